@@ -1,0 +1,15 @@
+/* immunosim: ODE compartment models of cancer immunotherapy. */
+#ifndef IMMUNOSIM_H
+#define IMMUNOSIM_H
+
+#define IMS_VERSION "0.1.0"
+
+#include "immunosim/err.h"
+#include "immunosim/model.h"
+#include "immunosim/output.h"
+#include "immunosim/params.h"
+#include "immunosim/schedule.h"
+#include "immunosim/sim.h"
+#include "immunosim/units.h"
+
+#endif

@@ -1,0 +1,84 @@
+/* The model contract: a model is a table of variables plus a few pure functions. */
+#ifndef IMMUNOSIM_MODEL_H
+#define IMMUNOSIM_MODEL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A state or derived output: name, canonical udunits2 unit, one-line description. */
+typedef struct ims_var {
+  const char *name;
+  const char *unit;
+  const char *desc;
+} ims_var_t;
+
+/* Parameter flags. */
+#define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
+#define IMS_PAR_SIGNED 2u   /* negative values are allowed */
+
+typedef struct ims_par {
+  const char *name;
+  const char *unit;
+  const char *desc;
+  double def; /* only meaningful with IMS_PAR_OPTIONAL */
+  unsigned flags;
+} ims_par_t;
+
+/* Per-run context handed to every model call.  The driver owns it; the model
+ * only reads it.  p[] holds the model parameters in declaration order, in
+ * canonical units, followed by the initial-condition parameters <STATE>_0.
+ * It is mutable by the driver (rules, sensitivities), never by the model. */
+typedef struct ims_ctx {
+  const double *p;
+  const int *ndose; /* per state: how many doses have entered it so far */
+  int phase;        /* how many of the model's breakpoints have been passed */
+} ims_ctx_t;
+
+typedef struct ims_model {
+  const char *name;     /* registry key, e.g. "pk2cmt" */
+  const char *title;    /* one line */
+  const char *family;   /* therapy family, e.g. "CAR-T" */
+  const char *citation; /* the paper */
+  const char *notes;    /* errata applied, traps, conventions; may be NULL */
+  const char *time_unit;
+  const char *default_set; /* params/<name>/<default_set>.csv */
+  const ims_var_t *states;
+  int nstates;
+  const ims_par_t *params;
+  int nparams;
+  const ims_var_t *outputs;
+  int noutputs;
+  /* dy = f(t, y).  Return 0, or >0 for a recoverable failure, <0 fatal. */
+  int (*rhs)(double t, const double *y, double *dy, const ims_ctx_t *ctx);
+  /* Optional analytic Jacobian, row-major: J[i*n + j] = d f_i / d y_j. */
+  int (*jac)(double t, const double *y, double *J, const ims_ctx_t *ctx);
+  /* Optional derived outputs. */
+  void (*output)(double t, const double *y, double *out, const ims_ctx_t *ctx);
+  /* Optional: derive initial conditions from parameters.  y0 arrives filled
+   * from the <STATE>_0 parameters. */
+  void (*init)(const double *p, double *y0);
+  /* Optional: times at which the RHS switches form (e.g. Stein's Tmax).  The
+   * driver stops exactly there and increments ctx->phase.  Returns the count
+   * written to tb (at most max), sorted ascending. */
+  int (*breaks)(const double *p, double *tb, int max);
+} ims_model_t;
+
+/* Number of entries in ctx->p: parameters plus one initial condition per state. */
+static inline int ims_model_nvalues(const ims_model_t *m) { return m->nparams + m->nstates; }
+
+/* Index of a state, parameter (including <STATE>_0) or output by exact name; -1 if absent. */
+int ims_model_state_index(const ims_model_t *m, const char *name);
+int ims_model_param_index(const ims_model_t *m, const char *name);
+int ims_model_output_index(const ims_model_t *m, const char *name);
+/* The closest name among parameters (for "did you mean"); NULL if nothing is close. */
+const char *ims_model_suggest_param(const ims_model_t *m, const char *name);
+
+/* The registry: one table of every model. */
+const ims_model_t *ims_model_find(const char *name);
+const ims_model_t *const *ims_model_list(int *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,114 @@
+/* The solver driver: integrates a model segment by segment between
+ * discontinuities (doses, infusion edges, model breakpoints, triggered
+ * actions) with CVODES, and reports rows at exact output times. */
+#ifndef IMMUNOSIM_SIM_H
+#define IMMUNOSIM_SIM_H
+
+#include <stddef.h>
+
+#include "immunosim/err.h"
+#include "immunosim/model.h"
+#include "immunosim/schedule.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IMS_BDF 0
+#define IMS_ADAMS 1
+
+/* What a trigger does when its crossing is located. */
+#define IMS_ACT_NONE 0     /* only log the crossing (metrics use these) */
+#define IMS_ACT_ZERO 1     /* set the state `target` to 0 (extinction floor) */
+#define IMS_ACT_BOLUS 2    /* add `value` to state `target` */
+#define IMS_ACT_INFUSE 3   /* infuse `value` into `target` at `rate` */
+#define IMS_ACT_SETPAR 4   /* p[target] = value */
+#define IMS_ACT_SCALEPAR 5 /* p[target] *= value */
+#define IMS_ACT_STOP 6     /* end the run here */
+
+/* "When variable `var` crosses `threshold` in direction `dir`, do `act`."
+ * var indexes the states, then the outputs (nstates + k). */
+typedef struct ims_trigger {
+  const char *name;
+  int var;
+  double threshold;
+  int dir;           /* +1 upward, -1 downward, 0 either */
+  int act;           /* IMS_ACT_* */
+  int target;        /* state or parameter index */
+  double value;      /* amount, new value or factor */
+  double rate;       /* for IMS_ACT_INFUSE */
+  double delay;      /* act this long after the crossing */
+  double refractory; /* ignore crossings this soon after the last firing */
+  int max_count;     /* 0 = unlimited */
+  double start;      /* ignore crossings before this time */
+} ims_trigger_t;
+
+typedef struct ims_opts {
+  double t0;  /* integration starts here (default 0); output times are >= t0 */
+  int method; /* IMS_BDF or IMS_ADAMS */
+  double rtol;
+  double atol;            /* scalar */
+  const double *atol_vec; /* per state, or NULL */
+  long max_steps;         /* per output interval; 0 = 50000 */
+  double init_step;       /* first step after every restart; 0 = CVODE's estimate */
+  double max_step;        /* 0 = unlimited */
+  int use_jac;            /* use the model's analytic Jacobian when it has one (default 1) */
+  const ims_trigger_t *triggers;
+  int ntriggers;
+  double ss_tol;  /* relative change for ss=1 convergence; 0 = 1e-8 */
+  int ss_max;     /* max intervals for ss=1; 0 = 10000 */
+  int quad;       /* integrate every column (states, outputs) as CVODES quadratures */
+} ims_opts_t;
+
+void ims_opts_default(ims_opts_t *o);
+
+/* A fired trigger or dose, as reported to observers. */
+typedef struct ims_logged {
+  double t;
+  int trigger; /* index into opts->triggers, or -1 for a dose */
+  int var;
+  double value; /* the variable's value at the crossing */
+  int applied;  /* 1 when the action ran now, 0 when it was scheduled (delay) */
+} ims_logged_t;
+
+/* Observers see every output row (after the doses at that time) and every
+ * logged event.  A non-zero return aborts the run with that status. */
+typedef struct ims_observer {
+  int (*row)(void *ud, double t, const double *y, const double *out, const double *quad);
+  int (*event)(void *ud, const ims_logged_t *ev);
+  void *ud;
+} ims_observer_t;
+
+typedef struct ims_stats {
+  long steps, rhs_evals, jac_evals, restarts, roots, ss_intervals;
+  long err_test_fails, nonlin_conv_fails;
+} ims_stats_t;
+
+/* The workspace: CVODE memory, vectors and event buffers for one model.
+ * Reused across runs (CVodeReInit); one per thread. */
+typedef struct ims_sim ims_sim_t;
+
+int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err);
+void ims_sim_free(ims_sim_t *s);
+
+/* Run from opts->t0 to tout[ntout-1].  p holds the model's
+ * parameter values (ims_model_nvalues of them); it is copied, so rules that
+ * change parameters never touch the caller's array.  Rows are reported at
+ * every tout (strictly increasing).  Returns 0, IMS_ESTOP when a rule
+ * stopped the run early, or a negative error. */
+int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched,
+                const ims_opts_t *opts, const double *tout, size_t ntout,
+                const ims_observer_t *obs, ims_err_t *err);
+
+const ims_stats_t *ims_sim_stats(const ims_sim_t *s);
+/* The live parameter vector of the current run (for sensitivities). */
+double *ims_sim_params(ims_sim_t *s);
+
+/* Output grids: t0 + i*dt, i = 0..n, with `tend` itself always the last
+ * time.  *out is allocated. */
+int ims_grid_uniform(double t0, double tend, double dt, double **out, size_t *n, ims_err_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

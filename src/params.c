@@ -1,0 +1,328 @@
+#include "immunosim/params.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+
+static const char *const par_cols[] = {"name", "value", "unit", "source", "iiv", "dist"};
+enum { C_NAME, C_VALUE, C_UNIT, C_SOURCE, C_IIV, C_DIST, NCOLS };
+
+int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
+{
+  ims_params_t *p = calloc(1, sizeof *p);
+  int n = ims_model_nvalues(m);
+  if (p) {
+    p->model = m;
+    p->n = n;
+    p->value = calloc((size_t)n, sizeof *p->value);
+    p->given = calloc((size_t)n, 1);
+    p->source = calloc((size_t)n, sizeof *p->source);
+    p->origin = calloc((size_t)n, sizeof *p->origin);
+    p->omega2 = calloc((size_t)n, sizeof *p->omega2);
+    p->dist = calloc((size_t)n, sizeof *p->dist);
+  }
+  if (!p || !p->value || !p->given || !p->source || !p->origin || !p->omega2 || !p->dist) {
+    ims_params_free(p);
+    *out = NULL;
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  for (int i = 0; i < m->nparams; i++)
+    if (m->params[i].flags & IMS_PAR_OPTIONAL)
+      p->value[i] = m->params[i].def;
+  *out = p;
+  return IMS_OK;
+}
+
+void ims_params_free(ims_params_t *p)
+{
+  if (!p)
+    return;
+  for (int i = 0; i < p->n; i++) {
+    if (p->source)
+      free(p->source[i]);
+    if (p->origin)
+      free(p->origin[i]);
+  }
+  for (int i = 0; i < p->nfiles; i++)
+    free(p->files[i]);
+  free(p->value);
+  free(p->given);
+  free(p->source);
+  free(p->origin);
+  free(p->omega2);
+  free(p->dist);
+  free(p);
+}
+
+static char *dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
+
+int ims_params_copy(ims_params_t **out, const ims_params_t *src, ims_err_t *err)
+{
+  int rc = ims_params_alloc(out, src->model, err);
+  if (rc)
+    return rc;
+  ims_params_t *p = *out;
+  size_t n = (size_t)src->n;
+  memcpy(p->value, src->value, n * sizeof *p->value);
+  memcpy(p->given, src->given, n);
+  memcpy(p->omega2, src->omega2, n * sizeof *p->omega2);
+  memcpy(p->dist, src->dist, n * sizeof *p->dist);
+  for (size_t i = 0; i < n; i++) {
+    p->source[i] = dup_or_null(src->source[i]);
+    p->origin[i] = dup_or_null(src->origin[i]);
+  }
+  for (int i = 0; i < src->nfiles; i++) {
+    p->files[i] = strdup(src->files[i]);
+    memcpy(p->checksums[i], src->checksums[i], 17);
+  }
+  p->nfiles = src->nfiles;
+  return IMS_OK;
+}
+
+static const char *canonical_unit(const ims_model_t *m, int k)
+{
+  return k < m->nparams ? m->params[k].unit : m->states[k - m->nparams].unit;
+}
+
+static int is_signed(const ims_model_t *m, int k)
+{
+  return k < m->nparams && (m->params[k].flags & IMS_PAR_SIGNED);
+}
+
+static int dimensionless(const char *u)
+{
+  return u[0] == '\0' || strcmp(u, "1") == 0 || strcmp(u, "-") == 0;
+}
+
+/* Convert value from `unit` to the parameter's canonical unit and store it. */
+static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const char *unit,
+                 const char *where, int vcol, int ucol, ims_err_t *err)
+{
+  const ims_model_t *m = p->model;
+  const char *cu = canonical_unit(m, k);
+  const char *pname = k < m->nparams ? m->params[k].name : NULL;
+  char label[160];
+  if (pname)
+    snprintf(label, sizeof label, "%s", pname);
+  else
+    snprintf(label, sizeof label, "%s_0", m->states[k - m->nparams].name);
+  if (dimensionless(unit) && !dimensionless(cu))
+    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' needs a unit (canonical: %s)",
+                       where, ucol, label, cu);
+  ims_err_t e2;
+  if (ims_units_convert(u, dimensionless(unit) ? "1" : unit, cu, &v, &e2) != IMS_OK)
+    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s': %s (canonical unit: %s)", where,
+                       ucol, label, e2.msg, cu);
+  if (!isfinite(v))
+    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' is not finite after conversion",
+                       where, vcol, label);
+  if (v < 0 && !is_signed(m, k))
+    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' must not be negative (got %g)",
+                       where, vcol, label, v);
+  p->value[k] = v;
+  p->given[k] = 1;
+  free(p->origin[k]);
+  p->origin[k] = strdup(where);
+  return IMS_OK;
+}
+
+typedef struct file_ctx {
+  ims_params_t *p;
+  const ims_units_t *u;
+  ims__csv_cols_t cols;
+  int have_header;
+  unsigned char *seen; /* duplicates within one file */
+} file_ctx_t;
+
+static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int col,
+                        const char *name, ims_err_t *err)
+{
+  const char *s = ims_model_suggest_param(p->model, name);
+  if (s)
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s:%ld:%d: unknown parameter '%s' in model %s; did you mean '%s'?",
+                       row->name, row->line, col, name, p->model->name, s);
+  return ims_err_set(err, IMS_EINPUT,
+                     "%s:%ld:%d: unknown parameter '%s' in model %s; see 'immunosim info %s'",
+                     row->name, row->line, col, name, p->model->name, p->model->name);
+}
+
+/* iiv: a variance (omega^2) or a CV written with '%'; dist: lognormal|normal|fixed. */
+static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, ims_err_t *err)
+{
+  int col;
+  const char *iiv = ims__csv_field(&c->cols, row, C_IIV, &col);
+  const char *dist = ims__csv_field(&c->cols, row, C_DIST, NULL);
+  double w = 0;
+  if (iiv && *iiv) {
+    char num[64];
+    size_t n = strlen(iiv);
+    int pct = n > 0 && iiv[n - 1] == '%';
+    snprintf(num, sizeof num, "%.*s", (int)(pct ? n - 1 : n), iiv);
+    if (ims__parse_double(num, &w) != 0 || w < 0)
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: iiv '%s' is not a variance or a CV%% (e.g. 0.09 or 30%%)",
+                         row->name, row->line, col, iiv);
+    if (pct) /* lognormal CV -> omega^2 = ln(1 + CV^2) */
+      w = log1p((w / 100) * (w / 100));
+  }
+  int d = w > 0 ? IMS_DIST_LOGNORMAL : IMS_DIST_FIXED;
+  if (dist && *dist) {
+    if (strcmp(dist, "lognormal") == 0)
+      d = IMS_DIST_LOGNORMAL;
+    else if (strcmp(dist, "normal") == 0)
+      d = IMS_DIST_NORMAL;
+    else if (strcmp(dist, "fixed") == 0)
+      d = IMS_DIST_FIXED;
+    else
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: dist '%s' must be lognormal, normal or fixed", row->name,
+                         row->line, row->col[c->cols.idx[C_DIST]], dist);
+  }
+  c->p->omega2[k] = w;
+  c->p->dist[k] = d;
+  return IMS_OK;
+}
+
+static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+{
+  file_ctx_t *c = ud;
+  if (!c->have_header) {
+    c->have_header = 1;
+    return ims__csv_header(&c->cols, row, 3, err);
+  }
+  int ncol, vcol, ucol;
+  const char *name = ims__csv_field(&c->cols, row, C_NAME, &ncol);
+  const char *val = ims__csv_field(&c->cols, row, C_VALUE, &vcol);
+  const char *unit = ims__csv_field(&c->cols, row, C_UNIT, &ucol);
+  if (!name || !*name)
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing parameter name", row->name,
+                       row->line, ncol);
+  int k = ims_model_param_index(c->p->model, name);
+  if (k < 0)
+    return unknown_name(c->p, row, ncol, name, err);
+  if (c->seen[k])
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: duplicate parameter '%s' in this file",
+                       row->name, row->line, ncol, name);
+  c->seen[k] = 1;
+  double v;
+  if (!val || !*val)
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing value for '%s'", row->name,
+                       row->line, vcol, name);
+  if (ims__parse_double(val, &v) != 0)
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: value '%s' of '%s' is not a finite number",
+                       row->name, row->line, vcol, val, name);
+  char where[1100];
+  snprintf(where, sizeof where, "%s:%ld", row->name, row->line);
+  int rc = store(c->p, c->u, k, v, unit ? unit : "", where, vcol, unit ? ucol : vcol, err);
+  if (rc)
+    return rc;
+  const char *src = ims__csv_field(&c->cols, row, C_SOURCE, NULL);
+  if (src && *src) {
+    free(c->p->source[k]);
+    c->p->source[k] = strdup(src);
+  }
+  return read_iiv(c, row, k, err);
+}
+
+int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name, const char *buf,
+                        size_t len, ims_err_t *err)
+{
+  file_ctx_t c = {.p = p, .u = u};
+  c.cols.names = par_cols;
+  c.cols.n = NCOLS;
+  c.seen = calloc((size_t)p->n, 1);
+  if (!c.seen)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  int rc = ims__csv_read_mem(name, buf, len, on_param_row, &c, err);
+  free(c.seen);
+  if (!rc && !c.have_header)
+    rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: empty parameter file; expected the header "
+                                      "name,value,unit,source", name);
+  if (!rc && p->nfiles < IMS_PARAMS_MAX_FILES) {
+    p->files[p->nfiles] = strdup(name);
+    ims__fnv1a64_hex(buf, len, p->checksums[p->nfiles]);
+    p->nfiles++;
+  }
+  return rc;
+}
+
+int ims_params_read(ims_params_t *p, const ims_units_t *u, const char *path, ims_err_t *err)
+{
+  char *buf;
+  size_t len;
+  int rc = ims__slurp(path, &buf, &len, err);
+  if (rc)
+    return rc;
+  rc = ims_params_read_mem(p, u, path, buf, len, err);
+  free(buf);
+  return rc;
+}
+
+int ims_parse_value_unit(const char *s, double *value, char *unit, size_t unitsz)
+{
+  char *end;
+  while (*s == ' ')
+    s++;
+  double v = strtod(s, &end);
+  if (end == s || !isfinite(v))
+    return -1;
+  for (const char *c = s; c < end; c++)
+    if (!strchr("0123456789+-.eE", *c))
+      return -1;
+  while (*end == ' ')
+    end++;
+  if (strlen(end) >= unitsz)
+    return -1;
+  strcpy(unit, end);
+  *value = v;
+  return 0;
+}
+
+int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, ims_err_t *err)
+{
+  const char *eq = strchr(assign, '=');
+  if (!eq || eq == assign)
+    return ims_err_set(err, IMS_EINPUT, "--set %s: expected NAME=VALUE[UNIT], e.g. CL=2.22L/h",
+                       assign);
+  char name[128], unit[128];
+  size_t nl = (size_t)(eq - assign);
+  if (nl >= sizeof name)
+    return ims_err_set(err, IMS_EINPUT, "--set %s: name too long", assign);
+  memcpy(name, assign, nl);
+  name[nl] = '\0';
+  int k = ims_model_param_index(p->model, name);
+  if (k < 0) {
+    const char *s = ims_model_suggest_param(p->model, name);
+    return ims_err_set(err, IMS_EINPUT, "--set %s: unknown parameter '%s' in model %s%s%s%s",
+                       assign, name, p->model->name, s ? "; did you mean '" : "", s ? s : "",
+                       s ? "'?" : "");
+  }
+  double v;
+  if (ims_parse_value_unit(eq + 1, &v, unit, sizeof unit) != 0)
+    return ims_err_set(err, IMS_EINPUT, "--set %s: '%s' is not a finite number with an optional "
+                                        "unit", assign, eq + 1);
+  const char *cu = canonical_unit(p->model, k);
+  /* A bare number in --set means the canonical unit. */
+  char where[300];
+  snprintf(where, sizeof where, "--set %s", name);
+  return store(p, u, k, v, unit[0] ? unit : cu, where, 1, 1, err);
+}
+
+int ims_params_finish(ims_params_t *p, ims_err_t *err)
+{
+  const ims_model_t *m = p->model;
+  for (int i = 0; i < m->nparams; i++)
+    if (!p->given[i] && !(m->params[i].flags & IMS_PAR_OPTIONAL))
+      return ims_err_set(err, IMS_EINPUT,
+                         "model %s: required parameter '%s' (%s) has no value; add it to a -p "
+                         "file or use --set %s=VALUE",
+                         m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
+  return IMS_OK;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# CLI tests: the bad-input corpus through the binary (one line on stderr,
+# exit 1, no output file left behind), plus the documented behaviours.
+set -u
+BIN=${1:-build/immunosim}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# 1. bad inputs
+for f in tests/data/bad/*.csv; do
+  want="immunosim: $(cat "${f%.csv}.expect")"
+  out="$tmp/out.csv"
+  case $(basename "$f") in
+    p_*) "$BIN" run pk2cmt -p "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
+    s_*) "$BIN" run pk2cmt -s "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
+  esac
+  got=$(cat "$tmp/err")
+  [ "$rc" -eq 1 ] || { bad "$f: exit $rc, want 1"; continue; }
+  [ "$(wc -l <"$tmp/err")" -eq 1 ] || { bad "$f: stderr is not one line"; continue; }
+  [ "$got" = "$want" ] || { bad "$f: got '$got' want '$want'"; continue; }
+  ls "$tmp" | grep -q '^out' && { bad "$f: left an output file"; rm -f "$tmp"/out*; continue; }
+  ok
+done
+
+# 2. a failing solve leaves no file and exits 2
+"$BIN" run pk2cmt --max-steps 2 --rtol 1e-12 -s params/schedules/nivolumab_240mg_q2w.csv \
+  -p params/pk2cmt/nivolumab_bajaj2017.csv -t 300 -o "$tmp/fail.csv" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ ! -e "$tmp/fail.csv" ] && ! ls "$tmp" | grep -q fail.csv.tmp &&
+  grep -q "model pk2cmt: solver failed at t = " "$tmp/err"; then ok; else bad "solver failure: rc $rc $(cat "$tmp/err")"; fi
+
+# 3. output format: comments, units line, header, exact times, post-dose row
+"$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 10 --dt 3.5 \
+  --units C1=pg/mL -o "$tmp/b.csv" || bad "blinatumomab run"
+grep -q '^# units: time=d,A1=mg,A2=mg,C1=pg/mL$' "$tmp/b.csv" && ok || bad "units line"
+[ "$(grep -v '^#' "$tmp/b.csv" | head -1)" = "time,A1,A2,C1" ] && ok || bad "header row"
+[ "$(grep -v '^#' "$tmp/b.csv" | tail -n +2 | cut -d, -f1 | tr '\n' ' ')" = "0 3.5 7 10 " ] &&
+  ok || bad "output times: $(grep -v '^#' "$tmp/b.csv" | cut -d, -f1 | tr '\n' ' ')"
+grep -q 'params: .*blinatumomab_clements2020.csv fnv1a64=' "$tmp/b.csv" && ok || bad "params checksum"
+# R's read.csv and pandas both read it (checked in the peers step); gnuplot too.
+
+# 4. TSV and stdout
+"$BIN" run pk2cmt -t 1 --dt 0.5 --format tsv | grep -v '^#' | head -1 | grep -q $'^time\tA1\tA2\tC1$' &&
+  ok || bad "tsv header"
+
+# 5. --times: backwards time is an error naming file:line:col
+printf 'time\n0\n2\n1\n' >"$tmp/times.csv"
+"$BIN" run pk2cmt --times "$tmp/times.csv" 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q "times.csv:4:1: time goes backwards" "$tmp/err" && ok || bad "--times backwards: $(cat "$tmp/err")"
+
+# 6. --set with units, unknown parameter suggestion
+"$BIN" run pk2cmt --set cl=1 -t 1 2>"$tmp/err" >/dev/null
+grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "suggestion: $(cat "$tmp/err")"
+
+# 7. list, info, help
+"$BIN" list | grep -q '^pk2cmt ' && ok || bad "list"
+"$BIN" info pk2cmt | grep -q 'Clements 2020' && ok || bad "info"
+for c in run list info; do
+  "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
+done
+"$BIN" --help | grep -q 'usage: immunosim' && ok || bad "--help"
+"$BIN" nosuch 2>/dev/null; [ $? -eq 1 ] && ok || bad "unknown command exit code"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

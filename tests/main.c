@@ -1,0 +1,14 @@
+#include <stdlib.h>
+
+#include "tests.h"
+
+int main(void)
+{
+  SRunner *sr = srunner_create(suite_core());
+  srunner_add_suite(sr, suite_pk());
+  srunner_add_suite(sr, suite_badinput());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

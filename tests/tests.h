@@ -1,0 +1,43 @@
+/* Shared helpers for the Check suites. */
+#ifndef IMS_TESTS_H
+#define IMS_TESTS_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "immunosim/immunosim.h"
+
+/* Rows collected from a run: each row is time, states, outputs (ncol values). */
+typedef struct trace {
+  int ncol, nq;
+  size_t nrow, cap;
+  double *v; /* nrow * ncol */
+  double *q; /* nrow * nq quadratures, when requested */
+  ims_logged_t ev[256];
+  int nev;
+} trace_t;
+
+#define TR(tr, i, c) ((tr)->v[(size_t)(i) * (size_t)(tr)->ncol + (size_t)(c)])
+
+const char *t_srcdir(void);
+/* Path under the source tree (static buffer rotated over 8 slots). */
+const char *t_path(const char *rel);
+ims_units_t *t_units(void);
+/* Parameters of a model from a file under the source tree (NULL: none) plus
+ * NAME=VALUE[UNIT] overrides, terminated by NULL.  Aborts the test on error. */
+ims_params_t *t_params(const ims_model_t *m, const char *file, ...);
+/* A schedule from CSV text. */
+ims_schedule_t *t_sched(const ims_model_t *m, const char *csv);
+int t_run(const ims_model_t *m, const double *p, const ims_schedule_t *s, const ims_opts_t *o,
+          const double *tout, size_t n, trace_t *tr, ims_err_t *err);
+void t_trace_free(trace_t *tr);
+/* Column index of a state or output name in a trace. */
+int t_col(const ims_model_t *m, const char *name);
+void t_tight(ims_opts_t *o);
+double t_relerr(double got, double want);
+
+Suite *suite_core(void);
+Suite *suite_pk(void);
+Suite *suite_badinput(void);
+
+#endif
