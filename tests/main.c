@@ -7,6 +7,8 @@ int main(void)
   SRunner *sr = srunner_create(suite_core());
   srunner_add_suite(sr, suite_pk());
   srunner_add_suite(sr, suite_badinput());
+  srunner_add_suite(sr, suite_models());
+  /* model suites */
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -39,5 +39,7 @@ double t_relerr(double got, double want);
 Suite *suite_core(void);
 Suite *suite_pk(void);
 Suite *suite_badinput(void);
+Suite *suite_models(void);
+/* model suites (tests/models/test_<model>.c) */
 
 #endif
