@@ -1,4 +1,5 @@
 #include "immunosim/model.h"
+#include "immunosim/sim.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -76,4 +77,15 @@ const char *ims_model_suggest_param(const ims_model_t *m, const char *name)
     }
   }
   return best;
+}
+
+int ims_model_extinction(const ims_model_t *m, ims_trigger_t *tr, int max)
+{
+  int k = 0;
+  if (!(m->extinct_floor > 0))
+    return 0;
+  for (int i = 0; i < m->nstates && k < max; i++)
+    tr[k++] = (ims_trigger_t){.name = "extinction", .var = i, .threshold = m->extinct_floor,
+                              .dir = -1, .act = IMS_ACT_ZERO, .target = i};
+  return k;
 }

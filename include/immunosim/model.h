@@ -6,6 +6,8 @@
 extern "C" {
 #endif
 
+struct ims_trigger; /* sim.h */
+
 /* A state or derived output: name, canonical udunits2 unit, one-line description. */
 typedef struct ims_var {
   const char *name;
@@ -62,6 +64,9 @@ typedef struct ims_model {
    * driver stops exactly there and increments ctx->phase.  Returns the count
    * written to tb (at most max), sorted ascending. */
   int (*breaks)(const double *p, double *tb, int max);
+  /* The paper's own extinction rule: when > 0, every state falling below
+   * this floor is set to 0 (see ims_model_extinction).  0: none. */
+  double extinct_floor;
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */
@@ -73,6 +78,10 @@ int ims_model_param_index(const ims_model_t *m, const char *name);
 int ims_model_output_index(const ims_model_t *m, const char *name);
 /* The closest name among parameters (for "did you mean"); NULL if nothing is close. */
 const char *ims_model_suggest_param(const ims_model_t *m, const char *name);
+
+/* Fill triggers implementing the model's extinction rule (one per state).
+ * Returns how many were written (0 when the model has none), at most max. */
+int ims_model_extinction(const ims_model_t *m, struct ims_trigger *tr, int max);
 
 /* The registry: one table of every model. */
 const ims_model_t *ims_model_find(const char *name);

@@ -53,7 +53,7 @@ typedef struct cli_run_args {
   double t0, tend, dt;
   double rtol, atol, init_step;
   long max_steps;
-  int method, no_jac, stats;
+  int method, no_jac, stats, no_extinct;
   int have_dt;
 } cli_run_args_t;
 

@@ -184,6 +184,9 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
   } else if (!strcmp(o, "--no-jac")) {
     a->no_jac = 1;
     return 1;
+  } else if (!strcmp(o, "--no-extinct")) {
+    a->no_extinct = 1;
+    return 1;
   } else if (!strcmp(o, "--stats")) {
     a->stats = 1;
     return 1;
@@ -357,9 +360,11 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     }
     o->atol_vec = s->atol_vec;
   }
-  s->triggers = calloc((size_t)a->nextinct + 1, sizeof *s->triggers);
+  s->triggers = calloc((size_t)(a->nextinct + n) + 1, sizeof *s->triggers);
   if (!s->triggers)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  if (!a->no_extinct) /* the paper's own rule, unless switched off */
+    s->ntriggers = ims_model_extinction(s->m, s->triggers, n);
   for (int i = 0; i < a->nextinct; i++) {
     int k;
     double v;
@@ -471,7 +476,29 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
   ims_output_comment(o, "solver: CVODES %s, rtol=%g, atol=%g%s%s", a->method ? "Adams" : "BDF",
                      a->rtol, a->atol, a->natols ? " (per-state overrides)" : "",
                      (m->jac && !a->no_jac) ? ", analytic Jacobian" : ", difference Jacobian");
+  if (m->extinct_floor > 0 && !a->no_extinct)
+    ims_output_comment(o, "extinction: every state below %g is set to 0 (the paper's rule; "
+                          "--no-extinct disables)", m->extinct_floor);
   for (int i = 0; i < a->nextinct; i++)
     ims_output_comment(o, "extinction: %s (a state falling below the floor is set to 0)",
                        a->extinct[i]);
+  /* Expanded doses, so figures can mark them without the schedule file. */
+  ims_event_t *ev = NULL;
+  long nev = 0;
+  ims_err_t e2;
+  if (s->sched && s->sched->nrec && ims_schedule_expand(s->sched, &ev, &nev, &e2) == 0) {
+    for (long i = 0; i < nev && i < 10000; i++) {
+      if (ev[i].kind == IMS_EV_BOLUS)
+        ims_output_comment(o, "dose: t=%.10g cmt=%s bolus=%.10g %s", ev[i].time,
+                           m->states[ev[i].cmt].name, ev[i].value, m->states[ev[i].cmt].unit);
+      else if (ev[i].kind == IMS_EV_INF_ON)
+        ims_output_comment(o, "dose: t=%.10g cmt=%s infusion rate=%.10g %s/%s", ev[i].time,
+                           m->states[ev[i].cmt].name, ev[i].value, m->states[ev[i].cmt].unit,
+                           m->time_unit);
+      else
+        ims_output_comment(o, "dose: t=%.10g cmt=%s infusion end", ev[i].time,
+                           m->states[ev[i].cmt].name);
+    }
+    free(ev);
+  }
 }

@@ -70,6 +70,7 @@ static const char run_help[] =
     "  --rtol R              relative tolerance (default 1e-6)\n"
     "  --atol A | STATE=A    absolute tolerance, scalar or per state (default 1e-9)\n"
     "  --extinct STATE=FLOOR set STATE to 0 when it falls below FLOOR (located by root finding)\n"
+    "  --no-extinct          switch off the model's own extinction rule (e.g. cartmath2021)\n"
     "  --no-jac              use difference quotients instead of the analytic Jacobian\n"
     "  --init-step H         first step after each restart (default: CVODE's estimate)\n"
     "  --max-steps N         steps allowed between outputs (default 50000)\n"
