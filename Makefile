@@ -1,4 +1,5 @@
 # immunosim — GNU make build.  `make demo` and `make check` install what they need.
+SHELL := /bin/bash
 PREFIX ?= /usr/local
 CC ?= cc
 BUILD := build
@@ -76,6 +77,7 @@ check: deps-check
 	$(MAKE) test
 	$(MAKE) check-cli
 	$(MAKE) check-peers
+	$(MAKE) fuzz FUZZ_TIME=15
 
 check-cli: all
 	bash tests/cli/run.sh $(BUILD)/immunosim
@@ -90,6 +92,27 @@ sanitize:
 valgrind: all $(BUILD)/check_immunosim
 	IMS_SRCDIR=$(CURDIR) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=9 -q $(BUILD)/check_immunosim
+
+# libFuzzer targets for the parameter and schedule readers (clang).  Seeds are
+# the shipped files and the bad-input corpus, each prefixed with a model byte.
+FUZZ_TIME ?= 60
+FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+fuzz:
+	@command -v clang >/dev/null || { echo "fuzz: clang missing (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+	@mkdir -p $(BUILD)/fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(FUZZ_FLAGS) \
+	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
+	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
+	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
+	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
+	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/$$t.corpus 2>&1 | tail -4; \
+	  test "$${PIPESTATUS[0]}" = 0; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/immunosim \
