@@ -48,6 +48,16 @@ struct ims_sim {
   pending_t *pend;
   int npend, pendcap;
   char cvmsg[512];
+  /* forward sensitivities */
+  int ns;       /* vectors allocated */
+  int ns_cv;    /* vectors registered with the current CVODE memory (0: none) */
+  int qs_cv;    /* quadrature sensitivities registered */
+  int sens_on;  /* this run computes them */
+  N_Vector *yS, *qS;
+  double *pbar;
+  int *plist;
+  double *sbuf; /* ns*(n + nout + nq) flattened for the observer */
+  double *dbuf; /* scratch for directional derivatives: 3n + 2(nout+1) */
 };
 
 /* ---- CVODE callbacks ------------------------------------------------- */
@@ -107,6 +117,77 @@ static int cv_quad(sunrealtype t, N_Vector y, N_Vector qd, void *ud)
   if (s->m->noutputs)
     s->m->output(t, NV_DATA_S(y), d + s->n, &s->ctx);
   return 0;
+}
+
+static void dir_output(ims_sim_t *s, double t, const double *y, const double *S, int j,
+                       double *dout);
+
+/* Sensitivity right-hand sides J*S_j + df/dp_k: J from the model's exact
+ * Jacobian, df/dp_k by a central difference in p_k alone with the step
+ * that balances truncation and rounding (eps^(1/3)), so the sensitivities
+ * can follow tolerances far tighter than CVODES's internal quotients allow. */
+static int cv_sens(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS,
+                   N_Vector *ySdot, void *ud, N_Vector tmp1, N_Vector tmp2)
+{
+  (void)ydot;
+  ims_sim_t *s = ud;
+  int n = s->n;
+  const double *yy = NV_DATA_S(y);
+  double *fp = NV_DATA_S(tmp1), *fm = NV_DATA_S(tmp2);
+  memset(s->jbuf, 0, (size_t)n * (size_t)n * sizeof *s->jbuf);
+  int rc = s->m->jac(t, yy, s->jbuf, &s->ctx);
+  for (int j = 0; !rc && j < ns; j++) {
+    int k = s->plist[j];
+    double pk = s->p[k], h = 6e-6 * s->pbar[j];
+    const double *S = NV_DATA_S(yS[j]);
+    double *d = NV_DATA_S(ySdot[j]);
+    s->p[k] = pk + h;
+    rc = s->m->rhs(t, yy, fp, &s->ctx);
+    s->p[k] = pk - h;
+    rc = rc ? rc : s->m->rhs(t, yy, fm, &s->ctx);
+    s->p[k] = pk;
+    for (int i = 0; i < n; i++) {
+      double acc = (fp[i] - fm[i]) / (2 * h);
+      for (int l = 0; l < n; l++)
+        acc += s->jbuf[i * n + l] * S[l];
+      d[i] = acc;
+    }
+  }
+  return rc;
+}
+
+/* The quadratures integrate (y, out(y)), so their sensitivities integrate
+ * (S_j, d out/d p_k). */
+static int cv_quad_sens(int ns, sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yQdot,
+                        N_Vector *yQSdot, void *ud, N_Vector tmp, N_Vector tmpQ)
+{
+  (void)yQdot, (void)tmp, (void)tmpQ;
+  ims_sim_t *s = ud;
+  for (int j = 0; j < ns; j++) {
+    double *d = NV_DATA_S(yQSdot[j]);
+    memcpy(d, NV_DATA_S(yS[j]), (size_t)s->n * sizeof *d);
+    if (s->m->noutputs)
+      dir_output(s, t, NV_DATA_S(y), NV_DATA_S(yS[j]), j, d + s->n);
+  }
+  return 0;
+}
+
+static void free_sens(ims_sim_t *s)
+{
+  if (s->yS)
+    N_VDestroyVectorArray(s->yS, s->ns);
+  if (s->qS)
+    N_VDestroyVectorArray(s->qS, s->ns);
+  free(s->pbar);
+  free(s->plist);
+  free(s->sbuf);
+  free(s->dbuf);
+  s->dbuf = NULL;
+  s->yS = s->qS = NULL;
+  s->pbar = NULL;
+  s->plist = NULL;
+  s->sbuf = NULL;
+  s->ns = 0;
 }
 
 static void cv_errh(int code, const char *module, const char *fn, char *msg, void *ud)
@@ -192,6 +273,7 @@ void ims_sim_free(ims_sim_t *s)
   free(s->fired);
   free(s->last_fire);
   free(s->pend);
+  free_sens(s);
   free(s);
 }
 
@@ -223,6 +305,7 @@ static int create_cvode(ims_sim_t *s, int method, double t0, ims_err_t *err)
   rc = rc ? rc : cvcheck(s, CVodeSetErrHandlerFn(s->cv, cv_errh, s), "CVodeSetErrHandlerFn", err);
   rc = rc ? rc : cvcheck(s, CVodeSetLinearSolver(s->cv, s->LS, s->A), "CVodeSetLinearSolver", err);
   s->nroots = 0;
+  s->ns_cv = s->qs_cv = 0;
   if (s->q) {
     N_VDestroy(s->q);
     s->q = NULL;
@@ -253,6 +336,117 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   s->nq = nq;
   rc = rc ? rc : cvcheck(s, CVodeQuadSStolerances(s->cv, o->rtol, o->atol), "quad tolerances", err);
   rc = rc ? rc : cvcheck(s, CVodeSetQuadErrCon(s->cv, SUNTRUE), "CVodeSetQuadErrCon", err);
+  return rc;
+}
+
+/* y(t0) as a function of the parameters: the <STATE>_0 values, then the
+ * model's own initial-condition hook. */
+static void initial_state(const ims_sim_t *s, const double *p, double *y)
+{
+  memcpy(y, p + s->m->nparams, (size_t)s->n * sizeof *y);
+  if (s->m->init)
+    s->m->init(p, y);
+}
+
+static int alloc_sens(ims_sim_t *s, int ns, ims_err_t *err)
+{
+  if (ns == s->ns)
+    return IMS_OK;
+  free_sens(s);
+  size_t n = (size_t)s->n, no = (size_t)s->m->noutputs;
+  s->yS = N_VCloneVectorArray(ns, s->y);
+  s->pbar = malloc((size_t)ns * sizeof *s->pbar);
+  s->plist = malloc((size_t)ns * sizeof *s->plist);
+  s->sbuf = malloc((size_t)ns * (2 * n + 2 * no) * sizeof *s->sbuf + 1);
+  s->dbuf = malloc((3 * n + 2 * (no + 1)) * sizeof *s->dbuf);
+  s->ns = ns;
+  if (!s->yS || !s->pbar || !s->plist || !s->sbuf || !s->dbuf) {
+    free_sens(s);
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  return IMS_OK;
+}
+
+/* S_j(t0) = d y(t0) / d p_k: a unit vector for a <STATE>_0 value, central
+ * differences through the model's init hook otherwise (the hook is a
+ * closed-form expression, so this is accurate to ~1e-10). */
+static void initial_sens(ims_sim_t *s)
+{
+  int n = s->n;
+  double *yp = s->dbuf, *ym = s->dbuf + n;
+  for (int j = 0; j < s->ns; j++) {
+    int k = s->plist[j];
+    double *S = NV_DATA_S(s->yS[j]), pk = s->p[k];
+    double h = 1e-5 * (pk != 0 ? fabs(pk) : 1.0);
+    s->p[k] = pk + h;
+    initial_state(s, s->p, yp);
+    s->p[k] = pk - h;
+    initial_state(s, s->p, ym);
+    s->p[k] = pk;
+    for (int i = 0; i < n; i++)
+      S[i] = (yp[i] - ym[i]) / (2 * h);
+    if (!s->m->init && k >= s->m->nparams) /* exact without a hook */
+      for (int i = 0; i < n; i++)
+        S[i] = i == k - s->m->nparams ? 1.0 : 0.0;
+  }
+}
+
+static int setup_sens_quad(ims_sim_t *s, ims_err_t *err)
+{
+  int rc = IMS_OK;
+  if (!s->qS) {
+    s->qS = N_VCloneVectorArray(s->ns, s->q);
+    if (!s->qS)
+      return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  for (int j = 0; j < s->ns; j++)
+    N_VConst(0.0, s->qS[j]);
+  if (!s->qs_cv)
+    rc = cvcheck(s, CVodeQuadSensInit(s->cv, cv_quad_sens, s->qS), "CVodeQuadSensInit", err);
+  else
+    rc = cvcheck(s, CVodeQuadSensReInit(s->cv, s->qS), "CVodeQuadSensReInit", err);
+  s->qs_cv = 1;
+  rc = rc ? rc : cvcheck(s, CVodeQuadSensEEtolerances(s->cv), "quad sens tolerances", err);
+  rc = rc ? rc : cvcheck(s, CVodeSetQuadSensErrCon(s->cv, SUNTRUE), "CVodeSetQuadSensErrCon", err);
+  return rc;
+}
+
+static int setup_sens(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
+{
+  s->sens_on = o->nsens > 0;
+  if (!s->sens_on)
+    return s->ns_cv ? cvcheck(s, CVodeSensToggleOff(s->cv), "CVodeSensToggleOff", err) : IMS_OK;
+  for (int j = 0; j < o->nsens; j++)
+    if (o->sens[j] < 0 || o->sens[j] >= s->np)
+      return ims_err_set(err, IMS_EINPUT, "sensitivity %d: no such parameter", j);
+  if (s->ns_cv && s->ns_cv != o->nsens) { /* CVODES cannot resize: start afresh */
+    CVodeSensFree(s->cv);
+    s->ns_cv = s->qs_cv = 0;
+  }
+  int rc = alloc_sens(s, o->nsens, err);
+  if (rc)
+    return rc;
+  for (int j = 0; j < s->ns; j++) {
+    s->plist[j] = o->sens[j];
+    s->pbar[j] = s->p[o->sens[j]] != 0 ? fabs(s->p[o->sens[j]]) : 1.0;
+  }
+  initial_sens(s);
+  /* The sensitivity RHS is fixed at CVodeSensInit.  It uses the model's
+   * Jacobian whenever there is one (also under --no-jac, which concerns the
+   * Newton iteration only): CVODES's own quotients cannot follow tight
+   * tolerances (TOO_MUCH_WORK at rtol 1e-10 in tests/test_sens.c). */
+  int exact = s->m->jac != NULL;
+  if (!s->ns_cv)
+    rc = cvcheck(s, CVodeSensInit(s->cv, s->ns, CV_STAGGERED, exact ? cv_sens : NULL, s->yS),
+                 "CVodeSensInit", err);
+  else
+    rc = cvcheck(s, CVodeSensReInit(s->cv, CV_STAGGERED, s->yS), "CVodeSensReInit", err);
+  s->ns_cv = s->ns;
+  rc = rc ? rc : cvcheck(s, CVodeSetSensParams(s->cv, s->p, s->pbar, s->plist), "CVodeSetSensParams", err);
+  rc = rc ? rc : cvcheck(s, CVodeSensEEtolerances(s->cv), "CVodeSensEEtolerances", err);
+  rc = rc ? rc : cvcheck(s, CVodeSetSensErrCon(s->cv, SUNTRUE), "CVodeSetSensErrCon", err);
+  if (!rc && s->nq && o->quad)
+    rc = setup_sens_quad(s, err);
   return rc;
 }
 
@@ -309,6 +503,7 @@ static int setup_solver(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   rc = rc ? rc : cvcheck(s, CVodeSetInitStep(s->cv, o->init_step), "CVodeSetInitStep", err);
   rc = rc ? rc : cvcheck(s, CVodeSetMaxStep(s->cv, o->max_step), "CVodeSetMaxStep", err);
   rc = rc ? rc : setup_quad(s, o, err);
+  rc = rc ? rc : setup_sens(s, o, err);
   rc = rc ? rc : setup_roots(s, o, err);
   return rc;
 }
@@ -340,6 +535,10 @@ static int reinit(ims_sim_t *s, double t, ims_err_t *err)
   int rc = cvcheck(s, CVodeReInit(s->cv, t, s->y), "CVodeReInit", err);
   if (!rc && s->nq)
     rc = cvcheck(s, CVodeQuadReInit(s->cv, s->q), "CVodeQuadReInit", err);
+  if (!rc && s->sens_on)
+    rc = cvcheck(s, CVodeSensReInit(s->cv, CV_STAGGERED, s->yS), "CVodeSensReInit", err);
+  if (!rc && s->sens_on && s->nq)
+    rc = cvcheck(s, CVodeQuadSensReInit(s->cv, s->qS), "CVodeQuadSensReInit", err);
   return rc;
 }
 
@@ -393,11 +592,50 @@ static int advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_er
   int flag = CVode(s->cv, tout, s->y, tret, CV_NORMAL);
   if (flag < 0)
     return solver_failure(s, flag, *tret, err);
-  if (s->nq) {
-    double tq;
+  double tq;
+  if (s->nq)
     CVodeGetQuad(s->cv, &tq, s->q);
-  }
+  if (s->sens_on)
+    CVodeGetSens(s->cv, &tq, s->yS);
+  if (s->sens_on && s->nq)
+    CVodeGetQuadSens(s->cv, &tq, s->qS);
   return flag;
+}
+
+/* d out / d p_k along the state sensitivity S: the output function is a
+ * closed-form expression, so a central difference in the direction
+ * (S, e_k) is accurate to ~1e-10 relative. */
+static void dir_output(ims_sim_t *s, double t, const double *y, const double *S, int j,
+                       double *dout)
+{
+  int n = s->n, no = s->m->noutputs, k = s->plist[j];
+  double *yy = s->dbuf + 2 * n, *op = yy + n, *om = op + no + 1;
+  double pk = s->p[k], h = 1e-6 * s->pbar[j];
+  for (int sg = 0; sg < 2; sg++) {
+    double e = sg ? -h : h;
+    for (int i = 0; i < n; i++)
+      yy[i] = y[i] + e * S[i];
+    s->p[k] = pk + e;
+    s->m->output(t, yy, sg ? om : op, &s->ctx);
+  }
+  s->p[k] = pk;
+  for (int c = 0; c < no; c++)
+    dout[c] = (op[c] - om[c]) / (2 * h);
+}
+
+static int emit_sens(ims_sim_t *s, double t, const ims_observer_t *obs)
+{
+  int n = s->n, no = s->m->noutputs, ns = s->ns;
+  double *dy = s->sbuf, *dout = dy + (size_t)ns * (size_t)n;
+  double *dq = dout + (size_t)ns * (size_t)no;
+  for (int j = 0; j < ns; j++) {
+    memcpy(dy + (size_t)j * (size_t)n, NV_DATA_S(s->yS[j]), (size_t)n * sizeof *dy);
+    if (s->nq)
+      memcpy(dq + (size_t)j * (size_t)s->nq, NV_DATA_S(s->qS[j]), (size_t)s->nq * sizeof *dq);
+  }
+  for (int j = 0; no && j < ns; j++)
+    dir_output(s, t, NV_DATA_S(s->y), NV_DATA_S(s->yS[j]), j, dout + (size_t)j * (size_t)no);
+  return obs->sens(obs->ud, t, dy, dout, s->nq ? dq : NULL);
 }
 
 static int emit(ims_sim_t *s, double t, const ims_observer_t *obs)
@@ -407,7 +645,10 @@ static int emit(ims_sim_t *s, double t, const ims_observer_t *obs)
     s->m->output(t, y, s->out, &s->ctx);
   if (!obs || !obs->row)
     return 0;
-  return obs->row(obs->ud, t, y, s->out, s->nq ? NV_DATA_S(s->q) : NULL);
+  int rc = obs->row(obs->ud, t, y, s->out, s->nq ? NV_DATA_S(s->q) : NULL);
+  if (!rc && s->sens_on && obs->sens)
+    rc = emit_sens(s, t, obs);
+  return rc;
 }
 
 static int push_pending(ims_sim_t *s, const pending_t *p, ims_err_t *err)
@@ -438,8 +679,10 @@ static int apply_action(ims_sim_t *s, const pending_t *a, double t, ims_err_t *e
 {
   double *y = NV_DATA_S(s->y);
   switch (a->act) {
-  case IMS_ACT_ZERO:
+  case IMS_ACT_ZERO: /* zero is then held, so its sensitivity is zero too */
     y[a->target] = 0.0;
+    for (int j = 0; s->sens_on && j < s->ns; j++)
+      NV_Ith_S(s->yS[j], a->target) = 0.0;
     return IMS_OK;
   case IMS_ACT_BOLUS:
     y[a->target] += a->value;
@@ -678,9 +921,7 @@ static int prepare(ims_sim_t *s, const double *p, const ims_opts_t *o, ims_err_t
   s->opts = o;
   s->cvmsg[0] = '\0';
   double *y = NV_DATA_S(s->y);
-  memcpy(y, p + m->nparams, (size_t)s->n * sizeof *y);
-  if (m->init)
-    m->init(s->p, y);
+  initial_state(s, s->p, y);
   s->ntb = m->breaks ? m->breaks(s->p, s->tb, MAX_BREAKS) : 0;
   int skip = 0; /* breakpoints at or before t0 are already passed */
   while (skip < s->ntb && s->tb[skip] <= o->t0)

@@ -97,7 +97,7 @@ int t_run(const ims_model_t *m, const double *p, const ims_schedule_t *s, const 
   tr->ncol = 1 + m->nstates + m->noutputs;
   tr->nq = o->quad ? m->nstates + m->noutputs : 0;
   tctx_t c = {tr, m->nstates, m->noutputs};
-  ims_observer_t obs = {on_row, on_event, &c};
+  ims_observer_t obs = {.row = on_row, .event = on_event, .ud = &c};
   ims_sim_t *sim;
   int rc = ims_sim_alloc(&sim, m, err);
   if (rc)

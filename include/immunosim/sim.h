@@ -58,6 +58,11 @@ typedef struct ims_opts {
   double ss_tol;  /* relative change for ss=1 convergence; 0 = 1e-8 */
   int ss_max;     /* max intervals for ss=1; 0 = 10000 */
   int quad;       /* integrate every column (states, outputs) as CVODES quadratures */
+  /* Forward sensitivities (CVODES, staggered corrector, difference-quotient
+   * sensitivity right-hand sides) with respect to these entries of p:
+   * parameters or <STATE>_0 values.  0 = none. */
+  int nsens;
+  const int *sens;
 } ims_opts_t;
 
 void ims_opts_default(ims_opts_t *o);
@@ -77,6 +82,11 @@ typedef struct ims_observer {
   int (*row)(void *ud, double t, const double *y, const double *out, const double *quad);
   int (*event)(void *ud, const ims_logged_t *ev);
   void *ud;
+  /* With opts->nsens > 0, called after row() at every output time:
+   * dy[j*nstates + i] = d y_i / d p[sens[j]], dout[j*noutputs + k] likewise
+   * for the outputs, dq[j*(nstates+noutputs) + c] for the quadratures (NULL
+   * without opts->quad). */
+  int (*sens)(void *ud, double t, const double *dy, const double *dout, const double *dq);
 } ims_observer_t;
 
 typedef struct ims_stats {

@@ -128,7 +128,7 @@ static int simulate(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     cli_write_meta(out, s, a);
     ims_output_header(out, s->ncols, s->colnames, s->colunits);
     run_obs_t ro = {out, s, row};
-    ims_observer_t obs = {on_row, on_event, &ro};
+    ims_observer_t obs = {.row = on_row, .event = on_event, .ud = &ro};
     rc = ims_sim_run(sim, s->params->value, s->sched, &s->opts, s->tout, s->ntout, &obs, err);
     if (rc == IMS_ESTOP) {
       ims_output_comment(out, "stopped by a rule");
