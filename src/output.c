@@ -66,6 +66,16 @@ int ims_output_comment(ims_output_t *o, const char *fmt, ...)
   return 0;
 }
 
+int ims_output_line(ims_output_t *o, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(o->fp, fmt, ap);
+  fputc('\n', o->fp);
+  va_end(ap);
+  return 0;
+}
+
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units)
 {
   fputs("# units: ", o->fp);

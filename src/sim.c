@@ -49,10 +49,10 @@ struct ims_sim {
   int npend, pendcap;
   char cvmsg[512];
   /* forward sensitivities */
-  int ns;       /* vectors allocated */
-  int ns_cv;    /* vectors registered with the current CVODE memory (0: none) */
-  int qs_cv;    /* quadrature sensitivities registered */
-  int sens_on;  /* this run computes them */
+  int ns;      /* vectors allocated */
+  int ns_cv;   /* vectors registered with the current CVODE memory (0: none) */
+  int qs_cv;   /* quadrature sensitivities registered */
+  int sens_on; /* this run computes them */
   N_Vector *yS, *qS;
   double *pbar;
   int *plist;
@@ -105,7 +105,8 @@ static int cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
   ims_sim_t *s = ud;
   const ims_opts_t *o = s->opts;
   for (int k = 0; k < s->nroots; k++)
-    g[k] = s->in_ss ? 1.0 : var_value(s, t, NV_DATA_S(y), o->triggers[k].var) - o->triggers[k].threshold;
+    g[k] = s->in_ss ? 1.0
+                    : var_value(s, t, NV_DATA_S(y), o->triggers[k].var) - o->triggers[k].threshold;
   return 0;
 }
 
@@ -126,8 +127,8 @@ static void dir_output(ims_sim_t *s, double t, const double *y, const double *S,
  * Jacobian, df/dp_k by a central difference in p_k alone with the step
  * that balances truncation and rounding (eps^(1/3)), so the sensitivities
  * can follow tolerances far tighter than CVODES's internal quotients allow. */
-static int cv_sens(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS,
-                   N_Vector *ySdot, void *ud, N_Vector tmp1, N_Vector tmp2)
+static int cv_sens(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS, N_Vector *ySdot,
+                   void *ud, N_Vector tmp1, N_Vector tmp2)
 {
   (void)ydot;
   ims_sim_t *s = ud;
@@ -277,8 +278,14 @@ void ims_sim_free(ims_sim_t *s)
   free(s);
 }
 
-const ims_stats_t *ims_sim_stats(const ims_sim_t *s) { return &s->st; }
-double *ims_sim_params(ims_sim_t *s) { return s->p; }
+const ims_stats_t *ims_sim_stats(const ims_sim_t *s)
+{
+  return &s->st;
+}
+double *ims_sim_params(ims_sim_t *s)
+{
+  return s->p;
+}
 
 /* ---- solver set-up --------------------------------------------------- */
 
@@ -442,7 +449,9 @@ static int setup_sens(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   else
     rc = cvcheck(s, CVodeSensReInit(s->cv, CV_STAGGERED, s->yS), "CVodeSensReInit", err);
   s->ns_cv = s->ns;
-  rc = rc ? rc : cvcheck(s, CVodeSetSensParams(s->cv, s->p, s->pbar, s->plist), "CVodeSetSensParams", err);
+  rc = rc ? rc
+          : cvcheck(s, CVodeSetSensParams(s->cv, s->p, s->pbar, s->plist), "CVodeSetSensParams",
+                    err);
   rc = rc ? rc : cvcheck(s, CVodeSensEEtolerances(s->cv), "CVodeSensEEtolerances", err);
   rc = rc ? rc : cvcheck(s, CVodeSetSensErrCon(s->cv, SUNTRUE), "CVodeSetSensErrCon", err);
   if (!rc && s->nq && o->quad)
@@ -468,7 +477,8 @@ static int setup_roots(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     if (!s->rootsfound || !s->fired || !s->last_fire)
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     s->nroots = o->ntriggers;
-    int rc = cvcheck(s, CVodeRootInit(s->cv, s->nroots, s->nroots ? cv_root : NULL), "CVodeRootInit", err);
+    int rc = cvcheck(s, CVodeRootInit(s->cv, s->nroots, s->nroots ? cv_root : NULL),
+                     "CVodeRootInit", err);
     if (rc || !s->nroots)
       return rc;
     int *dir = s->rootsfound; /* borrowed for the call */
@@ -499,7 +509,9 @@ static int setup_solver(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   }
   int use_jac = o->use_jac && s->m->jac;
   rc = rc ? rc : cvcheck(s, CVodeSetJacFn(s->cv, use_jac ? cv_jac : NULL), "CVodeSetJacFn", err);
-  rc = rc ? rc : cvcheck(s, CVodeSetMaxNumSteps(s->cv, o->max_steps > 0 ? o->max_steps : 50000), "CVodeSetMaxNumSteps", err);
+  rc = rc ? rc
+          : cvcheck(s, CVodeSetMaxNumSteps(s->cv, o->max_steps > 0 ? o->max_steps : 50000),
+                    "CVodeSetMaxNumSteps", err);
   rc = rc ? rc : cvcheck(s, CVodeSetInitStep(s->cv, o->init_step), "CVodeSetInitStep", err);
   rc = rc ? rc : cvcheck(s, CVodeSetMaxStep(s->cv, o->max_step), "CVodeSetMaxStep", err);
   rc = rc ? rc : setup_quad(s, o, err);
@@ -542,7 +554,10 @@ static int reinit(ims_sim_t *s, double t, ims_err_t *err)
   return rc;
 }
 
-static const char *state_name(const ims_sim_t *s, int i) { return s->m->states[i].name; }
+static const char *state_name(const ims_sim_t *s, int i)
+{
+  return s->m->states[i].name;
+}
 
 static int solver_failure(ims_sim_t *s, int flag, double t, ims_err_t *err)
 {
@@ -881,7 +896,8 @@ static int on_roots(ims_sim_t *s, runstate_t *r, double t, ims_err_t *err)
     }
     if (tr->act == IMS_ACT_NONE)
       continue;
-    pending_t a = {t + (tr->delay > 0 ? tr->delay : 0), tr->act, tr->target, tr->value, tr->rate, k};
+    pending_t a = {
+        t + (tr->delay > 0 ? tr->delay : 0), tr->act, tr->target, tr->value, tr->rate, k};
     int rc = push_pending(s, &a, err);
     if (rc)
       return rc;
@@ -936,8 +952,7 @@ static int prepare(ims_sim_t *s, const double *p, const ims_opts_t *o, ims_err_t
   return setup_solver(s, o, err);
 }
 
-static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntout,
-                    ims_err_t *err)
+static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntout, ims_err_t *err)
 {
   double t = s->opts->t0, tend = tout[ntout - 1], tret;
   size_t io = 0;
@@ -975,9 +990,8 @@ static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntou
   }
 }
 
-int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched,
-                const ims_opts_t *opts, const double *tout, size_t ntout,
-                const ims_observer_t *obs, ims_err_t *err)
+int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched, const ims_opts_t *opts,
+                const double *tout, size_t ntout, const ims_observer_t *obs, ims_err_t *err)
 {
   int rc = check_times(s, opts, tout, ntout, err);
   runstate_t r = {.sched = sched, .obs = obs};
@@ -1001,8 +1015,7 @@ int ims_grid_uniform(double t0, double tend, double dt, double **out, size_t *n,
   *out = NULL;
   *n = 0;
   if (!isfinite(t0) || !isfinite(tend) || !isfinite(dt) || dt <= 0 || tend < t0)
-    return ims_err_set(err, IMS_EINPUT, "bad output grid: start %g, end %g, step %g", t0, tend,
-                       dt);
+    return ims_err_set(err, IMS_EINPUT, "bad output grid: start %g, end %g, step %g", t0, tend, dt);
   double steps = (tend - t0) / dt;
   if (steps > 1e8)
     return ims_err_set(err, IMS_EINPUT, "output grid of %.0f rows is too large; use a larger --dt",

@@ -1,10 +1,10 @@
 /* Forward sensitivities (CVODES) against exact derivatives of closed forms
  * and against central differences of whole trajectories. */
+#include "tests.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests.h"
 
 #define MAXS 8
 #define NT 41
@@ -124,8 +124,7 @@ START_TEST(nonlinear_vs_differences)
 {
   const ims_model_t *m = ims_model_find("pk2cmt");
   const char *names[4] = {"Vmax", "Km", "Q", "V2"};
-  ims_params_t *p = t_params(m, NULL, "CL=0.1", "V1=3", "Q=0.5", "V2=2.5", "Vmax=20", "Km=5",
-                             NULL);
+  ims_params_t *p = t_params(m, NULL, "CL=0.1", "V1=3", "Q=0.5", "V2=2.5", "Vmax=20", "Km=5", NULL);
   ims_schedule_t *sch =
       t_sched(m, "time,cmt,amt,dur,ii,addl\n0,A1,200,0.25,7,2\n3.3,A1,50,0,0,0\n");
   int idx[4];
@@ -165,8 +164,8 @@ START_TEST(extinction_zeroes_sensitivity)
   const ims_model_t *m = ims_model_find("pk2cmt");
   ims_params_t *p = t_params(m, NULL, "CL=3", "V1=3", "A1_0=10", NULL);
   int idx[1] = {ims_model_param_index(m, "CL")};
-  ims_trigger_t tr = {.name = "floor", .var = 0, .threshold = 1e-3, .dir = -1,
-                      .act = IMS_ACT_ZERO, .target = 0};
+  ims_trigger_t tr = {
+      .name = "floor", .var = 0, .threshold = 1e-3, .dir = -1, .act = IMS_ACT_ZERO, .target = 0};
   ims_opts_t o;
   t_tight(&o);
   o.nsens = 1;

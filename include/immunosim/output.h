@@ -17,6 +17,8 @@ typedef struct ims_output ims_output_t;
 /* path "-" writes to stdout (nothing to rename). */
 int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t *err);
 int ims_output_comment(ims_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A raw line (for tables with text columns); a newline is added. */
+int ims_output_line(ims_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Header row plus a "# units:" line naming each column's unit. */
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units);
 int ims_output_row(ims_output_t *o, const double *v, int n);

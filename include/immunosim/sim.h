@@ -4,11 +4,11 @@
 #ifndef IMMUNOSIM_SIM_H
 #define IMMUNOSIM_SIM_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
 #include "immunosim/model.h"
 #include "immunosim/schedule.h"
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,9 +55,9 @@ typedef struct ims_opts {
   int use_jac;            /* use the model's analytic Jacobian when it has one (default 1) */
   const ims_trigger_t *triggers;
   int ntriggers;
-  double ss_tol;  /* relative change for ss=1 convergence; 0 = 1e-8 */
-  int ss_max;     /* max intervals for ss=1; 0 = 10000 */
-  int quad;       /* integrate every column (states, outputs) as CVODES quadratures */
+  double ss_tol; /* relative change for ss=1 convergence; 0 = 1e-8 */
+  int ss_max;    /* max intervals for ss=1; 0 = 10000 */
+  int quad;      /* integrate every column (states, outputs) as CVODES quadratures */
   /* Forward sensitivities (CVODES, staggered corrector, difference-quotient
    * sensitivity right-hand sides) with respect to these entries of p:
    * parameters or <STATE>_0 values.  0 = none. */
@@ -106,9 +106,8 @@ void ims_sim_free(ims_sim_t *s);
  * change parameters never touch the caller's array.  Rows are reported at
  * every tout (strictly increasing).  Returns 0, IMS_ESTOP when a rule
  * stopped the run early, or a negative error. */
-int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched,
-                const ims_opts_t *opts, const double *tout, size_t ntout,
-                const ims_observer_t *obs, ims_err_t *err);
+int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched, const ims_opts_t *opts,
+                const double *tout, size_t ntout, const ims_observer_t *obs, ims_err_t *err);
 
 const ims_stats_t *ims_sim_stats(const ims_sim_t *s);
 /* The live parameter vector of the current run (for sensitivities). */

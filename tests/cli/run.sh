@@ -67,5 +67,21 @@ done
 "$BIN" --help | grep -q 'usage: immunosim' && ok || bad "--help"
 "$BIN" nosuch 2>/dev/null; [ $? -eq 1 ] && ok || bad "unknown command exit code"
 
+# 8. sensitivity: AUC(0..inf) of a 1-cmt bolus is D/CL, so its normalised
+# sensitivity is exactly -1 to CL and 0 to V1 (t = 2000 d: e^{-kt} < 1e-57)
+printf 'time,cmt,amt\n0,A1,100\n' >"$tmp/bolus.csv"
+"$BIN" sensitivity pk2cmt --set CL=0.2 --set V1=3 -s "$tmp/bolus.csv" -t 2000 --dt 10 \
+  --par CL,V1 --of C1 --metrics-out "$tmp/sm.csv" -o "$tmp/st.csv" >"$tmp/table" || bad "sensitivity run"
+awk -F, '$1=="C1" && $2=="CL" && $3=="auc" { e = $7 + 1; if (e < 0) e = -e; exit !(e < 1e-5) }' \
+  "$tmp/sm.csv" && ok || bad "S(AUC, CL) != -1: $(grep '^C1,CL,auc' "$tmp/sm.csv")"
+awk -F, '$1=="C1" && $2=="V1" && $3=="auc" { e = $7; if (e < 0) e = -e; exit !(e < 1e-5) }' \
+  "$tmp/sm.csv" && ok || bad "S(AUC, V1) != 0: $(grep '^C1,V1,auc' "$tmp/sm.csv")"
+grep -v '^#' "$tmp/st.csv" | head -1 | grep -q '^time,A1:CL,A1:V1,A2:CL,A2:V1,C1:CL,C1:V1$' &&
+  ok || bad "sensitivity header: $(grep -v '^#' "$tmp/st.csv" | head -1)"
+grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table")"
+"$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "sensitivity --par suggestion"
+"$BIN" sensitivity --help | grep -q example && ok || bad "sensitivity --help"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

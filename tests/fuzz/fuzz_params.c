@@ -1,10 +1,10 @@
 /* libFuzzer target: the parameter-file reader must reject or accept any
  * bytes without crashing, leaking or reading out of bounds.  The first byte
  * picks the model, so every registered model's table is exercised. */
+#include "immunosim/immunosim.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "immunosim/immunosim.h"
 
 static ims_units_t *units(void)
 {

@@ -1,10 +1,10 @@
 /* libFuzzer target: the dosing-record reader and the expansion of what it
  * accepts (addl/ii/lag/infusions) must never crash or run away. */
+#include "immunosim/immunosim.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-#include "immunosim/immunosim.h"
 
 static ims_units_t *units(void)
 {
