@@ -41,5 +41,6 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_hardiansyah2019(void);
 
 #endif
