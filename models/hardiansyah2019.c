@@ -187,6 +187,13 @@ const ims_model_t ims_model_hardiansyah2019 = {
         "IL6_0, IL10_0, IFNg_0 are both the initial conditions and the baselines of the "
         "production terms dIL6*IL6_0 etc.; set them, not a separate baseline. "
         "Doses go into E_PB (the paper: 10/30/60 % of the total on days 0, 1, 2). "
+        "Reproduced (tests/models/test_hardiansyah2019.c): UPN1 peaks CART_PB 2.55e9 cells, "
+        "IL-6 2750, IL-10 915, IFN-g 830 pg/mL (published about 2.3e9, 2800, 550, 700); UPN3 "
+        "IL-6 49, IL-10 116, IFN-g 120 pg/mL at day 19-20 (published 50, 150, 110, 15-23 d). "
+        "Headline: B_0/4 lowers the cytokine peaks 17-148-fold (published 17-155; the 148, UPN1 "
+        "IL-6, moves to 155 with IL6_0 = 0.94 pg/mL, inside the x1.8 digitisation band of the "
+        "1.7 pg/mL baseline) while dose/4 moves them by 0.6-1.2 %; a 4-fold increase instead "
+        "gives 14-52-fold for B_0 and up to 5 % for the dose (UPN1). "
         "Stiff (kin = 77/d next to rB - dB = 0.0017/d): use BDF with per-state atol, "
         "e.g. --rtol 1e-8 --atol 1e-12 --atol IL6=1e-6 --atol IL10=1e-6 --atol IFNg=1e-6.",
     .time_unit = "d",
