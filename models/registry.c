@@ -4,9 +4,11 @@
 #include "immunosim/model.h"
 
 extern const ims_model_t ims_model_pk2cmt;
+extern const ims_model_t ims_model_hardiansyah2019;
 
 static const ims_model_t *const registry[] = {
     &ims_model_pk2cmt,
+    &ims_model_hardiansyah2019,
 };
 
 const ims_model_t *const *ims_model_list(int *count)

@@ -10,6 +10,7 @@ int main(void)
   srunner_add_suite(sr, suite_models());
   srunner_add_suite(sr, suite_sens());
   /* model suites */
+  srunner_add_suite(sr, suite_hardiansyah2019());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

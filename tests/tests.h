@@ -42,5 +42,6 @@ Suite *suite_badinput(void);
 Suite *suite_models(void);
 Suite *suite_sens(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_hardiansyah2019(void);
 
 #endif
