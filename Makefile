@@ -93,6 +93,17 @@ valgrind: all $(BUILD)/check_immunosim
 	IMS_SRCDIR=$(CURDIR) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=9 -q $(BUILD)/check_immunosim
 
+# Benchmarks against a bare CVODE loop, deSolve and SciPy (tests/bench/run.sh).
+BENCH_PKGS := r-base-core r-cran-desolve python3-scipy valgrind gnuplot-nox
+$(BUILD)/bench/bench: tests/bench/bench.c $(BUILD)/libimmunosim.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)
+
+bench: deps
+	@bash .ci/deps.sh $(BENCH_PKGS)
+	$(MAKE) all $(BUILD)/bench/bench
+	bash tests/bench/run.sh
+
 # libFuzzer targets for the parameter and schedule readers (clang).  Seeds are
 # the shipped files and the bad-input corpus, each prefixed with a model byte.
 FUZZ_TIME ?= 60

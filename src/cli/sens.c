@@ -287,13 +287,13 @@ static void print_table(const sens_run_t *r, int c, FILE *fp)
   fprintf(fp, "normalised sensitivities of %s (%s): peak %.6g at t=%g %s, AUC %.6g, final %.6g\n",
           s->colnames[1 + c], s->colunits[1 + c], s->colscale[1 + c] * r->peak[c], r->tpeak[c],
           s->m->time_unit, r->auc[c], s->colscale[1 + c] * r->fin[c]);
-  fprintf(fp, "  %-14s %14s  %-16s %10s %10s %10s\n", "parameter", "value", "unit", "S(peak)",
+  fprintf(fp, "  %-14s %14s  %-22s %10s %10s %10s\n", "parameter", "value", "unit", "S(peak)",
           "S(AUC)", "S(final)");
   for (int a = 0; a < r->ns; a++) {
     int j = order[a], k = r->idx[j];
     double p = s->params->value[k];
     char pb[160];
-    fprintf(fp, "  %-14s %14.6g  %-16s %10.4f %10.4f %10.4f\n", par_name(s->m, k, pb, sizeof pb), p,
+    fprintf(fp, "  %-14s %14.6g  %-22s %10.4f %10.4f %10.4f\n", par_name(s->m, k, pb, sizeof pb), p,
             par_unit(s->m, k), norm_sens(r->dpeak[c * r->ns + j], r->peak[c], p),
             norm_sens(r->dauc[c * r->ns + j], r->auc[c], p),
             norm_sens(r->dfin[c * r->ns + j], r->fin[c], p));

@@ -14,6 +14,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdint.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,8 +132,9 @@ typedef struct bench {
   double *tout;
   size_t nt;
   FILE *traj;
-  int k;
+  int k, hash;
   long rhs, steps;
+  uint64_t h;
 } bench_t;
 
 static void load_pop(bench_t *b, const char *dir, int nsubj)
@@ -193,28 +195,62 @@ static void traj_row(bench_t *b, int subj, double t, const double *y)
 typedef struct ims_ud {
   bench_t *b;
   int subj;
+  uint64_t h;
 } ims_ud_t;
+
+/* FNV-1a over every output value: proves thread counts change nothing. */
+static uint64_t fnv(uint64_t h, const double *v, int n)
+{
+  const unsigned char *c = (const unsigned char *)v;
+  for (size_t i = 0; i < (size_t)n * sizeof *v; i++)
+    h = (h ^ c[i]) * 1099511628211ull;
+  return h;
+}
 
 static int on_row(void *ud, double t, const double *y, const double *out, const double *q)
 {
   (void)out, (void)q;
   ims_ud_t *u = ud;
+  if (u->b->hash)
+    u->h = fnv(u->h, y, u->b->m->nstates);
   traj_row(u->b, u->subj, t, y);
   return 0;
 }
 
-static void run_ims(bench_t *b, ims_sim_t *sim, const ims_schedule_t *s, const ims_opts_t *o)
+/* Subjects over `threads` OpenMP threads, one workspace each, as the
+ * population engine does; per-subject hashes combine in subject order. */
+static void run_ims(bench_t *b, const ims_schedule_t *s, const ims_opts_t *o, int threads)
 {
-  ims_err_t err;
-  ims_ud_t u = {b, 0};
-  ims_observer_t obs = {.row = on_row, .ud = &u};
-  for (int i = 0; i < b->nsubj; i++) {
-    u.subj = i;
-    if (ims_sim_run(sim, b->pop + (size_t)i * (size_t)b->nval, s, o, b->tout, b->nt, &obs, &err))
-      die("immunosim run failed", &err);
-    b->rhs += ims_sim_stats(sim)->rhs_evals;
-    b->steps += ims_sim_stats(sim)->steps;
+  uint64_t *hs = calloc((size_t)b->nsubj, sizeof *hs);
+  long rhs = 0, steps = 0;
+  int failed = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : rhs, steps, failed)
+  {
+    ims_err_t err;
+    ims_sim_t *sim;
+    if (ims_sim_alloc(&sim, b->m, &err))
+      failed++;
+    ims_ud_t u = {b, 0, 0};
+    ims_observer_t obs = {.row = on_row, .ud = &u};
+#pragma omp for schedule(dynamic, 8)
+    for (int i = 0; i < b->nsubj; i++) {
+      u.subj = i;
+      u.h = 1469598103934665603ull;
+      if (ims_sim_run(sim, b->pop + (size_t)i * (size_t)b->nval, s, o, b->tout, b->nt, &obs,
+                      &err))
+        failed++;
+      hs[i] = u.h;
+      rhs += ims_sim_stats(sim)->rhs_evals;
+      steps += ims_sim_stats(sim)->steps;
+    }
+    ims_sim_free(sim);
   }
+  if (failed)
+    die("immunosim run failed", NULL);
+  b->rhs += rhs;
+  b->steps += steps;
+  b->h = fnv(1469598103934665603ull, (const double *)hs, b->nsubj);
+  free(hs);
 }
 
 /* ---- engine 2: the floor, a bare CVODE loop ---------------------------- */
@@ -250,6 +286,17 @@ static int bare_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *u
   return rc;
 }
 
+static void bare_count(bench_t *b, void *cv)
+{
+  long v;
+  CVodeGetNumRhsEvals(cv, &v);
+  b->rhs += v;
+  CVodeGetNumLinRhsEvals(cv, &v);
+  b->rhs += v;
+  CVodeGetNumSteps(cv, &v);
+  b->steps += v;
+}
+
 static void bare_subject(bench_t *b, bare_t *w, void *cv, N_Vector y, int subj, double t0)
 {
   const ims_model_t *m = b->m;
@@ -271,8 +318,10 @@ static void bare_subject(bench_t *b, bare_t *w, void *cv, N_Vector y, int subj, 
       else
         w->rate[e->cmt] += e->kind == IMS_EV_INF_ON ? e->value : -e->value;
     }
-    if (changed)
+    if (changed) {
+      bare_count(b, cv); /* CVODE's counters restart at CVodeReInit */
       CVodeReInit(cv, t, y);
+    }
     for (; io < b->nt && b->tout[io] <= t; io++)
       traj_row(b, subj, b->tout[io], yy);
     if (io >= b->nt)
@@ -289,13 +338,7 @@ static void bare_subject(bench_t *b, bare_t *w, void *cv, N_Vector y, int subj, 
       die("bare CVODE failed", NULL);
     t = td;
   }
-  long v;
-  CVodeGetNumRhsEvals(cv, &v);
-  b->rhs += v;
-  CVodeGetNumLinRhsEvals(cv, &v);
-  b->rhs += v;
-  CVodeGetNumSteps(cv, &v);
-  b->steps += v;
+  bare_count(b, cv);
 }
 
 static void run_bare(bench_t *b, double rtol, double atol)
@@ -367,7 +410,7 @@ static ims_schedule_t *schedule_from_events(const bench_t *b)
 static int cmd_run(char **av)
 {
   const char *engine = av[0], *dir = av[1];
-  double rtol = atof(av[2]), atol = atof(av[3]), tend = atof(av[8]);
+  double rtol = atof(av[2]), atol = atof(av[3]), tend = atof(av[7]);
   int nsubj = atoi(av[4]), reps = atoi(av[6]);
   bench_t b = {0};
   char path[4096], line[256];
@@ -388,17 +431,18 @@ static int cmd_run(char **av)
   if (ims_grid_uniform(0, tend, 1.0, &b.tout, &b.nt, &err))
     die("grid", &err);
   ims_schedule_t *s = schedule_from_events(&b);
-  ims_sim_t *sim;
-  if (ims_sim_alloc(&sim, m, &err))
-    die("alloc", &err);
   ims_opts_t o;
   ims_opts_default(&o);
   o.rtol = rtol;
   o.atol = atol;
   o.method = strcmp(engine, "ims-adams") == 0 ? IMS_ADAMS : IMS_BDF;
+  if (getenv("BENCH_H0")) /* first step after each restart (restart-cost study) */
+    o.init_step = atof(getenv("BENCH_H0"));
   double *times = malloc((size_t)reps * sizeof *times);
+  uint64_t h0 = 0;
   for (int r = 0; r < reps; r++) {
-    b.k = r == 0 ? atoi(av[5]) : 0;
+    b.k = r == 0 && strcmp(engine, "ims-2t") ? atoi(av[5]) : 0;
+    b.hash = r == 0 && strncmp(engine, "ims", 3) == 0;
     b.traj = NULL;
     if (b.k) {
       snprintf(path, sizeof path, "%s/traj_%s_%s.csv", dir, engine, av[2]);
@@ -409,16 +453,19 @@ static int cmd_run(char **av)
     if (!strcmp(engine, "bare"))
       run_bare(&b, rtol, atol);
     else
-      run_ims(&b, sim, s, &o);
+      run_ims(&b, s, &o, strcmp(engine, "ims-2t") ? 1 : 2);
     times[r] = (now() - t0) / b.nsubj;
+    if (r == 0)
+      h0 = b.h;
     if (b.traj)
       fclose(b.traj);
   }
   qsort(times, (size_t)reps, sizeof *times, cmp_double);
-  printf("%s,%g,%.6g,%.1f,%.1f\n", engine, rtol, times[reps / 2], (double)b.rhs / b.nsubj,
+  printf("%s,%s,%.6g,%.1f,%.1f\n", engine, av[2], times[reps / 2], (double)b.rhs / b.nsubj,
          (double)b.steps / b.nsubj);
+  if (strncmp(engine, "ims", 3) == 0)
+    fprintf(stderr, "%s output hash %016llx\n", engine, (unsigned long long)h0);
   free(times);
-  ims_sim_free(sim);
   ims_schedule_free(s);
   free(b.pop);
   free(b.ev);
@@ -428,9 +475,9 @@ static int cmd_run(char **av)
 
 int main(int argc, char **argv)
 {
-  if (argc == 9 && !strcmp(argv[1], "prep"))
+  if (argc == 10 && !strcmp(argv[1], "prep"))
     return cmd_prep(argv + 2);
-  if (argc == 11 && !strcmp(argv[1], "run"))
+  if (argc == 10 && !strcmp(argv[1], "run"))
     return cmd_run(argv + 2);
   fprintf(stderr, "usage: bench prep MODEL PARAMS SCHEDULE N SEED CV PARS DIR\n"
                   "       bench run ENGINE DIR RTOL ATOL NSUBJ K REPEATS TEND\n");

@@ -1,0 +1,50 @@
+/* The benchmark models for deSolve's compiled-code interface, written from
+ * the equations in MODELS.md (not from models/).  Parameters arrive in the
+ * order of the population file (every model value, <STATE>_0 included),
+ * followed by one infusion rate per state. */
+#include <R.h>
+
+static double parms[64];
+
+#define P(k) parms[k]
+
+void init_pk2cmt(void (*odeparms)(int *, double *))
+{
+  int n = 13; /* 9 parameters, 2 initial values, 2 rates */
+  odeparms(&n, parms);
+}
+
+/* CL V1 Q V2 Emax T50 HILL Vmax Km | A1_0 A2_0 | r1 r2 (linear: Emax = Vmax = 0) */
+void derivs_pk2cmt(int *neq, double *t, double *y, double *yd, double *yout, int *ip)
+{
+  (void)neq, (void)t, (void)yout, (void)ip;
+  double c1 = y[0] / P(1);
+  yd[0] = -P(0) * c1 - P(2) / P(1) * y[0] + P(2) / P(3) * y[1] + P(11);
+  yd[1] = P(2) / P(1) * y[0] - P(2) / P(3) * y[1] + P(12);
+}
+
+void init_hardi(void (*odeparms)(int *, double *))
+{
+  int n = 36; /* 20 parameters, 8 initial values, 8 rates */
+  odeparms(&n, parms);
+}
+
+/* dIL6 dIL10 dIFNg aG bG rM dCARTM aM kin kout h rB dB PIL6 PIL10 PIFNg rE dCARTE aE KBC
+ * | B E_PB E_T M_PB M_T IL6 IL10 IFNg (initial values, also the cytokine baselines) | rates */
+void derivs_hardi(int *neq, double *t, double *y, double *yd, double *yout, int *ip)
+{
+  (void)neq, (void)t, (void)yout, (void)ip;
+  double B = y[0], E = y[1], ET = y[2], M = y[3], MT = y[4];
+  double f = B / (B + P(10)), Fd = P(3) + (1 - P(3)) * P(4) / (y[6] + P(4));
+  double enc = 1e6 * B * E;
+  yd[0] = P(11) * B - P(12) * B - P(19) * E * B;
+  yd[1] = P(16) * E * B - P(17) * E - P(8) * E + P(9) * ET - P(18) * E * (1 - f) + P(7) * M * f;
+  yd[2] = P(8) * E - P(9) * ET;
+  yd[3] = P(5) * M - P(6) * M - P(8) * M + P(9) * MT + P(18) * E * (1 - f) - P(7) * M * f;
+  yd[4] = P(8) * M - P(9) * MT;
+  yd[5] = P(0) * P(25) + P(13) * enc - P(0) * y[5];
+  yd[6] = P(1) * P(26) + P(14) * enc - P(1) * y[6];
+  yd[7] = P(2) * P(27) + P(15) * enc * Fd - P(2) * y[7];
+  for (int i = 0; i < 8; i++)
+    yd[i] += P(28 + i);
+}
