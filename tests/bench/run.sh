@@ -39,7 +39,7 @@ engine() {
   local e=$1 d=$2 rt=$3 n=$4 reps=$5 at
   at=$(awk -v r="$rt" 'BEGIN { a = r * 1e-3; print (a < 1e-9 ? a : 1e-9) }')
   case $e in
-    ims-*|bare) $BENCH run "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND 2>>"$d/hash.txt" ;;
+    ims-*|bare) BENCH_HASH=1 $BENCH run "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND 2>>"$d/hash.txt" ;;
     desolve-*) [ $have_r = 1 ] && Rscript tests/bench/peers.R "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND "$SO" ;;
     scipy-*) [ $have_py = 1 ] && $PY tests/bench/peers.py "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND ;;
   esac >>"$d/results.csv" || true
@@ -89,5 +89,52 @@ table $B/hardi "hardiansyah2019 UPN1, 10/30/60 % split"
 prep pk pk2cmt params/pk2cmt/pembrolizumab_ahamadi2017.csv params/schedules/pembrolizumab_200mg_q3w.csv CL,V1,Q,V2
 table $B/pk "pk2cmt pembrolizumab 200 mg Q3W"
 for extra in tests/bench/models_*.sh; do [ -e "$extra" ] && . "$extra"; done
+# Where the time goes: callgrind instruction counts, immunosim against the bare loop
+callgrind() { # DIR
+  local d=$1 e f
+  command -v valgrind >/dev/null || { echo "bench: valgrind missing, no profile"; return; }
+  for e in ims-bdf bare; do
+    f=run_ims; [ $e = bare ] && f=run_bare
+    valgrind --tool=callgrind --toggle-collect=$f --callgrind-out-file="$d/cg.$e" \
+      $BENCH run $e "$d" $RTOL $ATOL 20 0 1 $TEND >/dev/null 2>&1
+    callgrind_annotate --inclusive=no --threshold=100 "$d/cg.$e" >"$d/cg.$e.txt" 2>/dev/null
+    $PY tests/bench/cgsplit.py "$d/cg.$e.txt" $e
+  done | tee -a $B/report.txt
+}
+
+# Restart cost: extra steps per no-op restart (a zero dose) in days 3-13
+restarts() { # DIR MODEL PARAMS SCHEDULE STATE
+  local d=$1 s0 s1
+  # the schedule's own rows, then zero doses padded to its columns (time,cmt,amt first)
+  grep -v '^#' "$4" | awk -F, -v st="$5" '{ print } NR == 1 { nf = NF }
+    END { for (t = 3.5; t < 13; t++) { r = t "," st ",0"; for (i = 4; i <= nf; i++) r = r ","; print r } }' >"$d/noop.csv"
+  s0=$(build/immunosim run "$2" -p "$3" -s "$4" -t $TEND --dt $TEND --stats -o /dev/null 2>&1 | awk '{print $2}' | tr -d ,)
+  s1=$(build/immunosim run "$2" -p "$3" -s "$d/noop.csv" -t $TEND --dt $TEND --stats -o /dev/null 2>&1 | awk '{print $2}' | tr -d ,)
+  echo "restart cost ($2): $s0 steps; with 10 extra no-op restarts $s1: $(( (s1 - s0) / 10 )) steps per restart" | tee -a $B/report.txt
+}
+
+# Scaling: time against subjects and simulated time (pk2cmt), with the fitted exponent
+scaling() {
+  local d=$B/pklong n t
+  rm -rf "$d"; mkdir -p "$d"; echo pk2cmt >"$d/model"
+  printf 'time,cmt,amt,dur,ii,addl\n0,A1,200,0.0208333333333,21,80\n' >"$d/q3w_long.csv"
+  $BENCH prep pk2cmt params/pk2cmt/pembrolizumab_ahamadi2017.csv "$d/q3w_long.csv" 3000 $SEED 0.3 CL,V1,Q,V2 "$d"
+  : >"$d/scale_n.dat"; : >"$d/scale_t.dat"
+  for n in 300 1000 3000; do echo "$n $($BENCH run ims-bdf "$d" $RTOL $ATOL $n 0 5 $TEND | cut -d, -f3)" >>"$d/scale_n.dat"; done
+  for t in 182 365 730 1460; do echo "$t $($BENCH run ims-bdf "$d" $RTOL $ATOL 300 0 5 $t | cut -d, -f3)" >>"$d/scale_t.dat"; done
+  $PY - "$d" <<'PYEOF' | tee -a $B/report.txt
+import sys, numpy as np
+d = sys.argv[1]
+n = np.loadtxt(d + "/scale_n.dat"); t = np.loadtxt(d + "/scale_t.dat")
+# per-subject time x subjects = total; fit log(total) = a + b log(x)
+bn = np.polyfit(np.log(n[:, 0]), np.log(n[:, 1] * n[:, 0]), 1)[0]
+bt = np.polyfit(np.log(t[:, 0]), np.log(t[:, 1]), 1)[0]
+print("scaling (pk2cmt): total time ~ subjects^%.2f, per-subject time ~ simulated days^%.2f" % (bn, bt))
+PYEOF
+}
+
+callgrind $B/hardi
+restarts $B/hardi hardiansyah2019 params/hardiansyah2019/upn1.csv params/schedules/hardiansyah_upn1_split.csv E_PB
+scaling
 [ -n "${BENCH_NO_WP:-}" ] || wp $B/hardi "hardiansyah2019 UPN1"
 echo "report: $B/report.txt"
