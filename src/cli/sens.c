@@ -269,7 +269,7 @@ static int write_metrics(const sens_run_t *r, const char *path, const cli_run_ar
 static void print_table(const sens_run_t *r, int c, FILE *fp)
 {
   const cli_setup_t *s = r->s;
-  int order[SENS_MAX];
+  int order[SENS_MAX] = {0};
   for (int j = 0; j < r->ns; j++)
     order[j] = j;
   for (int a = 1; a < r->ns; a++) /* insertion sort by |S(peak)|, descending */
