@@ -2,9 +2,9 @@
  * MODELS.md section 3.1): one-compartment drug PK, cytokine release driven by
  * synapse formation and inhibited by the cytokine exposure so far, more
  * strongly at every further dose. */
-#include <math.h>
-
 #include "immunosim/model.h"
+
+#include <math.h>
 
 enum { A, CYT, AUC };
 enum { CL, V, TUTOT, EMAX, EC50, IMAX, IC50, K, KDEG, BL };
@@ -41,7 +41,10 @@ static double ic50_eff(const ims_ctx_t *ctx)
   return ctx->p[IC50] / pow(ctx->p[K], n - 1);
 }
 
-static double synapse(const double *y, const double *p) { return y[A] / p[V] * p[TUTOT]; }
+static double synapse(const double *y, const double *p)
+{
+  return y[A] / p[V] * p[TUTOT];
+}
 
 static double inhibition(const double *y, const ims_ctx_t *ctx)
 {

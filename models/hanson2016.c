@@ -2,9 +2,9 @@
  * effector cytotoxic/helper CAR-T cells, other lymphocytes, inflammation and
  * B cells, with an inflammation-suppressing drug as a zero-order sink
  * (Hanson et al. 2016, MODELS.md section 3.3). */
-#include <math.h>
-
 #include "immunosim/model.h"
+
+#include <math.h>
 
 enum { CM, CE, HM, HE, L, I, B, NS };
 enum {

@@ -1,6 +1,6 @@
-#include <stdlib.h>
-
 #include "tests.h"
+
+#include <stdlib.h>
 
 int main(void)
 {
@@ -9,6 +9,9 @@ int main(void)
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
   /* model suites */
+  srunner_add_suite(sr, suite_cartmath2021());
+  srunner_add_suite(sr, suite_chen2019());
+  srunner_add_suite(sr, suite_hanson2016());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -2,10 +2,10 @@
 #ifndef IMS_TESTS_H
 #define IMS_TESTS_H
 
+#include "immunosim/immunosim.h"
+
 #include <check.h>
 #include <stddef.h>
-
-#include "immunosim/immunosim.h"
 
 /* Rows collected from a run: each row is time, states, outputs (ncol values). */
 typedef struct trace {
@@ -41,5 +41,8 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_cartmath2021(void);
+Suite *suite_chen2019(void);
+Suite *suite_hanson2016(void);
 
 #endif
