@@ -1,7 +1,7 @@
 /* The one table of models.  Adding a model: one C file, one line here. */
-#include "immunosim/model.h"
-
 #include <string.h>
+
+#include "immunosim/model.h"
 
 extern const ims_model_t ims_model_pk2cmt;
 extern const ims_model_t ims_model_cartmath2021;

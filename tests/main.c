@@ -1,6 +1,6 @@
-#include "tests.h"
-
 #include <stdlib.h>
+
+#include "tests.h"
 
 int main(void)
 {
