@@ -172,8 +172,9 @@ START_TEST(extinction_grid_independent)
     free(t);
   }
   /* root location is independent of the output times up to the solver's
-   * own step choice at rtol 1e-10 */
-  ck_assert_msg(fabs(tx[1] - tx[0]) <= 1e-6 && fabs(tx[2] - tx[0]) <= 1e-6,
+   * own first-step choice after each restart at rtol 1e-10 (measured
+   * spread 4e-9 d) */
+  ck_assert_msg(fabs(tx[1] - tx[0]) <= 1e-7 && fabs(tx[2] - tx[0]) <= 1e-7,
                 "crossing times %.12g %.12g %.12g", tx[0], tx[1], tx[2]);
   ims_schedule_free(s);
   ims_params_free(p);
