@@ -1,14 +1,17 @@
 /* The one table of models.  Adding a model: one C file, one line here. */
-#include <string.h>
-
 #include "immunosim/model.h"
+
+#include <string.h>
 
 extern const ims_model_t ims_model_pk2cmt;
 extern const ims_model_t ims_model_hardiansyah2019;
+extern const ims_model_t ims_model_cartmath2021;
+extern const ims_model_t ims_model_chen2019;
+extern const ims_model_t ims_model_hanson2016;
 
 static const ims_model_t *const registry[] = {
-    &ims_model_pk2cmt,
-    &ims_model_hardiansyah2019,
+    &ims_model_pk2cmt,   &ims_model_hardiansyah2019, &ims_model_cartmath2021,
+    &ims_model_chen2019, &ims_model_hanson2016,
 };
 
 const ims_model_t *const *ims_model_list(int *count)

@@ -11,6 +11,10 @@ int main(void)
   srunner_add_suite(sr, suite_sens());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
+
+  srunner_add_suite(sr, suite_cartmath2021());
+  srunner_add_suite(sr, suite_chen2019());
+  srunner_add_suite(sr, suite_hanson2016());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -44,4 +44,8 @@ Suite *suite_sens(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 
+Suite *suite_cartmath2021(void);
+Suite *suite_chen2019(void);
+Suite *suite_hanson2016(void);
+
 #endif

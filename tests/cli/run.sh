@@ -83,5 +83,21 @@ grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table
 [ $? -eq 1 ] && grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "sensitivity --par suggestion"
 "$BIN" sensitivity --help | grep -q example && ok || bad "sensitivity --help"
 
+# 9. cartmath2021's own extinction rule: the crossing is located by root finding, so its
+# time does not depend on --dt; --no-extinct removes it (T then needs a tiny --atol to stay
+# positive: below atol CVODE does not control its sign)
+for dt in 1 0.1; do
+  "$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 100 --dt $dt \
+    -o "$tmp/cm$dt.csv" || bad "cartmath2021 run"
+done
+x1=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm1.csv")
+x2=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm0.1.csv")
+awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d < 1e-5 && d > -1e-5) }' &&
+  ok || bad "cartmath2021 extinction times '$x1' '$x2'"
+"$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 249 --dt 1 --no-extinct \
+  --atol T=1e-40 -o "$tmp/cmn.csv" || bad "cartmath2021 --no-extinct run"
+! grep -q '^# event:' "$tmp/cmn.csv" && grep -v '^#' "$tmp/cmn.csv" |
+  awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
