@@ -4,9 +4,13 @@
 #include "immunosim/model.h"
 
 extern const ims_model_t ims_model_pk2cmt;
+extern const ims_model_t ims_model_stein2019;
+extern const ims_model_t ims_model_kimmel2021;
 
 static const ims_model_t *const registry[] = {
     &ims_model_pk2cmt,
+    &ims_model_stein2019,
+    &ims_model_kimmel2021,
 };
 
 const ims_model_t *const *ims_model_list(int *count)

@@ -41,5 +41,7 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_stein2019(void);
+Suite *suite_kimmel2021(void);
 
 #endif
