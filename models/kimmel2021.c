@@ -108,7 +108,10 @@ const ims_model_t ims_model_kimmel2021 = {
              "per mL.  b is a rate (1/d, paper Table 1; BioModels labels it d).  The default "
              "set uses the main-text Table 1 rN = 0.17/d, rhoC = 0.0251/d (as BioModels does "
              "to reproduce Fig 2); the supplementary fitted set (rN 0.16, rhoC 0.037) is "
-             "axicel_supplement.",
+             "axicel_supplement.  Moffitt ZUMA-1 medians (Results 3d; not the fitted data) "
+             "27.5, 9.1, 2.1, 0.1 cells/uL at days 7, 14, 28, 90: the default set gives 30.1, "
+             "8.97, 2.49, 0.338, inside every published IQR; day 90 is 3.4x the median (the "
+             "supplementary set gives 0.115).",
     .time_unit = "d",
     .default_set = "axicel",
     .states = states,
