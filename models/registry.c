@@ -4,15 +4,24 @@
 #include <string.h>
 
 extern const ims_model_t ims_model_pk2cmt;
+extern const ims_model_t ims_model_stein2019;
 extern const ims_model_t ims_model_hardiansyah2019;
+extern const ims_model_t ims_model_kimmel2021;
 extern const ims_model_t ims_model_cartmath2021;
 extern const ims_model_t ims_model_chen2019;
 extern const ims_model_t ims_model_hanson2016;
 
+/* clang-format off */
 static const ims_model_t *const registry[] = {
-    &ims_model_pk2cmt,   &ims_model_hardiansyah2019, &ims_model_cartmath2021,
-    &ims_model_chen2019, &ims_model_hanson2016,
+    &ims_model_pk2cmt,
+    &ims_model_stein2019,
+    &ims_model_hardiansyah2019,
+    &ims_model_kimmel2021,
+    &ims_model_cartmath2021,
+    &ims_model_chen2019,
+    &ims_model_hanson2016,
 };
+/* clang-format on */
 
 const ims_model_t *const *ims_model_list(int *count)
 {

@@ -15,6 +15,9 @@ int main(void)
   srunner_add_suite(sr, suite_cartmath2021());
   srunner_add_suite(sr, suite_chen2019());
   srunner_add_suite(sr, suite_hanson2016());
+
+  srunner_add_suite(sr, suite_stein2019());
+  srunner_add_suite(sr, suite_kimmel2021());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -48,4 +48,7 @@ Suite *suite_cartmath2021(void);
 Suite *suite_chen2019(void);
 Suite *suite_hanson2016(void);
 
+Suite *suite_stein2019(void);
+Suite *suite_kimmel2021(void);
+
 #endif
