@@ -1,12 +1,16 @@
 /* The one table of models.  Adding a model: one C file, one line here. */
-#include <string.h>
-
 #include "immunosim/model.h"
 
+#include <string.h>
+
 extern const ims_model_t ims_model_pk2cmt;
+extern const ims_model_t ims_model_depillis2006;
+extern const ims_model_t ims_model_wodarz2001;
 
 static const ims_model_t *const registry[] = {
     &ims_model_pk2cmt,
+    &ims_model_depillis2006,
+    &ims_model_wodarz2001,
 };
 
 const ims_model_t *const *ims_model_list(int *count)
