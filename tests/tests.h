@@ -41,5 +41,7 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_depillis2006(void);
+Suite *suite_wodarz2001(void);
 
 #endif
