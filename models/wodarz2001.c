@@ -62,7 +62,9 @@ const ims_model_t ims_model_wodarz2001 = {
              "the z bolus at t = 20 of schedule wodarz_ctl_t20 only shows a constant line. "
              "CTL parameters from the paper were not found in the sources read; set pv, cv, b "
              "with --set to explore the CTL arm. Time is in the paper's arbitrary units, read "
-             "here as days. With s = 0 the coexistence equilibrium has x* = a/beta.",
+             "here as days. With s = 0 the coexistence equilibrium has x* = a/beta. x falls to "
+             "about 5e-11 in its first trough: run with --atol 1e-18 (the default 1e-9 is "
+             "above it).",
     .time_unit = "d",
     .default_set = "default",
     .states = states,
