@@ -1,8 +1,8 @@
 /* Linear 1-/2-compartment antibody PK with optional time-varying clearance
  * and Michaelis-Menten elimination (MODELS.md section 1.1). */
-#include <math.h>
-
 #include "immunosim/model.h"
+
+#include <math.h>
 
 enum { A1, A2 };
 enum { CL, V1, Q, V2, EMAX, T50, HILL, VMAX, KM };

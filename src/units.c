@@ -9,8 +9,11 @@ struct ims_units {
 };
 
 /* Counts of things (cells, transgene copies) are dimensionless in udunits2;
- * naming them keeps parameter files readable ("1e9 cell", "copies/ug"). */
-static const char *const count_names[] = {"cell", "cells", "copies", "copy", "count"};
+ * naming them keeps parameter files readable ("1e9 cell", "copies/ug").
+ * "IU" (international units of a biologic, e.g. IL-2) is treated the same
+ * way: "IU/L" converts to "IU/mL" but never to a mass concentration (like
+ * every count, udunits2 cannot tell it from "cell"). */
+static const char *const count_names[] = {"cell", "cells", "copies", "copy", "count", "IU"};
 
 static int add_counts(ut_system *sys)
 {

@@ -18,6 +18,9 @@ int main(void)
 
   srunner_add_suite(sr, suite_stein2019());
   srunner_add_suite(sr, suite_kimmel2021());
+
+  srunner_add_suite(sr, suite_depillis2006());
+  srunner_add_suite(sr, suite_wodarz2001());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -51,4 +51,7 @@ Suite *suite_hanson2016(void);
 Suite *suite_stein2019(void);
 Suite *suite_kimmel2021(void);
 
+Suite *suite_depillis2006(void);
+Suite *suite_wodarz2001(void);
+
 #endif
