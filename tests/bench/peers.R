@@ -33,8 +33,20 @@ rhs_r <- list(
            p[1] * p[26] + p[14] * enc - p[1] * y[6] + p[34],
            p[2] * p[27] + p[15] * enc - p[2] * y[7] + p[35],
            p[3] * p[28] + p[16] * enc * Fd - p[3] * y[8] + p[36]))
+  },
+  depillis2006 = function(t, y, p) {
+    T <- y[1]; N <- y[2]; L <- y[3]; C <- y[4]; M <- y[5]; I <- y[6]
+    Ll <- abs(L)^p[5]; DT <- if (Ll > 0) p[4] * T * Ll / (Ll + p[6] * abs(T)^p[5]) else 0
+    em <- 1 - exp(-M)
+    list(c(p[1] * T * (1 - p[2] * T) - p[3] * N * T - DT - p[19] * em * T + p[35],
+           p[7] * C - p[8] * N + p[9] * T^2 / (p[10] + T^2) * N - p[15] * N * T - p[20] * em * N + p[36],
+           -p[13] * L + p[11] * DT^2 / (p[12] + DT^2) * L - p[14] * L * T + (p[16] * N + p[17] * C) * T -
+             p[18] * N * L^2 - p[21] * em * L + p[27] * L * I / (p[28] + I) + p[37],
+           p[23] - p[24] * C - p[22] * em * C + p[38],
+           -p[25] * M + p[39],
+           -p[26] * I + p[40]))
   })
-cname <- c(pk2cmt = "pk2cmt", hardiansyah2019 = "hardi")[[model]]
+cname <- c(pk2cmt = "pk2cmt", hardiansyah2019 = "hardi", depillis2006 = "depillis")[[model]]
 if (engine == "desolve-c") dyn.load(so)
 
 tout <- seq(0, tend, by = 1)

@@ -43,7 +43,26 @@ def hardiansyah2019(p, ns, npar):
     return f
 
 
-MODELS = {"pk2cmt": pk2cmt, "hardiansyah2019": hardiansyah2019}
+def depillis2006(p, ns, npar):
+    (a, b, c, d, l, s, e, f, g, h, j, k, m, q, pp, r1, r2, u, KT, KN, KL, KC, alpha, beta, gamma, muI,
+     pI, gI) = p[:28]
+
+    def rhs(t, y, rate):
+        T, N, L, C, M, I = y
+        Ll = abs(L) ** l  # |T|, |L|: a step may overshoot zero; the powers must stay real
+        DT = d * T * Ll / (Ll + s * abs(T) ** l) if Ll > 0 else 0.0
+        em = 1 - np.exp(-M)
+        return [a * T * (1 - b * T) - c * N * T - DT - KT * em * T + rate[0],
+                e * C - f * N + g * T * T / (h + T * T) * N - pp * N * T - KN * em * N + rate[1],
+                -m * L + j * DT * DT / (k + DT * DT) * L - q * L * T + (r1 * N + r2 * C) * T - u * N * L * L
+                - KL * em * L + pI * L * I / (gI + I) + rate[2],
+                alpha - beta * C - KC * em * C + rate[3],
+                -gamma * M + rate[4],
+                -muI * I + rate[5]]
+    return rhs
+
+
+MODELS = {"pk2cmt": pk2cmt, "hardiansyah2019": hardiansyah2019, "depillis2006": depillis2006}
 
 
 def main():

@@ -88,6 +88,8 @@ prep hardi hardiansyah2019 params/hardiansyah2019/upn1.csv params/schedules/hard
 table $B/hardi "hardiansyah2019 UPN1, 10/30/60 % split"
 prep pk pk2cmt params/pk2cmt/pembrolizumab_ahamadi2017.csv params/schedules/pembrolizumab_200mg_q3w.csv CL,V1,Q,V2
 table $B/pk "pk2cmt pembrolizumab 200 mg Q3W"
+prep depillis depillis2006 params/depillis2006/patient9.csv params/schedules/depillis_chemo.csv a,d,m,alpha
+table $B/depillis "depillis2006 patient 9, pulsed chemotherapy"
 for extra in tests/bench/models_*.sh; do [ -e "$extra" ] && . "$extra"; done
 # Where the time goes: callgrind instruction counts, immunosim against the bare loop
 callgrind() { # DIR
@@ -137,4 +139,5 @@ callgrind $B/hardi
 restarts $B/hardi hardiansyah2019 params/hardiansyah2019/upn1.csv params/schedules/hardiansyah_upn1_split.csv E_PB
 scaling
 [ -n "${BENCH_NO_WP:-}" ] || wp $B/hardi "hardiansyah2019 UPN1"
+[ -n "${BENCH_NO_WP:-}" ] || wp $B/depillis "depillis2006 patient 9"
 echo "report: $B/report.txt"
