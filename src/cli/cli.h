@@ -29,6 +29,12 @@ const char *cli_datadir(void);
  * bare name looked up in the data directory. */
 void cli_resolve(char *out, size_t n, const char *arg, const char *subdir);
 
+/* The candidate closest to name (same letters ignoring case, else at most 2
+ * edits), for "did you mean" hints; NULL if none is close. */
+const char *cli_suggest(const char *name, const char *const *cands, int n);
+/* A "did you mean" hint for an unknown model name ("" if none is close). */
+void cli_model_hint(char *out, size_t n, const char *name);
+
 /* Options shared by run, compare, sweep, population and sensitivity. */
 #define CLI_MAX_REPEAT 64
 typedef struct cli_run_args {
@@ -89,5 +95,6 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,61 @@ int cli_failf(int status, const char *fmt, ...)
   fputc('\n', stderr);
   va_end(ap);
   return ims_err_exit_code(status);
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63)
+    return 99;
+  int d[64][64];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++)
+    d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+      d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+    }
+  return d[la][lb];
+}
+
+const char *cli_suggest(const char *name, const char *const *cands, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (strcasecmp(cands[i], name) == 0)
+      return cands[i];
+  const char *best = NULL;
+  int bd = 3;
+  for (int i = 0; i < n; i++) {
+    int d = edit_distance(cands[i], name);
+    if (d < bd) {
+      bd = d;
+      best = cands[i];
+    }
+  }
+  return best;
+}
+
+void cli_model_hint(char *out, size_t n, const char *name)
+{
+  int nm;
+  const ims_model_t *const *ms = ims_model_list(&nm);
+  const char *names[256];
+  int k = 0;
+  for (int i = 0; i < nm && k < 256; i++)
+    names[k++] = ms[i]->name;
+  const char *s = cli_suggest(name, names, k);
+  /* also a unique prefix, e.g. "kirschner" for "kirschner_panetta1998" */
+  for (int i = 0; !s && strlen(name) >= 3 && i < k; i++)
+    if (strncmp(names[i], name, strlen(name)) == 0)
+      s = names[i];
+  if (s)
+    snprintf(out, n, "did you mean '%s'? ", s);
+  else
+    out[0] = '\0';
 }
 
 static int is_dir(const char *p)
@@ -429,8 +485,12 @@ int cli_setup(cli_setup_t *s, const cli_run_args_t *a, int which, ims_err_t *err
   memset(s, 0, sizeof *s);
   s->m = ims_model_find(a->model);
   if (!s->m)
-    return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; 'immunosim list' shows the models",
-                       a->model);
+  {
+    char hint[160];
+    cli_model_hint(hint, sizeof hint, a->model);
+    return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; %s'immunosim list' shows the models",
+                       a->model, hint);
+  }
   int rc = ims_units_alloc(&s->units, err);
   rc = rc ? rc : load_params(s, a, err);
   rc = rc ? rc : ims_schedule_alloc(&s->sched, err);
