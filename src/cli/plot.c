@@ -681,24 +681,24 @@ static int choose_columns(plot_t *p)
   /* Default: the model's outputs when it has any, else every column; skip all-zero ones. */
   const pfile_t *f = &p->f[0];
   const ims_model_t *m = ims_model_find(f->model);
-  if (m && m->noutputs)
-    for (int i = 0; !rc && i < m->noutputs; i++)
-      if (file_has(f, m->outputs[i].name) && any_nonzero(p, m->outputs[i].name))
+  /* pass 0 skips columns that are zero throughout; pass 1 (all zero) takes them anyway */
+  for (int pass = 0; pass < 2 && !rc && !p->ncol; pass++) {
+    for (int i = 0; m && !rc && i < m->noutputs; i++)
+      if (file_has(f, m->outputs[i].name) && (pass || any_nonzero(p, m->outputs[i].name)))
         rc = add_panel(p, m->outputs[i].name);
-  if (!p->ncol)
-    for (int k = 0; !rc && k < f->ncols; k++) {
+    for (int k = 0, any = p->ncol; !rc && !any && k < f->ncols; k++) {
       char base[256];
       const char *c = f->col[k].name;
       if (k == f->tcol || (p->o->xcol && !strcmp(c, p->o->xcol)))
         continue;
       if (is_derived(c, base, sizeof base))
         c = base;
-      if (any_nonzero(p, c))
+      if (pass || any_nonzero(p, c))
         rc = add_panel(p, c);
     }
+  }
   if (!rc && !p->ncol)
-    return ims_err_set(p->err, IMS_EINPUT, "%s: every column is zero; choose some with --y",
-                       f->path);
+    return ims_err_set(p->err, IMS_EINPUT, "%s: no data columns besides time", f->path);
   if (!rc && p->ncol > MAX_PANELS && !o->overlay) {
     fprintf(stderr, "immunosim: plot: showing the first %d of %d columns; choose with --y\n",
             MAX_PANELS, p->ncol);
@@ -1260,6 +1260,11 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
   }
   snprintf(mtitle, sizeof mtitle, "%s", cli_buf_str(&tb));
   cli_buf_free(&tb);
+  char terminal[1024], tsec[32];
+  snprintf(tsec, sizeof tsec, "terminal_%s", term);
+  emit(p, &tb, tsec, (const char *const[]){NULL});
+  snprintf(terminal, sizeof terminal, "%s", cli_buf_str(&tb));
+  cli_buf_free(&tb);
   for (int i = 0; i < p->nf; i++)
     snprintf(data + strlen(data), sizeof data - strlen(data), "%s%s", i ? " " : "", p->f[i].path);
   for (int i = 0; i < p->npts; i++)
@@ -1287,6 +1292,7 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
                       "PALETTE_FILE",    pal_path,
                       "PALETTE",         palette,
                       "TERM",            term,
+                      "TERMINAL",        terminal,
                       "OUTPUT",          sfig,
                       "SEP",             sep,
                       "ROWS",            srows,

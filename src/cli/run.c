@@ -49,11 +49,12 @@ static void progress_tick(progress_t *p, double t)
   for (int i = 0; i < 30; i++)
     bar[i] = i < k ? '#' : '-';
   bar[30] = '\0';
-  double el = now - p->start, eta = f > 0.01 ? el * (1 - f) / f : 0;
-  fprintf(stderr, "\r[%s] %3.0f%%  t = %.4g / %.4g %s  %.0f s elapsed%s%.0f s left ", bar,
-          100 * f, t, p->tend, p->unit, el, f > 0.01 ? ", " : "", eta);
-  if (f <= 0.01)
-    fputs("          ", stderr);
+  double el = now - p->start;
+  char eta[32] = "";
+  if (f > 0.01)
+    snprintf(eta, sizeof eta, ", %.0f s left", el * (1 - f) / f);
+  fprintf(stderr, "\r[%s] %3.0f%%  t = %.4g / %.4g %s  %.0f s elapsed%-14s", bar, 100 * f, t,
+          p->tend, p->unit, el, eta);
   fflush(stderr);
   p->shown = 1;
   p->last = now;

@@ -67,5 +67,8 @@ done
 "$BIN" --help | grep -q 'usage: immunosim' && ok || bad "--help"
 "$BIN" nosuch 2>/dev/null; [ $? -eq 1 ] && ok || bad "unknown command exit code"
 
+# 8. figures, completion, help, progress
+. tests/cli/plot.sh
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
