@@ -2,9 +2,9 @@
 #ifndef IMS_CLI_H
 #define IMS_CLI_H
 
-#include <stddef.h>
-
 #include "immunosim/immunosim.h"
+
+#include <stddef.h>
 
 /* A subcommand: name, one-line summary, entry point, help text. */
 typedef struct cli_cmd {

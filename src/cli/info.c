@@ -1,10 +1,10 @@
+#include "cli.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-#include "cli.h"
 
 /* Output width: the terminal's, else 100 columns. */
 static int out_width(void)
@@ -46,7 +46,10 @@ static void wrap(const char *text, int col, int indent, int width)
   putchar('\n');
 }
 
-static int is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
+static int is_help(const char *a)
+{
+  return !strcmp(a, "-h") || !strcmp(a, "--help");
+}
 
 int cmd_list(int argc, char **argv)
 {

@@ -1,7 +1,7 @@
+#include "cli.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "cli.h"
 
 const cli_cmd_t cli_cmds[] = {
     {"run", "simulate a model and write a table", cmd_run, NULL},
@@ -13,15 +13,18 @@ const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
 static void usage(FILE *fp)
 {
-  fprintf(fp, "immunosim %s: ODE models of cancer immunotherapy\n\n"
-              "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
-              "commands:\n",
+  fprintf(fp,
+          "immunosim %s: ODE models of cancer immunotherapy\n\n"
+          "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
+          "commands:\n",
           IMS_VERSION);
   for (int i = 0; i < cli_ncmds; i++)
     fprintf(fp, "  %-12s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
-  fprintf(fp, "\nexample:\n  immunosim run pk2cmt -s blinatumomab_cycle1 -t 42 --units "
-              "C1=pg/mL -o blina.csv --plot blina.png\n"
-              "\nexit codes: 0 ok, 1 bad input, 2 solver failure, 3 I/O failure, 4 internal\n");
+  fprintf(fp,
+          "\nexample:\n  immunosim run pk2cmt -s blinatumomab_cycle1 -t 42 --units "
+          "C1=pg/mL -o blina.csv --plot blina.png\n"
+          "\nexit codes: 0 ok, 1 bad input, 2 solver failure, 3 I/O failure or gnuplot missing, "
+          "4 internal\n");
 }
 
 int main(int argc, char **argv)

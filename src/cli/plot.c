@@ -4,6 +4,9 @@
  * template; this file only decides what goes where. */
 #include "plot.h"
 
+#include "csvread.h"
+#include "tmpl.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -14,9 +17,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "csvread.h"
-#include "tmpl.h"
 
 extern char **environ;
 
@@ -435,7 +435,10 @@ static int line_col(const pfile_t *f, const char *c)
   return k;
 }
 
-static int file_has(const pfile_t *f, const char *c) { return line_col(f, c) >= 0 || has_band(f, c); }
+static int file_has(const pfile_t *f, const char *c)
+{
+  return line_col(f, c) >= 0 || has_band(f, c);
+}
 
 /* A panel's data range over every file and every column drawn for c. */
 typedef struct range {
@@ -573,7 +576,10 @@ static void emit(plot_t *p, cli_buf_t *b, const char *section, const char *const
                 p->t.path, section, (int)(strcspn(missing, "@")), missing);
 }
 
-static void num(char *s, size_t n, double v) { snprintf(s, n, "%.8g", v); }
+static void num(char *s, size_t n, double v)
+{
+  snprintf(s, n, "%.8g", v);
+}
 
 /* Text escaped for enhanced mode, into a fixed buffer. */
 static void gp_text(char *out, size_t n, const char *s)
@@ -936,14 +942,14 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
                        p->f[0].path);
   int logy = want_log(&r, o->logy);
   if (logy && !(r.max > 0))
-    return ims_err_set(p->err, IMS_EINPUT,
-                       "--logy: column '%s' has no positive values; use --liny", cols[0]);
+    return ims_err_set(p->err, IMS_EINPUT, "--logy: column '%s' has no positive values; use --liny",
+                       cols[0]);
   for (int h = 0; logy && h < p->nhl; h++)
     for (int c = 0; c < ncols; c++)
       if (!strcmp(p->hl[h].col, cols[c]) && !(p->hl[h].v > 0))
         return ims_err_set(p->err, IMS_EINPUT,
-                           "--hline %s=%g on a log axis must be positive; add --liny",
-                           p->hl[h].col, p->hl[h].v);
+                           "--hline %s=%g on a log axis must be positive; add --liny", p->hl[h].col,
+                           p->hl[h].v);
   /* log axes show each column down to at most 6 decades below its peak */
   double loglo = INFINITY, ylo, yhi;
   for (int c = 0; c < ncols; c++) {
@@ -954,8 +960,8 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
   }
   if (!isfinite(loglo))
     loglo = r.max * 1e-6;
-  axis_limits(&r, loglo, logy, logy || strip_height(p) > 0 ? strip_height(p) + 0.03 : 0.03, 0.06, &ylo,
-              &yhi);
+  axis_limits(&r, loglo, logy, logy || strip_height(p) > 0 ? strip_height(p) + 0.03 : 0.03, 0.06,
+              &ylo, &yhi);
   if (o->yrange) {
     double a, b;
     int rc = parse_range("--yrange", o->yrange, &a, &b, p->err);
@@ -1011,15 +1017,21 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     cli_buf_t lx = {0};
     int lgx = p->o->logx == 1 || (p->o->logx < 0 && p->xmin > 0 && p->xmax / p->xmin > 1e3);
     emit(p, &lx, lgx ? "logx" : "linx", (const char *const[]){NULL});
-    const char *kv[] = {"XMIN", sxmin, "XMAX",  sxmax, "XLABEL", xlabel,
-                        "XLOG", cli_buf_str(&lx), NULL};
+    const char *kv[] = {"XMIN", sxmin,  "XMAX",           sxmax, "XLABEL",
+                        xlabel, "XLOG", cli_buf_str(&lx), NULL};
     emit(p, &xb, "xaxis_col", kv);
     cli_buf_free(&lx);
   } else {
     const char *tu = p->f[0].col[p->f[0].tcol].unit;
     char raw[256];
-    snprintf(raw, sizeof raw, "time%s%s%s", o->weeks ? " (weeks" : tu ? " (" : "",
-             o->weeks ? "" : tu ? tu : "", o->weeks || tu ? ")" : "");
+    snprintf(raw, sizeof raw, "time%s%s%s",
+             o->weeks ? " (weeks"
+             : tu     ? " ("
+                      : "",
+             o->weeks ? ""
+             : tu     ? tu
+                      : "",
+             o->weeks || tu ? ")" : "");
     gp_text(xlabel, sizeof xlabel, raw);
     const char *kv[] = {"XMIN", sxmin, "XMAX", sxmax, "XLABEL", xlabel, NULL};
     emit(p, &xb, bottom_row ? "xaxis_time" : "xaxis_time_nolabel", kv);
@@ -1055,10 +1067,18 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
   for (int c = 0; c < ncols; c++)
     emit_points(p, &sb, cols[c]);
 
-  const char *kv[] = {"N",      sn,           "COLUMN", column,       "ROW",    srow,
-                      "COL",    scol,         "XAXIS",  cli_buf_str(&xb), "YAXIS", cli_buf_str(&yb),
-                      "YMIN",   symin,        "YMAX",   symax,        "YLABEL", ylab,
-                      "MARKS",  cli_buf_str(&mb), "SERIES", cli_buf_str(&sb), NULL};
+  const char *kv[] = {"N",      sn,
+                      "COLUMN", column,
+                      "ROW",    srow,
+                      "COL",    scol,
+                      "XAXIS",  cli_buf_str(&xb),
+                      "YAXIS",  cli_buf_str(&yb),
+                      "YMIN",   symin,
+                      "YMAX",   symax,
+                      "YLABEL", ylab,
+                      "MARKS",  cli_buf_str(&mb),
+                      "SERIES", cli_buf_str(&sb),
+                      NULL};
   emit(p, out, "panel", kv);
   cli_buf_puts(out, "\n");
   int oom = xb.oom || yb.oom || mb.oom || sb.oom;
@@ -1081,13 +1101,13 @@ static int legend_entries(plot_t *p, entry_t *e, int max)
 {
   int n = 0;
   const cli_plot_opts_t *o = p->o;
-#define ADD(sec_, lt_, dt_, extra_, ...)                                                          \
-  do {                                                                                           \
-    if (n < max) {                                                                               \
-      e[n] = (entry_t){.section = sec_, .lt = lt_, .dt = dt_, .extra = extra_};                  \
-      snprintf(e[n].label, sizeof e[n].label, __VA_ARGS__);                                      \
-      n++;                                                                                       \
-    }                                                                                            \
+#define ADD(sec_, lt_, dt_, extra_, ...)                                                           \
+  do {                                                                                             \
+    if (n < max) {                                                                                 \
+      e[n] = (entry_t){.section = sec_, .lt = lt_, .dt = dt_, .extra = extra_};                    \
+      snprintf(e[n].label, sizeof e[n].label, __VA_ARGS__);                                        \
+      n++;                                                                                         \
+    }                                                                                              \
   } while (0)
   int overlay = o->overlay && p->ncol > 1;
   if (overlay)
@@ -1119,8 +1139,7 @@ static int legend_entries(plot_t *p, entry_t *e, int max)
         char padded[260];
         snprintf(padded, sizeof padded, " %s,", cmts);
         if (!strstr(padded, pat) && strlen(cmts) + strlen(c) + 3 < sizeof cmts)
-          snprintf(cmts + strlen(cmts), sizeof cmts - strlen(cmts), "%s%s", *cmts ? ", " : "",
-                   c);
+          snprintf(cmts + strlen(cmts), sizeof cmts - strlen(cmts), "%s%s", *cmts ? ", " : "", c);
       }
     int lt = p->dose_rows == 1 ? p->dose_of[0] : 0;
     if (p->have_bolus)
@@ -1156,10 +1175,13 @@ static void emit_legend(plot_t *p, cli_buf_t *out, const entry_t *e, int n, int 
     emit(p, &cb, e[i].lt ? "color_lt" : "color_dose", (const char *const[]){"LT", lt, NULL});
     snprintf(color, sizeof color, "%s", cli_buf_str(&cb));
     cli_buf_free(&cb);
-    const char *kv[] = {"LT",    lt,    "DT",   dt,
-                        "LABEL", label, "COLOR", color,
+    const char *kv[] = {"LT",    lt,
+                        "DT",    dt,
+                        "LABEL", label,
+                        "COLOR", color,
                         "ALPHA", e[i].extra ? e[i].extra : "",
-                        "PT",    lt,    "WITH",  e[i].extra ? e[i].extra : "",
+                        "PT",    lt,
+                        "WITH",  e[i].extra ? e[i].extra : "",
                         NULL};
     series_sep(&eb);
     emit(p, &eb, e[i].section, kv);
@@ -1271,8 +1293,7 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
     snprintf(data + strlen(data), sizeof data - strlen(data), " %s", p->pts[i].path);
   if (!getcwd(cwd, sizeof cwd))
     snprintf(cwd, sizeof cwd, ".");
-  char srows[16], scols[16], slegend[16], stscale[16], shas[4], sfig[PATH_MAX * 2],
-      sep[4] = ",";
+  char srows[16], scols[16], slegend[16], stscale[16], shas[4], sfig[PATH_MAX * 2], sep[4] = ",";
   snprintf(srows, sizeof srows, "%d", nrows);
   snprintf(scols, sizeof scols, "%d", ncols);
   snprintf(slegend, sizeof slegend, "%d", lrows);
@@ -1281,28 +1302,50 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
   gp_str(sfig, sizeof sfig, fig);
   if (p->f[0].sep == '\t')
     snprintf(sep, sizeof sep, "\\t");
-  const char *kv[] = {"TITLE_COMMENT",   title[0] ? title : "immunosim figure",
-                      "VERSION",         IMS_VERSION,
-                      "TEMPLATE",        path,
-                      "CWD",             cwd,
-                      "SCRIPT",          script,
-                      "DATA",            data,
-                      "STYLE_FILE",      style_path,
-                      "STYLE",           style,
-                      "PALETTE_FILE",    pal_path,
-                      "PALETTE",         palette,
-                      "TERM",            term,
-                      "TERMINAL",        terminal,
-                      "OUTPUT",          sfig,
-                      "SEP",             sep,
-                      "ROWS",            srows,
-                      "COLS",            scols,
-                      "HAS_TITLE",       shas,
-                      "LEGEND_ROWS",     slegend,
-                      "TSCALE",          stscale,
-                      "MULTIPLOT_TITLE", mtitle,
-                      "LEGEND",          cli_buf_str(&legend),
-                      "PANELS",          cli_buf_str(&panels),
+  const char *kv[] = {"TITLE_COMMENT",
+                      title[0] ? title : "immunosim figure",
+                      "VERSION",
+                      IMS_VERSION,
+                      "TEMPLATE",
+                      path,
+                      "CWD",
+                      cwd,
+                      "SCRIPT",
+                      script,
+                      "DATA",
+                      data,
+                      "STYLE_FILE",
+                      style_path,
+                      "STYLE",
+                      style,
+                      "PALETTE_FILE",
+                      pal_path,
+                      "PALETTE",
+                      palette,
+                      "TERM",
+                      term,
+                      "TERMINAL",
+                      terminal,
+                      "OUTPUT",
+                      sfig,
+                      "SEP",
+                      sep,
+                      "ROWS",
+                      srows,
+                      "COLS",
+                      scols,
+                      "HAS_TITLE",
+                      shas,
+                      "LEGEND_ROWS",
+                      slegend,
+                      "TSCALE",
+                      stscale,
+                      "MULTIPLOT_TITLE",
+                      mtitle,
+                      "LEGEND",
+                      cli_buf_str(&legend),
+                      "PANELS",
+                      cli_buf_str(&panels),
                       NULL};
   if (!rc)
     emit(p, out, "script", kv);
@@ -1353,7 +1396,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
              ims_err_t *err)
 {
   const char *ext = strrchr(fig, '.');
-  const char *term = !ext                  ? NULL
+  const char *term = !ext                   ? NULL
                      : !strcmp(ext, ".png") ? "png"
                      : !strcmp(ext, ".svg") ? "svg"
                      : !strcmp(ext, ".pdf") ? "pdf"
@@ -1512,8 +1555,7 @@ int cmd_plot(int argc, char **argv)
       return 1;
     if (r)
       continue;
-    if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "-s") ||
-        !strcmp(a, "--schedule")) {
+    if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "-s") || !strcmp(a, "--schedule")) {
       if (need(argc, argv, i))
         return 1;
       *(a[1] == 'o' || a[2] == 'o' ? &fig : &o.schedule) = argv[++i];

@@ -1,11 +1,11 @@
+#include "cli.h"
+#include "plot.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "cli.h"
-#include "plot.h"
 
 /* A progress bar on stderr for runs longer than about a second, only when
  * stderr is a terminal (never in output files), redrawn at most 10 times a
@@ -177,8 +177,7 @@ static int parse(cli_run_args_t *a, cli_plot_opts_t *po, int argc, char **argv)
       return -1;
     }
     if (a->model) {
-      cli_failf(IMS_EINPUT, "run: unexpected argument '%s' (the model is '%s')", argv[i],
-                a->model);
+      cli_failf(IMS_EINPUT, "run: unexpected argument '%s' (the model is '%s')", argv[i], a->model);
       return -1;
     }
     a->model = argv[i];

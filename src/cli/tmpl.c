@@ -34,7 +34,10 @@ void cli_buf_putn(cli_buf_t *b, const char *s, size_t n)
   b->s[b->n] = '\0';
 }
 
-void cli_buf_puts(cli_buf_t *b, const char *s) { cli_buf_putn(b, s, strlen(s)); }
+void cli_buf_puts(cli_buf_t *b, const char *s)
+{
+  cli_buf_putn(b, s, strlen(s));
+}
 
 void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
 {
@@ -50,7 +53,10 @@ void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
   b->n += (size_t)n;
 }
 
-const char *cli_buf_str(const cli_buf_t *b) { return b->s && !b->oom ? b->s : ""; }
+const char *cli_buf_str(const cli_buf_t *b)
+{
+  return b->s && !b->oom ? b->s : "";
+}
 
 void cli_buf_free(cli_buf_t *b)
 {
@@ -159,7 +165,10 @@ const char *cli_tmpl_section(const cli_tmpl_t *t, const char *name)
   return NULL;
 }
 
-static int is_field_char(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+static int is_field_char(char c)
+{
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 int cli_tmpl_fill(cli_buf_t *b, const char *text, const char *const *kv, const char **missing)
 {
