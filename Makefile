@@ -79,7 +79,7 @@ check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
 
 sanitize:
-	$(MAKE) BUILD=build/san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	IMMUNOSIM_DATA=$(CURDIR) $(MAKE) BUILD=build/san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" CFLAGS="-O1 -g" test check-cli
 
 valgrind: all $(BUILD)/check_immunosim

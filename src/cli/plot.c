@@ -554,6 +554,7 @@ typedef struct plot {
   int dose_of[64];
   const pfile_t *dose_src[64];
   int have_bolus, have_inf, have_band;
+  int logx; /* --x: the x axis is logarithmic */
   ims_err_t *err;
 } plot_t;
 
@@ -1015,8 +1016,7 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     col_label(raw, sizeof raw, p, o->xcol);
     gp_text(xlabel, sizeof xlabel, raw);
     cli_buf_t lx = {0};
-    int lgx = p->o->logx == 1 || (p->o->logx < 0 && p->xmin > 0 && p->xmax / p->xmin > 1e3);
-    emit(p, &lx, lgx ? "logx" : "linx", (const char *const[]){NULL});
+    emit(p, &lx, p->logx ? "logx" : "linx", (const char *const[]){NULL});
     const char *kv[] = {"XMIN", sxmin,  "XMAX",           sxmax, "XLABEL",
                         xlabel, "XLOG", cli_buf_str(&lx), NULL};
     emit(p, &xb, "xaxis_col", kv);
@@ -1468,8 +1468,11 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     }
     p.xmin = o->xcol ? r.min : r.min / p.tscale;
     p.xmax = o->xcol ? r.max : r.max / p.tscale;
-    if (o->xcol && (o->logx == 1 || (o->logx < 0 && r.min > 0 && r.max / r.min > 1e3)))
-      p.xmin = fmax(r.minpos, r.max * 1e-6);
+    if (o->xcol && r.n) { /* a phase portrait: pad the data range like a y axis */
+      p.logx = o->logx == 1 || (o->logx < 0 && r.min > 0 && r.max / r.min > 1e3);
+      if (!p.logx || r.max > 0)
+        axis_limits(&r, fmax(r.minpos, r.max * 1e-6), p.logx, 0.02, 0.02, &p.xmin, &p.xmax);
+    }
     if (o->xcol && o->logx == 1 && !(r.max > 0))
       rc = ims_err_set(err, IMS_EINPUT, "--logx: column '%s' has no positive values", o->xcol);
     if (!rc && o->xrange) {

@@ -79,6 +79,12 @@ IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay -o "$tmp/
 [ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] && grep -q '^set ylabel "A1, A2 (mg)"' "$tmp/ov.gp" &&
   ok || bad "--overlay: one panel, shared unit"
 
+# --x: a phase portrait, no dose markers
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --x A1 --y A2 -o "$tmp/ph.png" 2>/dev/null
+grep -q 'using (column("A1")):(column("A2")) with lines' "$tmp/ph.gp" &&
+  grep -q '^set xlabel "A1 (mg)"' "$tmp/ph.gp" && ! grep -q 'set object rectangle' "$tmp/ph.gp" &&
+  ok || bad "--x phase portrait"
+
 # errors: what to do next
 "$BIN" plot "$tmp/q2w.csv" --y c1 -o "$tmp/e.png" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "no column 'c1' in .*q2w.csv; did you mean 'C1'?" "$tmp/err" && ok ||
