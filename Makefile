@@ -60,15 +60,10 @@ demo: deps
 	$(BUILD)/immunosim run pk2cmt -p params/pk2cmt/blinatumomab_clements2020.csv \
 	  -s params/schedules/blinatumomab_cycle1.csv -t 42 --dt 0.05 --units C1=pg/mL \
 	  -o $(BUILD)/demo/blinatumomab.csv
-	@if $(BUILD)/immunosim plot --help >/dev/null 2>&1; then \
-	  $(BUILD)/immunosim plot $(BUILD)/demo/blinatumomab.csv --y C1 \
-	    -s params/schedules/blinatumomab_cycle1.csv -o $(BUILD)/demo/blinatumomab.png; \
-	else \
-	  gnuplot -e "set terminal pngcairo size 1000,600; set output '$(BUILD)/demo/blinatumomab.png'; \
-	    set datafile separator ','; set xlabel 'time (d)'; set ylabel 'C1 (pg/mL)'; \
-	    plot '$(BUILD)/demo/blinatumomab.csv' using 1:4 with lines title 'blinatumomab C1'"; \
-	fi
-	@echo "wrote $(BUILD)/demo/blinatumomab.csv and $(BUILD)/demo/blinatumomab.png"
+	$(BUILD)/immunosim plot $(BUILD)/demo/blinatumomab.csv --y C1 --liny \
+	  --title "Blinatumomab cycle 1: 9 then 28 ug/day continuous infusion (Clements 2020)" \
+	  -o $(BUILD)/demo/blinatumomab.png
+	@echo "wrote $(BUILD)/demo/blinatumomab.csv, $(BUILD)/demo/blinatumomab.png and its script $(BUILD)/demo/blinatumomab.gp"
 
 test: all $(BUILD)/check_immunosim
 	IMS_SRCDIR=$(CURDIR) $(BUILD)/check_immunosim
@@ -134,8 +129,8 @@ install: all
 	cp -r params plots $(DESTDIR)$(PREFIX)/share/immunosim/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
-	if [ -f $(BUILD)/immunosim.bash ]; then install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions && \
-	  install -m 644 $(BUILD)/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim; fi
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS)

@@ -2,9 +2,9 @@
 #ifndef IMS_CLI_H
 #define IMS_CLI_H
 
-#include <stddef.h>
-
 #include "immunosim/immunosim.h"
+
+#include <stddef.h>
 
 /* A subcommand: name, one-line summary, entry point, help text. */
 typedef struct cli_cmd {
@@ -28,6 +28,12 @@ const char *cli_datadir(void);
 /* Resolve a parameter or schedule argument: an existing path as is, else a
  * bare name looked up in the data directory. */
 void cli_resolve(char *out, size_t n, const char *arg, const char *subdir);
+
+/* The candidate closest to name (same letters ignoring case, else at most 2
+ * edits), for "did you mean" hints; NULL if none is close. */
+const char *cli_suggest(const char *name, const char *const *cands, int n);
+/* A "did you mean" hint for an unknown model name ("" if none is close). */
+void cli_model_hint(char *out, size_t n, const char *name);
 
 /* Options shared by run, compare, sweep, population and sensitivity. */
 #define CLI_MAX_REPEAT 64
@@ -90,5 +96,7 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+
+int cmd_plot(int argc, char **argv);
 
 #endif

@@ -1,3 +1,6 @@
+#include "cli.h"
+#include "csvread.h"
+
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -6,11 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "cli.h"
-#include "csvread.h"
 
 int cli_fail(int status, const ims_err_t *err)
 {
@@ -27,6 +28,61 @@ int cli_failf(int status, const char *fmt, ...)
   fputc('\n', stderr);
   va_end(ap);
   return ims_err_exit_code(status);
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63)
+    return 99;
+  int d[64][64];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++)
+    d[0][j] = (int)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+      d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+    }
+  return d[la][lb];
+}
+
+const char *cli_suggest(const char *name, const char *const *cands, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (strcasecmp(cands[i], name) == 0)
+      return cands[i];
+  const char *best = NULL;
+  int bd = 3;
+  for (int i = 0; i < n; i++) {
+    int d = edit_distance(cands[i], name);
+    if (d < bd) {
+      bd = d;
+      best = cands[i];
+    }
+  }
+  return best;
+}
+
+void cli_model_hint(char *out, size_t n, const char *name)
+{
+  int nm;
+  const ims_model_t *const *ms = ims_model_list(&nm);
+  const char *names[256];
+  int k = 0;
+  for (int i = 0; i < nm && k < 256; i++)
+    names[k++] = ms[i]->name;
+  const char *s = cli_suggest(name, names, k);
+  /* also a unique prefix, e.g. "kirschner" for "kirschner_panetta1998" */
+  for (int i = 0; !s && strlen(name) >= 3 && i < k; i++)
+    if (strncmp(names[i], name, strlen(name)) == 0)
+      s = names[i];
+  if (s)
+    snprintf(out, n, "did you mean '%s'? ", s);
+  else
+    out[0] = '\0';
 }
 
 static int is_dir(const char *p)
@@ -311,8 +367,8 @@ static int split_assign(const char *arg, char *name, size_t n, const char **valu
   return 0;
 }
 
-static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int *idx,
-                     double *v, ims_err_t *err)
+static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int *idx, double *v,
+                     ims_err_t *err)
 {
   char name[128];
   const char *val;
@@ -323,8 +379,7 @@ static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int
     return ims_err_set(err, IMS_EINPUT, "%s %s: unknown state '%s' in model %s", opt, arg, name,
                        m->name);
   if (ims__parse_double(val, v) != 0 || *v < 0)
-    return ims_err_set(err, IMS_EINPUT, "%s %s: '%s' is not a non-negative number", opt, arg,
-                       val);
+    return ims_err_set(err, IMS_EINPUT, "%s %s: '%s' is not a non-negative number", opt, arg, val);
   return IMS_OK;
 }
 
@@ -371,9 +426,12 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     int rc = state_arg(s->m, "--extinct", a->extinct[i], &k, &v, err);
     if (rc)
       return rc;
-    s->triggers[s->ntriggers++] = (ims_trigger_t){.name = "extinction", .var = k,
-                                                  .threshold = v, .dir = -1,
-                                                  .act = IMS_ACT_ZERO, .target = k};
+    s->triggers[s->ntriggers++] = (ims_trigger_t){.name = "extinction",
+                                                  .var = k,
+                                                  .threshold = v,
+                                                  .dir = -1,
+                                                  .act = IMS_ACT_ZERO,
+                                                  .target = k};
   }
   o->triggers = s->triggers;
   o->ntriggers = s->ntriggers;
@@ -416,8 +474,8 @@ static int make_columns(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
       return ims_err_set(err, IMS_EINPUT, "--units %s: no column '%s' in model %s", a->units[i],
                          name, m->name);
     ims_err_t e2;
-    if (ims_units_factor(s->units, s->colunits[k], unit, &s->colscale[k], &s->coloffset[k],
-                         &e2) != IMS_OK)
+    if (ims_units_factor(s->units, s->colunits[k], unit, &s->colscale[k], &s->coloffset[k], &e2) !=
+        IMS_OK)
       return ims_err_set(err, IMS_EINPUT, "--units %s: %s", a->units[i], e2.msg);
     s->colunits[k] = unit;
   }
@@ -428,9 +486,12 @@ int cli_setup(cli_setup_t *s, const cli_run_args_t *a, int which, ims_err_t *err
 {
   memset(s, 0, sizeof *s);
   s->m = ims_model_find(a->model);
-  if (!s->m)
-    return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; 'immunosim list' shows the models",
-                       a->model);
+  if (!s->m) {
+    char hint[160];
+    cli_model_hint(hint, sizeof hint, a->model);
+    return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; %s'immunosim list' shows the models",
+                       a->model, hint);
+  }
   int rc = ims_units_alloc(&s->units, err);
   rc = rc ? rc : load_params(s, a, err);
   rc = rc ? rc : ims_schedule_alloc(&s->sched, err);
@@ -467,8 +528,7 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
   for (int i = 0; i < s->params->nfiles; i++)
-    ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i],
-                       s->params->checksums[i]);
+    ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i], s->params->checksums[i]);
   for (int i = 0; i < a->nsets; i++)
     ims_output_comment(o, "set: %s", a->sets[i]);
   if (s->sched && s->sched->path)
@@ -477,8 +537,10 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
                      a->rtol, a->atol, a->natols ? " (per-state overrides)" : "",
                      (m->jac && !a->no_jac) ? ", analytic Jacobian" : ", difference Jacobian");
   if (m->extinct_floor > 0 && !a->no_extinct)
-    ims_output_comment(o, "extinction: every state below %g is set to 0 (the paper's rule; "
-                          "--no-extinct disables)", m->extinct_floor);
+    ims_output_comment(o,
+                       "extinction: every state below %g is set to 0 (the paper's rule; "
+                       "--no-extinct disables)",
+                       m->extinct_floor);
   for (int i = 0; i < a->nextinct; i++)
     ims_output_comment(o, "extinction: %s (a state falling below the floor is set to 0)",
                        a->extinct[i]);

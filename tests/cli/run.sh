@@ -99,5 +99,8 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
 ! grep -q '^# event:' "$tmp/cmn.csv" && grep -v '^#' "$tmp/cmn.csv" |
   awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
 
+# 10. figures, completion, help, progress
+. tests/cli/plot.sh
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

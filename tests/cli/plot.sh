@@ -1,0 +1,175 @@
+# Figures, completion, help and progress: sourced by tests/cli/run.sh (uses its BIN, tmp, ok,
+# bad; the working directory is the source tree).
+
+P=tests/data/plot
+nogp=/nonexistent/gnuplot # IMMUNOSIM_GNUPLOT for script-only checks: exit 3, script kept
+
+# 1. script generation, without gnuplot: run --plot writes FIG.csv and FIG.gp and exits 3
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 42 \
+  --units C1=pg/mL --plot "$tmp/blina.png" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "gnuplot missing: exit $rc, want 3"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "gnuplot not found.*gnuplot-nox" "$tmp/err" && ok ||
+  bad "gnuplot missing: message '$(cat "$tmp/err")'"
+[ -s "$tmp/blina.csv" ] && [ -s "$tmp/blina.gp" ] && ok || bad "gnuplot missing: script or data not written"
+g=$tmp/blina.gp
+grep -q '^set terminal pngcairo ' "$g" && ok || bad "png: no pngcairo terminal"
+grep -q "^set output \"$tmp/blina.png\"" "$g" && ok || bad "png: set output"
+grep -q '^set xlabel "time (d)"' "$g" && ok || bad "x label with units: $(grep xlabel "$g")"
+grep -q '^set ylabel "C1 (pg/mL)"' "$g" && ok || bad "y label with units: $(grep ylabel "$g")"
+# the two step-up infusions, 0-7 d and 7-28 d, as bars along the bottom
+grep -q '^set object rectangle from first 0, graph [0-9.]* to first 7, graph' "$g" &&
+  grep -q '^set object rectangle from first 7, graph [0-9.]* to first 28, graph' "$g" && ok ||
+  bad "infusion bars missing"
+grep -q "\"$tmp/blina.csv\" using (column(\"time\")/tscale):(column(\"C1\")) with lines" "$g" && ok ||
+  bad "C1 series missing"
+grep -q 'infusion (A1)' "$g" && ok || bad "legend entry for the infusions"
+# one SVG and one PDF: their terminals; --weeks divides time and doses by 7
+for ext in svg pdf; do
+  IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" --weeks --no-doses -o "$tmp/w.$ext" 2>/dev/null
+  want=$([ $ext = svg ] && echo svg || echo pdfcairo)
+  grep -q "^set terminal $want " "$tmp/w.gp" && ok || bad "$ext: no $want terminal"
+done
+grep -q '^set xlabel "time (weeks)"' "$tmp/w.gp" && grep -q '^tscale = 7 ' "$tmp/w.gp" &&
+  grep -q '^set xrange \[0:6\]' "$tmp/w.gp" && ok || bad "--weeks axis"
+grep -q 'set object rectangle' "$tmp/w.gp" && bad "--no-doses still marks doses" || ok
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" --weeks -o "$tmp/w.png" 2>/dev/null
+grep -q '^set object rectangle from first 1, graph [0-9.]* to first 4, graph' "$tmp/w.gp" && ok ||
+  bad "--weeks: dose bars not in weeks"
+# -s: doses from a schedule file through the library's reader
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" -s blinatumomab_cycle1 -o "$tmp/s.png" 2>/dev/null
+[ "$(grep -c '^set object rectangle' "$tmp/s.gp")" -eq 2 ] && ok || bad "-s: dose bars"
+
+# hline, bands (log axis from the dynamic range), boluses, reference points
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot $P/bands.csv --hline IL6=1000:"severe CRS" \
+  --points $P/points.csv -o "$tmp/bands.svg" 2>/dev/null
+g=$tmp/bands.gp
+grep -q '^set arrow from graph 0, first 1000 to graph 1, first 1000 ' "$g" &&
+  grep -q '^set label "severe CRS" at graph 0.985, first 1000' "$g" && ok || bad "hline"
+grep -q '(column("IL6_p05")):(column("IL6_p95")) with filledcurves' "$g" &&
+  grep -q '(column("IL6_p25")):(column("IL6_p75")) with filledcurves' "$g" &&
+  grep -q '(column("IL6_p50")) with lines' "$g" && ok || bad "IL6 bands and median"
+grep -q '(column("CART_p05")):(column("CART_p95")) with filledcurves' "$g" &&
+  ! grep -q 'CART_p25' "$g" && ok || bad "CART: 5-95 band only"
+# IL6 (1.3 to 3000 pg/mL) and the CART band (2e6 to 9e9 cells) span more than 3 decades
+[ "$(grep -c '^set logscale y' "$g")" -eq 2 ] && ok || bad "log y for data spanning decades"
+grep -q '^set arrow from first 14, graph ' "$g" && grep -q 'bolus (CART)' "$g" && ok ||
+  bad "bolus markers"
+grep -q 'points.csv" using (column(1)/tscale):(column("IL6")):(column("IL6_lo")):(column("IL6_hi")) with yerrorbars' "$g" &&
+  grep -q 'published median (test data)' "$g" && ok || bad "reference points"
+grep -q '5-95 %' "$g" && grep -q '25-75 %' "$g" && ok || bad "band legend"
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot $P/bands.csv --liny --y IL6 -o "$tmp/lin.png" 2>/dev/null
+grep -q '^set logscale y' "$tmp/lin.gp" && bad "--liny" || ok
+grep -q 'column("CART' "$tmp/lin.gp" && bad "--y IL6 still draws CART" || ok
+
+# several runs overlaid with a legend from --labels; the overlay of columns
+"$BIN" run pk2cmt -p params/pk2cmt/nivolumab_bajaj2017.csv -s params/schedules/nivolumab_240mg_q2w.csv \
+  -t 84 --dt 1 -o "$tmp/q2w.csv" && "$BIN" run pk2cmt -p params/pk2cmt/nivolumab_bajaj2017.csv \
+  -s params/schedules/nivolumab_480mg_q4w.csv -t 84 --dt 1 -o "$tmp/q4w.tsv" --format tsv ||
+  bad "nivolumab runs"
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" "$tmp/q4w.tsv" --labels "240 mg Q2W,480 mg Q4W" \
+  --y C1,A2 -o "$tmp/two.png" 2>/dev/null
+g=$tmp/two.gp
+grep -q 'title "240 mg Q2W"' "$g" && grep -q 'title "480 mg Q4W"' "$g" && ok || bad "legend labels"
+[ "$(grep -c 'q4w.tsv" using' "$g")" -eq 2 ] && [ "$(grep -c '^# ---- panel' "$g")" -eq 2 ] && ok ||
+  bad "two panels, both files in each"
+# nivolumab C1 stays within 2 decades: linear
+sed -n '/^# ---- panel 1: C1/,/^plot/p' "$g" | grep -q '^unset logscale y' && ok || bad "linear y for C1"
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay -o "$tmp/ov.png" 2>/dev/null
+[ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] && grep -q '^set ylabel "A1, A2 (mg)"' "$tmp/ov.gp" &&
+  ok || bad "--overlay: one panel, shared unit"
+
+# --x: a phase portrait, no dose markers
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --x A1 --y A2 -o "$tmp/ph.png" 2>/dev/null
+grep -q 'using (column("A1")):(column("A2")) with lines' "$tmp/ph.gp" &&
+  grep -q '^set xlabel "A1 (mg)"' "$tmp/ph.gp" && ! grep -q 'set object rectangle' "$tmp/ph.gp" &&
+  ok || bad "--x phase portrait"
+
+# errors: what to do next
+"$BIN" plot "$tmp/q2w.csv" --y c1 -o "$tmp/e.png" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "no column 'c1' in .*q2w.csv; did you mean 'C1'?" "$tmp/err" && ok ||
+  bad "unknown column: $(cat "$tmp/err")"
+"$BIN" plot "$tmp/q2w.csv" -o "$tmp/e.jpg" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "use .png, .svg or .pdf" "$tmp/err" && ok || bad "bad extension"
+"$BIN" plot "$tmp/q2w.csv" --hline C1=abc -o "$tmp/e.png" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "bad --hline"
+"$BIN" run pk2cmtt -t 1 2>"$tmp/err"
+grep -q "unknown model 'pk2cmtt'; did you mean 'pk2cmt'?" "$tmp/err" && ok || bad "model hint: $(cat "$tmp/err")"
+"$BIN" info pk2cmtt 2>"$tmp/err"
+grep -q "did you mean 'pk2cmt'?" "$tmp/err" && ok || bad "info model hint"
+"$BIN" plott 2>"$tmp/err"
+grep -q "did you mean 'plot'?" "$tmp/err" && ok || bad "command hint"
+
+# 2. rendering: PNG, SVG and PDF come out valid (skipped without gnuplot)
+if command -v gnuplot >/dev/null 2>&1; then
+  for ext in png svg pdf; do
+    "$BIN" plot "$tmp/blina.csv" $P/bands.csv --labels "run,population" --style paper \
+      -o "$tmp/r.$ext" 2>"$tmp/err"
+    rc=$?
+    [ $rc -eq 0 ] && [ -s "$tmp/r.$ext" ] && ok || bad "render $ext: exit $rc $(cat "$tmp/err")"
+    grep -q . "$tmp/err" && bad "render $ext: gnuplot warned: $(cat "$tmp/err")"
+  done
+  [ "$(head -c 8 "$tmp/r.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && ok ||
+    bad "PNG magic"
+  head -c 100 "$tmp/r.svg" | grep -q '^<?xml\|^<svg' && grep -q '</svg>' "$tmp/r.svg" && ok ||
+    bad "SVG start/end"
+  [ "$(head -c 5 "$tmp/r.pdf")" = "%PDF-" ] && ok || bad "PDF magic"
+  # the kept script re-runs on its own
+  rm -f "$tmp/r.png"
+  "$BIN" plot "$tmp/blina.csv" -o "$tmp/r.png" && rm -f "$tmp/r.png" && gnuplot "$tmp/r.gp" &&
+    [ -s "$tmp/r.png" ] && ok || bad "re-running the .gp script"
+  # run --plot in one step
+  "$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 42 -o "$tmp/one.csv" \
+    --plot "$tmp/one.png" --y C1 && [ -s "$tmp/one.png" ] && [ -s "$tmp/one.csv" ] && ok ||
+    bad "run --plot"
+else
+  echo "SKIP: rendering tests (gnuplot not installed; apt-get install gnuplot-nox)"
+fi
+
+# 3. machine-readable lists, help for every command
+[ "$("$BIN" list --names)" = "$("$BIN" list | awk 'NR == 1 { next } /^$/ { exit } /^[^ ]/ { print $1 }')" ] && ok ||
+  bad "list --names"
+"$BIN" info pk2cmt --names | grep -qx CL && "$BIN" info pk2cmt --names | grep -qx A1_0 && ok ||
+  bad "info --names"
+[ "$("$BIN" info pk2cmt --columns | tr '\n' ' ')" = "A1 A2 C1 " ] && ok || bad "info --columns"
+cmds=$("$BIN" --help | awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 } f && /^$/ { f = 0 }')
+[ -n "$cmds" ] && ok || bad "no commands in --help"
+for c in $cmds; do
+  "$BIN" "$c" --help >"$tmp/help" 2>&1 || bad "$c --help fails"
+  grep -q '^example' "$tmp/help" && grep -q "^  immunosim $c" "$tmp/help" && ok ||
+    bad "$c --help has no worked example"
+done
+
+# 4. bash completion
+comp() { # words...: the completions of the last word
+  bash -c 'source src/cli/immunosim.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+    _immunosim; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+comp "$BIN" "" | grep -qx plot && comp "$BIN" "" | grep -qx run && ok || bad "complete commands"
+comp "$BIN" pl | grep -qx plot && ok || bad "complete 'pl'"
+for m in $("$BIN" list --names); do
+  comp "$BIN" run "" | grep -qx "$m" || bad "complete model $m"
+done
+comp "$BIN" info "" | grep -qx pk2cmt && ok || bad "complete info MODEL"
+comp "$BIN" run pk2cmt --set "" | grep -qx 'CL=' && comp "$BIN" run pk2cmt --set V | grep -qx 'V1=' &&
+  ok || bad "complete --set parameters"
+comp "$BIN" run pk2cmt --units "" | grep -qx 'C1=' && ok || bad "complete --units columns"
+comp "$BIN" run pk2cmt -s nivo | grep -qx nivolumab_480mg_q4w && ok || bad "complete schedule names"
+comp "$BIN" run pk2cmt -p nivo | grep -qx nivolumab_bajaj2017 && ok || bad "complete parameter sets"
+comp "$BIN" run pk2cmt --no- | grep -qx -- --no-extinct && ok || bad "complete run options"
+comp "$BIN" plot "$tmp/q2w.csv" --y A1, | grep -qx A1,C1 && ok || bad "complete plot --y columns"
+comp "$BIN" plot --sty | grep -qx -- --style && comp "$BIN" plot --style "" | grep -qx paper && ok ||
+  bad "complete --style"
+comp "$BIN" run pk2cmt -o "$tmp/q2" | grep -qx "$tmp/q2w.csv" && ok || bad "complete files after -o"
+
+# 5. progress bar: on a terminal only, never in output files (needs script(1) for a tty)
+IMMUNOSIM_PROGRESS_DELAY=0 "$BIN" run pk2cmt -t 30 --dt 0.01 -o "$tmp/p.csv" 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && ok || bad "progress bar on a non-terminal stderr"
+if command -v script >/dev/null 2>&1; then
+  IMMUNOSIM_PROGRESS_DELAY=0 script -qec "'$BIN' run pk2cmt -t 30 --dt 0.01 -o '$tmp/p.csv'" \
+    /dev/null >"$tmp/tty" 2>&1
+  grep -q '\[#*-*\] *[0-9]*%  t = ' "$tmp/tty" && ok || bad "no progress bar on a terminal"
+  grep -q $'\r\|%' "$tmp/p.csv" && bad "progress bar in the output file" || ok
+else
+  echo "SKIP: progress bar on a terminal (script(1) not installed)"
+fi
