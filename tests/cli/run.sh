@@ -82,6 +82,13 @@ grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table
 "$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
 [ $? -eq 1 ] && grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "sensitivity --par suggestion"
 "$BIN" sensitivity --help | grep -q example && ok || bad "sensitivity --help"
+"$BIN" sensitivity pk2cmt --set CL=0.2 --set V1=3 -s "$tmp/bolus.csv" -t 100 --par CL,V1 \
+  --plot "$tmp/sbar.svg" >/dev/null 2>"$tmp/err"
+grep -q 'set terminal svg' "$tmp/sbar.gp" && grep -q '^1,CL,' "$tmp/sbar.csv" &&
+  ok || bad "sensitivity --plot script/data: $(cat "$tmp/err")"
+if command -v gnuplot >/dev/null; then
+  head -c 200 "$tmp/sbar.svg" | grep -q '<svg' && ok || bad "sensitivity --plot: no SVG"
+fi
 
 # 9. cartmath2021's own extinction rule: the crossing is located by root finding, so its
 # time does not depend on --dt; --no-extinct removes it (T then needs a tiny --atol to stay
