@@ -82,9 +82,10 @@ grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table
 "$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
 [ $? -eq 1 ] && grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "sensitivity --par suggestion"
 "$BIN" sensitivity --help | grep -q example && ok || bad "sensitivity --help"
+# the peak of a bolus is D/V1 at t = 0: ranked first is V1 with S = -1
 "$BIN" sensitivity pk2cmt --set CL=0.2 --set V1=3 -s "$tmp/bolus.csv" -t 100 --par CL,V1 \
   --plot "$tmp/sbar.svg" >/dev/null 2>"$tmp/err"
-grep -q 'set terminal svg' "$tmp/sbar.gp" && grep -q '^1,CL,' "$tmp/sbar.csv" &&
+grep -q 'set terminal svg' "$tmp/sbar.gp" && grep -q '^1,V1,-1,' "$tmp/sbar.csv" &&
   ok || bad "sensitivity --plot script/data: $(cat "$tmp/err")"
 if command -v gnuplot >/dev/null; then
   head -c 200 "$tmp/sbar.svg" | grep -q '<svg' && ok || bad "sensitivity --plot: no SVG"
