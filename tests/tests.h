@@ -26,7 +26,7 @@ ims_units_t *t_units(void);
 /* Parameters of a model from a file under the source tree (NULL: none) plus
  * NAME=VALUE[UNIT] overrides, terminated by NULL.  Aborts the test on error. */
 ims_params_t *t_params(const ims_model_t *m, const char *file, ...);
-/* A schedule from CSV text. */
+/* A schedule from CSV text, or "@REL" for a file under the source tree. */
 ims_schedule_t *t_sched(const ims_model_t *m, const char *csv);
 int t_run(const ims_model_t *m, const double *p, const ims_schedule_t *s, const ims_opts_t *o,
           const double *tout, size_t n, trace_t *tr, ims_err_t *err);
