@@ -93,6 +93,13 @@ int ims_output_row(ims_output_t *o, const double *v, int n)
   return o->failed ? -1 : 0;
 }
 
+int ims_output_line(ims_output_t *o, const char *line)
+{
+  if (fputs(line, o->fp) == EOF || fputc('\n', o->fp) == EOF)
+    o->failed = 1;
+  return o->failed ? -1 : 0;
+}
+
 static void release(ims_output_t *o)
 {
   free(o->path);

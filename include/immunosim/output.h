@@ -20,6 +20,8 @@ int ims_output_comment(ims_output_t *o, const char *fmt, ...) __attribute__((for
 /* Header row plus a "# units:" line naming each column's unit. */
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units);
 int ims_output_row(ims_output_t *o, const double *v, int n);
+/* A line written as given (the caller formats fields and adds no newline). */
+int ims_output_line(ims_output_t *o, const char *line);
 /* Flush, close and rename into place. Frees o. */
 int ims_output_commit(ims_output_t *o, ims_err_t *err);
 /* Close and delete the temporary file. Frees o. */

@@ -89,5 +89,6 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_population(int argc, char **argv);
 
 #endif

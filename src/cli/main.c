@@ -7,6 +7,8 @@ const cli_cmd_t cli_cmds[] = {
     {"run", "simulate a model and write a table", cmd_run, NULL},
     {"list", "list the models", cmd_list, NULL},
     {"info", "show a model's states, parameters, outputs and citation", cmd_info, NULL},
+    {"population", "simulate a virtual population: percentile bands, per-subject metrics",
+     cmd_population, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
