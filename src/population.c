@@ -204,24 +204,18 @@ static int on_omega_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
                        "%s:%ld:%d: row '%s' where '%s' is expected (rows follow the header's "
                        "order)", row->name, row->line, row->col[0], row->f[0], want);
   int nv = row->nf - 1;
-  int full = nv == c->nb && (r + 1 != c->nb || c->full == 1);
-  if (r + 1 == c->nb && nv == c->nb)
-    full = c->full == -1 ? 0 : c->full; /* the last row is the same in both layouts */
   if (nv != r + 1 && nv != c->nb)
     return ims_err_set(err, IMS_EINPUT,
                        "%s:%ld:%d: row '%s' has %d values; a lower triangle needs %d, a full "
                        "matrix %d", row->name, row->line, row->col[row->nf - 1], row->f[0], nv,
                        r + 1, c->nb);
-  if (nv == c->nb && r + 1 != c->nb)
-    full = 1;
-  else if (nv == r + 1 && r + 1 != c->nb)
-    full = 0;
+  /* the last row looks the same in both layouts */
+  int full = r + 1 == c->nb ? (c->full == 1) : nv == c->nb;
   if (c->full == -1)
     c->full = full;
   else if (c->full != full)
-    return ims_err_set(err, IMS_EINPUT,
-                       "%s:%ld:%d: mixes a lower triangle and a full matrix", row->name,
-                       row->line, row->col[0]);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: mixes a lower triangle and a full matrix",
+                       row->name, row->line, row->col[0]);
   for (int j = 0; j < nv; j++) {
     double v;
     if (ims__parse_double(row->f[j + 1], &v) != 0)

@@ -8,6 +8,7 @@ int main(void)
   srunner_add_suite(sr, suite_pk());
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
+  srunner_add_suite(sr, suite_population());
   /* model suites */
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
