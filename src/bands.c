@@ -15,10 +15,10 @@ typedef struct bin {
 } bin_t;
 
 typedef struct cell {
-  size_t n;      /* values added */
+  size_t n;       /* values added */
   size_t nb, cap; /* histogram bins used / allocated */
-  bin_t *bins;   /* histogram mode, sorted by key */
-  int sorted;    /* exact mode */
+  bin_t *bins;    /* histogram mode, sorted by key */
+  int sorted;     /* exact mode */
 } cell_t;
 
 struct ims_bands {
@@ -64,9 +64,18 @@ void ims_bands_free(ims_bands_t *b)
   free(b);
 }
 
-int ims_bands_exact(const ims_bands_t *b) { return b->exact; }
-size_t ims_bands_ncells(const ims_bands_t *b) { return b->ncells; }
-size_t ims_bands_count(const ims_bands_t *b, size_t cell) { return b->cells[cell].n; }
+int ims_bands_exact(const ims_bands_t *b)
+{
+  return b->exact;
+}
+size_t ims_bands_ncells(const ims_bands_t *b)
+{
+  return b->ncells;
+}
+size_t ims_bands_count(const ims_bands_t *b, size_t cell)
+{
+  return b->cells[cell].n;
+}
 
 /* A key monotone in v: sign, exponent and the top mantissa bits. */
 static int32_t hkey(double v)

@@ -16,11 +16,11 @@ const char *const ims_pm_names[IMS_PM_N] = {"cmax", "tmax", "auc", "last"};
 
 struct ims_pop {
   const ims_model_t *m;
-  int n;          /* parameter values: nparams + nstates */
-  double *theta;  /* typical values */
-  int *dist;      /* effective IMS_DIST_* per value */
-  double *omega;  /* n * n covariance (lognormal: log scale) */
-  long *oline;    /* line of the value's diagonal in the --omega file (0: none) */
+  int n;         /* parameter values: nparams + nstates */
+  double *theta; /* typical values */
+  int *dist;     /* effective IMS_DIST_* per value */
+  double *omega; /* n * n covariance (lognormal: log scale) */
+  long *oline;   /* line of the value's diagonal in the --omega file (0: none) */
   int *ocol;
   char *ofile;
   int nvar;
@@ -139,10 +139,22 @@ int ims_pop_alloc(ims_pop_t **out, const ims_params_t *p, ims_err_t *err)
   return IMS_OK;
 }
 
-int ims_pop_nvalues(const ims_pop_t *pop) { return pop->n; }
-int ims_pop_nvar(const ims_pop_t *pop) { return pop->nvar; }
-int ims_pop_var_index(const ims_pop_t *pop, int k) { return pop->var[k]; }
-int ims_pop_var_dist(const ims_pop_t *pop, int k) { return pop->dist[pop->var[k]]; }
+int ims_pop_nvalues(const ims_pop_t *pop)
+{
+  return pop->n;
+}
+int ims_pop_nvar(const ims_pop_t *pop)
+{
+  return pop->nvar;
+}
+int ims_pop_var_index(const ims_pop_t *pop, int k)
+{
+  return pop->var[k];
+}
+int ims_pop_var_dist(const ims_pop_t *pop, int k)
+{
+  return pop->dist[pop->var[k]];
+}
 
 double ims_pop_omega(const ims_pop_t *pop, int j, int k)
 {
@@ -153,13 +165,13 @@ double ims_pop_omega(const ims_pop_t *pop, int j, int k)
 
 typedef struct omega_ctx {
   ims_pop_t *pop;
-  int nb;        /* names in the header */
+  int nb; /* names in the header */
   int idx[IMS__CSV_MAX_FIELDS];
   int hcol[IMS__CSV_MAX_FIELDS];
   int nrows;
-  int full;      /* -1 unknown, 0 lower triangle, 1 full */
-  double *a;     /* nb * nb as read */
-  long *line;    /* per entry */
+  int full;   /* -1 unknown, 0 lower triangle, 1 full */
+  double *a;  /* nb * nb as read */
+  long *line; /* per entry */
   int *col;
 } omega_ctx_t;
 
@@ -171,7 +183,8 @@ static int on_omega_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     if (row->nf < 2 || strcmp(row->f[0], "name") != 0)
       return ims_err_set(err, IMS_EINPUT,
                          "%s:%ld:%d: expected the header name,<P1>,<P2>,... of a covariance "
-                         "block", row->name, row->line, row->col[0]);
+                         "block",
+                         row->name, row->line, row->col[0]);
     for (int j = 1; j < row->nf; j++) {
       int k = ims_model_param_index(m, row->f[j]);
       if (k < 0)
@@ -202,13 +215,14 @@ static int on_omega_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   if (strcmp(row->f[0], want) != 0)
     return ims_err_set(err, IMS_EINPUT,
                        "%s:%ld:%d: row '%s' where '%s' is expected (rows follow the header's "
-                       "order)", row->name, row->line, row->col[0], row->f[0], want);
+                       "order)",
+                       row->name, row->line, row->col[0], row->f[0], want);
   int nv = row->nf - 1;
   if (nv != r + 1 && nv != c->nb)
     return ims_err_set(err, IMS_EINPUT,
                        "%s:%ld:%d: row '%s' has %d values; a lower triangle needs %d, a full "
-                       "matrix %d", row->name, row->line, row->col[row->nf - 1], row->f[0], nv,
-                       r + 1, c->nb);
+                       "matrix %d",
+                       row->name, row->line, row->col[row->nf - 1], row->f[0], nv, r + 1, c->nb);
   /* the last row looks the same in both layouts */
   int full = r + 1 == c->nb ? (c->full == 1) : nv == c->nb;
   if (c->full == -1)
@@ -242,16 +256,18 @@ int ims_pop_read_omega_mem(ims_pop_t *pop, const char *name, const char *buf, si
     rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: empty covariance file", name);
   if (!rc && c.nrows != c.nb)
     rc = ims_err_set(err, IMS_EINPUT, "%s:%ld:1: %d rows for %d names; one row per name", name,
-                     c.nrows ? c.line[(size_t)(c.nrows - 1) * (size_t)c.nb] + 1 : 2, c.nrows,
-                     c.nb);
+                     c.nrows ? c.line[(size_t)(c.nrows - 1) * (size_t)c.nb] + 1 : 2, c.nrows, c.nb);
   int nb = c.nb;
   /* a full matrix must be symmetric */
   for (int i = 0; !rc && c.full == 1 && i < nb; i++)
     for (int j = i + 1; !rc && j < nb; j++) {
-      double u = c.a[(size_t)i * (size_t)nb + (size_t)j], l = c.a[(size_t)j * (size_t)nb + (size_t)i];
+      double u = c.a[(size_t)i * (size_t)nb + (size_t)j],
+             l = c.a[(size_t)j * (size_t)nb + (size_t)i];
       if (fabs(u - l) > 1e-12 * fmax(fabs(u), fabs(l)))
-        rc = ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: the matrix is not symmetric (%g here, %g "
-                         "below the diagonal)", name, c.line[(size_t)i * (size_t)nb + (size_t)j],
+        rc = ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: the matrix is not symmetric (%g here, %g "
+                         "below the diagonal)",
+                         name, c.line[(size_t)i * (size_t)nb + (size_t)j],
                          c.col[(size_t)i * (size_t)nb + (size_t)j], u, l);
     }
   if (!rc) {
@@ -363,8 +379,9 @@ int ims_pop_rng_alloc(ims_pop_rng_t **out, const ims_pop_t *pop, ims_err_t *err)
   }
   if (!taus2_layout_ok(w->r)) {
     ims_pop_rng_free(w);
-    return ims_err_set(err, IMS_EINTERNAL, "this GSL's taus2 generator state is not the "
-                                           "expected {s1,s2,s3}; populations need it");
+    return ims_err_set(err, IMS_EINTERNAL,
+                       "this GSL's taus2 generator state is not the "
+                       "expected {s1,s2,s3}; populations need it");
   }
   *out = w;
   return IMS_OK;
@@ -380,8 +397,8 @@ void ims_pop_rng_free(ims_pop_rng_t *r)
   free(r);
 }
 
-int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *w, uint64_t seed, uint64_t subject,
-                 double *p, double *eta, ims_err_t *err)
+int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *w, uint64_t seed, uint64_t subject, double *p,
+                 double *eta, ims_err_t *err)
 {
   uint64_t key = ims_pop_subject_key(seed, subject), k2 = mix64(key + GAMMA64);
   taus2_state(w->r, (unsigned long)(key & 0xffffffffUL), (unsigned long)(key >> 32),
@@ -403,8 +420,8 @@ int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *w, uint64_t seed, uint64_t
     int sgn = k < m->nparams && (m->params[k].flags & IMS_PAR_SIGNED);
     if (!rc && (!isfinite(p[k]) || (p[k] < 0 && !sgn))) {
       char nb[160];
-      rc = ims_err_set(err, IMS_EINPUT, "subject %llu: drawn %s = %g is %s", (unsigned long long)subject,
-                       value_name(m, k, nb, sizeof nb), p[k],
+      rc = ims_err_set(err, IMS_EINPUT, "subject %llu: drawn %s = %g is %s",
+                       (unsigned long long)subject, value_name(m, k, nb, sizeof nb), p[k],
                        isfinite(p[k]) ? "negative" : "not finite");
     }
   }
@@ -590,10 +607,9 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
 #endif
 #pragma omp for schedule(dynamic, 1)
       for (long j = 0; j < cn; j++)
-        run_subject(pop, &pl, tid, &pl.slots[j], base + (uint64_t)j, sched, &o, tout, ntout,
-                    run);
-      /* implicit barrier: every slot of the chunk is done; one thread hands
-       * them out in subject order while the others fill the bands */
+        run_subject(pop, &pl, tid, &pl.slots[j], base + (uint64_t)j, sched, &o, tout, ntout, run);
+        /* implicit barrier: every slot of the chunk is done; one thread hands
+         * them out in subject order while the others fill the bands */
 #pragma omp single nowait
       for (long j = 0; j < cn && !cb_rc; j++) {
         slot_t *sl = &pl.slots[j];
@@ -603,7 +619,11 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
           sum->ok++;
         add_stats(&sum->stats, &sl->st);
         if (run->subject) {
-          ims_pop_subject_t s = {base + (uint64_t)j, sl->status, sl->msg, sl->p, sl->eta,
+          ims_pop_subject_t s = {base + (uint64_t)j,
+                                 sl->status,
+                                 sl->msg,
+                                 sl->p,
+                                 sl->eta,
                                  run->no_metrics ? NULL : sl->metrics};
           cb_rc = run->subject(run->ud, &s);
         }
@@ -629,8 +649,10 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
       }
     }
     if (cb_rc)
-      rc = ims_err_set(err, cb_rc < 0 ? cb_rc : IMS_EIO, "population: the subject callback "
-                                                         "stopped the run (%d)", cb_rc);
+      rc = ims_err_set(err, cb_rc < 0 ? cb_rc : IMS_EIO,
+                       "population: the subject callback "
+                       "stopped the run (%d)",
+                       cb_rc);
     else if (band_fail)
       rc = ims_err_set(err, band_err.code, "%s", band_err.msg);
   }

@@ -1,13 +1,16 @@
 /* Virtual populations: deterministic draws, thread- and shard-independent
  * results, sampling statistics, covariance blocks, failures, bands. */
+#include "tests.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests.h"
-
-static const ims_model_t *pk(void) { return ims_model_find("pk2cmt"); }
+static const ims_model_t *pk(void)
+{
+  return ims_model_find("pk2cmt");
+}
 
 static ims_params_t *params_mem(const char *csv)
 {
@@ -77,8 +80,13 @@ static int simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const ims
                     const double *tout, size_t nt, uint64_t seed, uint64_t first, uint64_t last,
                     int threads, ims_bands_t *bands, capture_t *cap, ims_pop_summary_t *sum)
 {
-  ims_pop_run_t run = {.seed = seed, .first = first, .last = last, .threads = threads,
-                       .bands = bands, .subject = on_subject, .ud = cap,
+  ims_pop_run_t run = {.seed = seed,
+                       .first = first,
+                       .last = last,
+                       .threads = threads,
+                       .bands = bands,
+                       .subject = on_subject,
+                       .ud = cap,
                        .chunk_mem = 64 * 1024}; /* small chunks: many ordered batches */
   ims_err_t err = {0};
   int rc = ims_pop_simulate(pop, sched, o, tout, nt, &run, sum, &err);
@@ -87,7 +95,8 @@ static int simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const ims
   return rc;
 }
 
-static const char *pembro_sched = "time,cmt,amt,dur,ii,addl,unit\n0,A1,200,0.0208333333333,21,4,mg\n";
+static const char *pembro_sched =
+    "time,cmt,amt,dur,ii,addl,unit\n0,A1,200,0.0208333333333,21,4,mg\n";
 
 /* Subject i's draw depends on (seed, i) only: alone, or inside a population
  * run with 2 threads, it is the same bits. */
@@ -325,7 +334,8 @@ START_TEST(covariance_block)
   static const struct {
     const char *csv, *msg;
   } bad[] = {
-      {"name,CL,V1\nCL,0.09\nV1,0.1,0.09\n", "b.csv:3:8: the covariance block is not positive definite at 'V1'"},
+      {"name,CL,V1\nCL,0.09\nV1,0.1,0.09\n",
+       "b.csv:3:8: the covariance block is not positive definite at 'V1'"},
       {"name,CL,Vx\nCL,0.09\nVx,0.01,0.09\n", "b.csv:1:9: unknown parameter 'Vx'"},
       {"name,CL,V1\nV1,0.09\n", "b.csv:2:1: row 'V1' where 'CL' is expected"},
       {"name,CL,V1\nCL,0.09,0.01\nV1,0.02,0.09\n", "b.csv:2:9: the matrix is not symmetric"},
@@ -487,8 +497,8 @@ START_TEST(blinatumomab_population_css)
     }
     m /= N;
     double sd = sqrt((m2 - N * m * m) / (N - 1)), want = rate[k] / cl * exp(w / 2);
-    ck_assert_msg(fabs(m - want) < 5 * sd / sqrt(N), "mean Css %g pg/mL, want %g +- %g",
-                  m * 1e6, want * 1e6, 5e6 * sd / sqrt(N));
+    ck_assert_msg(fabs(m - want) < 5 * sd / sqrt(N), "mean Css %g pg/mL, want %g +- %g", m * 1e6,
+                  want * 1e6, 5e6 * sd / sqrt(N));
     cap_free(&c);
   }
   ims_schedule_free(s);

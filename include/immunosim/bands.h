@@ -20,9 +20,9 @@
 #ifndef IMMUNOSIM_BANDS_H
 #define IMMUNOSIM_BANDS_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,7 +31,7 @@ extern "C" {
 #define IMS_BANDS_MANTISSA_BITS 8
 #define IMS_BANDS_NP 5
 /* The percentiles of every band file, in this order. */
-extern const double ims_bands_p[IMS_BANDS_NP];     /* 0.05 0.25 0.50 0.75 0.95 */
+extern const double ims_bands_p[IMS_BANDS_NP];           /* 0.05 0.25 0.50 0.75 0.95 */
 extern const char *const ims_bands_suffix[IMS_BANDS_NP]; /* "_p05" ... "_p95" */
 
 typedef struct ims_bands ims_bands_t;

@@ -26,14 +26,14 @@
 #ifndef IMMUNOSIM_POPULATION_H
 #define IMMUNOSIM_POPULATION_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "immunosim/bands.h"
 #include "immunosim/err.h"
 #include "immunosim/params.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,8 +71,8 @@ int ims_pop_rng_alloc(ims_pop_rng_t **out, const ims_pop_t *pop, ims_err_t *err)
 void ims_pop_rng_free(ims_pop_rng_t *r);
 /* Subject i's parameter values (ims_pop_nvalues of them) and, when eta is not
  * NULL, its etas (nvar).  IMS_EINPUT when a normal draw is out of range. */
-int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *r, uint64_t seed, uint64_t subject,
-                 double *p, double *eta, ims_err_t *err);
+int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *r, uint64_t seed, uint64_t subject, double *p,
+                 double *eta, ims_err_t *err);
 
 /* Per-subject metrics kept by the population loop, per column (states, then
  * outputs): the maximum over the output grid and its time, the AUC over

@@ -232,9 +232,10 @@ static void write_pop_meta(ims_output_t *o, const cli_setup_t *s, const pop_args
                            const ims_pop_t *pop)
 {
   cli_write_meta(o, s, &a->r);
-  ims_output_comment(o, "population: N=%llu seed=%llu subjects %llu:%llu (0-based, end "
-                        "excluded); sampling: splitmix64 key -> gsl taus2 -> ziggurat normals "
-                        "(README, Virtual populations)",
+  ims_output_comment(o,
+                     "population: N=%llu seed=%llu subjects %llu:%llu (0-based, end "
+                     "excluded); sampling: splitmix64 key -> gsl taus2 -> ziggurat normals "
+                     "(README, Virtual populations)",
                      a->n, a->seed, a->first, a->last);
   if (a->omega)
     ims_output_comment(o, "omega: %s", a->omega);
@@ -324,16 +325,19 @@ static int write_bands(ims_bands_t *b, const cli_setup_t *s, const pop_args_t *a
   ims_output_t *o = NULL;
   int rc = (!names || !units || !store || !row)
                ? ims_err_set(err, IMS_ENOMEM, "out of memory")
-               : ims_output_open(&o, a->r.out, strcmp(a->r.format, "tsv") ? IMS_FMT_CSV : IMS_FMT_TSV,
-                                 err);
+               : ims_output_open(&o, a->r.out,
+                                 strcmp(a->r.format, "tsv") ? IMS_FMT_CSV : IMS_FMT_TSV, err);
   if (!rc) {
     write_pop_meta(o, s, a, pop);
     if (ims_bands_exact(b))
-      ims_output_comment(o, "bands: exact percentiles (type 7, linear between order statistics) "
-                            "over %llu subjects", (unsigned long long)nok);
+      ims_output_comment(o,
+                         "bands: exact percentiles (type 7, linear between order statistics) "
+                         "over %llu subjects",
+                         (unsigned long long)nok);
     else
-      ims_output_comment(o, "bands: percentiles (type 7) over %llu subjects from a log-spaced "
-                            "histogram; relative accuracy 2^-%d = %.2f %%",
+      ims_output_comment(o,
+                         "bands: percentiles (type 7) over %llu subjects from a log-spaced "
+                         "histogram; relative accuracy 2^-%d = %.2f %%",
                          (unsigned long long)nok, IMS_BANDS_MANTISSA_BITS,
                          100.0 / (1 << IMS_BANDS_MANTISSA_BITS));
     names[0] = "time";
@@ -392,8 +396,8 @@ static int simulate(cli_setup_t *s, const pop_args_t *a, ims_err_t *err)
   uint64_t nsub = a->last - a->first;
   int nc = s->m->nstates + s->m->noutputs;
   if (!rc)
-    rc = ims_bands_alloc(&bands, s->ntout, nc, (size_t)nsub, (size_t)(a->bands_mb * 1048576.0),
-                         err);
+    rc =
+        ims_bands_alloc(&bands, s->ntout, nc, (size_t)nsub, (size_t)(a->bands_mb * 1048576.0), err);
   w.s = s;
   w.pop = pop;
   w.span = s->tout[s->ntout - 1] - a->r.t0;
@@ -430,8 +434,9 @@ static int simulate(cli_setup_t *s, const pop_args_t *a, ims_err_t *err)
             wall > 0 ? (double)nsub / wall : 0.0, ims_bands_exact(bands) ? "exact" : "histogram",
             (double)ims_bands_bytes(bands) / 1048576.0);
     if (a->r.stats)
-      fprintf(stderr, "steps %ld, rhs evals %ld, jac evals %ld, restarts %ld (summed over "
-                      "subjects)\n",
+      fprintf(stderr,
+              "steps %ld, rhs evals %ld, jac evals %ld, restarts %ld (summed over "
+              "subjects)\n",
               sum.stats.steps, sum.stats.rhs_evals, sum.stats.jac_evals, sum.stats.restarts);
     if (sum.ok == 0)
       rc = ims_err_set(err, IMS_ESOLVER, "every subject failed");
