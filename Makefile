@@ -78,7 +78,7 @@ check: deps-check
 	$(MAKE) check-peers
 
 check-cli: all
-	bash tests/cli/run.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
