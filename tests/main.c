@@ -9,6 +9,8 @@ int main(void)
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
   srunner_add_suite(sr, suite_sens());
+
+  srunner_add_suite(sr, suite_population());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 

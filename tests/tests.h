@@ -41,6 +41,8 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 Suite *suite_sens(void);
+
+Suite *suite_population(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 

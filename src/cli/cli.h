@@ -99,4 +99,6 @@ int cmd_sensitivity(int argc, char **argv);
 
 int cmd_plot(int argc, char **argv);
 
+int cmd_population(int argc, char **argv);
+
 #endif

@@ -10,6 +10,9 @@ const cli_cmd_t cli_cmds[] = {
     {"sensitivity", "local forward sensitivities of outputs and metrics", cmd_sensitivity, NULL},
 
     {"plot", "draw run outputs with gnuplot (PNG, SVG, PDF)", cmd_plot, NULL},
+
+    {"population", "simulate a virtual population: percentile bands, per-subject metrics",
+     cmd_population, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 

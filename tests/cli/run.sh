@@ -61,7 +61,7 @@ grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "suggestion: $(cat "$tmp/er
 # 7. list, info, help
 "$BIN" list | grep -q '^pk2cmt ' && ok || bad "list"
 "$BIN" info pk2cmt | grep -q 'Clements 2020' && ok || bad "info"
-for c in run list info; do
+for c in run list info population; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 "$BIN" --help | grep -q 'usage: immunosim' && ok || bad "--help"
@@ -109,6 +109,38 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
 
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
+
+# 8. population: bit-identical with --threads 1 and 2, shards concatenate, band format,
+#    failed subjects excluded and counted, option errors
+P="population pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv -s params/schedules/pembrolizumab_200mg_q3w.csv -n 60 --seed 11 -t 63 --dt 1"
+"$BIN" $P --threads 1 --per-subject "$tmp/ps1.csv" -o "$tmp/b1.csv" 2>"$tmp/err1" || bad "population threads 1"
+"$BIN" $P --threads 2 --per-subject "$tmp/ps2.csv" -o "$tmp/b2.csv" 2>"$tmp/err2" || bad "population threads 2"
+cmp -s "$tmp/ps1.csv" "$tmp/ps2.csv" && ok || bad "per-subject differs between --threads 1 and 2"
+cmp -s "$tmp/b1.csv" "$tmp/b2.csv" && ok || bad "bands differ between --threads 1 and 2"
+grep -q '^population: 60 subjects (0:60 of 60), 60 ok, 0 failed (excluded), 2 threads, wall .* subjects/s' "$tmp/err2" &&
+  ok || bad "population summary: $(cat "$tmp/err2")"
+"$BIN" $P --subjects 0:25 --per-subject "$tmp/sa.csv" -o "$tmp/ba.csv" 2>/dev/null || bad "shard 0:25"
+"$BIN" $P --subjects 25:60 --threads 2 --per-subject "$tmp/sb.csv" -o "$tmp/bb.csv" 2>/dev/null || bad "shard 25:60"
+if diff <(grep -v '^#' "$tmp/ps1.csv") <(grep -v '^#' "$tmp/sa.csv"; grep -v '^#' "$tmp/sb.csv" | tail -n +2) >/dev/null; then
+  ok; else bad "shards 0:25 + 25:60 differ from 0:60"; fi
+[ "$(grep -v '^#' "$tmp/b1.csv" | head -1)" = "time,A1_p05,A1_p25,A1_p50,A1_p75,A1_p95,A2_p05,A2_p25,A2_p50,A2_p75,A2_p95,C1_p05,C1_p25,C1_p50,C1_p75,C1_p95" ] &&
+  ok || bad "bands header: $(grep -v '^#' "$tmp/b1.csv" | head -1)"
+grep -q '^# units: time=d,A1_p05=mg,.*C1_p95=mg/L$' "$tmp/b1.csv" && ok || bad "bands units line"
+[ "$(grep -vc '^#' "$tmp/b1.csv")" -eq 65 ] && ok || bad "bands rows"
+grep -q '^subject,status,CL,V1,Q,V2,A1_cmax,A1_tmax,A1_auc,A1_last,' "$tmp/ps1.csv" && ok || bad "per-subject header"
+printf 'name,value,unit,iiv,dist\nCL,0.22,L/d,,\nV1,3,L,4,normal\n' >"$tmp/pn.csv"
+"$BIN" population pk2cmt -p "$tmp/pn.csv" -s params/schedules/pembrolizumab_200mg_q3w.csv -n 100 -t 21 \
+  --threads 2 --per-subject "$tmp/pf.csv" -o "$tmp/bf.csv" 2>"$tmp/errf"
+rc=$?
+nf=$(grep -c ',failed' "$tmp/pf.csv")
+if [ $rc -eq 0 ] && [ "$nf" -gt 0 ] && [ "$(grep -c 'failed and is excluded: subject .*: drawn V1 = -' "$tmp/errf")" -eq "$nf" ] &&
+  grep -q " $((100 - nf)) ok, $nf failed (excluded)" "$tmp/errf"; then ok; else bad "failed subjects: rc $rc nf $nf $(tail -1 "$tmp/errf")"; fi
+"$BIN" $P --subjects 50:70 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q -- '--subjects 50:70: need 0 <= A < B <= N (N = 60)' "$tmp/err" && ok || bad "--subjects range: $(cat "$tmp/err")"
+printf 'name,CL,V1\nCL,0.09\nV1,0.5,0.09\n' >"$tmp/om.csv"
+"$BIN" $P --omega "$tmp/om.csv" -o "$tmp/bo.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "om.csv:3:8: the covariance block is not positive definite at 'V1'" "$tmp/err" &&
+  [ ! -e "$tmp/bo.csv" ] && ok || bad "--omega not positive definite: $(cat "$tmp/err")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
