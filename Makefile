@@ -7,7 +7,7 @@ VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
               libudunits2-dev udunits-bin check gnuplot-nox
-CHECK_PKGS := $(BUILD_PKGS) valgrind clang libclang-rt-14-dev r-base-core r-cran-desolve python3-scipy
+CHECK_PKGS := $(BUILD_PKGS) valgrind clang libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -73,6 +73,7 @@ check: deps-check
 	$(MAKE) check-cli
 	$(MAKE) check-peers
 	$(MAKE) fuzz FUZZ_TIME=15
+	$(MAKE) tsan
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
