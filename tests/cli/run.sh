@@ -107,6 +107,17 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
 ! grep -q '^# event:' "$tmp/cmn.csv" && grep -v '^#' "$tmp/cmn.csv" |
   awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
 
+# 11. Stein population (published omega^2): the peak of E + M is exactly Cmax at Tmax
+# (MODELS.md 2.1), so on a 0.05-d grid each subject's measured peak lies in
+# [Cmax e^{-rho dt}, Cmax] and its time within dt of the sampled Tmax (1e-4: solver error)
+"$BIN" population stein2019 -n 300 --seed 11 --threads 2 -t 60 --dt 0.05 \
+  --per-subject "$tmp/stein_subj.csv" -o "$tmp/stein_bands.csv" 2>/dev/null || bad "stein population"
+awk -F, '/^#/ || /^subject/ { next } { rho = log($3) / $4; r = $17 / $5;
+  if (r > 1 + 1e-4 || r < exp(-rho * 0.05) * (1 - 1e-4) || ($18 - $4) > 0.05 || ($4 - $18) > 0.05) bad++ ; n++ }
+  END { exit !(n == 300 && bad == 0) }' "$tmp/stein_subj.csv" && ok || bad "stein population peaks vs sampled Cmax/Tmax"
+grep -v '^#' "$tmp/stein_subj.csv" | head -1 | grep -q '^subject,status,foldx,Tmax,Cmax,alpha,FB,beta,.*CAR_cmax,CAR_tmax' &&
+  ok || bad "stein per-subject header"
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
 
