@@ -25,7 +25,7 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check test install uninstall clean sanitize valgrind fuzz \
+.PHONY: all deps deps-check demo check check-install test install uninstall clean sanitize valgrind fuzz \
         figures bench check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
@@ -71,9 +71,13 @@ test: all $(BUILD)/check_immunosim
 check: deps-check
 	$(MAKE) test
 	$(MAKE) check-cli
+	$(MAKE) check-install
 	$(MAKE) check-peers
 	$(MAKE) fuzz FUZZ_TIME=15
 	$(MAKE) tsan
+
+check-install: all
+	bash tests/cli/install.sh
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
