@@ -4,9 +4,13 @@
 #include "immunosim/model.h"
 
 extern const ims_model_t ims_model_pk2cmt;
+extern const ims_model_t ims_model_kirschner_panetta1998;
+extern const ims_model_t ims_model_kuznetsov1994;
 
 static const ims_model_t *const registry[] = {
     &ims_model_pk2cmt,
+    &ims_model_kirschner_panetta1998,
+    &ims_model_kuznetsov1994,
 };
 
 const ims_model_t *const *ims_model_list(int *count)

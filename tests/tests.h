@@ -41,5 +41,7 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 /* model suites (tests/models/test_<model>.c) */
+Suite *suite_kirschner_panetta1998(void);
+Suite *suite_kuznetsov1994(void);
 
 #endif
