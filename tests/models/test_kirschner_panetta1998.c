@@ -2,6 +2,8 @@
  * eigenvalues, the adoptive-therapy threshold s1 = r2*g2*mu2/a = 540, the
  * limit cycle at c = 0.02, the dormant equilibrium at c = 0.05, IL-2 alone,
  * the s1 schedule, and the extinction trigger at low antigenicity. */
+#include "../tests.h"
+
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -9,14 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../tests.h"
-
 #define SET "params/kirschner_panetta1998/default.csv"
 
 enum { E, T, IL };
 enum { C, MU2, P1, G1, G2, R2, B, A, P2, G3, MU3, S1, S2 };
 
-static const ims_model_t *kp(void) { return ims_model_find("kirschner_panetta1998"); }
+static const ims_model_t *kp(void)
+{
+  return ims_model_find("kirschner_panetta1998");
+}
 
 /* Eigenvalues of the model's analytic Jacobian at y (GSL nonsymmetric solver). */
 static void eig3(const double *p, const double *y, double *re, double *im)
@@ -155,7 +158,7 @@ START_TEST(tumour_free_equilibrium)
       ck_assert_msg(found, "s1=%g: eigenvalue %g missing", p[S1], want[j]);
     }
     /* stable iff s1 > 540 */
-    ck_assert_int_eq(want[2] < 0, p[S1] > 540);
+    ck_assert_int_eq(want[2]<0, p[S1]> 540);
     ims_params_free(prm);
   }
 }
@@ -291,8 +294,8 @@ START_TEST(limit_cycle)
 {
   ims_params_t *prm = t_params(kp(), SET, NULL);
   ck_assert_double_eq(prm->value[C], 0.02);
-  ims_trigger_t tr_up = {.name = "T up", .var = T, .threshold = 1e5, .dir = +1,
-                         .act = IMS_ACT_NONE};
+  ims_trigger_t tr_up = {
+      .name = "T up", .var = T, .threshold = 1e5, .dir = +1, .act = IMS_ACT_NONE};
   size_t n;
   double *t = grid(3000, 0.25, &n), atol[3];
   ims_opts_t o;
@@ -423,8 +426,8 @@ END_TEST
 START_TEST(extinction_low_c)
 {
   ims_params_t *prm = t_params(kp(), SET, "c=0.01", NULL);
-  ims_trigger_t ext = {.name = "extinction", .var = T, .threshold = 1, .dir = -1,
-                       .act = IMS_ACT_ZERO, .target = T};
+  ims_trigger_t ext = {
+      .name = "extinction", .var = T, .threshold = 1, .dir = -1, .act = IMS_ACT_ZERO, .target = T};
   size_t n;
   double *t = grid(2000, 1, &n);
   ims_opts_t o;

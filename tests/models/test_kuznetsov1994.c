@@ -2,20 +2,23 @@
  * scalar equation, their eigenvalues (stable dormant focus, saddle, stable
  * escape node), and a small and a large inoculum reaching the two
  * different attractors. */
+#include "../tests.h"
+
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "../tests.h"
-
 #define SET "params/kuznetsov1994/bcl1.csv"
 
 enum { E, T };
 enum { S, P, G, M, D, A, B, N };
 
-static const ims_model_t *kz(void) { return ims_model_find("kuznetsov1994"); }
+static const ims_model_t *kz(void)
+{
+  return ims_model_find("kuznetsov1994");
+}
 
 static void eig2(const double *p, const double *y, double *re, double *im)
 {
