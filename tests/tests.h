@@ -56,4 +56,7 @@ Suite *suite_kimmel2021(void);
 Suite *suite_depillis2006(void);
 Suite *suite_wodarz2001(void);
 
+Suite *suite_kirschner_panetta1998(void);
+Suite *suite_kuznetsov1994(void);
+
 #endif
