@@ -40,6 +40,7 @@ Suite *suite_core(void);
 Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
+Suite *suite_metrics(void);
 Suite *suite_sens(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);

@@ -5,6 +5,7 @@
 #define IMS_VERSION "0.1.0"
 
 #include "immunosim/err.h"
+#include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"
