@@ -1143,7 +1143,12 @@ static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntou
     if (flag < 0)
       return flag;
     if (flag == CV_ROOT_RETURN) {
+      int npend = s->npend;
       if ((rc = on_roots(s, r, tret, err)) != 0)
+        return rc;
+      /* CVODE's internal time is past the root; a delayed action may fall
+       * before it, and CVODE cannot stop behind itself: restart here. */
+      if (s->npend > npend && (rc = reinit(s, tret, err)) != 0)
         return rc;
       t = tret;
     } else {

@@ -6,6 +6,7 @@
 
 #include "immunosim/err.h"
 #include "immunosim/metrics.h"
+#include "immunosim/rules.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"

@@ -147,6 +147,16 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
     str = &a->format;
   else if (!strcmp(o, "--plot"))
     str = &a->plot;
+  else if (!strcmp(o, "--metrics-out"))
+    str = &a->metrics_out;
+  else if (!strcmp(o, "--events-out"))
+    str = &a->events_out;
+  else if (!strcmp(o, "--cols"))
+    str = &a->cols;
+  else if (!strcmp(o, "--threshold"))
+    arr = a->thresholds, cnt = &a->nthresholds;
+  else if (!strcmp(o, "--window"))
+    arr = a->windows, cnt = &a->nwindows;
   else if (!strcmp(o, "-t") || !strcmp(o, "--end"))
     num = &a->tend;
   else if (!strcmp(o, "--t0"))
@@ -189,6 +199,9 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
     return 1;
   } else if (!strcmp(o, "--stats")) {
     a->stats = 1;
+    return 1;
+  } else if (!strcmp(o, "--metrics")) {
+    a->metrics = 1;
     return 1;
   } else
     return 0;
@@ -360,7 +373,16 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     }
     o->atol_vec = s->atol_vec;
   }
-  s->triggers = calloc((size_t)(a->nextinct + n) + 1, sizeof *s->triggers);
+  if (a->rules) {
+    char path[PATH_MAX * 2];
+    cli_resolve(path, sizeof path, a->rules, "rules");
+    int rc = ims_rules_alloc(&s->rules, err);
+    rc = rc ? rc : ims_rules_read(s->rules, s->m, s->units, path, err);
+    if (rc)
+      return rc;
+  }
+  int nrules = s->rules ? s->rules->n : 0;
+  s->triggers = calloc((size_t)(a->nextinct + n + nrules) + 1, sizeof *s->triggers);
   if (!s->triggers)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   if (!a->no_extinct) /* the paper's own rule, unless switched off */
@@ -375,6 +397,9 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
                                                   .threshold = v, .dir = -1,
                                                   .act = IMS_ACT_ZERO, .target = k};
   }
+  for (int i = 0; i < nrules; i++)
+    s->triggers[s->ntriggers++] = s->rules->tr[i];
+  s->nbase = s->ntriggers;
   o->triggers = s->triggers;
   o->ntriggers = s->ntriggers;
   return IMS_OK;
@@ -453,6 +478,7 @@ void cli_setup_free(cli_setup_t *s)
   free(s->tout);
   free(s->atol_vec);
   free(s->triggers);
+  ims_rules_free(s->rules);
   free(s->colnames);
   free(s->colunits);
   free(s->colscale);
