@@ -1,18 +1,17 @@
 /* Rules CSV -> driver triggers (see include/immunosim/rules.h). */
 #include "immunosim/rules.h"
 
+#include "csvread.h"
+#include "immunosim/params.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "immunosim/params.h"
-
-static const char *const rule_cols[] = {"when",  "threshold", "action",     "name",
-                                        "dir",   "target",    "value",      "unit",
-                                        "rate",  "delay",     "refractory", "max_count",
-                                        "start"};
+static const char *const rule_cols[] = {"when",       "threshold", "action", "name", "dir",
+                                        "target",     "value",     "unit",   "rate", "delay",
+                                        "refractory", "max_count", "start"};
 enum {
   R_WHEN,
   R_THRESHOLD,
@@ -33,8 +32,8 @@ enum {
 static const struct {
   const char *name;
   int act;
-} actions[] = {{"bolus", IMS_ACT_BOLUS}, {"infuse", IMS_ACT_INFUSE}, {"set", IMS_ACT_SETPAR},
-               {"scale", IMS_ACT_SCALEPAR}, {"stop", IMS_ACT_STOP},   {"log", IMS_ACT_NONE}};
+} actions[] = {{"bolus", IMS_ACT_BOLUS},    {"infuse", IMS_ACT_INFUSE}, {"set", IMS_ACT_SETPAR},
+               {"scale", IMS_ACT_SCALEPAR}, {"stop", IMS_ACT_STOP},     {"log", IMS_ACT_NONE}};
 
 const char *ims_action_name(int act)
 {
@@ -95,8 +94,10 @@ static int number(const rctx_t *c, int k, const char *to, const char *def_unit, 
   char unit[128];
   double v;
   if (ims_parse_value_unit(f, &v, unit, sizeof unit) != 0)
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: %s '%s' is not a finite number with an "
-                       "optional unit", c->row->name, c->row->line, col, rule_cols[k], f);
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s:%ld:%d: %s '%s' is not a finite number with an "
+                       "optional unit",
+                       c->row->name, c->row->line, col, rule_cols[k], f);
   const char *from = unit[0] ? unit : def_unit;
   if (from && *from) {
     ims_err_t e2;
@@ -208,15 +209,14 @@ static int on_rule_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     t.target = ims_model_param_index(m, target);
     if (t.target < 0 || t.target >= m->nparams) {
       const char *s = ims_model_suggest_param(m, target);
-      return ims_err_set(err, IMS_EINPUT,
-                         "%s:%ld:%d: target '%s' is not a parameter of model %s%s%s%s", file,
-                         line, tcol, target, m->name, s ? "; did you mean '" : "", s ? s : "",
-                         s ? "'?" : "");
+      return ims_err_set(
+          err, IMS_EINPUT, "%s:%ld:%d: target '%s' is not a parameter of model %s%s%s%s", file,
+          line, tcol, target, m->name, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
     }
     value_unit = t.act == IMS_ACT_SETPAR ? m->params[t.target].unit : "1";
   } else if (*target) {
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: action %s takes no target", file, line,
-                       tcol, act);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: action %s takes no target", file, line, tcol,
+                       act);
   }
   if (value_unit) {
     if (!*vfield)
@@ -227,10 +227,9 @@ static int on_rule_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     if (t.act != IMS_ACT_SETPAR && !(t.value >= 0))
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: value %g must not be negative", file, line,
                          vcol, t.value);
-    if (t.act == IMS_ACT_SETPAR && t.value < 0 &&
-        !(m->params[t.target].flags & IMS_PAR_SIGNED))
-      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: parameter %s cannot be negative", file,
-                         line, vcol, m->params[t.target].name);
+    if (t.act == IMS_ACT_SETPAR && t.value < 0 && !(m->params[t.target].flags & IMS_PAR_SIGNED))
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: parameter %s cannot be negative", file, line,
+                         vcol, m->params[t.target].name);
   }
   if (t.act == IMS_ACT_INFUSE) {
     char ru[300];
@@ -280,8 +279,8 @@ static int on_rule_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   return IMS_OK;
 }
 
-int ims_rules_read_mem(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u,
-                       const char *name, const char *buf, size_t len, ims_err_t *err)
+int ims_rules_read_mem(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u, const char *name,
+                       const char *buf, size_t len, ims_err_t *err)
 {
   rctx_t c = {.r = r, .m = m, .u = u};
   c.cols.names = rule_cols;

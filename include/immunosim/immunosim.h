@@ -6,10 +6,10 @@
 
 #include "immunosim/err.h"
 #include "immunosim/metrics.h"
-#include "immunosim/rules.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"
+#include "immunosim/rules.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
 #include "immunosim/units.h"

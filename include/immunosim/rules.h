@@ -3,12 +3,12 @@
 #ifndef IMMUNOSIM_RULES_H
 #define IMMUNOSIM_RULES_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
 #include "immunosim/model.h"
 #include "immunosim/sim.h"
 #include "immunosim/units.h"
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,8 +42,8 @@ int ims_rules_alloc(ims_rules_t **out, ims_err_t *err);
 void ims_rules_free(ims_rules_t *r);
 int ims_rules_read(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u, const char *path,
                    ims_err_t *err);
-int ims_rules_read_mem(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u,
-                       const char *name, const char *buf, size_t len, ims_err_t *err);
+int ims_rules_read_mem(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u, const char *name,
+                       const char *buf, size_t len, ims_err_t *err);
 
 /* "bolus", "infuse", "set", "scale", "stop", "log", "zero". */
 const char *ims_action_name(int act);

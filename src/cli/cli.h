@@ -2,10 +2,10 @@
 #ifndef IMS_CLI_H
 #define IMS_CLI_H
 
+#include "immunosim/immunosim.h"
+
 #include <stddef.h>
 #include <stdio.h>
-
-#include "immunosim/immunosim.h"
 
 /* A subcommand: name, one-line summary, entry point, help text. */
 typedef struct cli_cmd {
@@ -135,6 +135,8 @@ void cli_threshold_label(const cli_metrics_t *cm, const cli_setup_t *s, int th, 
 void cli_metrics_print(FILE *fp, const cli_metrics_t *cm, const cli_setup_t *s);
 int cli_metrics_write(const char *path, const cli_metrics_t *cm, const cli_setup_t *s,
                       const cli_run_args_t *a, ims_err_t *err);
+/* "%.10g", or "NaN" (which R and pandas read as a number). */
+const char *cli_num(char *buf, double v);
 /* Print an aligned table of text cells (row-major, nrow x ncol). */
 void cli_table_print(FILE *fp, char (*cells)[48], int nrow, int ncol);
 

@@ -1,3 +1,6 @@
+#include "cli.h"
+#include "csvread.h"
+
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -8,9 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "cli.h"
-#include "csvread.h"
 
 int cli_fail(int status, const ims_err_t *err)
 {
@@ -324,8 +324,8 @@ static int split_assign(const char *arg, char *name, size_t n, const char **valu
   return 0;
 }
 
-static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int *idx,
-                     double *v, ims_err_t *err)
+static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int *idx, double *v,
+                     ims_err_t *err)
 {
   char name[128];
   const char *val;
@@ -336,8 +336,7 @@ static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int
     return ims_err_set(err, IMS_EINPUT, "%s %s: unknown state '%s' in model %s", opt, arg, name,
                        m->name);
   if (ims__parse_double(val, v) != 0 || *v < 0)
-    return ims_err_set(err, IMS_EINPUT, "%s %s: '%s' is not a non-negative number", opt, arg,
-                       val);
+    return ims_err_set(err, IMS_EINPUT, "%s %s: '%s' is not a non-negative number", opt, arg, val);
   return IMS_OK;
 }
 
@@ -393,9 +392,12 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     int rc = state_arg(s->m, "--extinct", a->extinct[i], &k, &v, err);
     if (rc)
       return rc;
-    s->triggers[s->ntriggers++] = (ims_trigger_t){.name = "extinction", .var = k,
-                                                  .threshold = v, .dir = -1,
-                                                  .act = IMS_ACT_ZERO, .target = k};
+    s->triggers[s->ntriggers++] = (ims_trigger_t){.name = "extinction",
+                                                  .var = k,
+                                                  .threshold = v,
+                                                  .dir = -1,
+                                                  .act = IMS_ACT_ZERO,
+                                                  .target = k};
   }
   for (int i = 0; i < nrules; i++)
     s->triggers[s->ntriggers++] = s->rules->tr[i];
@@ -441,8 +443,8 @@ static int make_columns(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
       return ims_err_set(err, IMS_EINPUT, "--units %s: no column '%s' in model %s", a->units[i],
                          name, m->name);
     ims_err_t e2;
-    if (ims_units_factor(s->units, s->colunits[k], unit, &s->colscale[k], &s->coloffset[k],
-                         &e2) != IMS_OK)
+    if (ims_units_factor(s->units, s->colunits[k], unit, &s->colscale[k], &s->coloffset[k], &e2) !=
+        IMS_OK)
       return ims_err_set(err, IMS_EINPUT, "--units %s: %s", a->units[i], e2.msg);
     s->colunits[k] = unit;
   }
@@ -493,8 +495,7 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
   for (int i = 0; i < s->params->nfiles; i++)
-    ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i],
-                       s->params->checksums[i]);
+    ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i], s->params->checksums[i]);
   for (int i = 0; i < a->nsets; i++)
     ims_output_comment(o, "set: %s", a->sets[i]);
   if (s->sched && s->sched->path)
@@ -503,8 +504,10 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
                      a->rtol, a->atol, a->natols ? " (per-state overrides)" : "",
                      (m->jac && !a->no_jac) ? ", analytic Jacobian" : ", difference Jacobian");
   if (m->extinct_floor > 0 && !a->no_extinct)
-    ims_output_comment(o, "extinction: every state below %g is set to 0 (the paper's rule; "
-                          "--no-extinct disables)", m->extinct_floor);
+    ims_output_comment(o,
+                       "extinction: every state below %g is set to 0 (the paper's rule; "
+                       "--no-extinct disables)",
+                       m->extinct_floor);
   for (int i = 0; i < a->nextinct; i++)
     ims_output_comment(o, "extinction: %s (a state falling below the floor is set to 0)",
                        a->extinct[i]);

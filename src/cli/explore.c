@@ -1,12 +1,12 @@
 /* Metrics tables, event logs and the one simulation loop shared by run,
  * compare and sweep. */
+#include "cli.h"
+#include "csvread.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cli.h"
-#include "csvread.h"
 
 /* ---- columns, windows, thresholds ---------------------------------- */
 
@@ -45,14 +45,15 @@ static int parse_cols(cli_metrics_t *cm, const cli_setup_t *s, const char *list,
   return IMS_OK;
 }
 
-static int parse_threshold(cli_metrics_t *cm, const cli_setup_t *s, const char *arg,
-                           ims_err_t *err)
+static int parse_threshold(cli_metrics_t *cm, const cli_setup_t *s, const char *arg, ims_err_t *err)
 {
   const char *eq = strchr(arg, '=');
   char name[128], unit[128];
   if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof name)
-    return ims_err_set(err, IMS_EINPUT, "--threshold %s: expected COLUMN=VALUE[UNIT], e.g. "
-                                        "--threshold IL6=1000pg/mL", arg);
+    return ims_err_set(err, IMS_EINPUT,
+                       "--threshold %s: expected COLUMN=VALUE[UNIT], e.g. "
+                       "--threshold IL6=1000pg/mL",
+                       arg);
   memcpy(name, arg, (size_t)(eq - arg));
   name[eq - arg] = '\0';
   int c = find_col(s, name);
@@ -61,8 +62,10 @@ static int parse_threshold(cli_metrics_t *cm, const cli_setup_t *s, const char *
                        s->m->name);
   double v;
   if (ims_parse_value_unit(eq + 1, &v, unit, sizeof unit) != 0)
-    return ims_err_set(err, IMS_EINPUT, "--threshold %s: '%s' is not a number with an optional "
-                                        "unit", arg, eq + 1);
+    return ims_err_set(err, IMS_EINPUT,
+                       "--threshold %s: '%s' is not a number with an optional "
+                       "unit",
+                       arg, eq + 1);
   /* a bare number is in the column's display unit (--units), else converted */
   const char *canon =
       c < s->m->nstates ? s->m->states[c].unit : s->m->outputs[c - s->m->nstates].unit;
@@ -99,8 +102,9 @@ static int parse_windows(cli_metrics_t *cm, const cli_setup_t *s, const cli_run_
       rc = ims_windows_from_schedule(s->sched, t0, tend, IMS_WIN_LAST, &cm->w, &cm->nw, err);
     else if (!strcmp(v, "doses")) {
       if (!allow_doses)
-        return ims_err_set(err, IMS_EINPUT, "--window doses: dosing intervals differ between "
-                                            "schedules; compare all, last or a:b windows");
+        return ims_err_set(err, IMS_EINPUT,
+                           "--window doses: dosing intervals differ between "
+                           "schedules; compare all, last or a:b windows");
       rc = ims_windows_from_schedule(s->sched, t0, tend, IMS_WIN_DOSES, &cm->w, &cm->nw, err);
     } else {
       const char *colon = strchr(v, ':');
@@ -112,11 +116,13 @@ static int parse_windows(cli_metrics_t *cm, const cli_setup_t *s, const cli_run_
       memcpy(lo, v, (size_t)(colon - v));
       lo[colon - v] = '\0';
       if (ims__parse_double(lo, &x) || ims__parse_double(colon + 1, &y) || !(y > x))
-        return ims_err_set(err, IMS_EINPUT, "--window %s: START:END must be numbers with END > "
-                                            "START (model time unit)", v);
+        return ims_err_set(err, IMS_EINPUT,
+                           "--window %s: START:END must be numbers with END > "
+                           "START (model time unit)",
+                           v);
       if (x < t0 || y > tend)
-        return ims_err_set(err, IMS_EINPUT, "--window %s: outside the run [%g, %g]; use -t", v,
-                           t0, tend);
+        return ims_err_set(err, IMS_EINPUT, "--window %s: outside the run [%g, %g]; use -t", v, t0,
+                           tend);
       ims_window_t *nw = realloc(cm->w, (size_t)(cm->nw + 1) * sizeof *nw);
       if (!nw)
         return ims_err_set(err, IMS_ENOMEM, "out of memory");
@@ -128,8 +134,9 @@ static int parse_windows(cli_metrics_t *cm, const cli_setup_t *s, const cli_run_
     }
   }
   if (!rc && cm->nw == 0)
-    return ims_err_set(err, IMS_EINPUT, "--window: no window left (the schedule has no complete "
-                                        "dosing interval for 'last'); use all or START:END");
+    return ims_err_set(err, IMS_EINPUT,
+                       "--window: no window left (the schedule has no complete "
+                       "dosing interval for 'last'); use all or START:END");
   return rc;
 }
 
@@ -209,8 +216,7 @@ void cli_metric_unit(const cli_setup_t *s, int col, int kind, char *buf, size_t 
   }
 }
 
-void cli_threshold_label(const cli_metrics_t *cm, const cli_setup_t *s, int th, char *buf,
-                         size_t n)
+void cli_threshold_label(const cli_metrics_t *cm, const cli_setup_t *s, int th, char *buf, size_t n)
 {
   int c = cm->th[th].col;
   double v = s->colscale[1 + c] * cm->th[th].value + s->coloffset[1 + c];
@@ -266,8 +272,9 @@ void cli_metrics_print(FILE *fp, const cli_metrics_t *cm, const cli_setup_t *s)
       for (int k = 0; k < IMS_M_COUNT; k++)
         num(row[5 + k], cli_metric(cm, s, w, col, k));
     }
-  fprintf(fp, "times in %s; auc in %s*unit; trough = value at the window end before any dose "
-              "there\n",
+  fprintf(fp,
+          "times in %s; auc in %s*unit; trough = value at the window end before any dose "
+          "there\n",
           s->m->time_unit, s->m->time_unit);
   cli_table_print(fp, cells, nrow, ncol);
   free(cells);
@@ -327,9 +334,10 @@ int cli_metrics_write(const char *path, const cli_metrics_t *cm, const cli_setup
       int col = cm->sel[j];
       for (int k = 0; k < IMS_M_COUNT; k++) {
         cli_metric_unit(s, col, ims_metric_unit(k), unit, sizeof unit);
-        ims_output_line(o, "%s,%.10g,%.10g,%d,%s,,%s,%.10g,%s", cm->w[w].label, cm->w[w].a,
-                        cm->w[w].b, comp, s->colnames[1 + col], ims_metric_name(k),
-                        cli_metric(cm, s, w, col, k), unit);
+        char nb[32];
+        ims_output_line(o, "%s,%.10g,%.10g,%d,%s,,%s,%s,%s", cm->w[w].label, cm->w[w].a, cm->w[w].b,
+                        comp, s->colnames[1 + col], ims_metric_name(k),
+                        cli_num(nb, cli_metric(cm, s, w, col, k)), unit);
       }
     }
     for (int j = 0; j < cm->nth; j++) {
@@ -338,13 +346,23 @@ int cli_metrics_write(const char *path, const cli_metrics_t *cm, const cli_setup
       const char *gt = strchr(lab, '>');
       for (int k = 0; k < IMS_T_COUNT; k++) {
         cli_metric_unit(s, col, ims_tmetric_unit(k), unit, sizeof unit);
-        ims_output_line(o, "%s,%.10g,%.10g,%d,%s,%s,%s,%.10g,%s", cm->w[w].label, cm->w[w].a,
+        char nb[32];
+        ims_output_line(o, "%s,%.10g,%.10g,%d,%s,%s,%s,%s,%s", cm->w[w].label, cm->w[w].a,
                         cm->w[w].b, comp, s->colnames[1 + col], gt ? gt + 1 : lab,
-                        ims_tmetric_name(k), cli_tmetric(cm, w, j, k), unit);
+                        ims_tmetric_name(k), cli_num(nb, cli_tmetric(cm, w, j, k)), unit);
       }
     }
   }
   return ims_output_commit(o, err);
+}
+
+const char *cli_num(char *buf, double v)
+{
+  if (isnan(v))
+    snprintf(buf, 32, "NaN");
+  else
+    snprintf(buf, 32, "%.10g", v);
+  return buf;
 }
 
 /* ---- the shared simulation ------------------------------------------- */

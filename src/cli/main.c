@@ -1,21 +1,24 @@
+#include "cli.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "cli.h"
 
 const cli_cmd_t cli_cmds[] = {
     {"run", "simulate a model and write a table", cmd_run, NULL},
     {"list", "list the models", cmd_list, NULL},
     {"info", "show a model's states, parameters, outputs and citation", cmd_info, NULL},
+    {"compare", "run several schedules and compare their metrics", cmd_compare, NULL},
+    {"sweep", "metrics over a 1-D or 2-D grid of parameters or doses", cmd_sweep, NULL},
     {"sensitivity", "local forward sensitivities of outputs and metrics", cmd_sensitivity, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
 static void usage(FILE *fp)
 {
-  fprintf(fp, "immunosim %s: ODE models of cancer immunotherapy\n\n"
-              "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
-              "commands:\n",
+  fprintf(fp,
+          "immunosim %s: ODE models of cancer immunotherapy\n\n"
+          "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
+          "commands:\n",
           IMS_VERSION);
   for (int i = 0; i < cli_ncmds; i++)
     fprintf(fp, "  %-12s %s\n", cli_cmds[i].name, cli_cmds[i].summary);

@@ -1,8 +1,8 @@
+#include "cli.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cli.h"
 
 static void print_stats(const ims_sim_t *sim)
 {
