@@ -238,8 +238,8 @@ static int on_rule_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     if ((rc = number(c, R_RATE, ru, NULL, 0, &t.rate, err)) != 0)
       return rc;
     if (!(t.rate > 0))
-      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: infuse needs a positive rate (%s)", file,
-                         line, col, ru);
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: infuse needs a positive rate (%s per %s)",
+                         file, line, col, value_unit, m->time_unit);
   }
   double maxc;
   rc = number(c, R_DELAY, m->time_unit, NULL, 0, &t.delay, err);

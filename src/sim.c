@@ -1,6 +1,7 @@
 #include "immunosim/sim.h"
 
 #include <cvodes/cvodes.h>
+#include <float.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>
@@ -149,6 +150,12 @@ static int cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
       g[k] = col_deriv(s, t, NV_DATA_S(y), tr->var - nc, &fdone) - tr->threshold;
     else
       g[k] = var_value(s, t, NV_DATA_S(y), tr->var) - tr->threshold;
+    /* An exact zero counts as positive: a function identically zero (the
+     * derivative of an unused state, a state resting on its threshold)
+     * would otherwise make CVODE fail with "root found at and very near t"
+     * after any other root. */
+    if (g[k] == 0.0)
+      g[k] = DBL_MIN;
   }
   return 0;
 }

@@ -9,6 +9,7 @@ int main(void)
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
   srunner_add_suite(sr, suite_metrics());
+  srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());

@@ -41,6 +41,7 @@ Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
 Suite *suite_metrics(void);
+Suite *suite_rules(void);
 Suite *suite_sens(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);

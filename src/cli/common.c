@@ -500,6 +500,8 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
     ims_output_comment(o, "set: %s", a->sets[i]);
   if (s->sched && s->sched->path)
     ims_output_comment(o, "schedule: %s", s->sched->path);
+  if (s->rules)
+    ims_output_comment(o, "rules: %s (%d)", s->rules->path, s->rules->n);
   ims_output_comment(o, "solver: CVODES %s, rtol=%g, atol=%g%s%s", a->method ? "Adams" : "BDF",
                      a->rtol, a->atol, a->natols ? " (per-state overrides)" : "",
                      (m->jac && !a->no_jac) ? ", analytic Jacobian" : ", difference Jacobian");

@@ -427,7 +427,7 @@ static int on_event(void *ud, const ims_logged_t *ev)
     ims_output_comment(u->k->out, "event: t=%.10g rule=%s %s=%.6g %s: %s (%s)", ev->t, tr->name,
                        s->colnames[c], v, s->colunits[c], what, status);
   if (u->k->events)
-    ims_output_line(u->k->events, "%.10g,%s,%s,%.10g,%s,%s", ev->t, tr->name, s->colnames[c], v,
+    ims_output_line(u->k->events, "%.15g,%s,%s,%.10g,%s,%s", ev->t, tr->name, s->colnames[c], v,
                     what, status);
   return 0;
 }
