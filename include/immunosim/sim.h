@@ -111,10 +111,10 @@ typedef struct ims_observer {
    * without opts->quad). */
   int (*sens)(void *ud, double t, const double *dy, const double *dout, const double *dq);
   /* Optional: extra sample times and both sides of every discontinuity.  At
-   * one time t the order is: BEFORE, AFTER (again after actions that a
-   * crossing at t queued), the events of crossings at t, then rows and AT
-   * samples.  When a rule stops the run at t, BEFORE (the state when it
-   * stopped) is the last call. */
+   * one time t the order is: BEFORE, AFTER, the events of triggers whose
+   * variable jumped across their threshold, AFTER again if their actions
+   * ran at t, then rows and AT samples.  When a rule stops the run at t,
+   * BEFORE (the state when it stopped) is the last call. */
   int (*sample)(void *ud, double t, int kind, const double *y, const double *out,
                 const double *quad);
 } ims_observer_t;

@@ -1,8 +1,8 @@
-#include "cli.h"
-
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "cli.h"
 
 int cmd_list(int argc, char **argv)
 {
@@ -52,7 +52,8 @@ static void print_params(const ims_model_t *m, const ims_params_t *p)
   printf("  %-*s  %12s  %-*s  %s\n", w, "NAME", "VALUE", wu, "UNIT", "DESCRIPTION [SOURCE]");
   for (int i = 0; i < m->nparams; i++) {
     const ims_par_t *q = &m->params[i];
-    printf("  %-*s  %12.6g  %-*s  %s", w, q->name, p ? p->value[i] : q->def, wu, q->unit, q->desc);
+    printf("  %-*s  %12.6g  %-*s  %s", w, q->name, p ? p->value[i] : q->def, wu, q->unit,
+           q->desc);
     if (p && p->source[i])
       printf(" [%s]", p->source[i]);
     else if (p && !p->given[i])
@@ -79,7 +80,8 @@ int cmd_info(int argc, char **argv)
   }
   const ims_model_t *m = ims_model_find(argv[1]);
   if (!m)
-    return cli_failf(IMS_EINPUT, "unknown model '%s'; 'immunosim list' shows the models", argv[1]);
+    return cli_failf(IMS_EINPUT, "unknown model '%s'; 'immunosim list' shows the models",
+                     argv[1]);
   ims_units_t *u = NULL;
   ims_params_t *p = NULL;
   ims_err_t err = {0};

@@ -1,7 +1,7 @@
-#include "cli.h"
-
 #include <stdio.h>
 #include <string.h>
+
+#include "cli.h"
 
 const cli_cmd_t cli_cmds[] = {
     {"run", "simulate a model and write a table", cmd_run, NULL},
@@ -15,10 +15,9 @@ const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
 static void usage(FILE *fp)
 {
-  fprintf(fp,
-          "immunosim %s: ODE models of cancer immunotherapy\n\n"
-          "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
-          "commands:\n",
+  fprintf(fp, "immunosim %s: ODE models of cancer immunotherapy\n\n"
+              "usage: immunosim COMMAND [options]   (immunosim COMMAND --help for more)\n\n"
+              "commands:\n",
           IMS_VERSION);
   for (int i = 0; i < cli_ncmds; i++)
     fprintf(fp, "  %-12s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
