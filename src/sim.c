@@ -1032,7 +1032,8 @@ static int settle(ims_sim_t *s, runstate_t *r, double t, int *changed, ims_err_t
     }
     if (rc)
       return rc;
-    memcpy(s->gpre, s->gpost, (size_t)s->nroots * sizeof *s->gpre);
+    if (s->nroots)
+      memcpy(s->gpre, s->gpost, (size_t)s->nroots * sizeof *s->gpre);
     int again = 0;
     if ((rc = apply_due(s, r, t, &again, err)) != 0 || !again)
       return rc;
