@@ -8,6 +8,8 @@ int main(void)
   srunner_add_suite(sr, suite_pk());
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
+  srunner_add_suite(sr, suite_metrics());
+  srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
 
   srunner_add_suite(sr, suite_population());

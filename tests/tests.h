@@ -40,6 +40,8 @@ Suite *suite_core(void);
 Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
+Suite *suite_metrics(void);
+Suite *suite_rules(void);
 Suite *suite_sens(void);
 
 Suite *suite_population(void);

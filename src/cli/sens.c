@@ -96,6 +96,8 @@ static int parse(sens_args_t *a, int argc, char **argv)
       return -1;
     }
   }
+  if (!a->metrics_out) /* --metrics-out is also a shared option (explore.c) */
+    a->metrics_out = a->run.metrics_out;
   if (!a->run.model) {
     cli_failf(IMS_EINPUT, "sensitivity: which model? e.g. 'immunosim sensitivity pk2cmt'");
     return -1;

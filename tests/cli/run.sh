@@ -19,6 +19,8 @@ for f in tests/data/bad/*.csv; do
   case $(basename "$f") in
     p_*) "$BIN" run pk2cmt -p "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
     s_*) "$BIN" run pk2cmt -s "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
+    r_*) "$BIN" run pk2cmt -r "$f" -t 1 -o "$out" --events-out "$tmp/out_ev.csv" \
+      --metrics-out "$tmp/out_m.csv" 2>"$tmp/err" >/dev/null; rc=$? ;;
   esac
   got=$(cat "$tmp/err")
   [ "$rc" -eq 1 ] || { bad "$f: exit $rc, want 1"; continue; }
@@ -98,8 +100,8 @@ for dt in 1 0.1; do
   "$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 100 --dt $dt \
     -o "$tmp/cm$dt.csv" || bad "cartmath2021 run"
 done
-x1=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm1.csv")
-x2=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm0.1.csv")
+x1=$(sed -n 's/^# event: t=\([0-9.e+-]*\) rule=extinction T=.*/\1/p' "$tmp/cm1.csv")
+x2=$(sed -n 's/^# event: t=\([0-9.e+-]*\) rule=extinction T=.*/\1/p' "$tmp/cm0.1.csv")
 awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d < 1e-5 && d > -1e-5) }' &&
   ok || bad "cartmath2021 extinction times '$x1' '$x2'"
 "$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 249 --dt 1 --no-extinct \
@@ -152,6 +154,61 @@ printf 'name,CL,V1\nCL,0.09\nV1,0.5,0.09\n' >"$tmp/om.csv"
 "$BIN" $P --omega "$tmp/om.csv" -o "$tmp/bo.csv" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -q "om.csv:3:8: the covariance block is not positive definite at 'V1'" "$tmp/err" &&
   [ ! -e "$tmp/bo.csv" ] && ok || bad "--omega not positive definite: $(cat "$tmp/err")"
+
+# 9. metrics: AUC, Cmax, crossings do not change with --dt (quadrature and root
+# finding, not the output grid)
+for dt in 1 0.01; do
+  "$BIN" run pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv \
+    -s params/schedules/pembrolizumab_200mg_q3w.csv -t 130 --dt $dt --rtol 1e-10 --atol 1e-12 \
+    --window all --window doses --window last --window 3.3:47.7 --threshold C1=30 \
+    --metrics-out "$tmp/m_$dt.csv" -o "$tmp/r_$dt.csv" || bad "metrics run --dt $dt"
+done
+awk -F, 'FNR == 1 { f++ } /^#/ || $1 == "window" { next }
+  f == 1 { v[FNR] = $8; next }
+  { d = $8 - v[FNR]; if (d < 0) d = -d; s = v[FNR] < 0 ? -v[FNR] : v[FNR]; n++
+    if (d > 1e-8 * (s > 1e-6 ? s : 1e-6)) { print "line " FNR ": " v[FNR] " vs " $8; bad = 1 } }
+  END { exit bad || n < 200 }' "$tmp/m_1.csv" "$tmp/m_0.01.csv" && ok || bad "metrics depend on --dt"
+grep -q '^last,105,126,1,C1,,avg,' "$tmp/m_1.csv" && ok || bad "last window of a Q3W run to 130 d"
+# --metrics prints the table to stdout when -o names a file
+"$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 42 --metrics -o "$tmp/b2.csv" \
+  2>/dev/null | grep -q '^window .*avg' && ok || bad "--metrics table on stdout"
+
+# 10. compare: pembrolizumab 400 mg Q6W vs 200 mg Q3W.  With the Ahamadi 2017
+# constant-CL model, Cavg over a steady-state interval is D/(CL tau) for both
+# (400/(0.22*42) = 200/(0.22*21) = 43.290 mg/L, closed form), so the ratio is
+# 1; the last intervals [336,378] and [357,378] are 13+ half-lives in, so
+# within 1e-3.  Published (Lala 2020): about +1 % (time-varying CL popPK).
+"$BIN" compare pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv \
+  -s params/schedules/pembrolizumab_200mg_q3w.csv -s params/schedules/pembrolizumab_400mg_q6w.csv \
+  -t 378 --cols C1 --window last --metrics-out "$tmp/cmp.csv" >"$tmp/cmp.txt" || bad "compare"
+awk -F, '$1 == "last" && $4 == "avg" { r = $8 - 1; a = $6 / 43.2900433 - 1; b = $7 / 43.2900433 - 1
+  exit !(r < 1e-3 && r > -1e-3 && a < 1e-3 && a > -1e-3 && b < 1e-3 && b > -1e-3) }' "$tmp/cmp.csv" &&
+  ok || bad "pembrolizumab Cavg,ss ratio: $(grep '^last,C1,,avg' "$tmp/cmp.csv")"
+grep -q 'ratio_pembrolizumab_400mg_q6w' "$tmp/cmp.txt" && ok || bad "compare table header"
+"$BIN" compare pk2cmt -s params/schedules/nivolumab_240mg_q2w.csv --window doses 2>/dev/null
+[ $? -eq 1 ] && ok || bad "compare needs two schedules"
+
+# 11. sweep: AUC of linear PK is proportional to the dose (closed form)
+"$BIN" sweep pk2cmt --set CL=2 --set V1=10 -s params/schedules/nivolumab_240mg_q2w.csv -t 60 \
+  --vary 'amt[1]=100mg:400mg:4' --cols C1 -o "$tmp/sw.csv" || bad "sweep"
+awk -F, '/^#/ || $1 == "amt[1]" { next } { r[++n] = $9 / $1 }
+  END { for (i = 2; i <= n; i++) { d = r[i] / r[1] - 1; if (d > 1e-6 || d < -1e-6) exit 1 } exit n != 4 }' \
+  "$tmp/sw.csv" && ok || bad "sweep AUC not proportional to dose"
+"$BIN" sweep pk2cmt --vary 'amt[9]=1:2:2' 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q 'has no record 9' "$tmp/err" && ok || bad "sweep amt[9]: $(cat "$tmp/err")"
+
+# 12. rules: event log in the output and in --events-out; a delayed bolus acts
+# exactly 2 h after the crossing
+printf 'name,when,threshold,dir,action,target,value,unit,delay,max_count\nredose,C1,10,down,bolus,A1,200,mg,2 h,2\n' >"$tmp/rules.csv"
+printf 'time,cmt,amt\n0,A1,200\n' >"$tmp/one.csv"
+"$BIN" run pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv -s "$tmp/one.csv" -t 200 \
+  -r "$tmp/rules.csv" --events-out "$tmp/ev.csv" -o "$tmp/ev_run.csv" || bad "rules run"
+[ "$(grep -c '^# event: .*rule=redose' "$tmp/ev_run.csv")" -eq 4 ] && ok || bad "event comments"
+awk -F, 'NR == 2 { t = $1 } NR == 3 { d = $1 - t - 2/24; exit !(d < 1e-9 && d > -1e-9 && $6 ~ /applied/) }' \
+  "$tmp/ev.csv" && ok || bad "delay: $(cat "$tmp/ev.csv")"
+for c in compare sweep; do
+  "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
