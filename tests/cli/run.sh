@@ -120,6 +120,21 @@ awk -F, '/^#/ || /^subject/ { next } { rho = log($3) / $4; r = $17 / $5;
 grep -v '^#' "$tmp/stein_subj.csv" | head -1 | grep -q '^subject,status,foldx,Tmax,Cmax,alpha,FB,beta,.*CAR_cmax,CAR_tmax' &&
   ok || bad "stein per-subject header"
 
+# 12. compare and sweep figures: the kept scripts use the plot templates and units
+"$BIN" compare pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \
+  -s pembrolizumab_400mg_q6w -t 126 --cols C1 --plot "$tmp/cmp.svg" >/dev/null 2>"$tmp/err" ||
+  bad "compare --plot: $(cat "$tmp/err")"
+grep -q 'set terminal svg' "$tmp/cmp.gp" && grep -q 'pembrolizumab_400mg_q6w' "$tmp/cmp.gp" &&
+  ok || bad "compare --plot script"
+"$BIN" sweep kirschner_panetta1998 --vary c=0.01:0.05:3 --vary s1=100:1000:3:log -t 100 \
+  --cols T -o "$tmp/sw.csv" --plot "$tmp/sw.png" >/dev/null 2>"$tmp/err" || bad "sweep --plot: $(cat "$tmp/err")"
+grep -q 'set xlabel "c (1/d)"' "$tmp/sw.gp" && grep -q 'set ylabel "s1 (cell/d)"' "$tmp/sw.gp" &&
+  grep -q 'set logscale y' "$tmp/sw.gp" && grep -q 'set terminal pngcairo' "$tmp/sw.gp" &&
+  ok || bad "sweep heat-map script: $(grep -n 'label\|logscale' "$tmp/sw.gp")"
+if command -v gnuplot >/dev/null; then
+  [ "$(head -c 4 "$tmp/sw.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "sweep PNG"
+fi
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
 
