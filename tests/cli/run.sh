@@ -135,6 +135,25 @@ if command -v gnuplot >/dev/null; then
   [ "$(head -c 4 "$tmp/sw.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "sweep PNG"
 fi
 
+# 13. the Hardiansyah teaching rules (params/rules/): the steroid what-if lowers the IL-6
+# peak (its production constant halves 6 h after IL-6 crosses 1000 pg/mL), and the burden
+# rule stops the run exactly when B crosses 10 % of baseline (0.414e9 cells)
+for r in none hardiansyah_steroid_whatif; do
+  ropt=(); [ $r = none ] || ropt=(-r $r)
+  "$BIN" run hardiansyah2019 -s hardiansyah_upn1_single -t 60 "${ropt[@]}" --cols IL6 \
+    --metrics-out "$tmp/st_$r.csv" -o "$tmp/st_run_$r.csv" >/dev/null 2>&1 || bad "steroid rule run $r"
+done
+p0=$(awk -F, '$1=="all" && $5=="IL6" && $7=="max" {print $8}' "$tmp/st_none.csv")
+p1=$(awk -F, '$1=="all" && $5=="IL6" && $7=="max" {print $8}' "$tmp/st_hardiansyah_steroid_whatif.csv")
+awk -v a="$p0" -v b="$p1" 'BEGIN { exit !(a > 2500 && b > 1000 && b < 0.6 * a) }' &&
+  ok || bad "steroid what-if: IL-6 peak $p0 -> $p1"
+[ "$(grep -c '^# event: t=.* rule=steroid_' "$tmp/st_run_hardiansyah_steroid_whatif.csv")" -ge 4 ] &&
+  ok || bad "steroid what-if: events not logged"
+"$BIN" run hardiansyah2019 -s hardiansyah_upn1_single -t 60 -r hardiansyah_burden_stop \
+  -o "$tmp/bs.csv" 2>/dev/null || bad "burden stop run"
+grep -q '^# event: t=7.86[0-9]* rule=response B=0.414 1e9 cell: stop' "$tmp/bs.csv" &&
+  grep -q '^# stopped by a rule' "$tmp/bs.csv" && ok || bad "burden stop: $(grep '^# event' "$tmp/bs.csv")"
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
 
