@@ -21,7 +21,7 @@ typedef struct reader {
   size_t line_start;  /* offset of the current line in the buffer */
   size_t field_start; /* offset where the next field starts */
   const char *buf;
-  size_t pos;         /* offset just past the byte being parsed */
+  size_t pos; /* offset just past the byte being parsed */
   int in_row;
 } reader_t;
 
@@ -107,7 +107,8 @@ static int feed_line(struct csv_parser *p, reader_t *r, size_t a, size_t b)
   for (size_t i = a; i < b && !r->rc; i++) {
     r->pos = i + 1;
     if (csv_parse(p, r->buf + i, 1, on_field, on_row, r) != 1)
-      return ims_err_set(r->err, IMS_EINPUT, "%s:%ld:%zu: malformed CSV (%s); check quotes and delimiters", r->row.name,
+      return ims_err_set(r->err, IMS_EINPUT,
+                         "%s:%ld:%zu: malformed CSV (%s); check quotes and delimiters", r->row.name,
                          r->line, i - r->line_start + 1, csv_strerror(csv_error(p)));
   }
   return r->rc;
@@ -150,7 +151,8 @@ int ims__csv_read_mem(const char *name, const char *buf, size_t len, ims__csv_ro
   if (!r.rc) {
     r.pos = len;
     if (csv_fini(&p, on_field, on_row, &r) != 0)
-      r.rc = ims_err_set(err, IMS_EINPUT, "%s:%ld:1: malformed CSV (%s); check for an unterminated quote", name,
+      r.rc = ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:1: malformed CSV (%s); check for an unterminated quote", name,
                          r.line, csv_strerror(csv_error(&p)));
   }
   row_clear(&r.row);
@@ -258,8 +260,8 @@ int ims__csv_header(ims__csv_cols_t *c, const ims__csv_row_t *row, int nrequired
     while (k < c->n && strcmp(row->f[i], c->names[k]) != 0)
       k++;
     if (k == c->n)
-      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: unknown column '%s' in the header",
-                         row->name, row->line, row->col[i], row->f[i]);
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: unknown column '%s' in the header", row->name,
+                         row->line, row->col[i], row->f[i]);
     if (c->idx[k] >= 0)
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: duplicate column '%s' in the header",
                          row->name, row->line, row->col[i], row->f[i]);

@@ -2,9 +2,9 @@
 #ifndef IMS_CSVREAD_H
 #define IMS_CSVREAD_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
+
+#include <stddef.h>
 
 #define IMS__CSV_MAX_FIELDS 64
 
@@ -12,8 +12,8 @@ typedef struct ims__csv_row {
   const char *name; /* file name for messages */
   long line;        /* 1-based line of the row's first field */
   int nf;
-  char *f[IMS__CSV_MAX_FIELDS];  /* trimmed fields, never NULL */
-  int col[IMS__CSV_MAX_FIELDS];  /* 1-based character column of each field */
+  char *f[IMS__CSV_MAX_FIELDS]; /* trimmed fields, never NULL */
+  int col[IMS__CSV_MAX_FIELDS]; /* 1-based character column of each field */
 } ims__csv_row_t;
 
 /* Called for each non-blank, non-comment row (lines starting with '#' are

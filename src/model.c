@@ -1,4 +1,5 @@
 #include "immunosim/model.h"
+
 #include "immunosim/sim.h"
 
 #include <ctype.h>
@@ -85,7 +86,11 @@ int ims_model_extinction(const ims_model_t *m, ims_trigger_t *tr, int max)
   if (!(m->extinct_floor > 0))
     return 0;
   for (int i = 0; i < m->nstates && k < max; i++)
-    tr[k++] = (ims_trigger_t){.name = "extinction", .var = i, .threshold = m->extinct_floor,
-                              .dir = -1, .act = IMS_ACT_ZERO, .target = i};
+    tr[k++] = (ims_trigger_t){.name = "extinction",
+                              .var = i,
+                              .threshold = m->extinct_floor,
+                              .dir = -1,
+                              .act = IMS_ACT_ZERO,
+                              .target = i};
   return k;
 }

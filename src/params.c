@@ -1,11 +1,11 @@
 #include "immunosim/params.h"
 
+#include "csvread.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "csvread.h"
 
 static const char *const par_cols[] = {"name", "value", "unit", "source", "iiv", "dist"};
 enum { C_NAME, C_VALUE, C_UNIT, C_SOURCE, C_IIV, C_DIST, NCOLS };
@@ -113,8 +113,8 @@ static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const c
   else
     snprintf(label, sizeof label, "%s_0", m->states[k - m->nparams].name);
   if (dimensionless(unit) && !dimensionless(cu))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' needs a unit (canonical: %s)",
-                       where, ucol, label, cu);
+    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' needs a unit (canonical: %s)", where,
+                       ucol, label, cu);
   ims_err_t e2;
   if (ims_units_convert(u, dimensionless(unit) ? "1" : unit, cu, &v, &e2) != IMS_OK)
     return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s': %s (canonical unit: %s)", where,
@@ -140,8 +140,8 @@ typedef struct file_ctx {
   unsigned char *seen; /* duplicates within one file */
 } file_ctx_t;
 
-static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int col,
-                        const char *name, ims_err_t *err)
+static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int col, const char *name,
+                        ims_err_t *err)
 {
   const char *s = ims_model_suggest_param(p->model, name);
   if (s)
@@ -173,9 +173,8 @@ static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char 
     else if (strcmp(dist, "fixed") == 0)
       d = IMS_DIST_FIXED;
     else
-      return ims_err_set(err, IMS_EINPUT,
-                         "%s:%ld:%d: dist '%s' must be lognormal, normal or fixed", row->name,
-                         row->line, row->col[c->cols.idx[C_DIST]], dist);
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: dist '%s' must be lognormal, normal or fixed",
+                         row->name, row->line, row->col[c->cols.idx[C_DIST]], dist);
   }
   if (iiv && *iiv) {
     char num[64];
@@ -196,7 +195,7 @@ static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char 
     double scale, offset;
     if (ims_units_factor(c->u, unit, canonical_unit(c->p->model, k), &scale, &offset, NULL) == 0)
       w *= scale * scale; /* a variance converts with the square of the slope */
-  } else if (pct) { /* lognormal CV -> omega^2 = ln(1 + CV^2) */
+  } else if (pct) {       /* lognormal CV -> omega^2 = ln(1 + CV^2) */
     w = log1p((w / 100) * (w / 100));
   }
   c->p->omega2[k] = w;
@@ -216,8 +215,8 @@ static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   const char *val = ims__csv_field(&c->cols, row, C_VALUE, &vcol);
   const char *unit = ims__csv_field(&c->cols, row, C_UNIT, &ucol);
   if (!name || !*name)
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing parameter name", row->name,
-                       row->line, ncol);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing parameter name", row->name, row->line,
+                       ncol);
   int k = ims_model_param_index(c->p->model, name);
   if (k < 0)
     return unknown_name(c->p, row, ncol, name, err);
@@ -227,8 +226,8 @@ static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   c->seen[k] = 1;
   double v;
   if (!val || !*val)
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing value for '%s'", row->name,
-                       row->line, vcol, name);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing value for '%s'", row->name, row->line,
+                       vcol, name);
   if (ims__parse_double(val, &v) != 0)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: value '%s' of '%s' is not a finite number",
                        row->name, row->line, vcol, val, name);
@@ -257,8 +256,10 @@ int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name,
   int rc = ims__csv_read_mem(name, buf, len, on_param_row, &c, err);
   free(c.seen);
   if (!rc && !c.have_header)
-    rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: empty parameter file; expected the header "
-                                      "name,value,unit,source", name);
+    rc = ims_err_set(err, IMS_EINPUT,
+                     "%s:1:1: empty parameter file; expected the header "
+                     "name,value,unit,source",
+                     name);
   if (!rc && p->nfiles < IMS_PARAMS_MAX_FILES) {
     p->files[p->nfiles] = strdup(name);
     ims__fnv1a64_hex(buf, len, p->checksums[p->nfiles]);
@@ -320,8 +321,10 @@ int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, im
   }
   double v;
   if (ims_parse_value_unit(eq + 1, &v, unit, sizeof unit) != 0)
-    return ims_err_set(err, IMS_EINPUT, "--set %s: '%s' is not a finite number with an optional "
-                                        "unit", assign, eq + 1);
+    return ims_err_set(err, IMS_EINPUT,
+                       "--set %s: '%s' is not a finite number with an optional "
+                       "unit",
+                       assign, eq + 1);
   const char *cu = canonical_unit(p->model, k);
   /* A bare number in --set means the canonical unit. */
   char where[300];

@@ -1,11 +1,11 @@
 #include "immunosim/schedule.h"
 
+#include "csvread.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "csvread.h"
 
 static const char *const sch_cols[] = {"time", "cmt", "amt", "rate", "dur", "ii",
                                        "addl", "lag", "f",   "ss",   "unit"};
@@ -59,8 +59,7 @@ static int check_record(const ims_record_t *r, const char *name, int col[NSCOLS]
     return BAD(col[S_II], "ss=1 needs a positive ii", name, r->line, col[S_II]);
   double dur = r->rate > 0 ? r->f * r->amt / r->rate : r->dur * (r->dur > 0);
   if (r->ss && dur > r->ii)
-    return BAD(col[S_DUR], "a steady-state infusion must end within ii", name, r->line,
-               col[S_DUR]);
+    return BAD(col[S_DUR], "a steady-state infusion must end within ii", name, r->line, col[S_DUR]);
 #undef BAD
   return IMS_OK;
 }
@@ -128,11 +127,10 @@ static int read_numbers(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing time", row->name, row->line,
                        col[S_TIME]);
   if (isnan(r->amt))
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing amt", row->name, row->line,
-                       col[S_AMT]);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing amt", row->name, row->line, col[S_AMT]);
   if (addl != floor(addl) || ss != floor(ss))
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: addl and ss must be whole numbers",
-                       row->name, row->line, col[addl != floor(addl) ? S_ADDL : S_SS]);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: addl and ss must be whole numbers", row->name,
+                       row->line, col[addl != floor(addl) ? S_ADDL : S_SS]);
   r->addl = addl > 2e9 ? 2000000000L : (long)addl;
   r->ss = ss > 2 ? 2 : (int)ss;
   return IMS_OK;
@@ -140,8 +138,7 @@ static int read_numbers(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r
 
 /* amt (and rate, which is amount per model time) are converted from `unit`
  * to the dosed state's unit. */
-static int convert_amounts(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r,
-                           ims_err_t *err)
+static int convert_amounts(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r, ims_err_t *err)
 {
   int ucol;
   const char *unit = ims__csv_field(&c->cols, row, S_UNIT, &ucol);
@@ -151,8 +148,8 @@ static int convert_amounts(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t
   ims_err_t e2;
   const char *su = c->m->states[r->cmt].unit;
   if (ims_units_factor(c->u, unit, su, &scale, &offset, &e2) != IMS_OK || offset != 0)
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: dose unit: %s (state %s is in %s)",
-                       row->name, row->line, ucol, e2.msg, c->m->states[r->cmt].name, su);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: dose unit: %s (state %s is in %s)", row->name,
+                       row->line, ucol, e2.msg, c->m->states[r->cmt].name, su);
   r->amt *= scale;
   r->rate *= scale;
   return IMS_OK;
@@ -174,8 +171,7 @@ static int on_sched_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   if (rc)
     return rc;
   if (!cmt || !*cmt)
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing cmt", row->name, row->line,
-                       col[S_CMT]);
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing cmt", row->name, row->line, col[S_CMT]);
   r.cmt = ims_model_state_index(c->m, cmt);
   if (r.cmt < 0)
     return ims_err_set(err, IMS_EINPUT,
@@ -204,8 +200,10 @@ int ims_schedule_read_mem(ims_schedule_t *s, const ims_model_t *m, const ims_uni
   s->path = strdup(name);
   int rc = ims__csv_read_mem(name, buf, len, on_sched_row, &c, err);
   if (!rc && !c.have_header)
-    rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: empty schedule; expected a header such as "
-                                      "time,cmt,amt,rate,dur,ii,addl,lag,f,ss,unit", name);
+    rc = ims_err_set(err, IMS_EINPUT,
+                     "%s:1:1: empty schedule; expected a header such as "
+                     "time,cmt,amt,rate,dur,ii,addl,lag,f,ss,unit",
+                     name);
   return rc;
 }
 

@@ -1,10 +1,10 @@
+#include "tests.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests.h"
 
 const char *t_srcdir(void)
 {

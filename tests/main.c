@@ -1,6 +1,6 @@
-#include <stdlib.h>
-
 #include "tests.h"
+
+#include <stdlib.h>
 
 int main(void)
 {

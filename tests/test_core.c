@@ -1,11 +1,14 @@
 /* Driver, grid, parameters and triggers, independent of any published model. */
+#include "tests.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests.h"
-
-static const ims_model_t *pk(void) { return ims_model_find("pk2cmt"); }
+static const ims_model_t *pk(void)
+{
+  return ims_model_find("pk2cmt");
+}
 
 START_TEST(grid_exact)
 {
@@ -89,8 +92,12 @@ END_TEST
 START_TEST(extinction_root)
 {
   ims_params_t *p = t_params(pk(), NULL, "CL=1", "V1=1", "A1_0=1000", NULL);
-  ims_trigger_t tr = {.name = "extinction", .var = 0, .threshold = 1.0, .dir = -1,
-                      .act = IMS_ACT_ZERO, .target = 0};
+  ims_trigger_t tr = {.name = "extinction",
+                      .var = 0,
+                      .threshold = 1.0,
+                      .dir = -1,
+                      .act = IMS_ACT_ZERO,
+                      .target = 0};
   ims_opts_t o;
   t_tight(&o);
   o.triggers = &tr;
@@ -117,8 +124,14 @@ START_TEST(trigger_scale_delay)
   ims_params_t *p = t_params(pk(), NULL, "CL=1", "V1=1", NULL);
   ims_schedule_t *s = t_sched(pk(), "time,cmt,amt,dur\n0,A1,100,10\n");
   /* infusion 10 mg/d, C = 10(1 - e^-t): crosses 5 at ln 2; CL halves 0.5 d later */
-  ims_trigger_t tr = {.name = "half CL", .var = 2, .threshold = 5, .dir = 1,
-                      .act = IMS_ACT_SCALEPAR, .target = 0, .value = 0.5, .delay = 0.5,
+  ims_trigger_t tr = {.name = "half CL",
+                      .var = 2,
+                      .threshold = 5,
+                      .dir = 1,
+                      .act = IMS_ACT_SCALEPAR,
+                      .target = 0,
+                      .value = 0.5,
+                      .delay = 0.5,
                       .max_count = 1};
   ims_opts_t o;
   t_tight(&o);

@@ -2,13 +2,13 @@
  * consistent, the default parameter set loads, and the analytic Jacobian
  * agrees with central differences of the RHS at random positive states, in
  * every phase and dose index. */
+#include "tests.h"
+
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "tests.h"
 
 static ims_params_t *default_params(const ims_model_t *m)
 {
@@ -26,8 +26,7 @@ START_TEST(tables_consistent)
     const ims_model_t *m = ms[i];
     ck_assert_msg(m->rhs && m->name && m->citation && m->time_unit && m->default_set, "%s",
                   m->name);
-    ck_assert_msg(m->noutputs == 0 || m->output, "%s: outputs without an output function",
-                  m->name);
+    ck_assert_msg(m->noutputs == 0 || m->output, "%s: outputs without an output function", m->name);
     ck_assert_ptr_eq(ims_model_find(m->name), m);
     for (int k = 0; k < m->nparams; k++)
       ck_assert_int_eq(ims_model_param_index(m, m->params[k].name), k);
@@ -37,11 +36,10 @@ START_TEST(tables_consistent)
     ims_err_t err;
     double v = 1;
     for (int k = 0; k < m->nparams; k++)
-      ck_assert_msg(ims_units_convert(t_units(), m->params[k].unit, m->params[k].unit, &v, &err) ==
-                        0 &&
-                        ims_units_factor(t_units(), m->params[k].unit, m->params[k].unit, &v, &v,
-                                         &err) == 0,
-                    "%s.%s: %s", m->name, m->params[k].name, err.msg);
+      ck_assert_msg(
+          ims_units_convert(t_units(), m->params[k].unit, m->params[k].unit, &v, &err) == 0 &&
+              ims_units_factor(t_units(), m->params[k].unit, m->params[k].unit, &v, &v, &err) == 0,
+          "%s.%s: %s", m->name, m->params[k].name, err.msg);
     ims_params_t *p = default_params(m);
     for (int k = 0; k < m->nparams; k++)
       ck_assert_msg(p->given[k] && p->source[k] && *p->source[k],
@@ -69,7 +67,8 @@ static void check_jac_at(const ims_model_t *m, const ims_ctx_t *ctx, const doubl
     for (int i = 0; i < n; i++) {
       double fd = (fp[i] - fm[i]) / (2 * h);
       /* central differences carry O(h^2) truncation and eps*|f|/h rounding */
-      double tol = 1e-5 * (fabs(fd) + fabs(J[i * n + j])) + 1e-8 * (fabs(f0[i]) / fabs(y[j]) + 1e-12);
+      double tol =
+          1e-5 * (fabs(fd) + fabs(J[i * n + j])) + 1e-8 * (fabs(f0[i]) / fabs(y[j]) + 1e-12);
       ck_assert_msg(fabs(J[i * n + j] - fd) <= tol,
                     "%s phase %d: dF[%s]/d%s analytic %.10g, differences %.10g", m->name,
                     ctx->phase, m->states[i].name, m->states[j].name, J[i * n + j], fd);

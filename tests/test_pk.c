@@ -1,11 +1,14 @@
 /* pk2cmt against exact closed forms (MODELS.md 1.1): 1- and 2-compartment
  * linear PK, bolus and zero-order infusion, superposition for repeats. */
+#include "tests.h"
+
 #include <math.h>
 #include <stdlib.h>
 
-#include "tests.h"
-
-static const ims_model_t *pk(void) { return ims_model_find("pk2cmt"); }
+static const ims_model_t *pk(void)
+{
+  return ims_model_find("pk2cmt");
+}
 
 /* Closed form: unit-input response of a linear 2-compartment model,
  * C(t) = sum_i c_i exp(-l_i t) per unit bolus into A1 (closed form). */
@@ -53,8 +56,8 @@ static double inf_c(const lin2_t *s, double R, double t0, double T, double t)
     return 0;
   for (int i = 0; i < s->n; i++) {
     double l = s->l[i], k = R * s->c[i] / l;
-    c += t <= t0 + T ? k * (1 - exp(-l * (t - t0)))
-                     : k * (1 - exp(-l * T)) * exp(-l * (t - t0 - T));
+    c +=
+        t <= t0 + T ? k * (1 - exp(-l * (t - t0))) : k * (1 - exp(-l * T)) * exp(-l * (t - t0 - T));
   }
   return c;
 }
@@ -136,7 +139,8 @@ START_TEST(repeated_superposition)
   ims_err_t err = {0};
   ck_assert_int_eq(ims_schedule_alloc(&s, &err), 0);
   ck_assert_msg(ims_schedule_read(s, pk(), t_units(),
-                                  t_path("params/schedules/pembrolizumab_200mg_q3w.csv"), &err) == 0,
+                                  t_path("params/schedules/pembrolizumab_200mg_q3w.csv"),
+                                  &err) == 0,
                 "%s", err.msg);
   ims_opts_t o;
   t_tight(&o);
@@ -211,8 +215,7 @@ START_TEST(ss_matches_explicit)
 {
   ims_params_t *p = t_params(pk(), "params/pk2cmt/nivolumab_bajaj2017.csv", "Emax=0", NULL);
   ims_schedule_t *a = t_sched(pk(), "time,cmt,amt,dur,ii,ss\n0,A1,240,0.0416666666667,14,1\n");
-  ims_schedule_t *b =
-      t_sched(pk(), "time,cmt,amt,dur,ii,addl\n0,A1,240,0.0416666666667,14,100\n");
+  ims_schedule_t *b = t_sched(pk(), "time,cmt,amt,dur,ii,addl\n0,A1,240,0.0416666666667,14,100\n");
   ims_opts_t o;
   t_tight(&o);
   double ta[] = {0, 0.5, 7, 13.999}, tb[] = {1400, 1400.5, 1407, 1413.999};
@@ -230,7 +233,6 @@ START_TEST(ss_matches_explicit)
   ims_params_free(p);
 }
 END_TEST
-
 
 /* ---- dosing edge cases, each against the superposed closed form ---- */
 
@@ -321,8 +323,8 @@ START_TEST(bioavailability)
    * rate infusion the duration (f*amt/rate). */
   dose_t d[] = {{0, 60, 0}, {1, 30, 2}, {4, 15, 1.5}};
   double t[] = {0, 0.5, 1, 2, 3, 4, 5, 6};
-  check_schedule("time,cmt,amt,rate,dur,f\n0,A1,100,,,0.6\n1,A1,60,,2,0.5\n4,A1,30,10,,0.5\n", d,
-                 3, t, 8);
+  check_schedule("time,cmt,amt,rate,dur,f\n0,A1,100,,,0.6\n1,A1,60,,2,0.5\n4,A1,30,10,,0.5\n", d, 3,
+                 t, 8);
 }
 END_TEST
 
@@ -351,13 +353,12 @@ END_TEST
 /* The same parameters written in mL/h and in L/d give the same trajectory. */
 START_TEST(units_equivalent)
 {
-  ims_params_t *a = t_params(pk(), NULL, "CL=9.4mL/h", "V1=3.63L", "Q=32.1 mL/h", "V2=2780mL",
-                             NULL);
-  ims_params_t *b = t_params(pk(), NULL, "CL=0.2256L/d", "V1=3.63", "Q=0.7704", "V2=2.78",
-                             NULL);
+  ims_params_t *a =
+      t_params(pk(), NULL, "CL=9.4mL/h", "V1=3.63L", "Q=32.1 mL/h", "V2=2780mL", NULL);
+  ims_params_t *b = t_params(pk(), NULL, "CL=0.2256L/d", "V1=3.63", "Q=0.7704", "V2=2.78", NULL);
   for (int i = 0; i < 4; i++)
-    ck_assert_msg(t_relerr(a->value[i], b->value[i]) < 1e-12, "%d: %.15g vs %.15g", i,
-                  a->value[i], b->value[i]);
+    ck_assert_msg(t_relerr(a->value[i], b->value[i]) < 1e-12, "%d: %.15g vs %.15g", i, a->value[i],
+                  b->value[i]);
   ims_schedule_t *s = t_sched(pk(), "time,cmt,amt,unit\n0,A1,240000,ug\n");
   ims_schedule_t *s2 = t_sched(pk(), "time,cmt,amt,unit\n0,A1,0.24,g\n");
   ck_assert(s->rec[0].amt == 240.0 && s2->rec[0].amt == 240.0);

@@ -2,10 +2,10 @@
 #ifndef IMS_TESTS_H
 #define IMS_TESTS_H
 
+#include "immunosim/immunosim.h"
+
 #include <check.h>
 #include <stddef.h>
-
-#include "immunosim/immunosim.h"
 
 /* Rows collected from a run: each row is time, states, outputs (ncol values). */
 typedef struct trace {

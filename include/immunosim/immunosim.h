@@ -11,7 +11,6 @@
 #include "immunosim/output.h"
 #include "immunosim/params.h"
 #include "immunosim/population.h"
-
 #include "immunosim/rules.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"

@@ -70,7 +70,10 @@ typedef struct ims_model {
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */
-static inline int ims_model_nvalues(const ims_model_t *m) { return m->nparams + m->nstates; }
+static inline int ims_model_nvalues(const ims_model_t *m)
+{
+  return m->nparams + m->nstates;
+}
 
 /* Index of a state, parameter (including <STATE>_0) or output by exact name; -1 if absent. */
 int ims_model_state_index(const ims_model_t *m, const char *name);

@@ -2,11 +2,11 @@
 #ifndef IMMUNOSIM_PARAMS_H
 #define IMMUNOSIM_PARAMS_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
 #include "immunosim/model.h"
 #include "immunosim/units.h"
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,15 +21,15 @@ extern "C" {
 
 typedef struct ims_params {
   const ims_model_t *model;
-  int n;           /* nparams + nstates (the <STATE>_0 values come last) */
-  double *value;   /* canonical units */
+  int n;                /* nparams + nstates (the <STATE>_0 values come last) */
+  double *value;        /* canonical units */
   unsigned char *given; /* 1 when a file or --set supplied the value */
-  char **source;   /* the row's source column (owned), or NULL */
-  char **origin;   /* "file:line" or "--set" (owned), or NULL */
-  double *omega2;  /* IIV variance on the log (lognormal) or the natural (normal) scale */
-  int *dist;       /* IMS_DIST_* */
+  char **source;        /* the row's source column (owned), or NULL */
+  char **origin;        /* "file:line" or "--set" (owned), or NULL */
+  double *omega2;       /* IIV variance on the log (lognormal) or the natural (normal) scale */
+  int *dist;            /* IMS_DIST_* */
   int nfiles;
-  char *files[IMS_PARAMS_MAX_FILES];     /* paths read, in order */
+  char *files[IMS_PARAMS_MAX_FILES];        /* paths read, in order */
   char checksums[IMS_PARAMS_MAX_FILES][17]; /* FNV-1a 64-bit of each file, hex */
 } ims_params_t;
 

@@ -2,11 +2,11 @@
 #ifndef IMMUNOSIM_SCHEDULE_H
 #define IMMUNOSIM_SCHEDULE_H
 
-#include <stddef.h>
-
 #include "immunosim/err.h"
 #include "immunosim/model.h"
 #include "immunosim/units.h"
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,9 +25,9 @@ typedef struct ims_record {
   double ii;   /* interdose interval */
   long addl;   /* additional doses */
   double lag;
-  double f;    /* bioavailability, default 1 */
-  int ss;      /* 1: the dose is at steady state */
-  long line;   /* source line, for messages */
+  double f;  /* bioavailability, default 1 */
+  int ss;    /* 1: the dose is at steady state */
+  long line; /* source line, for messages */
 } ims_record_t;
 
 typedef struct ims_schedule {

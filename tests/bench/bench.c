@@ -10,20 +10,20 @@
  * engine,rtol,seconds_per_subject,rhs_per_subject,steps_per_subject and
  * writes DIR/traj_ENGINE_RTOL.csv (subject,time,states) for the first K
  * subjects. */
+#include "immunosim/immunosim.h"
+
 #include <cvodes/cvodes.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
-#include <stdint.h>
 #include <nvector/nvector_serial.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <time.h>
-
-#include "immunosim/immunosim.h"
 
 #define MAXV 256
 
@@ -219,7 +219,8 @@ static int on_row(void *ud, double t, const double *y, const double *out, const 
 
 /* Subjects over `threads` OpenMP threads, one workspace each, as the
  * population engine does; per-subject hashes combine in subject order. */
-__attribute__((noinline)) static void run_ims(bench_t *b, const ims_schedule_t *s, const ims_opts_t *o, int threads)
+__attribute__((noinline)) static void run_ims(bench_t *b, const ims_schedule_t *s,
+                                              const ims_opts_t *o, int threads)
 {
   uint64_t *hs = calloc((size_t)b->nsubj, sizeof *hs);
   long rhs = 0, steps = 0;
@@ -236,8 +237,7 @@ __attribute__((noinline)) static void run_ims(bench_t *b, const ims_schedule_t *
     for (int i = 0; i < b->nsubj; i++) {
       u.subj = i;
       u.h = 1469598103934665603ull;
-      if (ims_sim_run(sim, b->pop + (size_t)i * (size_t)b->nval, s, o, b->tout, b->nt, &obs,
-                      &err))
+      if (ims_sim_run(sim, b->pop + (size_t)i * (size_t)b->nval, s, o, b->tout, b->nt, &obs, &err))
         failed++;
       hs[i] = u.h;
       rhs += ims_sim_stats(sim)->rhs_evals;
@@ -326,8 +326,8 @@ static void bare_subject(bench_t *b, bare_t *w, void *cv, N_Vector y, int subj, 
       traj_row(b, subj, b->tout[io], yy);
     if (io >= b->nt)
       break;
-    double td = ie < b->nev && b->ev[ie].time < b->tout[b->nt - 1] ? b->ev[ie].time
-                                                                     : b->tout[b->nt - 1];
+    double td =
+        ie < b->nev && b->ev[ie].time < b->tout[b->nt - 1] ? b->ev[ie].time : b->tout[b->nt - 1];
     CVodeSetStopTime(cv, td);
     for (; io < b->nt && b->tout[io] < td; io++) {
       if (CVode(cv, b->tout[io], y, &tret, CV_NORMAL) < 0)

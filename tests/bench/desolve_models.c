@@ -56,19 +56,21 @@ void init_depillis(void (*odeparms)(int *, double *))
   odeparms(&n, parms);
 }
 
-/* a b c d l s e f g h j k m q p r1 r2 u KT KN KL KC alpha beta gamma muI pI gI | T N L C M I | rates;
- * D*T = d*T*L^l/(L^l + s*T^l) (de Pillis 2006, the form finite at T = 0) */
+/* a b c d l s e f g h j k m q p r1 r2 u KT KN KL KC alpha beta gamma muI pI gI | T N L C M I |
+ * rates; D*T = d*T*L^l/(L^l + s*T^l) (de Pillis 2006, the form finite at T = 0) */
 void derivs_depillis(int *neq, double *t, double *y, double *yd, double *yout, int *ip)
 {
   (void)neq, (void)t, (void)yout, (void)ip;
   double T = y[0], N = y[1], L = y[2], C = y[3], M = y[4], I = y[5];
   /* |T|, |L|: a step may overshoot zero slightly; the powers must stay real */
-  double Ll = pow(fabs(L), P(4)), DT = Ll > 0 ? P(3) * T * Ll / (Ll + P(5) * pow(fabs(T), P(4))) : 0;
+  double Ll = pow(fabs(L), P(4)),
+         DT = Ll > 0 ? P(3) * T * Ll / (Ll + P(5) * pow(fabs(T), P(4))) : 0;
   double em = 1 - exp(-M);
   yd[0] = P(0) * T * (1 - P(1) * T) - P(2) * N * T - DT - P(18) * em * T;
   yd[1] = P(6) * C - P(7) * N + P(8) * T * T / (P(9) + T * T) * N - P(14) * N * T - P(19) * em * N;
   yd[2] = -P(12) * L + P(10) * DT * DT / (P(11) + DT * DT) * L - P(13) * L * T +
-          (P(15) * N + P(16) * C) * T - P(17) * N * L * L - P(20) * em * L + P(26) * L * I / (P(27) + I);
+          (P(15) * N + P(16) * C) * T - P(17) * N * L * L - P(20) * em * L +
+          P(26) * L * I / (P(27) + I);
   yd[3] = P(22) - P(23) * C - P(21) * em * C;
   yd[4] = -P(24) * M;
   yd[5] = -P(25) * I;
