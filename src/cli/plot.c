@@ -1037,7 +1037,22 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     emit(p, &xb, bottom_row ? "xaxis_time" : "xaxis_time_nolabel", kv);
   }
   cli_buf_t yb = {0};
-  emit(p, &yb, logy ? "logy" : "liny", (const char *const[]){NULL});
+  if (logy && ylo > 0 && yhi / ylo < 100) {
+    /* under two decades a log axis would show one or no labelled tick: 1, 2, 5 x 10^k */
+    cli_buf_t tb = {0};
+    for (double d = pow(10, floor(log10(ylo))); d <= yhi; d *= 10)
+      for (int m = 0; m < 3; m++) {
+        double t = d * (m == 0 ? 1 : m == 1 ? 2 : 5);
+        char v[32];
+        num(v, sizeof v, t);
+        if (t >= ylo * (1 - 1e-9) && t <= yhi * (1 + 1e-9))
+          cli_buf_printf(&tb, "%s%s", tb.n ? ", " : "", v);
+      }
+    emit(p, &yb, "logy_fine", (const char *const[]){"TICS", cli_buf_str(&tb), NULL});
+    cli_buf_free(&tb);
+  } else {
+    emit(p, &yb, logy ? "logy" : "liny", (const char *const[]){NULL});
+  }
 
   /* markers: doses along the bottom, reference lines */
   cli_buf_t mb = {0};
