@@ -49,6 +49,7 @@ const char cli_plot_options_help[] =
     "                        line '# label: TEXT' names it in the legend)\n"
     "  --style lecture|paper 1600x1000 with large type (default), or 900x560 for print\n"
     "  --title TEXT          figure title (default: model, parameter set, schedule; \"\": none)\n"
+    "  --ylabel TEXT         y label of every panel (default: the column and its unit)\n"
     "  --labels A,B          legend labels, one per input file (default: the file names)\n"
     "  --no-doses            do not mark doses along the time axis\n";
 
@@ -91,6 +92,8 @@ int cli_plot_arg(cli_plot_opts_t *o, int argc, char **argv, int *i)
     str = &o->style;
   else if (!strcmp(a, "--title"))
     str = &o->title;
+  else if (!strcmp(a, "--ylabel"))
+    str = &o->ylabel;
   else if (!strcmp(a, "--labels"))
     str = &o->labels;
   else if (!strcmp(a, "--x"))
@@ -1000,6 +1003,8 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     snprintf(ylabel, sizeof ylabel, "%s", same ? cli_buf_str(&lb) : "value (units in legend)");
     cli_buf_free(&lb);
   }
+  if (o->ylabel)
+    snprintf(ylabel, sizeof ylabel, "%s", o->ylabel);
   char ylab[2048];
   gp_text(ylab, sizeof ylab, ylabel);
   gp_text(column, sizeof column, cols[0]);
