@@ -7,7 +7,7 @@ VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
               libudunits2-dev udunits-bin check gnuplot-nox
-CHECK_PKGS := $(BUILD_PKGS) valgrind clang libclang-rt-14-dev r-base-core r-cran-desolve python3-scipy
+CHECK_PKGS := $(BUILD_PKGS) valgrind clang libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -25,8 +25,8 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check test install uninstall clean sanitize valgrind fuzz \
-        figures gallery-update bench check-peers format lint
+.PHONY: all deps deps-check demo check check-install test install uninstall clean sanitize valgrind fuzz \
+        figures gallery-update bench check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
 
@@ -71,11 +71,16 @@ test: all $(BUILD)/check_immunosim
 check: deps-check
 	$(MAKE) test
 	$(MAKE) check-cli
+	$(MAKE) check-install
 	$(MAKE) check-peers
 	$(MAKE) fuzz FUZZ_TIME=15
+	$(MAKE) tsan
+
+check-install: all
+	bash tests/cli/install.sh
 
 check-cli: all
-	bash tests/cli/run.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
@@ -83,6 +88,20 @@ check-peers: all
 sanitize:
 	IMMUNOSIM_DATA=$(CURDIR) $(MAKE) BUILD=build/san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" CFLAGS="-O1 -g" test check-cli
+
+# ThreadSanitizer over the population suite (and the threaded CLI run): clang with LLVM's
+# libomp, whose Archer tool (libarcher.so) tells TSan about OpenMP's barriers and locks.
+# gcc's libgomp is not instrumented, so TSan would report its barriers as races.
+ARCHER := $(firstword $(wildcard /usr/lib/llvm-*/lib/libarcher.so))
+TSAN_ENV := TSAN_OPTIONS="halt_on_error=1 exitcode=66 ignore_noninstrumented_modules=1" OMP_TOOL_LIBRARIES=$(ARCHER) \
+            ARCHER_OPTIONS=verbose=1
+tsan:
+	$(MAKE) BUILD=build/tsan CC=clang CFLAGS="-O1 -g" \
+	  EXTRA_CFLAGS="-Wno-unknown-warning-option -fsanitize=thread -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=thread" build/tsan/check_immunosim build/tsan/immunosim
+	IMS_SRCDIR=$(CURDIR) CK_RUN_SUITE=population CK_FORK=no $(TSAN_ENV) build/tsan/check_immunosim
+	IMMUNOSIM_DATA=$(CURDIR) $(TSAN_ENV) build/tsan/immunosim population pk2cmt -p pembrolizumab_ahamadi2017 \
+	  -s pembrolizumab_200mg_q3w -n 40 --threads 2 -t 84 --dt 1 --per-subject /dev/null -o /dev/null
 
 valgrind: all $(BUILD)/check_immunosim
 	IMS_SRCDIR=$(CURDIR) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \

@@ -65,7 +65,8 @@ static const ims_par_t params[] = {
     {"g", "1/d", "maximal NK recruitment by tumour cells", 0, 0},
     {"h", "cell^2", "steepness of NK recruitment (squared half-saturation)", 0, 0},
     {"j", "1/d", "maximal CD8+ T-cell recruitment by lysed tumour cells", 0, 0},
-    {"k", "cell^2", "steepness of CD8+ recruitment (squared half-saturation)", 0, 0},
+    /* k sits beside (D*T)^2, a squared kill rate: cell^2/d^2 (MODELS.md writes cells^2) */
+    {"k", "cell^2/d^2", "steepness of CD8+ recruitment (squared half-saturation)", 0, 0},
     {"m", "1/d", "CD8+ T-cell death rate", 0, 0},
     {"q", "1/(cell d)", "CD8+ T-cell inactivation by tumour cells", 0, 0},
     {"p", "1/(cell d)", "NK-cell inactivation by tumour cells", 0, 0},

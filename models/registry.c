@@ -10,6 +10,8 @@ extern const ims_model_t ims_model_kimmel2021;
 extern const ims_model_t ims_model_cartmath2021;
 extern const ims_model_t ims_model_chen2019;
 extern const ims_model_t ims_model_hanson2016;
+extern const ims_model_t ims_model_kirschner_panetta1998;
+extern const ims_model_t ims_model_kuznetsov1994;
 extern const ims_model_t ims_model_depillis2006;
 extern const ims_model_t ims_model_wodarz2001;
 
@@ -22,6 +24,8 @@ static const ims_model_t *const registry[] = {
     &ims_model_cartmath2021,
     &ims_model_chen2019,
     &ims_model_hanson2016,
+    &ims_model_kirschner_panetta1998,
+    &ims_model_kuznetsov1994,
     &ims_model_depillis2006,
     &ims_model_wodarz2001,
 };

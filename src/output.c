@@ -13,6 +13,7 @@ struct ims_output {
   char *path; /* final name, NULL for stdout */
   char *tmp;
   char sep;
+  int direct; /* a device or FIFO (e.g. /dev/null): written in place, never renamed over */
   int failed;
 };
 
@@ -25,6 +26,18 @@ int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t 
   o->sep = format == IMS_FMT_TSV ? '\t' : ',';
   if (strcmp(path, "-") == 0) {
     o->fp = stdout;
+    *out = o;
+    return IMS_OK;
+  }
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    o->fp = fopen(path, "w");
+    if (!o->fp) {
+      int e = errno;
+      free(o);
+      return ims_err_set(err, IMS_EIO, "%s: cannot open the output (%s)", path, strerror(e));
+    }
+    o->direct = 1;
     *out = o;
     return IMS_OK;
   }
@@ -70,10 +83,10 @@ int ims_output_line(ims_output_t *o, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(o->fp, fmt, ap);
-  fputc('\n', o->fp);
+  if (vfprintf(o->fp, fmt, ap) < 0 || fputc('\n', o->fp) == EOF)
+    o->failed = 1;
   va_end(ap);
-  return 0;
+  return o->failed ? -1 : 0;
 }
 
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units)
@@ -116,6 +129,8 @@ int ims_output_commit(ims_output_t *o, ims_err_t *err)
   if (!o->path) {
     if (fflush(o->fp) != 0 || o->failed)
       rc = ims_err_set(err, IMS_EIO, "cannot write to standard output");
+    if (o->direct && fclose(o->fp) != 0 && !rc)
+      rc = ims_err_set(err, IMS_EIO, "cannot close the output");
     release(o);
     return rc;
   }

@@ -153,26 +153,18 @@ static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int co
                      row->name, row->line, col, name, p->model->name, p->model->name);
 }
 
-/* iiv: a variance (omega^2) or a CV written with '%'; dist: lognormal|normal|fixed. */
-static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, ims_err_t *err)
+/* iiv: a variance (omega^2) or a CV written with '%'; dist: lognormal|normal|fixed.
+ * lognormal: omega^2 is the variance of eta on the log scale; a CV% becomes
+ * omega^2 = ln(1 + CV^2).  normal: omega^2 is a variance in the row's unit
+ * squared, stored in the canonical unit squared; a CV% becomes (CV * value)^2. */
+static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char *unit,
+                    ims_err_t *err)
 {
   int col;
   const char *iiv = ims__csv_field(&c->cols, row, C_IIV, &col);
   const char *dist = ims__csv_field(&c->cols, row, C_DIST, NULL);
   double w = 0;
-  if (iiv && *iiv) {
-    char num[64];
-    size_t n = strlen(iiv);
-    int pct = n > 0 && iiv[n - 1] == '%';
-    snprintf(num, sizeof num, "%.*s", (int)(pct ? n - 1 : n), iiv);
-    if (ims__parse_double(num, &w) != 0 || w < 0)
-      return ims_err_set(err, IMS_EINPUT,
-                         "%s:%ld:%d: iiv '%s' is not a variance or a CV%% (e.g. 0.09 or 30%%)",
-                         row->name, row->line, col, iiv);
-    if (pct) /* lognormal CV -> omega^2 = ln(1 + CV^2) */
-      w = log1p((w / 100) * (w / 100));
-  }
-  int d = w > 0 ? IMS_DIST_LOGNORMAL : IMS_DIST_FIXED;
+  int pct = 0, d = -1;
   if (dist && *dist) {
     if (strcmp(dist, "lognormal") == 0)
       d = IMS_DIST_LOGNORMAL;
@@ -184,6 +176,28 @@ static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, ims_err_t *
       return ims_err_set(err, IMS_EINPUT,
                          "%s:%ld:%d: dist '%s' must be lognormal, normal or fixed", row->name,
                          row->line, row->col[c->cols.idx[C_DIST]], dist);
+  }
+  if (iiv && *iiv) {
+    char num[64];
+    size_t n = strlen(iiv);
+    pct = n > 0 && iiv[n - 1] == '%';
+    snprintf(num, sizeof num, "%.*s", (int)(pct ? n - 1 : n), iiv);
+    if (ims__parse_double(num, &w) != 0 || w < 0)
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: iiv '%s' is not a variance or a CV%% (e.g. 0.09 or 30%%)",
+                         row->name, row->line, col, iiv);
+  }
+  if (d < 0)
+    d = w > 0 ? IMS_DIST_LOGNORMAL : IMS_DIST_FIXED;
+  if (d == IMS_DIST_NORMAL && pct) {
+    double sd = (w / 100) * c->p->value[k];
+    w = sd * sd;
+  } else if (d == IMS_DIST_NORMAL && w > 0 && !dimensionless(unit)) {
+    double scale, offset;
+    if (ims_units_factor(c->u, unit, canonical_unit(c->p->model, k), &scale, &offset, NULL) == 0)
+      w *= scale * scale; /* a variance converts with the square of the slope */
+  } else if (pct) { /* lognormal CV -> omega^2 = ln(1 + CV^2) */
+    w = log1p((w / 100) * (w / 100));
   }
   c->p->omega2[k] = w;
   c->p->dist[k] = d;
@@ -228,7 +242,7 @@ static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     free(c->p->source[k]);
     c->p->source[k] = strdup(src);
   }
-  return read_iiv(c, row, k, err);
+  return read_iiv(c, row, k, unit ? unit : "", err);
 }
 
 int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name, const char *buf,

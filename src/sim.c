@@ -1,6 +1,7 @@
 #include "immunosim/sim.h"
 
 #include <cvodes/cvodes.h>
+#include <float.h>
 #include <math.h>
 #include <nvector/nvector_serial.h>
 #include <stdio.h>
@@ -36,6 +37,11 @@ struct ims_sim {
   int *ndose;
   double *out;
   double *jbuf;
+  /* crossings at discontinuities and derivative triggers */
+  double *ypre;         /* n: the left limit at a discontinuity */
+  double *outpre;       /* noutputs + 1 */
+  double *fbuf;         /* n: dy/dt, 3n + 2(noutputs + 1) for output derivatives */
+  double *gpre, *gpost; /* per trigger */
   int *rootsfound;
   int *fired;
   double *last_fire;
@@ -77,36 +83,89 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
 static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1,
                   N_Vector t2, N_Vector t3)
 {
-  (void)fy, (void)t1, (void)t2, (void)t3;
+  (void)t1, (void)t2, (void)t3;
   ims_sim_t *s = ud;
   int n = s->n;
+  const double *yv = NV_DATA_S(y), *fv = NV_DATA_S(fy);
   memset(s->jbuf, 0, (size_t)n * (size_t)n * sizeof *s->jbuf);
-  int rc = s->m->jac(t, NV_DATA_S(y), s->jbuf, &s->ctx);
+  int rc = s->m->jac(t, yv, s->jbuf, &s->ctx);
   if (rc)
     return rc;
   for (int j = 0; j < n; j++) {
     double *col = SM_COLUMN_D(J, j);
+    /* A state sitting at exactly 0 with exactly zero derivative (e.g. a
+     * tumour after an extinction rule, dT/dt = T*g(y)) must stay exactly 0.
+     * Its off-diagonal column entries would let partial pivoting mix other
+     * rows into its Newton correction, which then carries rounding noise
+     * (about eps*|other states|) that later regrows as a spurious relapse.
+     * Dropping them only changes the Newton iteration matrix, not the
+     * solution; the true column returns at the next Jacobian update. */
+    int absorbing = yv[j] == 0.0 && fv[j] == 0.0;
     for (int i = 0; i < n; i++)
-      col[i] = s->jbuf[i * n + j];
+      col[i] = absorbing && i != j ? 0.0 : s->jbuf[i * n + j];
   }
   return 0;
 }
 
 static double var_value(ims_sim_t *s, double t, const double *y, int var)
 {
+  int nc = s->n + s->m->noutputs;
+  if (var >= nc) /* a derivative trigger reports the column's own value */
+    var -= nc;
   if (var < s->n)
     return y[var];
   s->m->output(t, y, s->out, &s->ctx);
   return s->out[var - s->n];
 }
 
+/* d/dt of column c along the solution: the RHS (with infusions) for a
+ * state; for an output a central difference along (1, f), which is exact up
+ * to rounding for outputs linear in y.  *fdone caches f between calls. */
+static double col_deriv(ims_sim_t *s, double t, const double *y, int c, int *fdone)
+{
+  int n = s->n, no = s->m->noutputs;
+  double *f = s->fbuf;
+  if (!*fdone) {
+    if (s->m->rhs(t, y, f, &s->ctx) != 0)
+      for (int i = 0; i < n; i++)
+        f[i] = NAN;
+    for (int i = 0; i < n; i++)
+      f[i] += s->rate[i];
+    *fdone = 1;
+  }
+  if (c < n)
+    return f[c];
+  double *yy = f + n, *op = yy + n, *om = op + no + 1;
+  double h = 1e-7 * fmax(1.0, fabs(t));
+  for (int sg = 0; sg < 2; sg++) {
+    double e = sg ? -h : h;
+    for (int i = 0; i < n; i++)
+      yy[i] = y[i] + e * f[i];
+    s->m->output(t + e, yy, sg ? om : op, &s->ctx);
+  }
+  return (op[c - n] - om[c - n]) / (2 * h);
+}
+
 static int cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
   ims_sim_t *s = ud;
   const ims_opts_t *o = s->opts;
-  for (int k = 0; k < s->nroots; k++)
-    g[k] = s->in_ss ? 1.0
-                    : var_value(s, t, NV_DATA_S(y), o->triggers[k].var) - o->triggers[k].threshold;
+  int nc = s->n + s->m->noutputs, fdone = 0;
+  for (int k = 0; k < s->nroots; k++) {
+    const ims_trigger_t *tr = &o->triggers[k];
+    if (s->in_ss)
+      g[k] = 1.0;
+    else if (tr->var >= nc)
+      g[k] = col_deriv(s, t, NV_DATA_S(y), tr->var - nc, &fdone) - tr->threshold;
+    else
+      g[k] = var_value(s, t, NV_DATA_S(y), tr->var) - tr->threshold;
+    /* An exact zero counts as positive: a function identically zero (the
+     * derivative of an unused state, a state resting on its threshold)
+     * would otherwise make CVODE fail with "root found at and very near t"
+     * after any other root. */
+    if (g[k] == 0.0)
+      g[k] = DBL_MIN;
+  }
   return 0;
 }
 
@@ -227,8 +286,11 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->ndose = calloc(n, sizeof *s->ndose);
   s->out = calloc((size_t)m->noutputs + 1, sizeof *s->out);
   s->jbuf = calloc(n * n, sizeof *s->jbuf);
-  if (!s->p || !s->rate || !s->ninf || !s->ndose || !s->out || !s->jbuf ||
-      SUNContext_Create(NULL, &s->sun) != 0) {
+  s->ypre = calloc(n + 1, sizeof *s->ypre);
+  s->outpre = calloc((size_t)m->noutputs + 1, sizeof *s->outpre);
+  s->fbuf = calloc(3 * n + 2 * ((size_t)m->noutputs + 1), sizeof *s->fbuf);
+  if (!s->p || !s->rate || !s->ninf || !s->ndose || !s->out || !s->jbuf || !s->ypre || !s->outpre ||
+      !s->fbuf || SUNContext_Create(NULL, &s->sun) != 0) {
     ims_sim_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
@@ -270,6 +332,11 @@ void ims_sim_free(ims_sim_t *s)
   free(s->ndose);
   free(s->out);
   free(s->jbuf);
+  free(s->ypre);
+  free(s->outpre);
+  free(s->fbuf);
+  free(s->gpre);
+  free(s->gpost);
   free(s->rootsfound);
   free(s->fired);
   free(s->last_fire);
@@ -463,18 +530,22 @@ static int setup_roots(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
   for (int k = 0; k < o->ntriggers; k++) {
     int v = o->triggers[k].var;
-    if (v < 0 || v >= s->n + s->m->noutputs)
+    if (v < 0 || v >= 2 * (s->n + s->m->noutputs))
       return ims_err_set(err, IMS_EINPUT, "trigger %d: no such variable", k);
   }
   if (o->ntriggers != s->nroots || o->ntriggers > 0) {
     free(s->rootsfound);
     free(s->fired);
     free(s->last_fire);
+    free(s->gpre);
+    free(s->gpost);
     size_t nt = (size_t)o->ntriggers + 1;
     s->rootsfound = calloc(nt, sizeof *s->rootsfound);
     s->fired = calloc(nt, sizeof *s->fired);
     s->last_fire = calloc(nt, sizeof *s->last_fire);
-    if (!s->rootsfound || !s->fired || !s->last_fire)
+    s->gpre = calloc(nt, sizeof *s->gpre);
+    s->gpost = calloc(nt, sizeof *s->gpost);
+    if (!s->rootsfound || !s->fired || !s->last_fire || !s->gpre || !s->gpost)
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     s->nroots = o->ntriggers;
     int rc = cvcheck(s, CVodeRootInit(s->cv, s->nroots, s->nroots ? cv_root : NULL),
@@ -838,6 +909,11 @@ static double next_time(const ims_sim_t *s, const runstate_t *r, double tend)
 /* Everything due at t, in the documented order: model breakpoints, then
  * schedule events (infusion ends, boluses, infusion starts), then triggered
  * actions.  *changed says whether the solver must restart. */
+static int emit_event(runstate_t *r, const ims_logged_t *lg)
+{
+  return r->obs && r->obs->event ? r->obs->event(r->obs->ud, lg) : 0;
+}
+
 static int apply_due(ims_sim_t *s, runstate_t *r, double t, int *changed, ims_err_t *err)
 {
   int rc = IMS_OK;
@@ -861,7 +937,12 @@ static int apply_due(ims_sim_t *s, runstate_t *r, double t, int *changed, ims_er
     pending_t a = s->pend[k];
     /* keep queue order: same-time actions run in the order they were queued */
     memmove(s->pend + k, s->pend + k + 1, (size_t)(--s->npend - k) * sizeof *s->pend);
-    rc = apply_action(s, &a, t, err);
+    const ims_trigger_t *tr = a.trigger >= 0 ? &s->opts->triggers[a.trigger] : NULL;
+    if (tr && a.act != -1 && tr->delay > 0) { /* log a delayed action as it runs */
+      ims_logged_t lg = {t, a.trigger, tr->var, var_value(s, t, NV_DATA_S(s->y), tr->var), 1, 0};
+      rc = emit_event(r, &lg);
+    }
+    rc = rc ? rc : apply_action(s, &a, t, err);
     *changed = 1;
   }
   return rc;
@@ -877,32 +958,120 @@ static int trigger_active(const ims_sim_t *s, int k, double t)
   return s->fired[k] == 0 || t - s->last_fire[k] >= tr->refractory;
 }
 
-/* A located crossing: log it and queue its action (at once or after its delay). */
+/* Trigger k crossed at t in direction dir: log it and queue its action (at
+ * once or after its delay). */
+static int fire(ims_sim_t *s, runstate_t *r, int k, double t, int dir, ims_err_t *err)
+{
+  if (!trigger_active(s, k, t))
+    return IMS_OK;
+  const ims_trigger_t *tr = &s->opts->triggers[k];
+  s->fired[k]++;
+  s->last_fire[k] = t;
+  ims_logged_t lg = {t, k, tr->var, var_value(s, t, NV_DATA_S(s->y), tr->var), tr->delay <= 0, dir};
+  int rc = emit_event(r, &lg);
+  if (rc || tr->act == IMS_ACT_NONE)
+    return rc;
+  pending_t a = {t + (tr->delay > 0 ? tr->delay : 0), tr->act, tr->target, tr->value, tr->rate, k};
+  return push_pending(s, &a, err);
+}
+
+/* A crossing located by CVODE. */
 static int on_roots(ims_sim_t *s, runstate_t *r, double t, ims_err_t *err)
 {
   s->st.roots++;
   CVodeGetRootInfo(s->cv, s->rootsfound);
+  int rc = IMS_OK;
+  for (int k = 0; !rc && k < s->nroots; k++)
+    if (s->rootsfound[k])
+      rc = fire(s, r, k, t, s->rootsfound[k] > 0 ? 1 : -1, err);
+  return rc;
+}
+
+/* g = value - threshold of every value trigger (derivative triggers: 0). */
+static void trigger_values(ims_sim_t *s, double t, const double *y, double *g)
+{
+  int nc = s->n + s->m->noutputs;
   for (int k = 0; k < s->nroots; k++) {
-    if (!s->rootsfound[k] || !trigger_active(s, k, t))
-      continue;
     const ims_trigger_t *tr = &s->opts->triggers[k];
-    s->fired[k]++;
-    s->last_fire[k] = t;
-    ims_logged_t lg = {t, k, tr->var, var_value(s, t, NV_DATA_S(s->y), tr->var), tr->delay <= 0};
-    if (r->obs && r->obs->event) {
-      int rc = r->obs->event(r->obs->ud, &lg);
-      if (rc)
-        return rc;
+    g[k] = tr->var < nc ? var_value(s, t, y, tr->var) - tr->threshold : 0.0;
+  }
+}
+
+static int sample(ims_sim_t *s, const ims_observer_t *obs, double t, int kind, const double *y,
+                  const double *out)
+{
+  if (!obs || !obs->sample)
+    return 0;
+  return obs->sample(obs->ud, t, kind, y, out, s->nq ? NV_DATA_S(s->q) : NULL);
+}
+
+/* Apply everything due at t.  A jump that carries a trigger's variable
+ * across its threshold (in the trigger's direction) fires the trigger at t:
+ * CVODE cannot see such a crossing, since it only watches the smooth
+ * solution between restarts.  Observers get both sides of the jump. */
+static int settle(ims_sim_t *s, runstate_t *r, double t, int *changed, ims_err_t *err)
+{
+  const ims_model_t *m = s->m;
+  double *y = NV_DATA_S(s->y);
+  memcpy(s->ypre, y, (size_t)s->n * sizeof *y);
+  if (m->noutputs)
+    m->output(t, y, s->outpre, &s->ctx);
+  trigger_values(s, t, y, s->gpre);
+  int rc = apply_due(s, r, t, changed, err);
+  if (rc && rc != IMS_ESTOP)
+    return rc;
+  if (!*changed && !rc)
+    return IMS_OK;
+  int orc = sample(s, r->obs, t, IMS_SAMPLE_BEFORE, s->ypre, s->outpre);
+  if (orc || rc)
+    return orc ? orc : rc;
+  int nc = s->n + m->noutputs;
+  for (int round = 0;; round++) {
+    if (m->noutputs)
+      m->output(t, y, s->out, &s->ctx);
+    if ((rc = sample(s, r->obs, t, IMS_SAMPLE_AFTER, y, s->out)) != 0)
+      return rc;
+    trigger_values(s, t, y, s->gpost);
+    for (int k = 0; !rc && k < s->nroots; k++) {
+      const ims_trigger_t *tr = &s->opts->triggers[k];
+      double a = s->gpre[k], b = s->gpost[k];
+      int up = a < 0 && b >= 0, down = a > 0 && b <= 0;
+      if (tr->var < nc && ((up && tr->dir >= 0) || (down && tr->dir <= 0)))
+        rc = fire(s, r, k, t, up ? 1 : -1, err);
     }
-    if (tr->act == IMS_ACT_NONE)
-      continue;
-    pending_t a = {
-        t + (tr->delay > 0 ? tr->delay : 0), tr->act, tr->target, tr->value, tr->rate, k};
-    int rc = push_pending(s, &a, err);
     if (rc)
       return rc;
+    if (s->nroots)
+      memcpy(s->gpre, s->gpost, (size_t)s->nroots * sizeof *s->gpre);
+    int again = 0;
+    if ((rc = apply_due(s, r, t, &again, err)) != 0 || !again)
+      return rc;
+    if (round >= 1000)
+      return ims_err_set(err, IMS_EINPUT,
+                         "model %s: triggered actions keep firing at t = %g; give the rules a "
+                         "refractory time or a max_count",
+                         m->name, t);
   }
-  return IMS_OK;
+}
+
+/* Rows at output times equal to t, then extra samples at t. */
+static int emit_at(ims_sim_t *s, runstate_t *r, double t, const double *tout, size_t ntout,
+                   size_t *io, size_t *ix)
+{
+  const ims_opts_t *o = s->opts;
+  int rc = 0;
+  for (; !rc && *io < ntout && tout[*io] == t; ++*io)
+    rc = emit(s, t, r->obs);
+  while (*ix < o->nsamples && o->samples[*ix] < t)
+    ++*ix;
+  if (!rc && *ix < o->nsamples && o->samples[*ix] == t) {
+    if (s->m->noutputs)
+      s->m->output(t, NV_DATA_S(s->y), s->out, &s->ctx);
+    rc = sample(s, r->obs, t, IMS_SAMPLE_AT, NV_DATA_S(s->y), s->out);
+    while (*ix < o->nsamples && o->samples[*ix] == t)
+      ++*ix;
+  }
+  return rc;
 }
 
 static int check_times(const ims_sim_t *s, const ims_opts_t *o, const double *tout, size_t n,
@@ -920,6 +1089,9 @@ static int check_times(const ims_sim_t *s, const ims_opts_t *o, const double *to
       return ims_err_set(err, IMS_EINPUT, "output times must increase (%g after %g)", tout[i],
                          tout[i - 1]);
   }
+  for (size_t i = 0; i < o->nsamples; i++)
+    if (!isfinite(o->samples[i]) || (i && o->samples[i] < o->samples[i - 1]))
+      return ims_err_set(err, IMS_EINPUT, "sample times must be finite and non-decreasing");
   (void)s;
   return IMS_OK;
 }
@@ -954,26 +1126,33 @@ static int prepare(ims_sim_t *s, const double *p, const ims_opts_t *o, ims_err_t
 
 static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntout, ims_err_t *err)
 {
-  double t = s->opts->t0, tend = tout[ntout - 1], tret;
-  size_t io = 0;
+  const ims_opts_t *o = s->opts;
+  double t = o->t0, tend = tout[ntout - 1], tret;
+  size_t io = 0, ix = 0;
   for (;;) {
-    int changed = 0, rc = apply_due(s, r, t, &changed, err);
+    int changed = 0, rc = settle(s, r, t, &changed, err);
     if (rc)
       return rc;
     if (changed && (rc = reinit(s, t, err)) != 0)
       return rc;
-    for (; io < ntout && tout[io] == t; io++)
-      if ((rc = emit(s, t, r->obs)) != 0)
-        return rc;
+    if ((rc = emit_at(s, r, t, tout, ntout, &io, &ix)) != 0)
+      return rc;
     if (io >= ntout)
       return IMS_OK;
     double td = next_time(s, r, tend);
     int flag = CV_SUCCESS;
-    while (io < ntout && tout[io] < td && flag != CV_ROOT_RETURN) {
-      flag = advance(s, tout[io], td, &tret, err);
+    for (;;) {
+      double tn = tout[io];
+      if (ix < o->nsamples && o->samples[ix] < tn)
+        tn = o->samples[ix];
+      if (!(tn < td))
+        break;
+      flag = advance(s, tn, td, &tret, err);
       if (flag < 0)
         return flag;
-      if (flag != CV_ROOT_RETURN && (rc = emit(s, tout[io++], r->obs)) != 0)
+      if (flag == CV_ROOT_RETURN)
+        break;
+      if ((rc = emit_at(s, r, tn, tout, ntout, &io, &ix)) != 0)
         return rc;
     }
     if (flag != CV_ROOT_RETURN)
@@ -981,7 +1160,12 @@ static int run_loop(ims_sim_t *s, runstate_t *r, const double *tout, size_t ntou
     if (flag < 0)
       return flag;
     if (flag == CV_ROOT_RETURN) {
+      int npend = s->npend;
       if ((rc = on_roots(s, r, tret, err)) != 0)
+        return rc;
+      /* CVODE's internal time is past the root; a delayed action may fall
+       * before it, and CVODE cannot stop behind itself: restart here. */
+      if (s->npend > npend && (rc = reinit(s, tret, err)) != 0)
         return rc;
       t = tret;
     } else {

@@ -52,8 +52,9 @@ ims_schedule_t *t_sched(const ims_model_t *m, const char *csv)
   ims_schedule_t *s;
   ims_err_t err = {0};
   ck_assert_int_eq(ims_schedule_alloc(&s, &err), 0);
-  ck_assert_msg(ims_schedule_read_mem(s, m, t_units(), "test", csv, strlen(csv), &err) == 0,
-                "%s", err.msg);
+  int rc = csv[0] == '@' ? ims_schedule_read(s, m, t_units(), t_path(csv + 1), &err)
+                         : ims_schedule_read_mem(s, m, t_units(), "test", csv, strlen(csv), &err);
+  ck_assert_msg(rc == 0, "%s", err.msg);
   return s;
 }
 

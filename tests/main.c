@@ -8,7 +8,11 @@ int main(void)
   srunner_add_suite(sr, suite_pk());
   srunner_add_suite(sr, suite_badinput());
   srunner_add_suite(sr, suite_models());
+  srunner_add_suite(sr, suite_metrics());
+  srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
+
+  srunner_add_suite(sr, suite_population());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 
@@ -21,6 +25,9 @@ int main(void)
 
   srunner_add_suite(sr, suite_depillis2006());
   srunner_add_suite(sr, suite_wodarz2001());
+
+  srunner_add_suite(sr, suite_kirschner_panetta1998());
+  srunner_add_suite(sr, suite_kuznetsov1994());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

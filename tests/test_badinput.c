@@ -1,13 +1,14 @@
 /* The bad-input corpus: every file in tests/data/bad/ must be refused with
  * exactly the one-line message in its .expect file (file:line:col first).
- * p_*.csv are pk2cmt parameter files, s_*.csv pk2cmt schedules. */
+ * p_*.csv are pk2cmt parameter files, s_*.csv pk2cmt schedules, r_*.csv
+ * pk2cmt rules. */
+#include "tests.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "tests.h"
 
 static void expect_of(const char *path, char *buf, size_t n)
 {
@@ -36,7 +37,12 @@ START_TEST(corpus)
     expect_of(path, want, sizeof want);
     ims_err_t err = {0};
     int rc;
-    if (e->d_name[0] == 'p') {
+    if (e->d_name[0] == 'r') {
+      ims_rules_t *r;
+      ck_assert_int_eq(ims_rules_alloc(&r, &err), 0);
+      rc = ims_rules_read(r, m, t_units(), path, &err);
+      ims_rules_free(r);
+    } else if (e->d_name[0] == 'p') {
       ims_params_t *p;
       ck_assert_int_eq(ims_params_alloc(&p, m, &err), 0);
       rc = ims_params_read(p, t_units(), path, &err);

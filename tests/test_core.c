@@ -128,8 +128,12 @@ START_TEST(trigger_scale_delay)
   trace_t r;
   ims_err_t err = {0};
   ck_assert_msg(t_run(pk(), p->value, s, &o, t, 3, &r, &err) == 0, "%s", err.msg);
-  ck_assert_int_eq(r.nev, 1);
+  /* the crossing (scheduled, upward), then the action as it runs 0.5 d later */
+  ck_assert_int_eq(r.nev, 2);
   ck_assert(fabs(r.ev[0].t - log(2.0)) < 1e-8);
+  ck_assert(r.ev[0].applied == 0 && r.ev[0].dir == 1);
+  ck_assert(r.ev[1].applied == 1 && r.ev[1].dir == 0);
+  ck_assert(fabs(r.ev[1].t - (r.ev[0].t + 0.5)) < 1e-14);
   /* closed form after ta = ln2 + 0.5: C = 20 + (C(ta) - 20) e^{-0.5 (t - ta)} */
   double ta = log(2.0) + 0.5, ca = 10 * (1 - exp(-ta));
   double want = 20 + (ca - 20) * exp(-0.5 * (5 - ta));

@@ -26,7 +26,7 @@ ims_units_t *t_units(void);
 /* Parameters of a model from a file under the source tree (NULL: none) plus
  * NAME=VALUE[UNIT] overrides, terminated by NULL.  Aborts the test on error. */
 ims_params_t *t_params(const ims_model_t *m, const char *file, ...);
-/* A schedule from CSV text. */
+/* A schedule from CSV text, or "@REL" for a file under the source tree. */
 ims_schedule_t *t_sched(const ims_model_t *m, const char *csv);
 int t_run(const ims_model_t *m, const double *p, const ims_schedule_t *s, const ims_opts_t *o,
           const double *tout, size_t n, trace_t *tr, ims_err_t *err);
@@ -40,7 +40,11 @@ Suite *suite_core(void);
 Suite *suite_pk(void);
 Suite *suite_badinput(void);
 Suite *suite_models(void);
+Suite *suite_metrics(void);
+Suite *suite_rules(void);
 Suite *suite_sens(void);
+
+Suite *suite_population(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 
@@ -53,5 +57,8 @@ Suite *suite_kimmel2021(void);
 
 Suite *suite_depillis2006(void);
 Suite *suite_wodarz2001(void);
+
+Suite *suite_kirschner_panetta1998(void);
+Suite *suite_kuznetsov1994(void);
 
 #endif

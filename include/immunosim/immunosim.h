@@ -4,10 +4,15 @@
 
 #define IMS_VERSION "0.1.0"
 
+#include "immunosim/bands.h"
 #include "immunosim/err.h"
+#include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"
+#include "immunosim/population.h"
+
+#include "immunosim/rules.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
 #include "immunosim/units.h"

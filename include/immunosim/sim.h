@@ -27,7 +27,16 @@ extern "C" {
 #define IMS_ACT_STOP 6     /* end the run here */
 
 /* "When variable `var` crosses `threshold` in direction `dir`, do `act`."
- * var indexes the states, then the outputs (nstates + k). */
+ * var indexes the states, then the outputs (nstates + k).  A var of
+ * IMS_DERIV(m, c) watches the time derivative of column c (state or output)
+ * instead: its zero crossings are the column's local extrema (threshold must
+ * be 0; the logged value is the column's value there).
+ *
+ * Crossings are located by CVODE root finding while the solution is smooth,
+ * and by comparing the values just before and just after every
+ * discontinuity (a dose, an infusion edge, a breakpoint, an action), so a
+ * bolus that lifts a variable across a threshold fires the trigger at the
+ * dose time.  Derivative triggers do not fire at discontinuities. */
 typedef struct ims_trigger {
   const char *name;
   int var;
@@ -42,6 +51,9 @@ typedef struct ims_trigger {
   int max_count;     /* 0 = unlimited */
   double start;      /* ignore crossings before this time */
 } ims_trigger_t;
+
+/* The trigger variable for the time derivative of column c (0 <= c < nstates + noutputs). */
+#define IMS_DERIV(m, c) ((m)->nstates + (m)->noutputs + (c))
 
 typedef struct ims_opts {
   double t0;  /* integration starts here (default 0); output times are >= t0 */
@@ -63,6 +75,11 @@ typedef struct ims_opts {
    * parameters or <STATE>_0 values.  0 = none. */
   int nsens;
   const int *sens;
+  /* Extra sample times (non-decreasing; may coincide with output times),
+   * reported to observer->sample with IMS_SAMPLE_AT instead of as rows:
+   * metrics use them for exact window boundaries. */
+  const double *samples;
+  size_t nsamples;
 } ims_opts_t;
 
 void ims_opts_default(ims_opts_t *o);
@@ -74,7 +91,13 @@ typedef struct ims_logged {
   int var;
   double value; /* the variable's value at the crossing */
   int applied;  /* 1 when the action ran now, 0 when it was scheduled (delay) */
+  int dir;      /* +1 upward or -1 downward crossing; 0: a delayed action being applied */
 } ims_logged_t;
+
+/* Kinds of samples (observer->sample). */
+#define IMS_SAMPLE_AT 0     /* an extra sample time (opts->samples) */
+#define IMS_SAMPLE_BEFORE 1 /* the left limit at a discontinuity, before anything at t */
+#define IMS_SAMPLE_AFTER 2  /* right after the discontinuities at t were applied */
 
 /* Observers see every output row (after the doses at that time) and every
  * logged event.  A non-zero return aborts the run with that status. */
@@ -87,6 +110,13 @@ typedef struct ims_observer {
    * for the outputs, dq[j*(nstates+noutputs) + c] for the quadratures (NULL
    * without opts->quad). */
   int (*sens)(void *ud, double t, const double *dy, const double *dout, const double *dq);
+  /* Optional: extra sample times and both sides of every discontinuity.  At
+   * one time t the order is: BEFORE, AFTER, the events of triggers whose
+   * variable jumped across their threshold, AFTER again if their actions
+   * ran at t, then rows and AT samples.  When a rule stops the run at t,
+   * BEFORE (the state when it stopped) is the last call. */
+  int (*sample)(void *ud, double t, int kind, const double *y, const double *out,
+                const double *quad);
 } ims_observer_t;
 
 typedef struct ims_stats {

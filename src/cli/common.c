@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -203,6 +204,16 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
     str = &a->format;
   else if (!strcmp(o, "--plot"))
     str = &a->plot;
+  else if (!strcmp(o, "--metrics-out"))
+    str = &a->metrics_out;
+  else if (!strcmp(o, "--events-out"))
+    str = &a->events_out;
+  else if (!strcmp(o, "--cols"))
+    str = &a->cols;
+  else if (!strcmp(o, "--threshold"))
+    arr = a->thresholds, cnt = &a->nthresholds;
+  else if (!strcmp(o, "--window"))
+    arr = a->windows, cnt = &a->nwindows;
   else if (!strcmp(o, "-t") || !strcmp(o, "--end"))
     num = &a->tend;
   else if (!strcmp(o, "--t0"))
@@ -245,6 +256,9 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
     return 1;
   } else if (!strcmp(o, "--stats")) {
     a->stats = 1;
+    return 1;
+  } else if (!strcmp(o, "--metrics")) {
+    a->metrics = 1;
     return 1;
   } else
     return 0;
@@ -415,7 +429,16 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
     }
     o->atol_vec = s->atol_vec;
   }
-  s->triggers = calloc((size_t)(a->nextinct + n) + 1, sizeof *s->triggers);
+  if (a->rules) {
+    char path[PATH_MAX * 2];
+    cli_resolve(path, sizeof path, a->rules, "rules");
+    int rc = ims_rules_alloc(&s->rules, err);
+    rc = rc ? rc : ims_rules_read(s->rules, s->m, s->units, path, err);
+    if (rc)
+      return rc;
+  }
+  int nrules = s->rules ? s->rules->n : 0;
+  s->triggers = calloc((size_t)(a->nextinct + n + nrules) + 1, sizeof *s->triggers);
   if (!s->triggers)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   if (!a->no_extinct) /* the paper's own rule, unless switched off */
@@ -433,6 +456,9 @@ static int make_opts(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
                                                   .act = IMS_ACT_ZERO,
                                                   .target = k};
   }
+  for (int i = 0; i < nrules; i++)
+    s->triggers[s->ntriggers++] = s->rules->tr[i];
+  s->nbase = s->ntriggers;
   o->triggers = s->triggers;
   o->ntriggers = s->ntriggers;
   return IMS_OK;
@@ -514,6 +540,7 @@ void cli_setup_free(cli_setup_t *s)
   free(s->tout);
   free(s->atol_vec);
   free(s->triggers);
+  ims_rules_free(s->rules);
   free(s->colnames);
   free(s->colunits);
   free(s->colscale);
@@ -533,6 +560,8 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
     ims_output_comment(o, "set: %s", a->sets[i]);
   if (s->sched && s->sched->path)
     ims_output_comment(o, "schedule: %s", s->sched->path);
+  if (s->rules)
+    ims_output_comment(o, "rules: %s (%d)", s->rules->path, s->rules->n);
   ims_output_comment(o, "solver: CVODES %s, rtol=%g, atol=%g%s%s", a->method ? "Adams" : "BDF",
                      a->rtol, a->atol, a->natols ? " (per-state overrides)" : "",
                      (m->jac && !a->no_jac) ? ", analytic Jacobian" : ", difference Jacobian");
@@ -563,4 +592,57 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
     }
     free(ev);
   }
+}
+
+/* ---- progress bar ---- */
+
+static double progress_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_progress_init(cli_progress_t *p, double t0, double tend, const char *unit)
+{
+  memset(p, 0, sizeof *p);
+  p->on = isatty(STDERR_FILENO) && tend > t0;
+  p->start = progress_now();
+  p->t0 = t0;
+  p->tend = tend;
+  p->unit = unit;
+  const char *d = getenv("IMMUNOSIM_PROGRESS_DELAY");
+  p->delay = d && *d ? atof(d) : 1.0;
+}
+
+void cli_progress_tick(cli_progress_t *p, double t)
+{
+  if (!p->on)
+    return;
+  double now = progress_now();
+  if (now - p->start < p->delay || (p->shown && now - p->last < 0.1))
+    return;
+  double f = (t - p->t0) / (p->tend - p->t0);
+  f = f < 0 ? 0 : f > 1 ? 1 : f;
+  char bar[31];
+  int k = (int)(f * 30 + 0.5);
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < k ? '#' : '-';
+  bar[30] = '\0';
+  double el = now - p->start;
+  char eta[32] = "";
+  if (f > 0.01)
+    snprintf(eta, sizeof eta, ", %.0f s left", el * (1 - f) / f);
+  fprintf(stderr, "\r[%s] %3.0f%%  t = %.4g / %.4g %s  %.0f s elapsed%-14s", bar, 100 * f, t,
+          p->tend, p->unit, el, eta);
+  fflush(stderr);
+  p->shown = 1;
+  p->last = now;
+}
+
+void cli_progress_done(cli_progress_t *p)
+{
+  if (p->shown)
+    fprintf(stderr, "\r%*s\r", 100, "");
+  p->shown = 0;
 }

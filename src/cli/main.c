@@ -7,9 +7,14 @@ const cli_cmd_t cli_cmds[] = {
     {"run", "simulate a model and write a table", cmd_run, NULL},
     {"list", "list the models", cmd_list, NULL},
     {"info", "show a model's states, parameters, outputs and citation", cmd_info, NULL},
+    {"compare", "run several schedules and compare their metrics", cmd_compare, NULL},
+    {"sweep", "metrics over a 1-D or 2-D grid of parameters or doses", cmd_sweep, NULL},
     {"sensitivity", "local forward sensitivities of outputs and metrics", cmd_sensitivity, NULL},
 
     {"plot", "draw run outputs with gnuplot (PNG, SVG, PDF)", cmd_plot, NULL},
+
+    {"population", "simulate a virtual population: percentile bands, per-subject metrics",
+     cmd_population, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 

@@ -1235,7 +1235,7 @@ static void default_title(const plot_t *p, char *out, size_t n)
     snprintf(out + strlen(out), n - strlen(out), ", %s", f->sched);
 }
 
-static int read_text(const char *path, char **out, ims_err_t *err)
+int cli_slurp_text(const char *path, char **out, ims_err_t *err)
 {
   cli_tmpl_t t;
   if (cli_tmpl_load(&t, path))
@@ -1266,8 +1266,8 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
                        "directory holding params/ and plots/",
                        path, strerror(errno));
   char *style = NULL, *palette = NULL;
-  int rc = read_text(style_path, &style, p->err);
-  rc = rc ? rc : read_text(pal_path, &palette, p->err);
+  int rc = cli_slurp_text(style_path, &style, p->err);
+  rc = rc ? rc : cli_slurp_text(pal_path, &palette, p->err);
   if (rc) {
     free(style);
     free(palette);
@@ -1383,7 +1383,7 @@ static int build_script(plot_t *p, cli_buf_t *out, const char *fig, const char *
   return rc;
 }
 
-static int run_gnuplot(const char *script, const char *fig, ims_err_t *err)
+int cli_gnuplot(const char *script, const char *fig, ims_err_t *err)
 {
   const char *gp = getenv("IMMUNOSIM_GNUPLOT");
   if (!gp || !*gp)
@@ -1415,15 +1415,20 @@ static int run_gnuplot(const char *script, const char *fig, ims_err_t *err)
   return 0;
 }
 
+const char *cli_plot_term(const char *fig)
+{
+  const char *ext = strrchr(fig, '.');
+  return !ext                   ? NULL
+         : !strcmp(ext, ".png") ? "png"
+         : !strcmp(ext, ".svg") ? "svg"
+         : !strcmp(ext, ".pdf") ? "pdf"
+                                : NULL;
+}
+
 int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
              ims_err_t *err)
 {
-  const char *ext = strrchr(fig, '.');
-  const char *term = !ext                   ? NULL
-                     : !strcmp(ext, ".png") ? "png"
-                     : !strcmp(ext, ".svg") ? "svg"
-                     : !strcmp(ext, ".pdf") ? "pdf"
-                                            : NULL;
+  const char *ext = strrchr(fig, '.'), *term = cli_plot_term(fig);
   if (!term)
     return ims_err_set(err, IMS_EINPUT,
                        "figure '%s': the extension chooses the format; use .png, .svg or .pdf",
@@ -1522,7 +1527,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     }
   }
   cli_buf_free(&out);
-  rc = rc ? rc : run_gnuplot(script, fig, err);
+  rc = rc ? rc : cli_gnuplot(script, fig, err);
   for (int i = 0; i < nread; i++)
     pfile_free(&p.f[i]);
   for (int i = 0; i < nptsread; i++)

@@ -42,4 +42,11 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
 
 int cmd_plot(int argc, char **argv);
 
+/* "png", "svg" or "pdf" from the figure's extension; NULL for anything else. */
+const char *cli_plot_term(const char *fig);
+/* A whole text file from plots/ (style, palette), trailing newlines removed. */
+int cli_slurp_text(const char *path, char **out, ims_err_t *err);
+/* Run gnuplot ($IMMUNOSIM_GNUPLOT or gnuplot) on a script that writes fig. */
+int cli_gnuplot(const char *script, const char *fig, ims_err_t *err);
+
 #endif

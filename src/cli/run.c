@@ -7,97 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A progress bar on stderr for runs longer than about a second, only when
- * stderr is a terminal (never in output files), redrawn at most 10 times a
- * second.  IMMUNOSIM_PROGRESS_DELAY sets the delay in seconds (tests use 0). */
-typedef struct progress {
-  int on, shown;
-  double start, last, delay, t0, tend;
-  const char *unit;
-} progress_t;
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress_init(progress_t *p, double t0, double tend, const char *unit)
-{
-  memset(p, 0, sizeof *p);
-  p->on = isatty(STDERR_FILENO) && tend > t0;
-  p->start = now_s();
-  p->t0 = t0;
-  p->tend = tend;
-  p->unit = unit;
-  const char *d = getenv("IMMUNOSIM_PROGRESS_DELAY");
-  p->delay = d && *d ? atof(d) : 1.0;
-}
-
-static void progress_tick(progress_t *p, double t)
-{
-  if (!p->on)
-    return;
-  double now = now_s();
-  if (now - p->start < p->delay || (p->shown && now - p->last < 0.1))
-    return;
-  double f = (t - p->t0) / (p->tend - p->t0);
-  f = f < 0 ? 0 : f > 1 ? 1 : f;
-  char bar[31];
-  int k = (int)(f * 30 + 0.5);
-  for (int i = 0; i < 30; i++)
-    bar[i] = i < k ? '#' : '-';
-  bar[30] = '\0';
-  double el = now - p->start;
-  char eta[32] = "";
-  if (f > 0.01)
-    snprintf(eta, sizeof eta, ", %.0f s left", el * (1 - f) / f);
-  fprintf(stderr, "\r[%s] %3.0f%%  t = %.4g / %.4g %s  %.0f s elapsed%-14s", bar, 100 * f, t,
-          p->tend, p->unit, el, eta);
-  fflush(stderr);
-  p->shown = 1;
-  p->last = now;
-}
-
-static void progress_done(progress_t *p)
-{
-  if (p->shown)
-    fprintf(stderr, "\r%*s\r", 100, "");
-  p->shown = 0;
-}
-
-typedef struct run_obs {
-  ims_output_t *out;
-  const cli_setup_t *s;
-  double *row;
-  progress_t *progress;
-} run_obs_t;
-
-static int on_row(void *ud, double t, const double *y, const double *out, const double *q)
-{
-  (void)q;
-  run_obs_t *r = ud;
-  const cli_setup_t *s = r->s;
-  int ns = s->m->nstates;
-  r->row[0] = t;
-  memcpy(r->row + 1, y, (size_t)ns * sizeof *y);
-  memcpy(r->row + 1 + ns, out, (size_t)s->m->noutputs * sizeof *out);
-  for (int i = 1; i < s->ncols; i++)
-    r->row[i] = s->colscale[i] * r->row[i] + s->coloffset[i];
-  progress_tick(r->progress, t);
-  return ims_output_row(r->out, r->row, s->ncols) ? IMS_EIO : 0;
-}
-
-static int on_event(void *ud, const ims_logged_t *ev)
-{
-  run_obs_t *r = ud;
-  const ims_trigger_t *tr = &r->s->opts.triggers[ev->trigger];
-  ims_output_comment(r->out, "event: t=%.10g %s %s=%.6g%s", ev->t, tr->name,
-                     r->s->colnames[1 + ev->var], ev->value, ev->applied ? "" : " (delayed)");
-  return 0;
-}
-
 static void print_stats(const ims_sim_t *sim)
 {
   const ims_stats_t *st = ims_sim_stats(sim);
@@ -144,6 +53,22 @@ static const char run_help[] =
     "  --init-step H         first step after each restart (default: CVODE's estimate)\n"
     "  --max-steps N         steps allowed between outputs (default 50000)\n"
     "  --stats               print solver statistics to stderr\n"
+    "metrics (see README 'Metrics')\n"
+    "  --metrics             print a metrics table: to stdout when -o names a file, else to\n"
+    "                        stderr (the rows own stdout)\n"
+    "  --metrics-out FILE    write the metrics as CSV (window,start,end,complete,column,\n"
+    "                        threshold,metric,value,unit)\n"
+    "  --window W            all | doses (each dosing interval) | last (the last complete\n"
+    "                        dosing interval: steady state) | START:END; repeatable;\n"
+    "                        default: all and last\n"
+    "  --threshold COL=V[U]  time above/below V and crossings, e.g. --threshold C1=50mg/L;\n"
+    "                        a bare V is in the column's display unit\n"
+    "  --cols A,B            metrics only for these columns (default: every column)\n"
+    "rules\n"
+    "  -r, --rules FILE      state-triggered actions (README 'Rules'); a bare name is looked\n"
+    "                        up in params/rules/\n"
+    "  --events-out FILE     write every fired rule as CSV (time,rule,variable,value,action,\n"
+    "                        status); they are also '# event:' lines in the output\n"
     "\n"
     "Doses at a time are applied before the output row at that time, so a row at a dose time\n"
     "shows the post-dose state.\n"
@@ -153,7 +78,9 @@ static const char run_help[] =
     "examples:\n"
     "  immunosim run pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 365 \\\n"
     "    --dt 1 -o pembro.csv\n"
-    "  immunosim run pk2cmt -s blinatumomab_cycle1 -t 42 --units C1=pg/mL --plot blina.png\n";
+    "  immunosim run pk2cmt -s blinatumomab_cycle1 -t 42 --units C1=pg/mL --plot blina.png\n"
+    "  immunosim run pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_400mg_q6w -t 378 \\\n"
+    "    --metrics --threshold C1=20 -o pembro.csv\n";
 
 static int parse(cli_run_args_t *a, cli_plot_opts_t *po, int argc, char **argv)
 {
@@ -191,38 +118,47 @@ static int parse(cli_run_args_t *a, cli_plot_opts_t *po, int argc, char **argv)
 
 static int simulate(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
 {
-  ims_output_t *out = NULL;
+  ims_output_t *out = NULL, *events = NULL;
   ims_sim_t *sim = NULL;
+  cli_metrics_t cm;
+  int want_metrics = a->metrics || a->metrics_out || a->nthresholds || a->nwindows;
   int fmt = strcmp(a->format, "tsv") == 0 ? IMS_FMT_TSV : IMS_FMT_CSV;
   if (strcmp(a->format, "csv") && strcmp(a->format, "tsv"))
     return ims_err_set(err, IMS_EINPUT, "--format takes csv or tsv, not '%s'", a->format);
-  int rc = ims_sim_alloc(&sim, s->m, err);
+  memset(&cm, 0, sizeof cm);
+  int rc = want_metrics ? cli_metrics_init(&cm, s, a, 1, err) : IMS_OK;
+  rc = rc ? rc : ims_sim_alloc(&sim, s->m, err);
   rc = rc ? rc : ims_output_open(&out, a->out, fmt, err);
-  double *row = rc ? NULL : malloc((size_t)s->ncols * sizeof *row);
-  if (!rc && !row)
-    rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
+  if (!rc && a->events_out)
+    rc = cli_events_open(&events, a->events_out, err);
+  cli_sinks_t k = {.out = out, .events = events, .cm = want_metrics ? &cm : NULL};
   if (!rc) {
     cli_write_meta(out, s, a);
     ims_output_header(out, s->ncols, s->colnames, s->colunits);
-    progress_t pr;
-    progress_init(&pr, s->opts.t0, s->tout[s->ntout - 1], s->m->time_unit);
-    run_obs_t ro = {out, s, row, &pr};
-    ims_observer_t obs = {.row = on_row, .event = on_event, .ud = &ro};
-    rc = ims_sim_run(sim, s->params->value, s->sched, &s->opts, s->tout, s->ntout, &obs, err);
-    progress_done(&pr);
-    if (rc == IMS_ESTOP) {
+    cli_progress_t pr;
+    cli_progress_init(&pr, s->opts.t0, s->tout[s->ntout - 1], s->m->time_unit);
+    k.progress = &pr;
+    rc = cli_simulate(s, sim, s->params->value, &k, err);
+    cli_progress_done(&pr);
+    if (!rc && k.stopped)
       ims_output_comment(out, "stopped by a rule");
-      rc = IMS_OK;
-    }
     if (a->stats)
       print_stats(sim);
   }
-  if (rc)
+  if (!rc && a->metrics_out)
+    rc = cli_metrics_write(a->metrics_out, &cm, s, a, err);
+  if (rc) {
     ims_output_abort(out);
-  else
+    ims_output_abort(events);
+  } else {
     rc = ims_output_commit(out, err);
-  free(row);
+    rc = rc ? (ims_output_abort(events), rc) : events ? ims_output_commit(events, err) : IMS_OK;
+  }
+  /* the table goes to stdout unless the rows do */
+  if (!rc && a->metrics)
+    cli_metrics_print(strcmp(a->out, "-") ? stdout : stderr, &cm, s);
   ims_sim_free(sim);
+  cli_metrics_free(&cm);
   return rc;
 }
 

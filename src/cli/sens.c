@@ -1,10 +1,14 @@
 /* immunosim sensitivity: local forward sensitivities from CVODES. */
 #include "cli.h"
+#include "plot.h"
+#include "tmpl.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SENS_MAX 64
 
@@ -44,6 +48,8 @@ static const char sens_help[] =
     "                      (without -o only the table is printed)\n"
     "  --metrics-out M.csv sensitivities of each column's peak, AUC and final value\n"
     "  --raw               unnormalised dy/dp\n"
+    "  --plot FIG.png      ranked bar chart of S(peak) and S(AUC) for --of COL (.png, .svg,\n"
+    "                      .pdf); the script FIG.gp and its data FIG.csv are kept\n"
     "Run options (-p, -s, --set, -t, --dt, --rtol, --atol, ...) are those of 'run'.\n"
     "\n"
     "The peak is the largest value on the output grid; at a smooth interior maximum its\n"
@@ -90,6 +96,8 @@ static int parse(sens_args_t *a, int argc, char **argv)
       return -1;
     }
   }
+  if (!a->metrics_out) /* --metrics-out is also a shared option (explore.c) */
+    a->metrics_out = a->run.metrics_out;
   if (!a->run.model) {
     cli_failf(IMS_EINPUT, "sensitivity: which model? e.g. 'immunosim sensitivity pk2cmt'");
     return -1;
@@ -265,11 +273,10 @@ static int write_metrics(const sens_run_t *r, const char *path, const cli_run_ar
   return ims_output_commit(o, err);
 }
 
-/* The ranked table for one column. */
-static void print_table(const sens_run_t *r, int c, FILE *fp)
+/* Parameters ranked by |S(peak)| of column c, largest first. */
+static void rank(const sens_run_t *r, int c, int *order)
 {
   const cli_setup_t *s = r->s;
-  int order[SENS_MAX] = {0};
   for (int j = 0; j < r->ns; j++)
     order[j] = j;
   for (int a = 1; a < r->ns; a++) /* insertion sort by |S(peak)|, descending */
@@ -284,6 +291,14 @@ static void print_table(const sens_run_t *r, int c, FILE *fp)
       order[b] = order[b - 1];
       order[b - 1] = t;
     }
+}
+
+/* The ranked table for one column. */
+static void print_table(const sens_run_t *r, int c, FILE *fp)
+{
+  const cli_setup_t *s = r->s;
+  int order[SENS_MAX] = {0};
+  rank(r, c, order);
   fprintf(fp, "normalised sensitivities of %s (%s): peak %.6g at t=%g %s, AUC %.6g, final %.6g\n",
           s->colnames[1 + c], s->colunits[1 + c], s->colscale[1 + c] * r->peak[c], r->tpeak[c],
           s->m->time_unit, r->auc[c], s->colscale[1 + c] * r->fin[c]);
@@ -298,6 +313,74 @@ static void print_table(const sens_run_t *r, int c, FILE *fp)
             norm_sens(r->dauc[c * r->ns + j], r->auc[c], p),
             norm_sens(r->dfin[c * r->ns + j], r->fin[c], p));
   }
+}
+
+/* FIG.csv (ranked data), FIG.gp from plots/sensitivity.gp.in, then gnuplot. */
+static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *err)
+{
+  const cli_setup_t *s = r->s;
+  const char *term = cli_plot_term(fig), *ext = strrchr(fig, '.'), *miss = NULL;
+  if (!term)
+    return ims_err_set(err, IMS_EINPUT, "--plot %s: use .png, .svg or .pdf", fig);
+  char data[PATH_MAX], script[PATH_MAX], path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".";
+  snprintf(data, sizeof data, "%.*s.csv", (int)(ext - fig), fig);
+  snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
+  FILE *fp = fopen(data, "w");
+  if (!fp)
+    return ims_err_set(err, IMS_EIO, "cannot write %s", data);
+  int order[SENS_MAX] = {0};
+  rank(r, c, order);
+  for (int a = 0; a < r->ns; a++) {
+    int j = order[a], k = r->idx[j];
+    double p = s->params->value[k];
+    char pb[160];
+    fprintf(fp, "%d,%s,%.6g,%.6g,%.6g\n", a + 1, par_name(s->m, k, pb, sizeof pb),
+            norm_sens(r->dpeak[c * r->ns + j], r->peak[c], p),
+            norm_sens(r->dauc[c * r->ns + j], r->auc[c], p),
+            norm_sens(r->dfin[c * r->ns + j], r->fin[c], p));
+  }
+  fclose(fp);
+  cli_tmpl_t tt = {0}, ts = {0};
+  char *style = NULL, *pal = NULL;
+  snprintf(path, sizeof path, "%s/plots/timecourse.gp.in", cli_datadir());
+  int rc = cli_tmpl_load(&tt, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/sensitivity.gp.in", cli_datadir());
+  rc = rc ? rc : cli_tmpl_load(&ts, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/style_lecture.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &style, err);
+  snprintf(path, sizeof path, "%s/plots/palette.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &pal, err);
+  snprintf(tsec, sizeof tsec, "terminal_%s", term);
+  if (!getcwd(cwd, sizeof cwd))
+    snprintf(cwd, sizeof cwd, ".");
+  char title[512];
+  snprintf(title, sizeof title, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
+  const char *termtxt = rc ? NULL : cli_tmpl_section(&tt, tsec);
+  const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
+  cli_buf_t b = {0};
+  if (!rc && (!termtxt || !body))
+    rc = ims_err_set(err, IMS_EIO, "plot templates lack the %s or script section", tsec);
+  const char *kv[] = {"VERSION", IMS_VERSION, "CWD",      cwd,      "SCRIPT",
+                      script,    "DATA",      data,       "STYLE",  style,
+                      "PALETTE", pal,         "TERMINAL", termtxt,  "OUTPUT",
+                      fig,       "TITLE",     title,      "COLUMN", s->colnames[1 + c],
+                      NULL};
+  if (!rc && cli_tmpl_fill(&b, body, kv, &miss))
+    rc = ims_err_set(err, IMS_EIO, "plots/sensitivity.gp.in: unknown field @%.20s", miss);
+  if (!rc) {
+    fp = fopen(script, "w");
+    if (!fp || fputs(cli_buf_str(&b), fp) < 0)
+      rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
+    if (fp)
+      fclose(fp);
+  }
+  rc = rc ? rc : cli_gnuplot(script, fig, err);
+  cli_buf_free(&b);
+  cli_tmpl_free(&tt);
+  cli_tmpl_free(&ts);
+  free(style);
+  free(pal);
+  return rc;
 }
 
 static int of_column(const cli_setup_t *s, const char *of, int *c, ims_err_t *err)
@@ -375,6 +458,8 @@ static int sensitivity(cli_setup_t *s, sens_args_t *a, ims_err_t *err)
     rc = write_metrics(&r, a->metrics_out, &a->run, err);
   if (!rc)
     print_table(&r, col, stdout);
+  if (!rc && a->run.plot) /* --plot is a shared run option */
+    rc = write_plot(&r, col, a->run.plot, err);
   free_names(names, 1 + r.nc * ns);
   free_names(units, 1 + r.nc * ns);
   free(r.peak);

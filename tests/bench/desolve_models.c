@@ -75,3 +75,19 @@ void derivs_depillis(int *neq, double *t, double *y, double *yd, double *yout, i
   for (int i = 0; i < 6; i++)
     yd[i] += P(34 + i);
 }
+
+void init_kp(void (*odeparms)(int *, double *))
+{
+  int n = 19; /* 13 parameters, 3 initial values, 3 rates */
+  odeparms(&n, parms);
+}
+
+/* c mu2 p1 g1 g2 r2 b a p2 g3 mu3 s1 s2 | E T IL | rates (Kirschner & Panetta 1998) */
+void derivs_kp(int *neq, double *t, double *y, double *yd, double *yout, int *ip)
+{
+  (void)neq, (void)t, (void)yout, (void)ip;
+  double E = y[0], T = y[1], IL = y[2];
+  yd[0] = P(0) * T - P(1) * E + P(2) * E * IL / (P(3) + IL) + P(11) + P(16);
+  yd[1] = P(5) * T * (1 - P(6) * T) - P(7) * E * T / (P(4) + T) + P(17);
+  yd[2] = P(8) * E * T / (P(9) + T) - P(10) * IL + P(12) + P(18);
+}

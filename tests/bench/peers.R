@@ -34,6 +34,12 @@ rhs_r <- list(
            p[2] * p[27] + p[15] * enc - p[2] * y[7] + p[35],
            p[3] * p[28] + p[16] * enc * Fd - p[3] * y[8] + p[36]))
   },
+  kirschner_panetta1998 = function(t, y, p) {
+    E <- y[1]; T <- y[2]; IL <- y[3]
+    list(c(p[1] * T - p[2] * E + p[3] * E * IL / (p[4] + IL) + p[12] + p[17],
+           p[6] * T * (1 - p[7] * T) - p[8] * E * T / (p[5] + T) + p[18],
+           p[9] * E * T / (p[10] + T) - p[11] * IL + p[13] + p[19]))
+  },
   depillis2006 = function(t, y, p) {
     T <- y[1]; N <- y[2]; L <- y[3]; C <- y[4]; M <- y[5]; I <- y[6]
     Ll <- abs(L)^p[5]; DT <- if (Ll > 0) p[4] * T * Ll / (Ll + p[6] * abs(T)^p[5]) else 0
@@ -46,7 +52,8 @@ rhs_r <- list(
            -p[25] * M + p[39],
            -p[26] * I + p[40]))
   })
-cname <- c(pk2cmt = "pk2cmt", hardiansyah2019 = "hardi", depillis2006 = "depillis")[[model]]
+cname <- c(pk2cmt = "pk2cmt", hardiansyah2019 = "hardi", depillis2006 = "depillis",
+           kirschner_panetta1998 = "kp")[[model]]
 if (engine == "desolve-c") dyn.load(so)
 
 tout <- seq(0, tend, by = 1)

@@ -43,6 +43,17 @@ def hardiansyah2019(p, ns, npar):
     return f
 
 
+def kirschner_panetta1998(p, ns, npar):
+    c, mu2, p1, g1, g2, r2, b, a, p2, g3, mu3, s1, s2 = p[:13]
+
+    def rhs(t, y, rate):
+        E, T, IL = y
+        return [c * T - mu2 * E + p1 * E * IL / (g1 + IL) + s1 + rate[0],
+                r2 * T * (1 - b * T) - a * E * T / (g2 + T) + rate[1],
+                p2 * E * T / (g3 + T) - mu3 * IL + s2 + rate[2]]
+    return rhs
+
+
 def depillis2006(p, ns, npar):
     (a, b, c, d, l, s, e, f, g, h, j, k, m, q, pp, r1, r2, u, KT, KN, KL, KC, alpha, beta, gamma, muI,
      pI, gI) = p[:28]
@@ -62,7 +73,8 @@ def depillis2006(p, ns, npar):
     return rhs
 
 
-MODELS = {"pk2cmt": pk2cmt, "hardiansyah2019": hardiansyah2019, "depillis2006": depillis2006}
+MODELS = {"pk2cmt": pk2cmt, "hardiansyah2019": hardiansyah2019, "depillis2006": depillis2006,
+          "kirschner_panetta1998": kirschner_panetta1998}
 
 
 def main():

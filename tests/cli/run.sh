@@ -19,6 +19,8 @@ for f in tests/data/bad/*.csv; do
   case $(basename "$f") in
     p_*) "$BIN" run pk2cmt -p "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
     s_*) "$BIN" run pk2cmt -s "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
+    r_*) "$BIN" run pk2cmt -r "$f" -t 1 -o "$out" --events-out "$tmp/out_ev.csv" \
+      --metrics-out "$tmp/out_m.csv" 2>"$tmp/err" >/dev/null; rc=$? ;;
   esac
   got=$(cat "$tmp/err")
   [ "$rc" -eq 1 ] || { bad "$f: exit $rc, want 1"; continue; }
@@ -61,7 +63,7 @@ grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "suggestion: $(cat "$tmp/er
 # 7. list, info, help
 "$BIN" list | grep -q '^pk2cmt ' && ok || bad "list"
 "$BIN" info pk2cmt | grep -q 'Clements 2020' && ok || bad "info"
-for c in run list info; do
+for c in run list info population; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 "$BIN" --help | grep -q 'usage: immunosim' && ok || bad "--help"
@@ -82,6 +84,14 @@ grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table
 "$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
 [ $? -eq 1 ] && grep -q "did you mean 'CL'?" "$tmp/err" && ok || bad "sensitivity --par suggestion"
 "$BIN" sensitivity --help | grep -q example && ok || bad "sensitivity --help"
+# the peak of a bolus is D/V1 at t = 0: ranked first is V1 with S = -1
+"$BIN" sensitivity pk2cmt --set CL=0.2 --set V1=3 -s "$tmp/bolus.csv" -t 100 --par CL,V1 \
+  --plot "$tmp/sbar.svg" >/dev/null 2>"$tmp/err"
+grep -q 'set terminal svg' "$tmp/sbar.gp" && grep -q '^1,V1,-1,' "$tmp/sbar.csv" &&
+  ok || bad "sensitivity --plot script/data: $(cat "$tmp/err")"
+if command -v gnuplot >/dev/null; then
+  head -c 200 "$tmp/sbar.svg" | grep -q '<svg' && ok || bad "sensitivity --plot: no SVG"
+fi
 
 # 9. cartmath2021's own extinction rule: the crossing is located by root finding, so its
 # time does not depend on --dt; --no-extinct removes it (T then needs a tiny --atol to stay
@@ -90,8 +100,8 @@ for dt in 1 0.1; do
   "$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 100 --dt $dt \
     -o "$tmp/cm$dt.csv" || bad "cartmath2021 run"
 done
-x1=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm1.csv")
-x2=$(sed -n 's/^# event: t=\([0-9.e+-]*\) extinction T=.*/\1/p' "$tmp/cm0.1.csv")
+x1=$(sed -n 's/^# event: t=\([0-9.e+-]*\) rule=extinction T=.*/\1/p' "$tmp/cm1.csv")
+x2=$(sed -n 's/^# event: t=\([0-9.e+-]*\) rule=extinction T=.*/\1/p' "$tmp/cm0.1.csv")
 awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d < 1e-5 && d > -1e-5) }' &&
   ok || bad "cartmath2021 extinction times '$x1' '$x2'"
 "$BIN" run cartmath2021 -s params/schedules/cartmath_hdlm2_car42.csv -t 249 --dt 1 --no-extinct \
@@ -99,8 +109,106 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
 ! grep -q '^# event:' "$tmp/cmn.csv" && grep -v '^#' "$tmp/cmn.csv" |
   awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
 
+# 11. Stein population (published omega^2): the peak of E + M is exactly Cmax at Tmax
+# (MODELS.md 2.1), so on a 0.05-d grid each subject's measured peak lies in
+# [Cmax e^{-rho dt}, Cmax] and its time within dt of the sampled Tmax (1e-4: solver error)
+"$BIN" population stein2019 -n 300 --seed 11 --threads 2 -t 60 --dt 0.05 \
+  --per-subject "$tmp/stein_subj.csv" -o "$tmp/stein_bands.csv" 2>/dev/null || bad "stein population"
+awk -F, '/^#/ || /^subject/ { next } { rho = log($3) / $4; r = $17 / $5;
+  if (r > 1 + 1e-4 || r < exp(-rho * 0.05) * (1 - 1e-4) || ($18 - $4) > 0.05 || ($4 - $18) > 0.05) bad++ ; n++ }
+  END { exit !(n == 300 && bad == 0) }' "$tmp/stein_subj.csv" && ok || bad "stein population peaks vs sampled Cmax/Tmax"
+grep -v '^#' "$tmp/stein_subj.csv" | head -1 | grep -q '^subject,status,foldx,Tmax,Cmax,alpha,FB,beta,.*CAR_cmax,CAR_tmax' &&
+  ok || bad "stein per-subject header"
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
+
+# 8. population: bit-identical with --threads 1 and 2, shards concatenate, band format,
+#    failed subjects excluded and counted, option errors
+P="population pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv -s params/schedules/pembrolizumab_200mg_q3w.csv -n 60 --seed 11 -t 63 --dt 1"
+"$BIN" $P --threads 1 --per-subject "$tmp/ps1.csv" -o "$tmp/b1.csv" 2>"$tmp/err1" || bad "population threads 1"
+"$BIN" $P --threads 2 --per-subject "$tmp/ps2.csv" -o "$tmp/b2.csv" 2>"$tmp/err2" || bad "population threads 2"
+cmp -s "$tmp/ps1.csv" "$tmp/ps2.csv" && ok || bad "per-subject differs between --threads 1 and 2"
+cmp -s "$tmp/b1.csv" "$tmp/b2.csv" && ok || bad "bands differ between --threads 1 and 2"
+grep -q '^population: 60 subjects (0:60 of 60), 60 ok, 0 failed (excluded), 2 threads, wall .* subjects/s' "$tmp/err2" &&
+  ok || bad "population summary: $(cat "$tmp/err2")"
+"$BIN" $P --subjects 0:25 --per-subject "$tmp/sa.csv" -o "$tmp/ba.csv" 2>/dev/null || bad "shard 0:25"
+"$BIN" $P --subjects 25:60 --threads 2 --per-subject "$tmp/sb.csv" -o "$tmp/bb.csv" 2>/dev/null || bad "shard 25:60"
+if diff <(grep -v '^#' "$tmp/ps1.csv") <(grep -v '^#' "$tmp/sa.csv"; grep -v '^#' "$tmp/sb.csv" | tail -n +2) >/dev/null; then
+  ok; else bad "shards 0:25 + 25:60 differ from 0:60"; fi
+[ "$(grep -v '^#' "$tmp/b1.csv" | head -1)" = "time,A1_p05,A1_p25,A1_p50,A1_p75,A1_p95,A2_p05,A2_p25,A2_p50,A2_p75,A2_p95,C1_p05,C1_p25,C1_p50,C1_p75,C1_p95" ] &&
+  ok || bad "bands header: $(grep -v '^#' "$tmp/b1.csv" | head -1)"
+grep -q '^# units: time=d,A1_p05=mg,.*C1_p95=mg/L$' "$tmp/b1.csv" && ok || bad "bands units line"
+[ "$(grep -vc '^#' "$tmp/b1.csv")" -eq 65 ] && ok || bad "bands rows"
+grep -q '^subject,status,CL,V1,Q,V2,A1_cmax,A1_tmax,A1_auc,A1_last,' "$tmp/ps1.csv" && ok || bad "per-subject header"
+printf 'name,value,unit,iiv,dist\nCL,0.22,L/d,,\nV1,3,L,4,normal\n' >"$tmp/pn.csv"
+"$BIN" population pk2cmt -p "$tmp/pn.csv" -s params/schedules/pembrolizumab_200mg_q3w.csv -n 100 -t 21 \
+  --threads 2 --per-subject "$tmp/pf.csv" -o "$tmp/bf.csv" 2>"$tmp/errf"
+rc=$?
+nf=$(grep -c ',failed' "$tmp/pf.csv")
+if [ $rc -eq 0 ] && [ "$nf" -gt 0 ] && [ "$(grep -c 'failed and is excluded: subject .*: drawn V1 = -' "$tmp/errf")" -eq "$nf" ] &&
+  grep -q " $((100 - nf)) ok, $nf failed (excluded)" "$tmp/errf"; then ok; else bad "failed subjects: rc $rc nf $nf $(tail -1 "$tmp/errf")"; fi
+"$BIN" $P --subjects 50:70 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q -- '--subjects 50:70: need 0 <= A < B <= N (N = 60)' "$tmp/err" && ok || bad "--subjects range: $(cat "$tmp/err")"
+printf 'name,CL,V1\nCL,0.09\nV1,0.5,0.09\n' >"$tmp/om.csv"
+"$BIN" $P --omega "$tmp/om.csv" -o "$tmp/bo.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "om.csv:3:8: the covariance block is not positive definite at 'V1'" "$tmp/err" &&
+  [ ! -e "$tmp/bo.csv" ] && ok || bad "--omega not positive definite: $(cat "$tmp/err")"
+
+# 9. metrics: AUC, Cmax, crossings do not change with --dt (quadrature and root
+# finding, not the output grid)
+for dt in 1 0.01; do
+  "$BIN" run pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv \
+    -s params/schedules/pembrolizumab_200mg_q3w.csv -t 130 --dt $dt --rtol 1e-10 --atol 1e-12 \
+    --window all --window doses --window last --window 3.3:47.7 --threshold C1=30 \
+    --metrics-out "$tmp/m_$dt.csv" -o "$tmp/r_$dt.csv" || bad "metrics run --dt $dt"
+done
+awk -F, 'FNR == 1 { f++ } /^#/ || $1 == "window" { next }
+  f == 1 { v[FNR] = $8; next }
+  { d = $8 - v[FNR]; if (d < 0) d = -d; s = v[FNR] < 0 ? -v[FNR] : v[FNR]; n++
+    if (d > 1e-8 * (s > 1e-6 ? s : 1e-6)) { print "line " FNR ": " v[FNR] " vs " $8; bad = 1 } }
+  END { exit bad || n < 200 }' "$tmp/m_1.csv" "$tmp/m_0.01.csv" && ok || bad "metrics depend on --dt"
+grep -q '^last,105,126,1,C1,,avg,' "$tmp/m_1.csv" && ok || bad "last window of a Q3W run to 130 d"
+# --metrics prints the table to stdout when -o names a file
+"$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 42 --metrics -o "$tmp/b2.csv" \
+  2>/dev/null | grep -q '^window .*avg' && ok || bad "--metrics table on stdout"
+
+# 10. compare: pembrolizumab 400 mg Q6W vs 200 mg Q3W.  With the Ahamadi 2017
+# constant-CL model, Cavg over a steady-state interval is D/(CL tau) for both
+# (400/(0.22*42) = 200/(0.22*21) = 43.290 mg/L, closed form), so the ratio is
+# 1; the last intervals [336,378] and [357,378] are 13+ half-lives in, so
+# within 1e-3.  Published (Lala 2020): about +1 % (time-varying CL popPK).
+"$BIN" compare pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv \
+  -s params/schedules/pembrolizumab_200mg_q3w.csv -s params/schedules/pembrolizumab_400mg_q6w.csv \
+  -t 378 --cols C1 --window last --metrics-out "$tmp/cmp.csv" >"$tmp/cmp.txt" || bad "compare"
+awk -F, '$1 == "last" && $4 == "avg" { r = $8 - 1; a = $6 / 43.2900433 - 1; b = $7 / 43.2900433 - 1
+  exit !(r < 1e-3 && r > -1e-3 && a < 1e-3 && a > -1e-3 && b < 1e-3 && b > -1e-3) }' "$tmp/cmp.csv" &&
+  ok || bad "pembrolizumab Cavg,ss ratio: $(grep '^last,C1,,avg' "$tmp/cmp.csv")"
+grep -q 'ratio_pembrolizumab_400mg_q6w' "$tmp/cmp.txt" && ok || bad "compare table header"
+"$BIN" compare pk2cmt -s params/schedules/nivolumab_240mg_q2w.csv --window doses 2>/dev/null
+[ $? -eq 1 ] && ok || bad "compare needs two schedules"
+
+# 11. sweep: AUC of linear PK is proportional to the dose (closed form)
+"$BIN" sweep pk2cmt --set CL=2 --set V1=10 -s params/schedules/nivolumab_240mg_q2w.csv -t 60 \
+  --vary 'amt[1]=100mg:400mg:4' --cols C1 -o "$tmp/sw.csv" || bad "sweep"
+awk -F, '/^#/ || $1 == "amt[1]" { next } { r[++n] = $9 / $1 }
+  END { for (i = 2; i <= n; i++) { d = r[i] / r[1] - 1; if (d > 1e-6 || d < -1e-6) exit 1 } exit n != 4 }' \
+  "$tmp/sw.csv" && ok || bad "sweep AUC not proportional to dose"
+"$BIN" sweep pk2cmt --vary 'amt[9]=1:2:2' 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q 'has no record 9' "$tmp/err" && ok || bad "sweep amt[9]: $(cat "$tmp/err")"
+
+# 12. rules: event log in the output and in --events-out; a delayed bolus acts
+# exactly 2 h after the crossing
+printf 'name,when,threshold,dir,action,target,value,unit,delay,max_count\nredose,C1,10,down,bolus,A1,200,mg,2 h,2\n' >"$tmp/rules.csv"
+printf 'time,cmt,amt\n0,A1,200\n' >"$tmp/one.csv"
+"$BIN" run pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv -s "$tmp/one.csv" -t 200 \
+  -r "$tmp/rules.csv" --events-out "$tmp/ev.csv" -o "$tmp/ev_run.csv" || bad "rules run"
+[ "$(grep -c '^# event: .*rule=redose' "$tmp/ev_run.csv")" -eq 4 ] && ok || bad "event comments"
+awk -F, 'NR == 2 { t = $1 } NR == 3 { d = $1 - t - 2/24; exit !(d < 1e-9 && d > -1e-9 && $6 ~ /applied/) }' \
+  "$tmp/ev.csv" && ok || bad "delay: $(cat "$tmp/ev.csv")"
+for c in compare sweep; do
+  "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

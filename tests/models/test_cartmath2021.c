@@ -13,7 +13,7 @@ static const ims_model_t *cm(void)
 
 #define HDLM2 "params/cartmath2021/hdlm2.csv"
 /* The HDLM-2 protocol of params/schedules/cartmath_hdlm2_car42.csv. */
-#define PROTOCOL "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n"
+#define PROTOCOL "@params/schedules/cartmath_hdlm2_car42.csv" /* 2e6 CT day 42, 1e6 T day 250 */
 
 static double *grid(double t0, double t1, double dt, size_t *n)
 {

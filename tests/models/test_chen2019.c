@@ -12,8 +12,8 @@ static const ims_model_t *ch(void)
 }
 
 #define SET "params/chen2019/default.csv"
-#define PRIMING "time,cmt,amt,unit\n0,A,60,ug\n7,A,300,ug\n" /* chen_priming.csv */
-#define FLAT "time,cmt,amt,unit\n0,A,300,ug\n"               /* chen_flat.csv */
+#define PRIMING "@params/schedules/chen_priming.csv" /* 60 ug, then 300 ug on day 7 */
+#define FLAT "@params/schedules/chen_flat.csv"       /* 300 ug */
 
 static double *grid(double t0, double t1, double dt, size_t *n)
 {

@@ -55,6 +55,38 @@ static void check_iqr(const char *set)
   ims_params_free(p);
 }
 
+/* The README's protocol command (rtol 1e-6, atol 1e-9, B given atol 1e-30):
+ * B falls to ~1e-12 mL by day 70 but stays positive, since gammaB*C/(kB+C)
+ * then falls below rB and a tumour can only regrow.  Without B's own atol
+ * CVODE does not control its sign there and B turns negative (review). */
+START_TEST(tumour_stays_positive)
+{
+  const ims_model_t *m = kim();
+  ims_params_t *p = t_params(m, SET, NULL);
+  double *atol = malloc((size_t)m->nstates * sizeof *atol);
+  for (int i = 0; i < m->nstates; i++)
+    atol[i] = 1e-9;
+  atol[ims_model_state_index(m, "B")] = 1e-30;
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.atol_vec = atol;
+  double *t;
+  size_t n;
+  ims_err_t err;
+  ck_assert_int_eq(ims_grid_uniform(0, 180, 0.5, &t, &n, &err), 0);
+  trace_t tr;
+  run_ok(p, &o, t, n, &tr);
+  int c = t_col(m, "B");
+  for (size_t i = 0; i < n; i++)
+    ck_assert_msg(TR(&tr, i, c) > 0, "B(%g) = %g mL", t[i], TR(&tr, i, c));
+  ck_assert(TR(&tr, 140, c) < 1e-9); /* day 70: the trough is far below 1e-9 */
+  t_trace_free(&tr);
+  free(t);
+  free(atol);
+  ims_params_free(p);
+}
+END_TEST
+
 START_TEST(moffitt_medians_main_text)
 {
   check_iqr(SET);
@@ -179,6 +211,7 @@ Suite *suite_kimmel2021(void)
   Suite *s = suite_create("kimmel2021");
   TCase *tc = tcase_create("kinetics");
   tcase_add_test(tc, moffitt_medians_main_text);
+  tcase_add_test(tc, tumour_stays_positive);
   tcase_add_test(tc, moffitt_medians_supplement);
   tcase_add_test(tc, rc_matches_biomodels);
   tcase_add_test(tc, no_car_closed_form);

@@ -1,0 +1,532 @@
+/* Streaming exposure/response metrics (see include/immunosim/metrics.h). */
+#include "immunosim/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Accumulators of one (window, column). */
+typedef struct acc {
+  double max, tmax, min, tmin, trough, qa, qlast, tlast, regrow;
+  long n;
+} acc_t;
+
+typedef struct tacc {
+  double above, below;
+  long cross;
+} tacc_t;
+
+/* What each metrics trigger is. */
+#define TK_EXTREMUM 0
+#define TK_THRESHOLD 1
+#define TK_BASELINE 2
+
+struct ims_metrics {
+  const ims_model_t *m;
+  int nc, nw, nth;
+  unsigned flags;
+  ims_window_t *w;
+  ims_threshold_t *th;
+  double *times;
+  size_t ntimes;
+  acc_t *acc;   /* nw * nc */
+  tacc_t *tacc; /* nw * nth */
+  int *has_a;   /* nw */
+  int *has_b;   /* nw */
+  int *above;   /* nth */
+  int maxtr, first, ntr;
+  int *trkind, *tridx; /* maxtr */
+  double *y0, *out0;   /* baseline state and outputs */
+  int *ndose0;
+  double *baseline; /* nc */
+  double last_disc, th_last;
+  int started;
+};
+
+static const char *const mnames[IMS_M_COUNT] = {"max",    "tmax", "min", "tmin",
+                                                "trough", "auc",  "avg", "regrow"};
+static const int munits[IMS_M_COUNT] = {IMS_MU_COLUMN, IMS_MU_TIME, IMS_MU_COLUMN, IMS_MU_TIME,
+                                        IMS_MU_COLUMN, IMS_MU_AUC,  IMS_MU_COLUMN, IMS_MU_TIME};
+static const char *const tnames[IMS_T_COUNT] = {"above", "below", "crossings"};
+static const int tunits[IMS_T_COUNT] = {IMS_MU_TIME, IMS_MU_TIME, IMS_MU_ONE};
+
+const char *ims_metric_name(int k)
+{
+  return k >= 0 && k < IMS_M_COUNT ? mnames[k] : "?";
+}
+int ims_metric_unit(int k)
+{
+  return k >= 0 && k < IMS_M_COUNT ? munits[k] : IMS_MU_ONE;
+}
+const char *ims_tmetric_name(int k)
+{
+  return k >= 0 && k < IMS_T_COUNT ? tnames[k] : "?";
+}
+int ims_tmetric_unit(int k)
+{
+  return k >= 0 && k < IMS_T_COUNT ? tunits[k] : IMS_MU_ONE;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+void ims_metrics_free(ims_metrics_t *mt)
+{
+  if (!mt)
+    return;
+  free(mt->w);
+  free(mt->th);
+  free(mt->times);
+  free(mt->acc);
+  free(mt->tacc);
+  free(mt->has_a);
+  free(mt->has_b);
+  free(mt->above);
+  free(mt->trkind);
+  free(mt->tridx);
+  free(mt->y0);
+  free(mt->out0);
+  free(mt->ndose0);
+  free(mt->baseline);
+  free(mt);
+}
+
+int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_window_t *w, int nw,
+                      const ims_threshold_t *th, int nth, unsigned flags, ims_err_t *err)
+{
+  *out = NULL;
+  int nc = m->nstates + m->noutputs;
+  if (nw < 1)
+    return ims_err_set(err, IMS_EINPUT, "metrics: no windows");
+  for (int i = 0; i < nw; i++)
+    if (!isfinite(w[i].a) || !isfinite(w[i].b) || !(w[i].b > w[i].a))
+      return ims_err_set(err, IMS_EINPUT,
+                         "metrics: window %s [%g, %g] is empty; give a:b with b > a", w[i].label,
+                         w[i].a, w[i].b);
+  for (int i = 0; i < nth; i++)
+    if (th[i].col < 0 || th[i].col >= nc || !isfinite(th[i].value))
+      return ims_err_set(err, IMS_EINPUT, "metrics: threshold %d has no such column or value", i);
+  ims_metrics_t *mt = calloc(1, sizeof *mt);
+  if (!mt)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  mt->m = m;
+  mt->nc = nc;
+  mt->nw = nw;
+  mt->nth = nth;
+  mt->flags = flags;
+  mt->maxtr = nc + nth + nc;
+  size_t snw = (size_t)nw, snc = (size_t)nc, snth = (size_t)nth;
+  mt->w = malloc(snw * sizeof *mt->w);
+  mt->th = malloc((snth + 1) * sizeof *mt->th);
+  mt->times = malloc(2 * snw * sizeof *mt->times);
+  mt->acc = calloc(snw * snc, sizeof *mt->acc);
+  mt->tacc = calloc(snw * snth + 1, sizeof *mt->tacc);
+  mt->has_a = calloc(snw, sizeof *mt->has_a);
+  mt->has_b = calloc(snw, sizeof *mt->has_b);
+  mt->above = calloc(snth + 1, sizeof *mt->above);
+  mt->trkind = calloc((size_t)mt->maxtr + 1, sizeof *mt->trkind);
+  mt->tridx = calloc((size_t)mt->maxtr + 1, sizeof *mt->tridx);
+  mt->y0 = calloc((size_t)m->nstates + 1, sizeof *mt->y0);
+  mt->out0 = calloc((size_t)m->noutputs + 1, sizeof *mt->out0);
+  mt->ndose0 = calloc((size_t)m->nstates + 1, sizeof *mt->ndose0);
+  mt->baseline = calloc(snc, sizeof *mt->baseline);
+  if (!mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
+      !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 ||
+      !mt->baseline) {
+    ims_metrics_free(mt);
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  memcpy(mt->w, w, snw * sizeof *w);
+  if (nth)
+    memcpy(mt->th, th, snth * sizeof *th);
+  for (int i = 0; i < nw; i++) {
+    mt->times[2 * i] = w[i].a;
+    mt->times[2 * i + 1] = w[i].b;
+  }
+  qsort(mt->times, 2 * snw, sizeof *mt->times, cmp_double);
+  size_t k = 0;
+  for (size_t i = 0; i < 2 * snw; i++)
+    if (k == 0 || mt->times[i] != mt->times[k - 1])
+      mt->times[k++] = mt->times[i];
+  mt->ntimes = k;
+  *out = mt;
+  return IMS_OK;
+}
+
+int ims_metrics_max_triggers(const ims_metrics_t *mt)
+{
+  return mt->maxtr;
+}
+
+const double *ims_metrics_times(const ims_metrics_t *mt, size_t *n)
+{
+  *n = mt->ntimes;
+  return mt->times;
+}
+
+static void reset(ims_metrics_t *mt)
+{
+  for (size_t i = 0; i < (size_t)mt->nw * (size_t)mt->nc; i++) {
+    acc_t *a = &mt->acc[i];
+    a->max = a->tmax = a->min = a->tmin = a->trough = a->qa = a->qlast = a->tlast = NAN;
+    a->regrow = NAN;
+    a->n = 0;
+  }
+  memset(mt->tacc, 0, ((size_t)mt->nw * (size_t)mt->nth + 1) * sizeof *mt->tacc);
+  memset(mt->has_a, 0, (size_t)mt->nw * sizeof *mt->has_a);
+  memset(mt->has_b, 0, (size_t)mt->nw * sizeof *mt->has_b);
+  memset(mt->above, 0, ((size_t)mt->nth + 1) * sizeof *mt->above);
+  mt->last_disc = NAN;
+  mt->th_last = NAN;
+  mt->started = 0;
+}
+
+int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger_t *tr, int first)
+{
+  const ims_model_t *m = mt->m;
+  reset(mt);
+  /* baseline: the state at t0 before any dose, as the driver starts it */
+  memcpy(mt->y0, p + m->nparams, (size_t)m->nstates * sizeof *mt->y0);
+  if (m->init)
+    m->init(p, mt->y0);
+  if (m->noutputs) {
+    ims_ctx_t ctx = {p, mt->ndose0, 0};
+    m->output(t0, mt->y0, mt->out0, &ctx);
+  }
+  for (int c = 0; c < mt->nc; c++)
+    mt->baseline[c] = c < m->nstates ? mt->y0[c] : mt->out0[c - m->nstates];
+  int k = 0;
+  ims_trigger_t base = {.dir = 0, .act = IMS_ACT_NONE, .start = -INFINITY};
+  if (!(mt->flags & IMS_METRICS_NO_EXTREMA))
+    for (int c = 0; c < mt->nc; c++) {
+      tr[k] = base;
+      tr[k].name = "metrics: extremum";
+      tr[k].var = IMS_DERIV(m, c);
+      mt->trkind[k] = TK_EXTREMUM;
+      mt->tridx[k++] = c;
+    }
+  for (int i = 0; i < mt->nth; i++) {
+    tr[k] = base;
+    tr[k].name = "metrics: threshold";
+    tr[k].var = mt->th[i].col;
+    tr[k].threshold = mt->th[i].value;
+    mt->trkind[k] = TK_THRESHOLD;
+    mt->tridx[k++] = i;
+  }
+  if (!(mt->flags & IMS_METRICS_NO_REGROW))
+    for (int c = 0; c < mt->nc; c++) {
+      if (!(mt->baseline[c] > 0) || !isfinite(mt->baseline[c]))
+        continue;
+      tr[k] = base;
+      tr[k].name = "metrics: baseline";
+      tr[k].var = c;
+      tr[k].threshold = mt->baseline[c];
+      tr[k].dir = 1;
+      mt->trkind[k] = TK_BASELINE;
+      mt->tridx[k++] = c;
+    }
+  mt->first = first;
+  mt->ntr = k;
+  return k;
+}
+
+/* Time above/below each threshold up to t. */
+static void advance_time(ims_metrics_t *mt, double t)
+{
+  if (!mt->started || !(t > mt->th_last)) {
+    return;
+  }
+  for (int k = 0; k < mt->nth; k++)
+    for (int i = 0; i < mt->nw; i++) {
+      const ims_window_t *w = &mt->w[i];
+      double ov = fmin(t, w->b) - fmax(mt->th_last, w->a);
+      if (ov > 0) {
+        tacc_t *ta = &mt->tacc[(size_t)i * (size_t)mt->nth + (size_t)k];
+        if (mt->above[k])
+          ta->above += ov;
+        else
+          ta->below += ov;
+      }
+    }
+  mt->th_last = t;
+}
+
+static double colval(const ims_metrics_t *mt, int c, const double *y, const double *out)
+{
+  int n = mt->m->nstates;
+  return c < n ? y[c] : out[c - n];
+}
+
+static void extreme(acc_t *a, double t, double v)
+{
+  if (isnan(a->max) || v > a->max) {
+    a->max = v;
+    a->tmax = t;
+  }
+  if (isnan(a->min) || v < a->min) {
+    a->min = v;
+    a->tmin = t;
+    a->regrow = NAN; /* regrowth counts from the (new) nadir */
+  }
+}
+
+#define SIDE_LEFT 1
+#define SIDE_RIGHT 2
+#define SIDE_BOTH 3
+
+int ims_metrics_sample(ims_metrics_t *mt, double t, int kind, const double *y, const double *out,
+                       const double *quad)
+{
+  int side;
+  if (kind == IMS_SAMPLE_BEFORE)
+    side = SIDE_LEFT;
+  else if (kind == IMS_SAMPLE_AFTER)
+    side = SIDE_RIGHT;
+  else
+    side = t == mt->last_disc ? SIDE_RIGHT : SIDE_BOTH;
+  if (kind != IMS_SAMPLE_AT)
+    mt->last_disc = t;
+  advance_time(mt, t);
+  for (int i = 0; i < mt->nw; i++) {
+    const ims_window_t *w = &mt->w[i];
+    acc_t *a = &mt->acc[(size_t)i * (size_t)mt->nc];
+    if (t == w->a && quad && !mt->has_a[i]) {
+      mt->has_a[i] = 1;
+      for (int c = 0; c < mt->nc; c++)
+        a[c].qa = quad[c];
+    }
+    int in = ((side & SIDE_LEFT) && t > w->a && t <= w->b) ||
+             ((side & SIDE_RIGHT) && t >= w->a && t < w->b);
+    if (!in)
+      continue;
+    if (t == w->b)
+      mt->has_b[i] = 1;
+    for (int c = 0; c < mt->nc; c++) {
+      double v = colval(mt, c, y, out);
+      extreme(&a[c], t, v);
+      if (side & SIDE_LEFT)
+        a[c].trough = v;
+      a[c].tlast = t;
+      a[c].qlast = quad ? quad[c] : NAN;
+      a[c].n++;
+    }
+  }
+  for (int k = 0; k < mt->nth; k++)
+    mt->above[k] = colval(mt, mt->th[k].col, y, out) > mt->th[k].value;
+  if (!mt->started) {
+    mt->started = 1;
+    mt->th_last = t;
+  }
+  return 0;
+}
+
+int ims_metrics_row(ims_metrics_t *mt, double t, const double *y, const double *out,
+                    const double *quad)
+{
+  return ims_metrics_sample(mt, t, IMS_SAMPLE_AT, y, out, quad);
+}
+
+int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev)
+{
+  int k = ev->trigger - mt->first;
+  if (k < 0 || k >= mt->ntr)
+    return 0;
+  double t = ev->t;
+  advance_time(mt, t);
+  int idx = mt->tridx[k];
+  for (int i = 0; i < mt->nw; i++) {
+    const ims_window_t *w = &mt->w[i];
+    if (t < w->a || t > w->b)
+      continue;
+    switch (mt->trkind[k]) {
+    case TK_EXTREMUM:
+      extreme(&mt->acc[(size_t)i * (size_t)mt->nc + (size_t)idx], t, ev->value);
+      break;
+    case TK_THRESHOLD:
+      if (t < w->b || t != mt->last_disc)
+        mt->tacc[(size_t)i * (size_t)mt->nth + (size_t)idx].cross++;
+      break;
+    case TK_BASELINE: {
+      acc_t *a = &mt->acc[(size_t)i * (size_t)mt->nc + (size_t)idx];
+      if (isnan(a->regrow) && a->n && t > a->tmin)
+        a->regrow = t;
+      break;
+    }
+    }
+  }
+  if (mt->trkind[k] == TK_THRESHOLD && ev->dir)
+    mt->above[idx] = ev->dir > 0;
+  return 0;
+}
+
+static int obs_row(void *ud, double t, const double *y, const double *out, const double *q)
+{
+  return ims_metrics_row(ud, t, y, out, q);
+}
+static int obs_event(void *ud, const ims_logged_t *ev)
+{
+  return ims_metrics_event(ud, ev);
+}
+static int obs_sample(void *ud, double t, int kind, const double *y, const double *out,
+                      const double *q)
+{
+  return ims_metrics_sample(ud, t, kind, y, out, q);
+}
+
+void ims_metrics_observer(ims_metrics_t *mt, ims_observer_t *obs)
+{
+  memset(obs, 0, sizeof *obs);
+  obs->row = obs_row;
+  obs->event = obs_event;
+  obs->sample = obs_sample;
+  obs->ud = mt;
+}
+
+void ims_metrics_end(ims_metrics_t *mt)
+{
+  (void)mt; /* windows not reached keep has_b = 0: values run to the last time seen */
+}
+
+int ims_metrics_nwindows(const ims_metrics_t *mt)
+{
+  return mt->nw;
+}
+const ims_window_t *ims_metrics_window(const ims_metrics_t *mt, int w)
+{
+  return &mt->w[w];
+}
+int ims_metrics_nthresholds(const ims_metrics_t *mt)
+{
+  return mt->nth;
+}
+const ims_threshold_t *ims_metrics_threshold(const ims_metrics_t *mt, int k)
+{
+  return &mt->th[k];
+}
+int ims_metrics_complete(const ims_metrics_t *mt, int w)
+{
+  return mt->has_a[w] && mt->has_b[w];
+}
+
+double ims_metrics_value(const ims_metrics_t *mt, int w, int col, int k)
+{
+  if (w < 0 || w >= mt->nw || col < 0 || col >= mt->nc)
+    return NAN;
+  const acc_t *a = &mt->acc[(size_t)w * (size_t)mt->nc + (size_t)col];
+  if (!a->n)
+    return NAN;
+  double auc = mt->has_a[w] ? a->qlast - a->qa : NAN;
+  switch (k) {
+  case IMS_M_MAX:
+    return a->max;
+  case IMS_M_TMAX:
+    return a->tmax;
+  case IMS_M_MIN:
+    return a->min;
+  case IMS_M_TMIN:
+    return a->tmin;
+  case IMS_M_TROUGH:
+    return a->trough;
+  case IMS_M_AUC:
+    return auc;
+  case IMS_M_AVG:
+    return a->tlast > mt->w[w].a ? auc / (a->tlast - mt->w[w].a) : NAN;
+  case IMS_M_REGROW:
+    return a->regrow;
+  default:
+    return NAN;
+  }
+}
+
+double ims_metrics_tvalue(const ims_metrics_t *mt, int w, int th, int k)
+{
+  if (w < 0 || w >= mt->nw || th < 0 || th >= mt->nth)
+    return NAN;
+  const tacc_t *a = &mt->tacc[(size_t)w * (size_t)mt->nth + (size_t)th];
+  switch (k) {
+  case IMS_T_ABOVE:
+    return a->above;
+  case IMS_T_BELOW:
+    return a->below;
+  case IMS_T_CROSSINGS:
+    return (double)a->cross;
+  default:
+    return NAN;
+  }
+}
+
+/* ---- windows from a schedule ------------------------------------------ */
+
+static int push_window(ims_window_t **w, int *nw, int *cap, double a, double b, const char *label,
+                       ims_err_t *err)
+{
+  if (*nw == *cap) {
+    int nc = *cap ? 2 * *cap : 16;
+    ims_window_t *nwp = realloc(*w, (size_t)nc * sizeof *nwp);
+    if (!nwp)
+      return ims_err_set(err, IMS_ENOMEM, "out of memory");
+    *w = nwp;
+    *cap = nc;
+  }
+  ims_window_t *x = &(*w)[(*nw)++];
+  x->a = a;
+  x->b = b;
+  snprintf(x->label, sizeof x->label, "%s", label);
+  return IMS_OK;
+}
+
+int ims_windows_from_schedule(const ims_schedule_t *s, double t0, double tend, int which,
+                              ims_window_t **w, int *nw, ims_err_t *err)
+{
+  int cap = *nw; /* the caller's array holds *nw windows; grow from there */
+  int rc = IMS_OK;
+  if (which & IMS_WIN_ALL)
+    rc = push_window(w, nw, &cap, t0, tend, "all", err);
+  if (rc || !(which & (IMS_WIN_DOSES | IMS_WIN_LAST)) || !s || !s->nrec)
+    return rc;
+  ims_event_t *ev = NULL;
+  long nev = 0;
+  rc = ims_schedule_expand(s, &ev, &nev, err);
+  if (rc)
+    return rc;
+  /* distinct dose times (boluses and infusion starts) in [t0, tend) */
+  long nd = 0;
+  for (long i = 0; i < nev; i++) {
+    if (ev[i].kind == IMS_EV_INF_OFF || ev[i].time < t0 || ev[i].time >= tend)
+      continue;
+    if (nd && ev[i].time == ev[nd - 1].time)
+      continue;
+    ev[nd++] = ev[i]; /* compact in place: nd <= i */
+  }
+  double lb = NAN, le = NAN;
+  for (long i = 0; !rc && i < nd; i++) {
+    double a = ev[i].time, ii = s->rec[ev[i].rec].ii, b;
+    int full;
+    if (i + 1 < nd) {
+      b = ev[i + 1].time;
+      full = 1;
+    } else {
+      b = ii > 0 ? a + ii : tend;
+      full = ii > 0 && b <= tend;
+      if (b > tend)
+        b = tend;
+    }
+    if (full) {
+      lb = a;
+      le = b;
+    }
+    if (which & IMS_WIN_DOSES) {
+      char label[32];
+      snprintf(label, sizeof label, "dose%ld", i + 1);
+      rc = push_window(w, nw, &cap, a, b, label, err);
+    }
+  }
+  if (!rc && (which & IMS_WIN_LAST) && !isnan(lb))
+    rc = push_window(w, nw, &cap, lb, le, "last", err);
+  free(ev);
+  return rc;
+}
