@@ -110,9 +110,10 @@ valgrind: all $(BUILD)/check_immunosim
 # The figure gallery: every recipe plots/gallery/NN_name.sh draws build/figures/NN_name.png
 # with its caption NN_name.txt (plots/gallery/run.sh; needs gnuplot, installed by `make deps`).
 # gallery-update copies the figures shown in README.md to plots/gallery/png/.
-GALLERY_README := 01_stein_tisagenlecleucel 02_hardiansyah_upn1_upn3 04_kimmel_axicel_zuma1 \
-                  05_cartmath_rechallenge
+GALLERY_README := 01_stein_tisagenlecleucel 04_kimmel_axicel_zuma1 05_cartmath_rechallenge \
+                  11_kirschner_panetta_phase
 figures: all
+	rm -rf $(BUILD)/figures
 	bash plots/gallery/run.sh $(BUILD)/immunosim $(BUILD)/figures
 
 gallery-update: figures
@@ -158,7 +159,9 @@ install: all
 	install -m 755 $(BUILD)/immunosim $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
-	cp -r params plots $(DESTDIR)$(PREFIX)/share/immunosim/
+	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
+	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
+	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
