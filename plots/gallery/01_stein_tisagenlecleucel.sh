@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Stein 2019: tisagenlecleucel expansion, contraction and persistence (typical patient).
 # requires: stein2019
 "$IMS" run stein2019 -p tisagenlecleucel -t 730 --dt 0.1 -o "$DATA/$NAME.csv"

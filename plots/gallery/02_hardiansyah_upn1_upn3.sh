@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # Hardiansyah & Ng 2019: UPN1 vs UPN3, CAR-T in blood and the three cytokines.
 # requires: hardiansyah2019
-tol="--rtol 1e-8 --atol 1e-12 --atol IL6=1e-6 --atol IL10=1e-6 --atol IFNg=1e-6"
+tol=(--rtol 1e-8 --atol 1e-12 --atol IL6=1e-6 --atol IL10=1e-6 --atol IFNg=1e-6)
 for p in upn1 upn3; do
-  "$IMS" run hardiansyah2019 -p $p -s hardiansyah_${p}_split -t 60 --dt 0.02 $tol \
+  "$IMS" run hardiansyah2019 -p $p -s hardiansyah_${p}_split -t 60 --dt 0.02 "${tol[@]}" \
     --units CART_PB=cell -o "$DATA/${NAME}_$p.csv"
 done
 "$IMS" plot "$DATA/${NAME}_upn1.csv" "$DATA/${NAME}_upn3.csv" \

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Kimmel 2021: axi-cel CAR T cells in blood against the ZUMA-1 (Moffitt) medians.
 # requires: kimmel2021
 "$IMS" run kimmel2021 -p axicel -t 120 --dt 0.1 -o "$DATA/${NAME}_main.csv"

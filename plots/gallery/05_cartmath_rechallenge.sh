@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # CARTmath: HDLM-2 tumour, one CAR-T123 dose on day 42, tumour rechallenge on day 250.
 # requires: cartmath2021
 "$IMS" run cartmath2021 -p hdlm2 -s cartmath_hdlm2_car42 -t 500 --dt 0.25 -o "$DATA/$NAME.csv"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Chen 2019: cytokine priming, a lower peak after a 5-fold higher second dose.
 # requires: chen2019
 "$IMS" run chen2019 -s chen_priming -t 14 --dt 0.005 -o "$DATA/${NAME}_priming.csv"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Blinatumomab cycle 1 step-up (9 then 28 ug/day), serum concentration in pg/mL.
 # requires: pk2cmt
 "$IMS" run pk2cmt -p blinatumomab_clements2020 -s blinatumomab_cycle1 -t 42 --dt 0.01 \

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Pembrolizumab 200 mg Q3W vs 400 mg Q6W over a year (Ahamadi 2017 typical subject).
 # requires: pk2cmt
 for s in 200mg_q3w 400mg_q6w; do

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Nivolumab 240 mg Q2W vs 480 mg Q4W over a year (Bajaj 2017, time-varying CL).
 # requires: pk2cmt
 for s in 240mg_q2w 480mg_q4w; do

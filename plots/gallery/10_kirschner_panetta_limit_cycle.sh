@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Kirschner & Panetta 1998: c = 0.02, tumour and effector cells oscillate on a limit cycle.
 # requires: kirschner_panetta1998
 "$IMS" run kirschner_panetta1998 -p default -t 1000 --dt 0.25 -o "$DATA/$NAME.csv"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Kirschner & Panetta 1998: E-T phase portrait, limit cycle (c = 0.02) vs dormancy (c = 0.05).
 # requires: kirschner_panetta1998
 for c in 0.02 0.05; do

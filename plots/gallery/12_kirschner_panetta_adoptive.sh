@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Kirschner & Panetta 1998: adoptive cell therapy s1 just below and above r2*g2*mu2/a = 540.
 # requires: kirschner_panetta1998
 for s in 500 530 550 600; do

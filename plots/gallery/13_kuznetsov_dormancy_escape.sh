@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Kuznetsov 1994: dormancy or escape of a BCL1 lymphoma depending on the inoculum.
 # requires: kuznetsov1994
 for t0 in 5e6 6e7 7e7 1e8; do

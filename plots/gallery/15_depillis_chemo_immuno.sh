@@ -1,9 +1,11 @@
+#!/usr/bin/env bash
 # de Pillis 2006: a 2e7-cell tumour untreated, under chemotherapy, and under chemo + TIL + IL-2.
 # requires: depillis2006
 # --extinct T=1: a tumour below one cell is cured (the model itself has no extinction rule)
 for s in untreated depillis_chemo depillis_combined; do
-  sched=$([ $s = untreated ] || echo "-s $s")
-  "$IMS" run depillis2006 -p patient9 $sched --set T_0=2e7 --extinct T=1 -t 150 --dt 0.1 \
+  sched=()
+  [ $s = untreated ] || sched=(-s "$s")
+  "$IMS" run depillis2006 -p patient9 "${sched[@]}" --set T_0=2e7 --extinct T=1 -t 150 --dt 0.1 \
     -o "$DATA/${NAME}_$s.csv"
 done
 "$IMS" plot "$DATA/${NAME}_untreated.csv" "$DATA/${NAME}_depillis_chemo.csv" \

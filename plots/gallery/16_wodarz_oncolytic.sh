@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Wodarz 2001: an oncolytic virus against a tumour, damped oscillations to coexistence.
 # requires: wodarz2001
 # x falls to about 5e-11 in its first trough: atol must be far below it

@@ -11,7 +11,7 @@ BIN=${1:?usage: run.sh BIN OUTDIR [NN_name ...]}
 OUT=${2:?usage: run.sh BIN OUTDIR [NN_name ...]}
 OUTARG=${OUT%/}
 shift 2
-HERE=$(cd "$(dirname "$0")" && pwd)
+GDIR=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 mkdir -p "$OUT/data"
 OUT=$(cd "$OUT" && pwd)
@@ -19,18 +19,19 @@ models=" $("$BIN" list --names | tr '\n' ' ') "
 
 if [ $# -gt 0 ]; then
   recipes=()
-  for n in "$@"; do recipes+=("$HERE/${n%.sh}.sh"); done
+  for n in "$@"; do recipes+=("$GDIR/${n%.sh}.sh"); done
 else
-  recipes=("$HERE"/[0-9][0-9]_*.sh)
+  recipes=("$GDIR"/[0-9][0-9]_*.sh)
 fi
 
 made=0 skipped=0 failed=0
 for r in "${recipes[@]}"; do
   name=$(basename "$r" .sh)
   [ -f "$r" ] || { echo "figures: no recipe $r" >&2; failed=$((failed + 1)); continue; }
-  [ -f "$HERE/$name.txt" ] || { echo "figures: $name: caption $HERE/$name.txt missing" >&2; failed=$((failed + 1)); continue; }
+  [ -f "$GDIR/$name.txt" ] || { echo "figures: $name: caption $GDIR/$name.txt missing" >&2; failed=$((failed + 1)); continue; }
   missing=""
-  for m in $(sed -n 's/^# requires: *//p' "$r"); do
+  read -ra req <<<"$(sed -n 's/^# requires: *//p' "$r" | tr '\n' ' ')"
+  for m in "${req[@]}"; do
     case "$models" in *" $m "*) ;; *) missing="$missing $m" ;; esac
   done
   if [ -n "$missing" ]; then
@@ -41,11 +42,11 @@ for r in "${recipes[@]}"; do
   rm -f "$OUT/$name.png" "$OUT/$name.txt"
   # each recipe runs from the source tree with IMS (the binary), OUT, DATA, NAME, HERE set;
   # its commands are logged (set -x) into the caption file
-  if (cd "$HERE/../.." && IMS=$BIN OUT=$OUT DATA=$OUT/data NAME=$name HERE=plots/gallery \
+  if (cd "$GDIR/../.." && export IMS="$BIN" OUT DATA="$OUT/data" NAME="$name" HERE=plots/gallery &&
         bash -eu -o pipefail -x "$r") 2>"$OUT/data/$name.log" &&
      [ -s "$OUT/$name.png" ]; then
     {
-      cat "$HERE/$name.txt"
+      cat "$GDIR/$name.txt"
       echo
       echo "Made by plots/gallery/$name.sh ($("$BIN" --version 2>/dev/null | head -1)):"
       sed -n "s|^+* *||; s|$BIN|immunosim|g; s|$OUT/|$OUTARG/|g; /^immunosim /p" "$OUT/data/$name.log" |

@@ -1054,9 +1054,10 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
           cli_buf_printf(&tb, "%s%s", tb.n ? ", " : "", v);
       }
     /* plain numbers between 0.01 and 1e4, else 2x10^6: tick labels stay narrow */
-    const char *fmt = ylo >= 0.01 && yhi <= 1e4 ? "%g" : "%.0t\xc3\x97" "10^{%T}" /* U+00D7 */;
-    emit(p, &yb, "logy_fine",
-         (const char *const[]){"TICS", cli_buf_str(&tb), "FORMAT", fmt, NULL});
+    const char *fmt = ylo >= 0.01 && yhi <= 1e4 ? "%g"
+                                                : "%.0t\xc3\x97"
+                                                  "10^{%T}" /* U+00D7 */;
+    emit(p, &yb, "logy_fine", (const char *const[]){"TICS", cli_buf_str(&tb), "FORMAT", fmt, NULL});
     cli_buf_free(&tb);
   } else {
     emit(p, &yb, logy ? "logy" : "liny", (const char *const[]){NULL});
