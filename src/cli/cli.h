@@ -162,9 +162,9 @@ void cli_progress_tick(cli_progress_t *p, double t);
 void cli_progress_done(cli_progress_t *p);
 
 typedef struct cli_sinks {
-  ims_output_t *out;    /* rows and '# event:' comments */
+  ims_output_t *out;        /* rows and '# event:' comments */
   cli_progress_t *progress; /* or NULL */
-  ims_output_t *events; /* --events-out */
+  ims_output_t *events;     /* --events-out */
   cli_metrics_t *cm;
   int stopped;
   double tstop;

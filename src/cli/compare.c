@@ -2,6 +2,7 @@
  * schedules, one metrics table with a column per schedule and ratios to
  * the first. */
 #include "cli.h"
+#include "plot.h"
 
 #include <libgen.h>
 #include <math.h>
@@ -23,7 +24,7 @@ static const char compare_help[] =
     "  --metrics-out FILE    the table as CSV (window,column,threshold,metric,unit,<schedule\n"
     "                        values>,<ratios>)\n"
     "  --plot FIG.png        write each schedule's run next to FIG (FIG_<schedule>.csv) and\n"
-    "                        overlay them with 'immunosim plot' when this build has it\n"
+    "                        overlay them in one figure (FIG.gp is kept)\n"
     "\n"
     "example:\n"
     "  immunosim compare pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \\\n"
@@ -249,34 +250,24 @@ static int run_all(cmp_t *c, cli_run_args_t *a, ims_err_t *err)
   return rc;
 }
 
-static int plot_runs(const cmp_t *c, const cli_run_args_t *a)
+/* One overlaid figure of the runs, labelled by schedule. */
+static int plot_runs(const cmp_t *c, const cli_run_args_t *a, ims_err_t *err)
 {
-  char path[4200];
-  if (!cli_have_plot()) {
-    fprintf(stderr, "compare: wrote");
-    for (int i = 0; i < c->n; i++) {
-      run_path(a->plot, c->name[i], path, sizeof path);
-      fprintf(stderr, " %s", path);
-    }
-    fprintf(stderr, "; this build has no 'immunosim plot', so %s was not drawn\n", a->plot);
-    return 0;
-  }
-  /* immunosim plot RUN1.csv RUN2.csv ... -o FIG */
-  char *argv[CLI_MAX_REPEAT + 4];
   static char paths[CLI_MAX_REPEAT][4200];
-  int k = 0;
-  argv[k++] = "plot";
+  const char *files[CLI_MAX_REPEAT];
+  char labels[4096] = "", title[512];
   for (int i = 0; i < c->n; i++) {
     run_path(a->plot, c->name[i], paths[i], sizeof paths[i]);
-    argv[k++] = paths[i];
+    files[i] = paths[i];
+    snprintf(labels + strlen(labels), sizeof labels - strlen(labels), "%s%s", i ? "," : "",
+             c->name[i]);
   }
-  argv[k++] = "-o";
-  argv[k++] = (char *)a->plot;
-  argv[k] = NULL;
-  for (int i = 0; i < cli_ncmds; i++)
-    if (!strcmp(cli_cmds[i].name, "plot"))
-      return cli_cmds[i].main(k, argv);
-  return 0;
+  snprintf(title, sizeof title, "%s: %d schedules compared", c->s[0].m->name, c->n);
+  cli_plot_opts_t po;
+  cli_plot_opts_init(&po);
+  po.labels = labels;
+  po.title = title;
+  return cli_plot(&po, files, c->n, a->plot, err);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -307,7 +298,7 @@ int cmd_compare(int argc, char **argv)
   rc = rc ? rc : run_all(&c, &a, &err);
   rc = rc ? rc : report(&c, &a, &err);
   if (!rc && a.plot)
-    rc = plot_runs(&c, &a) ? IMS_EIO : IMS_OK;
+    rc = plot_runs(&c, &a, &err);
   for (int i = 0; c.s && c.cm && i < n; i++) {
     cli_metrics_free(&c.cm[i]);
     cli_setup_free(&c.s[i]);

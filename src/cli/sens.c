@@ -354,7 +354,12 @@ static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *er
   if (!getcwd(cwd, sizeof cwd))
     snprintf(cwd, sizeof cwd, ".");
   char title[512];
-  snprintf(title, sizeof title, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
+  char raw[400];
+  snprintf(raw, sizeof raw, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
+  cli_buf_t tb = {0}; /* enhanced text: "a_b" must not subscript */
+  cli_buf_gp_text(&tb, raw);
+  snprintf(title, sizeof title, "%s", cli_buf_str(&tb));
+  cli_buf_free(&tb);
   const char *termtxt = rc ? NULL : cli_tmpl_section(&tt, tsec);
   const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
   cli_buf_t b = {0};

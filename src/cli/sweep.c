@@ -2,6 +2,8 @@
  * initial conditions or dosing-record fields. */
 #include "cli.h"
 #include "csvread.h"
+#include "plot.h"
+#include "tmpl.h"
 
 #include <limits.h>
 #include <math.h>
@@ -267,91 +269,122 @@ static void write_values(ims_output_t *o, const cli_metrics_t *cm, const cli_set
   ims_output_line(o, "%s", line);
 }
 
-/* Fill a gnuplot template from plots/ and run gnuplot on it. */
-static int draw(const sweep_args_t *a, const char *data, const colspec_t *cols, int ncols,
-                const vary_t *v, int nv)
+/* "name (unit)" of a varied value. */
+static void vary_label(const vary_t *v, const cli_setup_t *s, char *out, size_t n)
 {
-  const char *metric = a->plot_metric;
+  const ims_model_t *m = s->m;
+  const char *u = NULL;
+  if (v->kind == 0) /* a parameter or <STATE>_0 */
+    u = v->index < m->nparams ? m->params[v->index].unit : m->states[v->index - m->nparams].unit;
+  snprintf(out, n, "%s%s%s%s", v->name, u ? " (" : "", u ? u : "", u ? ")" : "");
+}
+
+/* Half-step bounds of a grid cell, as gnuplot expressions of column c. */
+static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, size_t n)
+{
+  double step = v->n > 1
+                    ? (v->log ? pow(v->hi / v->lo, 1.0 / (v->n - 1)) : (v->hi - v->lo) / (v->n - 1))
+                    : (v->log ? 2.0 : fabs(v->lo) + 1.0);
+  if (v->log) {
+    snprintf(lo, n, "$%d/%.17g", c, sqrt(step));
+    snprintf(hi, n, "$%d*%.17g", c, sqrt(step));
+  } else {
+    snprintf(lo, n, "$%d-%.17g", c, step / 2);
+    snprintf(hi, n, "$%d+%.17g", c, step / 2);
+  }
+}
+
+/* Fill plots/sweep1d.gp.in or heatmap.gp.in, keep the script beside the
+ * figure, and run gnuplot on it. */
+static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
+                const colspec_t *cols, int ncols, const vary_t *v, int nv, ims_err_t *err)
+{
+  const char *metric = a->plot_metric, *fig = a->run.plot, *term = cli_plot_term(fig), *miss;
   int zc = -1;
-  for (int i = 0; i < ncols; i++)
-    if (metric ? !strcmp(cols[i].name, metric) : strstr(cols[i].name, ".max") != NULL) {
+  for (int i = 0; i < ncols && zc < 0; i++)
+    if (metric ? !strcmp(cols[i].name, metric) : strstr(cols[i].name, ".max") != NULL)
       zc = i;
-      break;
-    }
-  if (zc < 0) {
-    cli_failf(IMS_EINPUT, "sweep: --plot-metric %s: no such column", metric ? metric : "(max)");
-    return IMS_EINPUT;
-  }
-  char tpl[PATH_MAX + 64], script[PATH_MAX + 64], *buf;
-  size_t len;
-  ims_err_t err;
-  snprintf(tpl, sizeof tpl, "%s/plots/%s", cli_datadir(),
+  if (zc < 0)
+    return ims_err_set(err, IMS_EINPUT, "--plot-metric %s: no such column in %s",
+                       metric ? metric : "(max)", data);
+  if (!term)
+    return ims_err_set(err, IMS_EINPUT, "--plot %s: use .png, .svg or .pdf", fig);
+  const char *ext = strrchr(fig, '.');
+  char script[PATH_MAX], path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".";
+  snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
+  char sx[8], sy[8], sz[16], xl[256], yl[256], zl[400], title[512];
+  char xlo[80], xhi[80], ylo[80], yhi[80];
+  snprintf(sx, sizeof sx, "1");
+  snprintf(sy, sizeof sy, "2");
+  snprintf(sz, sizeof sz, "%d", nv + 2 + zc); /* vary columns, status, then metrics */
+  vary_label(&v[0], s, xl, sizeof xl);
+  if (nv > 1)
+    vary_label(&v[1], s, yl, sizeof yl);
+  snprintf(zl, sizeof zl, "%s (%s)", cols[zc].name, cols[zc].unit);
+  cell_bounds(&v[0], 1, xlo, xhi, sizeof xlo);
+  if (nv > 1)
+    cell_bounds(&v[1], 2, ylo, yhi, sizeof ylo);
+  char raw[400];
+  snprintf(raw, sizeof raw, "%s: %s over the sweep", s->m->name, cols[zc].name);
+  cli_buf_t tb = {0}; /* enhanced text: "a_b" must not subscript */
+  cli_buf_gp_text(&tb, raw);
+  snprintf(title, sizeof title, "%s", cli_buf_str(&tb));
+  cli_buf_free(&tb);
+  if (!getcwd(cwd, sizeof cwd))
+    snprintf(cwd, sizeof cwd, ".");
+  cli_tmpl_t tt = {0}, ts = {0};
+  char *style = NULL, *pal = NULL;
+  snprintf(path, sizeof path, "%s/plots/timecourse.gp.in", cli_datadir());
+  int rc = cli_tmpl_load(&tt, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/%s", cli_datadir(),
            nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in");
-  if (ims__slurp(tpl, &buf, &len, &err) != IMS_OK)
-    return cli_fail(IMS_EIO, &err), IMS_EIO;
-  snprintf(script, sizeof script, "%s.gp", a->run.plot);
-  FILE *fp = fopen(script, "w");
-  if (!fp) {
-    free(buf);
-    cli_failf(IMS_EIO, "sweep: cannot write %s", script);
-    return IMS_EIO;
-  }
-  /* @DATA@ @OUT@ @X@ @Y@ @Z@ (1-based columns) @XLABEL@ @YLABEL@ @ZLABEL@ @LOGX@ @LOGY@ */
-  char val[PATH_MAX + 200];
-  for (char *p = buf; *p;) {
-    char *at = strchr(p, '@'), *end = at ? strchr(at + 1, '@') : NULL;
-    if (!at || !end) {
-      fputs(p, fp);
-      break;
-    }
-    fwrite(p, 1, (size_t)(at - p), fp);
-    size_t kl = (size_t)(end - at - 1);
-    char key[32] = "";
-    if (kl < sizeof key)
-      memcpy(key, at + 1, kl), key[kl] = '\0';
-    int off = nv + 2; /* vary columns, status, then metrics */
-    if (!strcmp(key, "DATA"))
-      snprintf(val, sizeof val, "%s", data);
-    else if (!strcmp(key, "OUT"))
-      snprintf(val, sizeof val, "%s", a->run.plot);
-    else if (!strcmp(key, "X"))
-      snprintf(val, sizeof val, "1");
-    else if (!strcmp(key, "Y"))
-      snprintf(val, sizeof val, "2");
-    else if (!strcmp(key, "Z"))
-      snprintf(val, sizeof val, "%d", off + zc);
-    else if (!strcmp(key, "XLABEL"))
-      snprintf(val, sizeof val, "%s", v[0].name);
-    else if (!strcmp(key, "YLABEL"))
-      snprintf(val, sizeof val, "%s", nv > 1 ? v[1].name : cols[zc].name);
-    else if (!strcmp(key, "ZLABEL"))
-      snprintf(val, sizeof val, "%s (%s)", cols[zc].name, cols[zc].unit);
-    else if (!strcmp(key, "LOGX"))
-      snprintf(val, sizeof val, "%s", v[0].log ? "set logscale x" : "");
-    else if (!strcmp(key, "LOGY"))
-      snprintf(val, sizeof val, "%s", nv > 1 && v[1].log ? "set logscale y" : "");
-    else {
-      fwrite(at, 1, (size_t)(end - at), fp); /* not a key: copy through */
-      p = end;
-      continue;
-    }
-    fputs(val, fp);
-    p = end + 1;
-  }
-  free(buf);
-  fclose(fp);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execlp("gnuplot", "gnuplot", script, (char *)NULL);
-    _exit(127);
-  }
-  int st = 0;
-  if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    cli_failf(IMS_EIO, "sweep: gnuplot failed on %s", script);
-    return IMS_EIO;
-  }
-  unlink(script);
-  return IMS_OK;
+  rc = rc ? rc : cli_tmpl_load(&ts, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/style_lecture.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &style, err);
+  snprintf(path, sizeof path, "%s/plots/palette.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &pal, err);
+  snprintf(tsec, sizeof tsec, "terminal_%s", term);
+  const char *termtxt = rc ? NULL : cli_tmpl_section(&tt, tsec);
+  const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
+  if (!rc && (!termtxt || !body))
+    rc = ims_err_set(err, IMS_EIO, "plot templates lack the %s or script section", tsec);
+  const char *kv[] = {"VERSION",  IMS_VERSION,
+                      "CWD",      cwd,
+                      "SCRIPT",   script,
+                      "DATA",     data,
+                      "STYLE",    style,
+                      "PALETTE",  pal,
+                      "TERMINAL", termtxt,
+                      "OUTPUT",   fig,
+                      "TITLE",    title,
+                      "X",        sx,
+                      "Y",        sy,
+                      "Z",        sz,
+                      "XLABEL",   xl,
+                      "YLABEL",   nv > 1 ? yl : zl,
+                      "ZLABEL",   zl,
+                      "LOGX",     v[0].log ? "set logscale x" : "",
+                      "LOGY",     nv > 1 && v[1].log ? "set logscale y" : "",
+                      "XLO",      xlo,
+                      "XHI",      xhi,
+                      "YLO",      nv > 1 ? ylo : "0",
+                      "YHI",      nv > 1 ? yhi : "0",
+                      NULL};
+  cli_buf_t b = {0};
+  if (!rc && cli_tmpl_fill(&b, body, kv, &miss))
+    rc = ims_err_set(err, IMS_EIO, "%s: unknown field @%.20s", path, miss);
+  FILE *fp = rc ? NULL : fopen(script, "w");
+  if (!rc && (!fp || fputs(cli_buf_str(&b), fp) < 0))
+    rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
+  if (fp)
+    fclose(fp);
+  rc = rc ? rc : cli_gnuplot(script, fig, err);
+  cli_buf_free(&b);
+  cli_tmpl_free(&tt);
+  cli_tmpl_free(&ts);
+  free(style);
+  free(pal);
+  return rc;
 }
 
 static int sweep(sweep_args_t *a, cli_setup_t *s, ims_err_t *err)
@@ -459,8 +492,8 @@ static int sweep(sweep_args_t *a, cli_setup_t *s, ims_err_t *err)
     ims_output_abort(o);
   else
     rc = ims_output_commit(o, err);
-  if (!rc && a->run.plot && draw(a, out, cols, ncols, v, a->nvary) != IMS_OK)
-    rc = ims_err_set(err, IMS_EIO, "sweep: the figure %s was not drawn", a->run.plot);
+  if (!rc && a->run.plot)
+    rc = draw(a, s, out, cols, ncols, v, a->nvary, err);
   free(cols);
   free(p);
   cli_metrics_free(&ref);

@@ -120,6 +120,40 @@ awk -F, '/^#/ || /^subject/ { next } { rho = log($3) / $4; r = $17 / $5;
 grep -v '^#' "$tmp/stein_subj.csv" | head -1 | grep -q '^subject,status,foldx,Tmax,Cmax,alpha,FB,beta,.*CAR_cmax,CAR_tmax' &&
   ok || bad "stein per-subject header"
 
+# 12. compare and sweep figures: the kept scripts use the plot templates and units
+"$BIN" compare pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \
+  -s pembrolizumab_400mg_q6w -t 126 --cols C1 --plot "$tmp/cmp.svg" >/dev/null 2>"$tmp/err" ||
+  bad "compare --plot: $(cat "$tmp/err")"
+grep -q 'set terminal svg' "$tmp/cmp.gp" && grep -q 'pembrolizumab_400mg_q6w' "$tmp/cmp.gp" &&
+  ok || bad "compare --plot script"
+"$BIN" sweep kirschner_panetta1998 --vary c=0.01:0.05:3 --vary s1=100:1000:3:log -t 100 \
+  --cols T -o "$tmp/sw.csv" --plot "$tmp/sw.png" >/dev/null 2>"$tmp/err" || bad "sweep --plot: $(cat "$tmp/err")"
+grep -q 'set xlabel "c (1/d)"' "$tmp/sw.gp" && grep -q 'set ylabel "s1 (cell/d)"' "$tmp/sw.gp" &&
+  grep -q 'set logscale y' "$tmp/sw.gp" && grep -q 'set terminal pngcairo' "$tmp/sw.gp" &&
+  ok || bad "sweep heat-map script: $(grep -n 'label\|logscale' "$tmp/sw.gp")"
+if command -v gnuplot >/dev/null; then
+  [ "$(head -c 4 "$tmp/sw.png" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "sweep PNG"
+fi
+
+# 13. the Hardiansyah teaching rules (params/rules/): the steroid what-if lowers the IL-6
+# peak (its production constant halves 6 h after IL-6 crosses 1000 pg/mL), and the burden
+# rule stops the run exactly when B crosses 10 % of baseline (0.414e9 cells)
+for r in none hardiansyah_steroid_whatif; do
+  ropt=(); [ $r = none ] || ropt=(-r $r)
+  "$BIN" run hardiansyah2019 -s hardiansyah_upn1_single -t 60 "${ropt[@]}" --cols IL6 \
+    --metrics-out "$tmp/st_$r.csv" -o "$tmp/st_run_$r.csv" >/dev/null 2>&1 || bad "steroid rule run $r"
+done
+p0=$(awk -F, '$1=="all" && $5=="IL6" && $7=="max" {print $8}' "$tmp/st_none.csv")
+p1=$(awk -F, '$1=="all" && $5=="IL6" && $7=="max" {print $8}' "$tmp/st_hardiansyah_steroid_whatif.csv")
+awk -v a="$p0" -v b="$p1" 'BEGIN { exit !(a > 2500 && b > 1000 && b < 0.6 * a) }' &&
+  ok || bad "steroid what-if: IL-6 peak $p0 -> $p1"
+[ "$(grep -c '^# event: t=.* rule=steroid_' "$tmp/st_run_hardiansyah_steroid_whatif.csv")" -ge 4 ] &&
+  ok || bad "steroid what-if: events not logged"
+"$BIN" run hardiansyah2019 -s hardiansyah_upn1_single -t 60 -r hardiansyah_burden_stop \
+  -o "$tmp/bs.csv" 2>/dev/null || bad "burden stop run"
+grep -q '^# event: t=7.86[0-9]* rule=response B=0.414 1e9 cell: stop' "$tmp/bs.csv" &&
+  grep -q '^# stopped by a rule' "$tmp/bs.csv" && ok || bad "burden stop: $(grep '^# event' "$tmp/bs.csv")"
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
 
