@@ -26,7 +26,7 @@ TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
 .PHONY: all deps deps-check demo check check-install test install uninstall clean sanitize valgrind fuzz \
-        figures bench check-peers format lint tsan
+        figures gallery-update bench check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
 
@@ -107,6 +107,20 @@ valgrind: all $(BUILD)/check_immunosim
 	IMS_SRCDIR=$(CURDIR) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=9 -q $(BUILD)/check_immunosim
 
+# The figure gallery: every recipe plots/gallery/NN_name.sh draws build/figures/NN_name.png
+# with its caption NN_name.txt (plots/gallery/run.sh; needs gnuplot, installed by `make deps`).
+# gallery-update copies the figures shown in README.md to plots/gallery/png/.
+GALLERY_README := 01_stein_tisagenlecleucel 04_kimmel_axicel_zuma1 05_cartmath_rechallenge \
+                  11_kirschner_panetta_phase
+figures: all
+	rm -rf $(BUILD)/figures
+	bash plots/gallery/run.sh $(BUILD)/immunosim $(BUILD)/figures
+
+gallery-update: figures
+	@mkdir -p plots/gallery/png
+	@for f in $(GALLERY_README); do cp $(BUILD)/figures/$$f.png plots/gallery/png/ && \
+	  echo "plots/gallery/png/$$f.png ($$(stat -c %s plots/gallery/png/$$f.png) bytes)"; done
+
 # Benchmarks against a bare CVODE loop, deSolve and SciPy (tests/bench/run.sh).
 BENCH_PKGS := r-base-core r-cran-desolve python3-scipy valgrind gnuplot-nox
 $(BUILD)/bench/bench: tests/bench/bench.c $(BUILD)/libimmunosim.a $(HEADERS)
@@ -145,7 +159,9 @@ install: all
 	install -m 755 $(BUILD)/immunosim $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
-	cp -r params plots $(DESTDIR)$(PREFIX)/share/immunosim/
+	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
+	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
+	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions

@@ -33,7 +33,7 @@ _immunosim()
   # the model: the first word after the command that is neither an option nor an option's value
   for ((i = 2; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      -*) [[ ${COMP_WORDS[i]} =~ ^(-p|--params|-s|--schedule|--set|-o|--out|--plot|--units|--atol|--extinct|-t|--end|--t0|--dt|--times|--format|--method|--rtol|--init-step|--max-steps|-r|--rules|--y|--x|--hline|--points|--style|--title|--labels|--xrange|--yrange)$ ]] && ((i++)) ;;
+      -*) [[ ${COMP_WORDS[i]} =~ ^(-p|--params|-s|--schedule|--set|-o|--out|--plot|--units|--atol|--extinct|-t|--end|--t0|--dt|--times|--format|--method|--rtol|--init-step|--max-steps|-r|--rules|--y|--x|--hline|--points|--style|--title|--ylabel|--labels|--xrange|--yrange)$ ]] && ((i++)) ;;
       *) if [[ -z $model && $cmd != plot ]]; then model=${COMP_WORDS[i]}; fi ;;
     esac
   done
@@ -81,7 +81,7 @@ _immunosim()
     --style) mapfile -t COMPREPLY < <(compgen -W "lecture paper" -- "$cur"); return 0 ;;
     --method) mapfile -t COMPREPLY < <(compgen -W "bdf adams" -- "$cur"); return 0 ;;
     --format) mapfile -t COMPREPLY < <(compgen -W "csv tsv" -- "$cur"); return 0 ;;
-    -t | --end | --t0 | --dt | --rtol | --init-step | --max-steps | --title | --labels | --xrange | --yrange)
+    -t | --end | --t0 | --dt | --rtol | --init-step | --max-steps | --title | --ylabel | --labels | --xrange | --yrange)
       return 0 ;;
   esac
 

@@ -49,6 +49,7 @@ const char cli_plot_options_help[] =
     "                        line '# label: TEXT' names it in the legend)\n"
     "  --style lecture|paper 1600x1000 with large type (default), or 900x560 for print\n"
     "  --title TEXT          figure title (default: model, parameter set, schedule; \"\": none)\n"
+    "  --ylabel TEXT         y label of every panel (default: the column and its unit)\n"
     "  --labels A,B          legend labels, one per input file (default: the file names)\n"
     "  --no-doses            do not mark doses along the time axis\n";
 
@@ -91,6 +92,8 @@ int cli_plot_arg(cli_plot_opts_t *o, int argc, char **argv, int *i)
     str = &o->style;
   else if (!strcmp(a, "--title"))
     str = &o->title;
+  else if (!strcmp(a, "--ylabel"))
+    str = &o->ylabel;
   else if (!strcmp(a, "--labels"))
     str = &o->labels;
   else if (!strcmp(a, "--x"))
@@ -1000,6 +1003,8 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     snprintf(ylabel, sizeof ylabel, "%s", same ? cli_buf_str(&lb) : "value (units in legend)");
     cli_buf_free(&lb);
   }
+  if (o->ylabel)
+    snprintf(ylabel, sizeof ylabel, "%s", o->ylabel);
   char ylab[2048];
   gp_text(ylab, sizeof ylab, ylabel);
   gp_text(column, sizeof column, cols[0]);
@@ -1037,7 +1042,26 @@ static int emit_panel(plot_t *p, cli_buf_t *out, int idx, char **cols, int ncols
     emit(p, &xb, bottom_row ? "xaxis_time" : "xaxis_time_nolabel", kv);
   }
   cli_buf_t yb = {0};
-  emit(p, &yb, logy ? "logy" : "liny", (const char *const[]){NULL});
+  if (logy && ylo > 0 && yhi / ylo < 100) {
+    /* under two decades a log axis would show one or no labelled tick: 1, 2, 5 x 10^k */
+    cli_buf_t tb = {0};
+    for (double d = pow(10, floor(log10(ylo))); d <= yhi; d *= 10)
+      for (int m = 0; m < 3; m++) {
+        double t = d * (m == 0 ? 1 : m == 1 ? 2 : 5);
+        char v[32];
+        num(v, sizeof v, t);
+        if (t >= ylo * (1 - 1e-9) && t <= yhi * (1 + 1e-9))
+          cli_buf_printf(&tb, "%s%s", tb.n ? ", " : "", v);
+      }
+    /* plain numbers between 0.01 and 1e4, else 2x10^6: tick labels stay narrow */
+    const char *fmt = ylo >= 0.01 && yhi <= 1e4 ? "%g"
+                                                : "%.0t\xc3\x97"
+                                                  "10^{%T}" /* U+00D7 */;
+    emit(p, &yb, "logy_fine", (const char *const[]){"TICS", cli_buf_str(&tb), "FORMAT", fmt, NULL});
+    cli_buf_free(&tb);
+  } else {
+    emit(p, &yb, logy ? "logy" : "liny", (const char *const[]){NULL});
+  }
 
   /* markers: doses along the bottom, reference lines */
   cli_buf_t mb = {0};

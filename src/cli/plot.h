@@ -14,6 +14,7 @@ typedef struct cli_plot_opts {
   int npoints;
   const char *style;    /* lecture (default) | paper */
   const char *title;    /* NULL: from the metadata; "": none */
+  const char *ylabel;   /* --ylabel: every panel's y label (NULL: column and unit) */
   const char *labels;   /* "A,B": one per input file */
   const char *schedule; /* -s: doses from this schedule instead of the '# dose:' lines */
   const char *xcol;     /* --x COL: plot against a column instead of time */

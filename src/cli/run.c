@@ -42,7 +42,7 @@ static const char run_help[] =
     "  --plot FIG            also draw the run (FIG.png, .svg or .pdf; script in FIG.gp); without\n"
     "                        -o the table goes to FIG.csv.  Plot options (see 'immunosim plot\n"
     "                        --help'): --y --overlay --logy --liny --weeks --xrange --yrange --x\n"
-    "                        --hline --points --style --title --no-doses\n"
+    "                        --hline --points --style --title --ylabel --no-doses\n"
     "solver\n"
     "  --method bdf|adams    CVODES method (default bdf)\n"
     "  --rtol R              relative tolerance (default 1e-6)\n"

@@ -79,6 +79,19 @@ IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay -o "$tmp/
 [ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] && grep -q '^set ylabel "A1, A2 (mg)"' "$tmp/ov.gp" &&
   ok || bad "--overlay: one panel, shared unit"
 
+# a log axis over less than two decades gets ticks at 1, 2, 5 x 10^k (else one labelled tick)
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y C1 --logy --yrange 30:400 -o "$tmp/fine.png" 2>/dev/null
+grep -q '^set ytics (50, 100, 200)$' "$tmp/fine.gp" && grep -q '^set logscale y' "$tmp/fine.gp" && ok ||
+  bad "1-2-5 ticks on a narrow log axis: $(grep '^set ytics' "$tmp/fine.gp")"
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y C1 --logy --yrange 1:1e4 -o "$tmp/fine.png" 2>/dev/null
+grep -q '^set ytics autofreq' "$tmp/fine.gp" && ! grep -q '^set ytics (' "$tmp/fine.gp" && ok ||
+  bad "automatic ticks on a wide log axis"
+
+# --ylabel replaces the column-and-unit label (e.g. for dimensionless model units)
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay --ylabel "amount (mg), x^2" \
+  -o "$tmp/yl.png" 2>/dev/null
+grep -q '^set ylabel "amount (mg), x\\\\^2"$' "$tmp/yl.gp" && ok || bad "--ylabel: $(grep ylabel "$tmp/yl.gp")"
+
 # --x: a phase portrait, no dose markers
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --x A1 --y A2 -o "$tmp/ph.png" 2>/dev/null
 grep -q 'using (column("A1")):(column("A2")) with lines' "$tmp/ph.gp" &&
