@@ -295,6 +295,8 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
   s->y = N_VNew_Serial(s->n, s->sun);
+  if (s->y) /* fused vector operations: fewer calls per step, ~3 % on small models */
+    N_VEnableFusedOps_Serial(s->y, SUNTRUE);
   s->abstol = N_VNew_Serial(s->n, s->sun);
   s->A = SUNDenseMatrix(s->n, s->n, s->sun);
   if (!s->y || !s->abstol || !s->A) {

@@ -92,7 +92,7 @@ table $B/pk "pk2cmt pembrolizumab 200 mg Q3W"
 mkdir -p $B/kpin
 sed 's/^c,0.02,/c,0.035,/; s/^T_0,1,/T_0,1e5,/' params/kirschner_panetta1998/default.csv >$B/kpin/params.csv
 printf 'time,cmt,amt\n0,E,1e4\n' >$B/kpin/schedule.csv
-prep kp kirschner_panetta1998 $B/kpin/params.csv $B/kpin/schedule.csv c,a,r2,mu2
+prep kp kirschner_panetta1998 $B/kpin/params.csv $B/kpin/schedule.csv p1,p2,mu3,g1
 table $B/kp "kirschner_panetta1998, c = 0.035, 1e4 effector cells at day 0"
 prep depillis depillis2006 params/depillis2006/patient9.csv params/schedules/depillis_chemo.csv a,d,m,alpha
 table $B/depillis "depillis2006 patient 9, pulsed chemotherapy"
