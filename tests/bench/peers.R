@@ -85,6 +85,7 @@ one <- function(p, keep) {
 }
 `%s%` <- function(a, b) paste0(a, b)
 
+invisible(one(pop[1, ], FALSE)) # warm-up: first-call costs are not per-subject costs
 times <- numeric(reps); steps <- 0; fev <- 0
 for (r in seq_len(reps)) {
   traj <- NULL; steps <- 0; fev <- 0

@@ -36,6 +36,12 @@ def main():
     print("\n%s" % title)
     print("%-14s %8s %14s %10s %10s %10s %12s" % ("engine", "rtol", "ms/subject", "rhs/subj", "steps",
                                                "max error", "vs immunosim"))
+    # grouped by engine (then file order), so each engine's points join into one line
+    order = []
+    for r in rows:
+        if r[0] not in order:
+            order.append(r[0])
+    rows.sort(key=lambda r: order.index(r[0]))
     with open(os.path.join(d, "wp.dat"), "a") as wp:
         for r in rows:
             eng, rtol, sec, rhs, steps = r[0], r[1], float(r[2]), r[3], r[4]

@@ -67,7 +67,7 @@ table() { # DIR TITLE
 # work-precision: rtol 1e-3 .. 1e-10 for every engine
 wp() { # DIR TITLE
   local d=$1 rt
-  : >"$d/results_wp.csv"; : >"$d/wp.dat"
+  : >"$d/results.csv"; : >"$d/wp.dat"
   for rt in 1e-3 1e-4 1e-5 1e-6 1e-7 1e-8 1e-9 1e-10; do
     for e in ims-bdf ims-adams; do engine $e "$d" $rt 200 3; done
     engine desolve-c "$d" $rt 50 1
