@@ -146,6 +146,18 @@ static double col_deriv(ims_sim_t *s, double t, const double *y, int c, int *fdo
   return (op[c - n] - om[c - n]) / (2 * h);
 }
 
+/* A state within its absolute tolerance of zero is rounding noise to CVODE:
+ * the sign of its derivative there flips from one evaluation to the next,
+ * and watching it for extrema finds a root at every step (a decayed IL-2
+ * after an extinction rule did exactly that, forever). */
+static int below_atol(const ims_sim_t *s, const double *y, int c)
+{
+  if (c >= s->n)
+    return 0;
+  const ims_opts_t *o = s->opts;
+  return fabs(y[c]) <= (o->atol_vec ? o->atol_vec[c] : o->atol);
+}
+
 static int cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
   ims_sim_t *s = ud;
@@ -155,6 +167,8 @@ static int cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     const ims_trigger_t *tr = &o->triggers[k];
     if (s->in_ss)
       g[k] = 1.0;
+    else if (tr->var >= nc && below_atol(s, NV_DATA_S(y), tr->var - nc))
+      g[k] = DBL_MIN;
     else if (tr->var >= nc)
       g[k] = col_deriv(s, t, NV_DATA_S(y), tr->var - nc, &fdone) - tr->threshold;
     else

@@ -154,6 +154,16 @@ awk -v a="$p0" -v b="$p1" 'BEGIN { exit !(a > 2500 && b > 1000 && b < 0.6 * a) }
 grep -q '^# event: t=7.86[0-9]* rule=response B=0.414 1e9 cell: stop' "$tmp/bs.csv" &&
   grep -q '^# stopped by a rule' "$tmp/bs.csv" && ok || bad "burden stop: $(grep '^# event' "$tmp/bs.csv")"
 
+# 14. extremum tracking ignores states within atol of zero: after the extinction rule,
+# IL-2 decays into rounding noise whose derivative flips sign at every evaluation; this
+# run once found a root at every step and never finished
+out=$(timeout 30 "$BIN" run kirschner_panetta1998 --set c=0.02 --extinct T=1 -t 1000 --metrics \
+  --cols T --stats -o "$tmp/kpm.csv" 2>&1)
+rc=$?
+roots=$(printf '%s\n' "$out" | sed -n 's/.*roots \([0-9]*\),.*/\1/p')
+[ $rc -eq 0 ] && [ -n "$roots" ] && [ "$roots" -lt 50 ] && ok ||
+  bad "metrics after extinction: rc $rc, roots '$roots'"
+
 # 10. figures, completion, help, progress
 . tests/cli/plot.sh
 
