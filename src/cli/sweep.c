@@ -279,8 +279,9 @@ static void vary_label(const vary_t *v, const cli_setup_t *s, char *out, size_t 
   snprintf(out, n, "%s%s%s%s", v->name, u ? " (" : "", u ? u : "", u ? ")" : "");
 }
 
-/* Half-step bounds of a grid cell, as gnuplot expressions of column c. */
-static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, size_t n)
+/* Half-step bounds of a grid cell, as gnuplot expressions of column c, and
+ * the axis range that shows every cell whole. */
+static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, char *range, size_t n)
 {
   double step = v->n > 1
                     ? (v->log ? pow(v->hi / v->lo, 1.0 / (v->n - 1)) : (v->hi - v->lo) / (v->n - 1))
@@ -288,9 +289,11 @@ static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, size_t n)
   if (v->log) {
     snprintf(lo, n, "$%d/%.17g", c, sqrt(step));
     snprintf(hi, n, "$%d*%.17g", c, sqrt(step));
+    snprintf(range, n, "%.10g:%.10g", v->lo / sqrt(step), v->hi * sqrt(step));
   } else {
     snprintf(lo, n, "$%d-%.17g", c, step / 2);
     snprintf(hi, n, "$%d+%.17g", c, step / 2);
+    snprintf(range, n, "%.10g:%.10g", v->lo - step / 2, v->hi + step / 2);
   }
 }
 
@@ -313,7 +316,7 @@ static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
   char script[PATH_MAX], path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".";
   snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
   char sx[8], sy[8], sz[16], xl[256], yl[256], zl[400], title[512];
-  char xlo[80], xhi[80], ylo[80], yhi[80];
+  char xlo[80], xhi[80], ylo[80], yhi[80], xr[80], yr[80] = "*:*";
   snprintf(sx, sizeof sx, "1");
   snprintf(sy, sizeof sy, "2");
   snprintf(sz, sizeof sz, "%d", nv + 2 + zc); /* vary columns, status, then metrics */
@@ -321,9 +324,9 @@ static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
   if (nv > 1)
     vary_label(&v[1], s, yl, sizeof yl);
   snprintf(zl, sizeof zl, "%s (%s)", cols[zc].name, cols[zc].unit);
-  cell_bounds(&v[0], 1, xlo, xhi, sizeof xlo);
+  cell_bounds(&v[0], 1, xlo, xhi, xr, sizeof xlo);
   if (nv > 1)
-    cell_bounds(&v[1], 2, ylo, yhi, sizeof ylo);
+    cell_bounds(&v[1], 2, ylo, yhi, yr, sizeof ylo);
   char raw[400];
   snprintf(raw, sizeof raw, "%s: %s over the sweep", s->m->name, cols[zc].name);
   cli_buf_t tb = {0}; /* enhanced text: "a_b" must not subscript */
@@ -365,6 +368,8 @@ static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
                       "ZLABEL",   zl,
                       "LOGX",     v[0].log ? "set logscale x" : "",
                       "LOGY",     nv > 1 && v[1].log ? "set logscale y" : "",
+                      "XRANGE",   xr,
+                      "YRANGE",   yr,
                       "XLO",      xlo,
                       "XHI",      xhi,
                       "YLO",      nv > 1 ? ylo : "0",
@@ -372,7 +377,8 @@ static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
                       NULL};
   cli_buf_t b = {0};
   if (!rc && cli_tmpl_fill(&b, body, kv, &miss))
-    rc = ims_err_set(err, IMS_EIO, "%s: unknown field @%.20s", path, miss);
+    rc = ims_err_set(err, IMS_EIO, "plots/%s: unknown field @%.20s",
+                     nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in", miss);
   FILE *fp = rc ? NULL : fopen(script, "w");
   if (!rc && (!fp || fputs(cli_buf_str(&b), fp) < 0))
     rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
