@@ -7,7 +7,7 @@ VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
               libudunits2-dev udunits-bin check gnuplot-nox
-CHECK_PKGS := $(BUILD_PKGS) valgrind clang libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
+CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -25,7 +25,7 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check check-install test install uninstall clean sanitize valgrind fuzz \
+.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz \
         figures gallery-update bench check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
@@ -75,6 +75,7 @@ check: deps-check
 	$(MAKE) check-peers
 	$(MAKE) fuzz FUZZ_TIME=15
 	$(MAKE) tsan
+	$(MAKE) lint format-check
 
 check-install: all
 	bash tests/cli/install.sh
@@ -168,7 +169,10 @@ install: all
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS)
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c
+
+format-check:
+	clang-format --dry-run -Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
