@@ -172,8 +172,6 @@ typedef struct cli_sinks {
 int cli_simulate(cli_setup_t *s, ims_sim_t *sim, const double *p, cli_sinks_t *k, ims_err_t *err);
 /* Open the --events-out table and write its header. */
 int cli_events_open(ims_output_t **o, const char *path, ims_err_t *err);
-/* Run `immunosim plot ARGS...` when this build has a plot command; 0 if not. */
-int cli_have_plot(void);
 
 int cmd_plot(int argc, char **argv);
 

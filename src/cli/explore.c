@@ -462,11 +462,3 @@ int cli_simulate(cli_setup_t *s, ims_sim_t *sim, const double *p, cli_sinks_t *k
   free(u.row);
   return rc;
 }
-
-int cli_have_plot(void)
-{
-  for (int i = 0; i < cli_ncmds; i++)
-    if (!strcmp(cli_cmds[i].name, "plot"))
-      return 1;
-  return 0;
-}

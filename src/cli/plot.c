@@ -1416,6 +1416,65 @@ int cli_gnuplot(const char *script, const char *fig, ims_err_t *err)
   return 0;
 }
 
+/* Load a template's "script" section, fill the fields every figure shares
+ * plus the caller's, and write the script. */
+static int fill_script(const char *tmpl, const char *fig, const char *script, const char *title,
+                       const char *const *kv, cli_buf_t *b, ims_err_t *err)
+{
+  cli_tmpl_t tt = {0}, ts = {0};
+  char *style = NULL, *pal = NULL, path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".", ttl[1024];
+  const char *miss = NULL;
+  snprintf(path, sizeof path, "%s/plots/timecourse.gp.in", cli_datadir());
+  int rc = cli_tmpl_load(&tt, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/%s", cli_datadir(), tmpl);
+  rc = rc ? rc : cli_tmpl_load(&ts, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
+  snprintf(path, sizeof path, "%s/plots/style_lecture.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &style, err);
+  snprintf(path, sizeof path, "%s/plots/palette.gp", cli_datadir());
+  rc = rc ? rc : cli_slurp_text(path, &pal, err);
+  snprintf(tsec, sizeof tsec, "terminal_%s", cli_plot_term(fig));
+  if (!getcwd(cwd, sizeof cwd))
+    snprintf(cwd, sizeof cwd, ".");
+  gp_text(ttl, sizeof ttl, title); /* enhanced text: "a_b" must not subscript */
+  const char *term = rc ? NULL : cli_tmpl_section(&tt, tsec);
+  const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
+  if (!rc && (!term || !body))
+    rc = ims_err_set(err, IMS_EIO, "plot templates lack the %s or script section", tsec);
+  const char *all[2 * 64 + 1] = {"VERSION", IMS_VERSION, "CWD",     cwd, "SCRIPT",   script,
+                                 "STYLE",   style,       "PALETTE", pal, "TERMINAL", term,
+                                 "OUTPUT",  fig,         "TITLE",   ttl};
+  int k = 16;
+  for (int i = 0; kv[i] && k < 2 * 64; i++)
+    all[k++] = kv[i];
+  all[k] = NULL;
+  if (!rc && cli_tmpl_fill(b, body, all, &miss))
+    rc = ims_err_set(err, IMS_EIO, "plots/%s: unknown field @%.20s", tmpl, miss);
+  cli_tmpl_free(&tt);
+  cli_tmpl_free(&ts);
+  free(style);
+  free(pal);
+  return rc;
+}
+
+int cli_plot_template(const char *tmpl, const char *fig, const char *title, const char *const *kv,
+                      ims_err_t *err)
+{
+  const char *ext = strrchr(fig, '.');
+  if (!cli_plot_term(fig))
+    return ims_err_set(err, IMS_EINPUT, "figure '%s': use .png, .svg or .pdf", fig);
+  char script[PATH_MAX];
+  snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
+  cli_buf_t b = {0};
+  int rc = fill_script(tmpl, fig, script, title, kv, &b, err);
+  FILE *fp = rc ? NULL : fopen(script, "w");
+  if (!rc && (!fp || fputs(cli_buf_str(&b), fp) < 0))
+    rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
+  if (fp)
+    fclose(fp);
+  cli_buf_free(&b);
+  return rc ? rc : cli_gnuplot(script, fig, err);
+}
+
 const char *cli_plot_term(const char *fig)
 {
   const char *ext = strrchr(fig, '.');

@@ -319,12 +319,11 @@ static void print_table(const sens_run_t *r, int c, FILE *fp)
 static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *err)
 {
   const cli_setup_t *s = r->s;
-  const char *term = cli_plot_term(fig), *ext = strrchr(fig, '.'), *miss = NULL;
-  if (!term)
+  const char *ext = strrchr(fig, '.');
+  if (!cli_plot_term(fig))
     return ims_err_set(err, IMS_EINPUT, "--plot %s: use .png, .svg or .pdf", fig);
-  char data[PATH_MAX], script[PATH_MAX], path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".";
+  char data[PATH_MAX];
   snprintf(data, sizeof data, "%.*s.csv", (int)(ext - fig), fig);
-  snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
   FILE *fp = fopen(data, "w");
   if (!fp)
     return ims_err_set(err, IMS_EIO, "cannot write %s", data);
@@ -340,52 +339,10 @@ static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *er
             norm_sens(r->dfin[c * r->ns + j], r->fin[c], p));
   }
   fclose(fp);
-  cli_tmpl_t tt = {0}, ts = {0};
-  char *style = NULL, *pal = NULL;
-  snprintf(path, sizeof path, "%s/plots/timecourse.gp.in", cli_datadir());
-  int rc = cli_tmpl_load(&tt, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
-  snprintf(path, sizeof path, "%s/plots/sensitivity.gp.in", cli_datadir());
-  rc = rc ? rc : cli_tmpl_load(&ts, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
-  snprintf(path, sizeof path, "%s/plots/style_lecture.gp", cli_datadir());
-  rc = rc ? rc : cli_slurp_text(path, &style, err);
-  snprintf(path, sizeof path, "%s/plots/palette.gp", cli_datadir());
-  rc = rc ? rc : cli_slurp_text(path, &pal, err);
-  snprintf(tsec, sizeof tsec, "terminal_%s", term);
-  if (!getcwd(cwd, sizeof cwd))
-    snprintf(cwd, sizeof cwd, ".");
-  char title[512];
-  char raw[400];
-  snprintf(raw, sizeof raw, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
-  cli_buf_t tb = {0}; /* enhanced text: "a_b" must not subscript */
-  cli_buf_gp_text(&tb, raw);
-  snprintf(title, sizeof title, "%s", cli_buf_str(&tb));
-  cli_buf_free(&tb);
-  const char *termtxt = rc ? NULL : cli_tmpl_section(&tt, tsec);
-  const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
-  cli_buf_t b = {0};
-  if (!rc && (!termtxt || !body))
-    rc = ims_err_set(err, IMS_EIO, "plot templates lack the %s or script section", tsec);
-  const char *kv[] = {"VERSION", IMS_VERSION, "CWD",      cwd,      "SCRIPT",
-                      script,    "DATA",      data,       "STYLE",  style,
-                      "PALETTE", pal,         "TERMINAL", termtxt,  "OUTPUT",
-                      fig,       "TITLE",     title,      "COLUMN", s->colnames[1 + c],
-                      NULL};
-  if (!rc && cli_tmpl_fill(&b, body, kv, &miss))
-    rc = ims_err_set(err, IMS_EIO, "plots/sensitivity.gp.in: unknown field @%.20s", miss);
-  if (!rc) {
-    fp = fopen(script, "w");
-    if (!fp || fputs(cli_buf_str(&b), fp) < 0)
-      rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
-    if (fp)
-      fclose(fp);
-  }
-  rc = rc ? rc : cli_gnuplot(script, fig, err);
-  cli_buf_free(&b);
-  cli_tmpl_free(&tt);
-  cli_tmpl_free(&ts);
-  free(style);
-  free(pal);
-  return rc;
+  char title[400];
+  snprintf(title, sizeof title, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
+  const char *kv[] = {"DATA", data, "COLUMN", s->colnames[1 + c], NULL};
+  return cli_plot_template("sensitivity.gp.in", fig, title, kv, err);
 }
 
 static int of_column(const cli_setup_t *s, const char *of, int *c, ims_err_t *err)

@@ -302,7 +302,7 @@ static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, char *range,
 static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
                 const colspec_t *cols, int ncols, const vary_t *v, int nv, ims_err_t *err)
 {
-  const char *metric = a->plot_metric, *fig = a->run.plot, *term = cli_plot_term(fig), *miss;
+  const char *metric = a->plot_metric;
   int zc = -1;
   for (int i = 0; i < ncols && zc < 0; i++)
     if (metric ? !strcmp(cols[i].name, metric) : strstr(cols[i].name, ".max") != NULL)
@@ -310,87 +310,36 @@ static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
   if (zc < 0)
     return ims_err_set(err, IMS_EINPUT, "--plot-metric %s: no such column in %s",
                        metric ? metric : "(max)", data);
-  if (!term)
-    return ims_err_set(err, IMS_EINPUT, "--plot %s: use .png, .svg or .pdf", fig);
-  const char *ext = strrchr(fig, '.');
-  char script[PATH_MAX], path[PATH_MAX * 2], tsec[32], cwd[PATH_MAX] = ".";
-  snprintf(script, sizeof script, "%.*s.gp", (int)(ext - fig), fig);
-  char sx[8], sy[8], sz[16], xl[256], yl[256], zl[400], title[512];
-  char xlo[80], xhi[80], ylo[80], yhi[80], xr[80], yr[80] = "*:*";
-  snprintf(sx, sizeof sx, "1");
-  snprintf(sy, sizeof sy, "2");
+  char sz[16], xl[256], yl[256], zl[400], title[512];
+  char xlo[80], xhi[80], ylo[80] = "0", yhi[80] = "0", xr[80], yr[80] = "*:*";
   snprintf(sz, sizeof sz, "%d", nv + 2 + zc); /* vary columns, status, then metrics */
   vary_label(&v[0], s, xl, sizeof xl);
-  if (nv > 1)
-    vary_label(&v[1], s, yl, sizeof yl);
   snprintf(zl, sizeof zl, "%s (%s)", cols[zc].name, cols[zc].unit);
+  snprintf(yl, sizeof yl, "%s", zl);
   cell_bounds(&v[0], 1, xlo, xhi, xr, sizeof xlo);
-  if (nv > 1)
+  if (nv > 1) {
+    vary_label(&v[1], s, yl, sizeof yl);
     cell_bounds(&v[1], 2, ylo, yhi, yr, sizeof ylo);
-  char raw[400];
-  snprintf(raw, sizeof raw, "%s: %s over the sweep", s->m->name, cols[zc].name);
-  cli_buf_t tb = {0}; /* enhanced text: "a_b" must not subscript */
-  cli_buf_gp_text(&tb, raw);
-  snprintf(title, sizeof title, "%s", cli_buf_str(&tb));
-  cli_buf_free(&tb);
-  if (!getcwd(cwd, sizeof cwd))
-    snprintf(cwd, sizeof cwd, ".");
-  cli_tmpl_t tt = {0}, ts = {0};
-  char *style = NULL, *pal = NULL;
-  snprintf(path, sizeof path, "%s/plots/timecourse.gp.in", cli_datadir());
-  int rc = cli_tmpl_load(&tt, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
-  snprintf(path, sizeof path, "%s/plots/%s", cli_datadir(),
-           nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in");
-  rc = rc ? rc : cli_tmpl_load(&ts, path) ? ims_err_set(err, IMS_EIO, "cannot read %s", path) : 0;
-  snprintf(path, sizeof path, "%s/plots/style_lecture.gp", cli_datadir());
-  rc = rc ? rc : cli_slurp_text(path, &style, err);
-  snprintf(path, sizeof path, "%s/plots/palette.gp", cli_datadir());
-  rc = rc ? rc : cli_slurp_text(path, &pal, err);
-  snprintf(tsec, sizeof tsec, "terminal_%s", term);
-  const char *termtxt = rc ? NULL : cli_tmpl_section(&tt, tsec);
-  const char *body = rc ? NULL : cli_tmpl_section(&ts, "script");
-  if (!rc && (!termtxt || !body))
-    rc = ims_err_set(err, IMS_EIO, "plot templates lack the %s or script section", tsec);
-  const char *kv[] = {"VERSION",  IMS_VERSION,
-                      "CWD",      cwd,
-                      "SCRIPT",   script,
-                      "DATA",     data,
-                      "STYLE",    style,
-                      "PALETTE",  pal,
-                      "TERMINAL", termtxt,
-                      "OUTPUT",   fig,
-                      "TITLE",    title,
-                      "X",        sx,
-                      "Y",        sy,
-                      "Z",        sz,
-                      "XLABEL",   xl,
-                      "YLABEL",   nv > 1 ? yl : zl,
-                      "ZLABEL",   zl,
-                      "LOGX",     v[0].log ? "set logscale x" : "",
-                      "LOGY",     nv > 1 && v[1].log ? "set logscale y" : "",
-                      "XRANGE",   xr,
-                      "YRANGE",   yr,
-                      "XLO",      xlo,
-                      "XHI",      xhi,
-                      "YLO",      nv > 1 ? ylo : "0",
-                      "YHI",      nv > 1 ? yhi : "0",
+  }
+  snprintf(title, sizeof title, "%s: %s over the sweep", s->m->name, cols[zc].name);
+  const char *kv[] = {"DATA",   data,
+                      "X",      "1",
+                      "Y",      "2",
+                      "Z",      sz,
+                      "XLABEL", xl,
+                      "YLABEL", yl,
+                      "ZLABEL", zl,
+                      "XRANGE", xr,
+                      "YRANGE", yr,
+                      "XLO",    xlo,
+                      "XHI",    xhi,
+                      "YLO",    ylo,
+                      "YHI",    yhi,
+                      "LOGX",   v[0].log ? "set logscale x" : "",
+                      "LOGY",   nv > 1 && v[1].log ? "set logscale y" : "",
                       NULL};
-  cli_buf_t b = {0};
-  if (!rc && cli_tmpl_fill(&b, body, kv, &miss))
-    rc = ims_err_set(err, IMS_EIO, "plots/%s: unknown field @%.20s",
-                     nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in", miss);
-  FILE *fp = rc ? NULL : fopen(script, "w");
-  if (!rc && (!fp || fputs(cli_buf_str(&b), fp) < 0))
-    rc = ims_err_set(err, IMS_EIO, "cannot write %s", script);
-  if (fp)
-    fclose(fp);
-  rc = rc ? rc : cli_gnuplot(script, fig, err);
-  cli_buf_free(&b);
-  cli_tmpl_free(&tt);
-  cli_tmpl_free(&ts);
-  free(style);
-  free(pal);
-  return rc;
+  return cli_plot_template(nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in", a->run.plot, title, kv,
+                           err);
 }
 
 static int sweep(sweep_args_t *a, cli_setup_t *s, ims_err_t *err)
