@@ -1,5 +1,6 @@
 #include "tests.h"
 
+#include <gsl/gsl_eigen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -137,4 +138,50 @@ double t_relerr(double got, double want)
   if (want == 0)
     return fabs(got);
   return fabs(got - want) / fabs(want);
+}
+
+double *t_grid(double t0, double t1, double dt, size_t *n)
+{
+  double *g;
+  ims_err_t err;
+  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
+  return g;
+}
+
+void t_run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o, const double *t,
+              size_t n, trace_t *tr)
+{
+  ims_err_t err = {0};
+  int rc = t_run(p->model, p->value, s, o, t, n, tr, &err);
+  ck_assert_msg(rc == 0, "%s", err.msg);
+  ck_assert_uint_eq(tr->nrow, n);
+}
+
+double t_par(const ims_params_t *p, const char *name)
+{
+  int k = ims_model_param_index(p->model, name);
+  ck_assert_msg(k >= 0, "%s: no parameter %s", p->model->name, name);
+  return p->value[k];
+}
+
+void t_jac_eig(const ims_model_t *m, const double *p, const double *y, double *re, double *im)
+{
+  size_t n = (size_t)m->nstates;
+  double *J = calloc(n * n, sizeof *J);
+  int *nd = calloc(n, sizeof *nd);
+  ck_assert(J && nd);
+  ims_ctx_t ctx = {p, nd, 0};
+  ck_assert_int_eq(m->jac(0, y, J, &ctx), 0);
+  gsl_matrix_view mv = gsl_matrix_view_array(J, n, n);
+  gsl_vector_complex *ev = gsl_vector_complex_alloc(n);
+  gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(n);
+  ck_assert_int_eq(gsl_eigen_nonsymm(&mv.matrix, ev, w), 0);
+  for (size_t i = 0; i < n; i++) {
+    re[i] = GSL_REAL(gsl_vector_complex_get(ev, i));
+    im[i] = GSL_IMAG(gsl_vector_complex_get(ev, i));
+  }
+  gsl_eigen_nonsymm_free(w);
+  gsl_vector_complex_free(ev);
+  free(nd);
+  free(J);
 }

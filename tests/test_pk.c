@@ -62,23 +62,6 @@ static double inf_c(const lin2_t *s, double R, double t0, double T, double t)
   return c;
 }
 
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_model_t *m, const ims_params_t *p, const ims_schedule_t *s,
-                   const ims_opts_t *o, const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(m, p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 /* 1-cmt bolus: C = D/V exp(-CL/V t) (closed form). */
 START_TEST(bolus_1cmt)
 {
@@ -87,9 +70,9 @@ START_TEST(bolus_1cmt)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 30, 0.5, &n);
+  double *t = t_grid(0, 30, 0.5, &n);
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int c = t_col(pk(), "C1");
   for (size_t i = 0; i < n; i++) {
     double want = 100.0 / 4 * exp(-0.5 / 4 * t[i]);
@@ -113,9 +96,9 @@ START_TEST(twocmt_bolus_and_infusion)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 60, 0.25, &n);
+  double *t = t_grid(0, 60, 0.25, &n);
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int c = t_col(pk(), "C1");
   for (size_t i = 0; i < n; i++) {
     double want = bolus_c(&L, 200, 0, t[i]) + inf_c(&L, 300 / 2.5, 10, 2.5, t[i]);
@@ -145,9 +128,9 @@ START_TEST(repeated_superposition)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 365, 1, &n);
+  double *t = t_grid(0, 365, 1, &n);
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int c = t_col(pk(), "C1");
   double T = 0.0208333333333;
   for (size_t i = 0; i < n; i++) {
@@ -177,7 +160,7 @@ START_TEST(css_constant_infusion)
   t_tight(&o);
   double t[] = {0, 5, 20};
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, 3, &tr);
+  t_run_ok(p, s, &o, t, 3, &tr);
   /* R/CL = 28 ug/d / (2.22 L/h * 24 h/d) in mg/L (closed form) */
   double css = 28e-3 / (2.22 * 24);
   ck_assert_msg(t_relerr(TR(&tr, 2, t_col(pk(), "C1")), css) <= 1e-6, "got %.12g want %.12g",
@@ -199,7 +182,7 @@ START_TEST(cavg_steady_state)
   o.quad = 1;
   double t[] = {0, 21, 42};
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, 3, &tr);
+  t_run_ok(p, s, &o, t, 3, &tr);
   int qc = t_col(pk(), "C1") - 1; /* quadrature columns skip time */
   double auc = tr.q[2 * tr.nq + qc] - tr.q[1 * tr.nq + qc];
   double want = 200.0 / (0.22 * 21); /* dose/(CL*tau), closed form */
@@ -220,8 +203,8 @@ START_TEST(ss_matches_explicit)
   t_tight(&o);
   double ta[] = {0, 0.5, 7, 13.999}, tb[] = {1400, 1400.5, 1407, 1413.999};
   trace_t ra, rb;
-  run_ok(pk(), p, a, &o, ta, 4, &ra);
-  run_ok(pk(), p, b, &o, tb, 4, &rb);
+  t_run_ok(p, a, &o, ta, 4, &ra);
+  t_run_ok(p, b, &o, tb, 4, &rb);
   int c = t_col(pk(), "C1");
   for (int i = 0; i < 4; i++)
     ck_assert_msg(t_relerr(TR(&ra, i, c), TR(&rb, i, c)) <= 1e-6, "row %d ss %.12g explicit %.12g",
@@ -259,7 +242,7 @@ static void check_schedule(const char *csv, const dose_t *d, int nd, const doubl
   ims_opts_t o;
   t_tight(&o);
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int c = t_col(pk(), "C1");
   for (size_t i = 0; i < n; i++) {
     ck_assert(TR(&tr, i, 0) == t[i]); /* exact requested times, no epsilon shifts */
@@ -286,7 +269,7 @@ START_TEST(infusion_spanning_outputs)
 {
   dose_t d[] = {{1, 100, 3}};
   size_t n;
-  double *t = grid(0, 6, 0.01, &n);
+  double *t = t_grid(0, 6, 0.01, &n);
   check_schedule("time,cmt,amt,dur\n1,A1,100,3\n", d, 1, t, n);
   free(t);
 }
@@ -332,7 +315,7 @@ START_TEST(addl_with_ii)
 {
   dose_t d[] = {{0, 10, 0}, {2, 10, 0}, {4, 10, 0}, {6, 10, 0}};
   size_t n;
-  double *t = grid(0, 9, 0.5, &n);
+  double *t = t_grid(0, 9, 0.5, &n);
   check_schedule("time,cmt,amt,ii,addl\n0,A1,10,2,3\n", d, 4, t, n);
   free(t);
 }
@@ -341,7 +324,7 @@ END_TEST
 START_TEST(output_at_end_time)
 {
   size_t n;
-  double *t = grid(0, 10, 3, &n);
+  double *t = t_grid(0, 10, 3, &n);
   ck_assert_uint_eq(n, 5);
   ck_assert(t[3] == 9.0 && t[4] == 10.0);
   dose_t d[] = {{0, 10, 0}};
@@ -365,10 +348,10 @@ START_TEST(units_equivalent)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 50, 1, &n);
+  double *t = t_grid(0, 50, 1, &n);
   trace_t ra, rb;
-  run_ok(pk(), a, s, &o, t, n, &ra);
-  run_ok(pk(), b, s2, &o, t, n, &rb);
+  t_run_ok(a, s, &o, t, n, &ra);
+  t_run_ok(b, s2, &o, t, n, &rb);
   for (size_t i = 0; i < n * (size_t)ra.ncol; i++)
     ck_assert(t_relerr(ra.v[i], rb.v[i]) < 1e-9);
   t_trace_free(&ra);
@@ -391,7 +374,7 @@ START_TEST(michaelis_menten_limits)
   t_tight(&o);
   double t[] = {0, 100, 1000};
   trace_t tr;
-  run_ok(pk(), p, s, &o, t, 3, &tr);
+  t_run_ok(p, s, &o, t, 3, &tr);
   double k = 1.0 / (1000 * 2);
   /* C/Km <= 1e-6, so the relative deviation from first order is <= 1e-6 */
   ck_assert(t_relerr(TR(&tr, 2, 1), 0.002 * exp(-k * 1000)) < 2e-6);

@@ -34,6 +34,15 @@ void t_trace_free(trace_t *tr);
 /* Column index of a state or output name in a trace. */
 int t_col(const ims_model_t *m, const char *name);
 void t_tight(ims_opts_t *o);
+/* Output times t0 + i*dt up to t1 (ims_grid_uniform); the caller frees them. */
+double *t_grid(double t0, double t1, double dt, size_t *n);
+/* t_run on p's model that must succeed and report every one of the n rows. */
+void t_run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o, const double *t,
+              size_t n, trace_t *tr);
+/* A parameter's value (canonical unit) by name; aborts the test if unknown. */
+double t_par(const ims_params_t *p, const char *name);
+/* Eigenvalues of m's analytic Jacobian at y (t = 0, phase 0, no doses). */
+void t_jac_eig(const ims_model_t *m, const double *p, const double *y, double *re, double *im);
 double t_relerr(double got, double want);
 
 Suite *suite_core(void);

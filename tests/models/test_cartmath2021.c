@@ -15,23 +15,6 @@ static const ims_model_t *cm(void)
 /* The HDLM-2 protocol of params/schedules/cartmath_hdlm2_car42.csv. */
 #define PROTOCOL "@params/schedules/cartmath_hdlm2_car42.csv" /* 2e6 CT day 42, 1e6 T day 250 */
 
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o,
-                   const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(cm(), p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 /* Tight options with the model's own extinction rule switched on (as the CLI does). */
 static ims_trigger_t ext[3];
 static void with_extinction(ims_opts_t *o)
@@ -60,9 +43,9 @@ START_TEST(logistic_before_infusion)
   t_tight(&o);
   with_extinction(&o);
   size_t n;
-  double *t = grid(0, 42, 0.25, &n);
+  double *t = t_grid(0, 42, 0.25, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   double r = 5.650026e-2, b = 1.404029e-12, T0 = 2e6; /* hdlm2.csv (Barros 2021) */
   int c = t_col(cm(), "T");
   for (size_t i = 0; i < n; i++) {
@@ -95,9 +78,9 @@ START_TEST(cart_without_tumour_linear)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 200, 0.5, &n);
+  double *t = t_grid(0, 200, 0.5, &n);
   trace_t tr;
-  run_ok(p, NULL, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   for (size_t i = 0; i < n; i++) {
     double ct, cmv;
     linear_cart(t[i], 2e6, 5e5, &ct, &cmv);
@@ -123,9 +106,9 @@ START_TEST(extinction_time_exact)
   t_tight(&o);
   with_extinction(&o);
   size_t n;
-  double *t = grid(0, 500, 1, &n);
+  double *t = t_grid(0, 500, 1, &n);
   trace_t tr;
-  run_ok(p, NULL, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   double ts = log(2e6 / 1e-6) / (0.35 - 0.265);
   double got = extinction_time(&tr, 0);
   ck_assert_msg(fabs(got - ts) <= 1e-6 * ts, "CT extinct at %.12g, want %.12g", got, ts);
@@ -160,9 +143,9 @@ START_TEST(extinction_grid_independent)
   int c = t_col(cm(), "T");
   for (int k = 0; k < 3; k++) {
     size_t n;
-    double *t = grid(0, 249, dts[k], &n);
+    double *t = t_grid(0, 249, dts[k], &n);
     trace_t tr;
-    run_ok(p, s, &o, t, n, &tr);
+    t_run_ok(p, s, &o, t, n, &tr);
     tx[k] = extinction_time(&tr, 2);
     ck_assert_msg(tx[k] > 42 && tx[k] < 60, "T extinct at %g", tx[k]);
     for (size_t i = 0; i < n; i++)
@@ -194,9 +177,9 @@ START_TEST(no_extinction_stays_positive)
   double atol[3] = {1e-14, 1e-14, 1e-60}; /* resolve T down to 1e-50 cells */
   o.atol_vec = atol;
   size_t n;
-  double *t = grid(0, 249, 0.5, &n);
+  double *t = t_grid(0, 249, 0.5, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int c = t_col(cm(), "T");
   double tmin = 1, tlast = TR(&tr, n - 1, c);
   for (size_t i = 0; i < n; i++) {
@@ -228,9 +211,9 @@ START_TEST(rechallenge_memory_response)
   t_tight(&o);
   with_extinction(&o);
   size_t n;
-  double *t = grid(0, 500, 0.001, &n);
+  double *t = t_grid(0, 500, 0.001, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   double tx2 = -1;
   for (int i = 0; i < tr.nev; i++)
     if (tr.ev[i].trigger >= 0 && tr.ev[i].var == 2 && tr.ev[i].t > 250)
@@ -256,7 +239,7 @@ START_TEST(rechallenge_memory_response)
   /* negative control: no memory-to-effector conversion */
   p = t_params(cm(), HDLM2, "theta=0", NULL);
   double t2[] = {0, 249, 500};
-  run_ok(p, s, &o, t2, 3, &tr);
+  t_run_ok(p, s, &o, t2, 3, &tr);
   ck_assert_msg(TR(&tr, 1, 3) == 0.0 && TR(&tr, 2, 3) > 1e11, "theta=0: T(249)=%g T(500)=%g",
                 TR(&tr, 1, 3), TR(&tr, 2, 3));
   t_trace_free(&tr);
@@ -278,9 +261,9 @@ START_TEST(raji_stiff_protocol)
   with_extinction(&o);
   double t[] = {0, 7, 9, 15};
   trace_t a, b;
-  run_ok(p, s, &o, t, 4, &a);
+  t_run_ok(p, s, &o, t, 4, &a);
   o.use_jac = 0;
-  run_ok(p, s, &o, t, 4, &b);
+  t_run_ok(p, s, &o, t, 4, &b);
   for (int i = 0; i < 4; i++)
     for (int k = 1; k <= 3; k++)
       ck_assert_msg(t_relerr(TR(&a, i, k), TR(&b, i, k)) <= 1e-6, "t=%g col %d: %.12g vs %.12g",

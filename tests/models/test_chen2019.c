@@ -15,23 +15,6 @@ static const ims_model_t *ch(void)
 #define PRIMING "@params/schedules/chen_priming.csv" /* 60 ug, then 300 ug on day 7 */
 #define FLAT "@params/schedules/chen_flat.csv"       /* 300 ug */
 
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o,
-                   const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(ch(), p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 /* Cytokine peaks: every downward zero of dCyt/dt, located by CVODE root
  * finding on the dCyt output, then Cyt read at exactly those times.  At a
  * peak, Cyt = BL + Emax*S/(EC50 + S)*IH/kdeg, checked as a by-product. */
@@ -50,7 +33,7 @@ static int peaks(const ims_params_t *p, const char *sched, double tend, double *
   o.ntriggers = 1;
   double tend_[] = {0, tend};
   trace_t tr;
-  run_ok(p, s, &o, tend_, 2, &tr);
+  t_run_ok(p, s, &o, tend_, 2, &tr);
   int np = 0;
   for (int i = 0; i < tr.nev && np < max; i++)
     tp[np++] = tr.ev[i].t;
@@ -58,7 +41,7 @@ static int peaks(const ims_params_t *p, const char *sched, double tend, double *
   if (np) {
     o.triggers = NULL;
     o.ntriggers = 0;
-    run_ok(p, s, &o, tp, (size_t)np, &tr);
+    t_run_ok(p, s, &o, tp, (size_t)np, &tr);
     int c = t_col(ch(), "Cyt"), ih = t_col(ch(), "IH"), cp_ = t_col(ch(), "Cp");
     const double *v = p->value; /* CL V Tutot Emax EC50 Imax IC50 K kdeg BL */
     for (int i = 0; i < np; i++) {
@@ -129,9 +112,9 @@ START_TEST(drug_one_compartment_closed_form)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 60, 0.125, &n);
+  double *t = t_grid(0, 60, 0.125, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   double k = 12.5 * 24 / 3100.0; /* 12.5 mL/h over 3.1 L, per day */
   int c = t_col(ch(), "A"), cc = t_col(ch(), "Cp");
   for (size_t i = 0; i < n; i++) {
@@ -156,9 +139,9 @@ START_TEST(auc_is_integral_of_cyt)
   t_tight(&o);
   o.quad = 1;
   size_t n;
-  double *t = grid(0, 28, 0.25, &n);
+  double *t = t_grid(0, 28, 0.25, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   int a = t_col(ch(), "AUC"), qc = t_col(ch(), "Cyt") - 1;
   for (size_t i = 1; i < n; i++) {
     double q = tr.q[i * (size_t)tr.nq + (size_t)qc];

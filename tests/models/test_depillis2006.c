@@ -21,30 +21,6 @@ static const ims_model_t *dp(void)
 
 enum { sT, sN, sL, sC, sM, sI };
 
-static double par(const ims_params_t *p, const char *name)
-{
-  int k = ims_model_param_index(dp(), name);
-  ck_assert_int_ge(k, 0);
-  return p->value[k];
-}
-
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o,
-                   const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(dp(), p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 static ims_schedule_t *sched_file(const char *rel)
 {
   ims_schedule_t *s;
@@ -68,7 +44,7 @@ static void opts(ims_opts_t *o)
 static double final_T(const char *file, double T0, double tend)
 {
   ims_params_t *p = t_params(dp(), file, NULL);
-  double C = par(p, "alpha") / par(p, "beta"), Nn = par(p, "e") * C / par(p, "f");
+  double C = t_par(p, "alpha") / t_par(p, "beta"), Nn = t_par(p, "e") * C / t_par(p, "f");
   p->value[ims_model_param_index(dp(), "T_0")] = T0;
   p->value[ims_model_param_index(dp(), "N_0")] = Nn;
   p->value[ims_model_param_index(dp(), "L_0")] = 0;
@@ -78,7 +54,7 @@ static double final_T(const char *file, double T0, double tend)
   o.atol = 1e-6;
   double t[2] = {0, tend};
   trace_t tr;
-  run_ok(p, NULL, &o, t, 2, &tr);
+  t_run_ok(p, NULL, &o, t, 2, &tr);
   double T = TR(&tr, 1, 1 + sT);
   t_trace_free(&tr);
   ims_params_free(p);
@@ -186,12 +162,12 @@ static int eq_fdf(const gsl_vector *u, void *ud, gsl_vector *f, gsl_matrix *J)
 static void check_escape_equilibrium(const char *file)
 {
   ims_params_t *p = t_params(dp(), file, "T_0=1e9", NULL);
-  eqctx_t c = {p, par(p, "alpha") / par(p, "beta")};
+  eqctx_t c = {p, t_par(p, "alpha") / t_par(p, "beta")};
   /* start near the published 9.8e8; N from its own (linear) equation at that
    * T, L at an order-of-magnitude guess */
   double T0 = 9.8e8, t2 = T0 * T0;
-  double N0 =
-      par(p, "e") * c.C / (par(p, "f") - par(p, "g") * t2 / (par(p, "h") + t2) + par(p, "p") * T0);
+  double N0 = t_par(p, "e") * c.C /
+              (t_par(p, "f") - t_par(p, "g") * t2 / (t_par(p, "h") + t2) + t_par(p, "p") * T0);
   gsl_multiroot_function_fdf F = {eq_f, eq_df, eq_fdf, 3, &c};
   gsl_vector *u = gsl_vector_alloc(3);
   gsl_vector_set(u, 0, T0 / scale[0]);
@@ -218,7 +194,7 @@ static void check_escape_equilibrium(const char *file)
   opts(&o);
   double t[2] = {0, 4000};
   trace_t tr;
-  run_ok(p, NULL, &o, t, 2, &tr);
+  t_run_ok(p, NULL, &o, t, 2, &tr);
   for (int i = 0; i < 4; i++)
     ck_assert_msg(t_relerr(TR(&tr, 1, 1 + i), eq[i]) < 1e-6, "%s: %s run %.10g root %.10g", file,
                   dp()->states[i].name, TR(&tr, 1, 1 + i), eq[i]);
@@ -264,13 +240,13 @@ START_TEST(lymphocytes_closed_form)
   for (int f = 0; f < 2; f++)
     for (int k = 0; k < 2; k++) {
       ims_params_t *p = t_params(dp(), files[f], c0[k], NULL);
-      double a = par(p, "alpha"), b = par(p, "beta"), C0 = par(p, "C_0");
+      double a = t_par(p, "alpha"), b = t_par(p, "beta"), C0 = t_par(p, "C_0");
       ims_opts_t o;
       opts(&o);
       size_t n;
-      double *t = grid(0, 600, 5, &n);
+      double *t = t_grid(0, 600, 5, &n);
       trace_t tr;
-      run_ok(p, NULL, &o, t, n, &tr);
+      t_run_ok(p, NULL, &o, t, n, &tr);
       for (size_t i = 0; i < n; i++) {
         double want = a / b + (C0 - a / b) * exp(-b * t[i]);
         ck_assert_msg(t_relerr(TR(&tr, i, 1 + sC), want) <= 1e-6, "%s t=%g C %.12g want %.12g",
@@ -293,15 +269,15 @@ END_TEST
 START_TEST(drugs_closed_form)
 {
   ims_params_t *p = t_params(dp(), P9, NULL);
-  double g = par(p, "gamma"), mu = par(p, "muI");
+  double g = t_par(p, "gamma"), mu = t_par(p, "muI");
   ims_schedule_t *s = t_sched(dp(), "time,cmt,amt\n0,M,5\n2,I,1e6\n");
   ims_opts_t o;
   opts(&o);
   o.atol = 1e-12;
   size_t n;
-  double *t = grid(0, 6, 0.125, &n);
+  double *t = t_grid(0, 6, 0.125, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   for (size_t i = 0; i < n; i++) {
     double wm = 5 * exp(-g * t[i]), wi = t[i] >= 2 ? 1e6 * exp(-mu * (t[i] - 2)) : 0;
     ck_assert_msg(fabs(TR(&tr, i, 1 + sM) - wm) <= 1e-6 * wm + 1e-11, "t=%g M %.12g want %.12g",
@@ -314,8 +290,8 @@ START_TEST(drugs_closed_form)
   ims_schedule_free(s);
 
   s = sched_file("params/schedules/depillis_chemo.csv");
-  t = grid(0, 100, 0.25, &n);
-  run_ok(p, s, &o, t, n, &tr);
+  t = t_grid(0, 100, 0.25, &n);
+  t_run_ok(p, s, &o, t, n, &tr);
   const double R = 5; /* mg/L/d: 5 mg/L over 1 d */
   for (size_t i = 0; i < n; i++) {
     double want = 0;
@@ -344,7 +320,7 @@ static double T_end(const char *file, const char *sched, double tend)
   o.atol = 1e-6;
   double t[2] = {0, tend};
   trace_t tr;
-  run_ok(p, s, &o, t, 2, &tr);
+  t_run_ok(p, s, &o, t, 2, &tr);
   double T = TR(&tr, 1, 1 + sT);
   t_trace_free(&tr);
   ims_schedule_free(s);
@@ -390,8 +366,8 @@ START_TEST(jacobian_edges)
     /* T = 0, L > 0 */
     double J[36];
     ck_assert_int_eq(dp()->jac(0, edges[0], J, &ctx), 0);
-    double d = par(p, "d");
-    ck_assert_msg(t_relerr(-J[sT * 6 + sT] - par(p, "c") * 1e3 + par(p, "a"), d) < 1e-12,
+    double d = t_par(p, "d");
+    ck_assert_msg(t_relerr(-J[sT * 6 + sT] - t_par(p, "c") * 1e3 + t_par(p, "a"), d) < 1e-12,
                   "dfT/dT at T=0");
     /* one-sided differences at T = 0 and L = 0 agree with the analytic values */
     for (int e = 0; e < 3; e++) {

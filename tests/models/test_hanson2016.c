@@ -14,30 +14,6 @@ static const ims_model_t *hs(void)
 
 #define SET "params/hanson2016/default.csv"
 
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_params_t *p, const ims_opts_t *o, const double *t, size_t n,
-                   trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(hs(), p->value, NULL, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
-static double par(const ims_params_t *p, const char *name)
-{
-  int k = ims_model_param_index(hs(), name);
-  ck_assert_int_ge(k, 0);
-  return p->value[k];
-}
-
 /* With B = 0 and no CAR-T cells, dL/dt = p2 + r4 L (1 - L/l) - d5 L while
  * L < l: a Riccati equation with roots L1 > l > 0 > L2, so L reaches l at a
  * finite time tc (closed form), where the max(0, .) switches LT off; from
@@ -46,7 +22,7 @@ START_TEST(lymphocytes_through_the_kink)
 {
   ims_params_t *p =
       t_params(hs(), SET, "Cm_0=0", "Ce_0=0", "Hm_0=0", "He_0=0", "B_0=0", "L_0=400", NULL);
-  double r4 = par(p, "r4"), d5 = par(p, "d5"), p2 = par(p, "p2"), l = par(p, "l"), L0 = 400;
+  double r4 = t_par(p, "r4"), d5 = t_par(p, "d5"), p2 = t_par(p, "p2"), l = t_par(p, "l"), L0 = 400;
   double a = r4 / l, c1 = r4 - d5, disc = sqrt(c1 * c1 + 4 * a * p2);
   double L1 = (c1 + disc) / (2 * a), L2 = (c1 - disc) / (2 * a);
   ck_assert(L1 > l && L2 < 0 && p2 / d5 > l);
@@ -55,9 +31,9 @@ START_TEST(lymphocytes_through_the_kink)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 400, 0.25, &n);
+  double *t = t_grid(0, 400, 0.25, &n);
   trace_t tr;
-  run_ok(p, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   int c = t_col(hs(), "L"), lt = t_col(hs(), "LT");
   for (size_t i = 0; i < n; i++) {
     double want;
@@ -84,14 +60,14 @@ END_TEST
 START_TEST(inflammation_relaxes_without_b_cells)
 {
   ims_params_t *p = t_params(hs(), SET, "B_0=0", "D=50 1/h", "D_on=24 h", "D_off=2 d", NULL);
-  double p0 = par(p, "p0"), d2 = par(p, "d2"), D = par(p, "D"), I0 = 140;
-  ck_assert(t_relerr(D, 1200) <= 1e-12 && t_relerr(par(p, "D_on"), 1) <= 1e-12);
+  double p0 = t_par(p, "p0"), d2 = t_par(p, "d2"), D = t_par(p, "D"), I0 = 140;
+  ck_assert(t_relerr(D, 1200) <= 1e-12 && t_relerr(t_par(p, "D_on"), 1) <= 1e-12);
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 3, 0.005, &n);
+  double *t = t_grid(0, 3, 0.005, &n);
   trace_t tr;
-  run_ok(p, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   double e0 = p0 / d2, e1 = (p0 - D) / d2;
   double I1 = e0 + (I0 - e0) * exp(-d2 * 1); /* at the drug start */
   double I2 = e1 + (I1 - e1) * exp(-d2 * 1); /* at the drug stop */
@@ -122,9 +98,9 @@ static void scenario(const ims_params_t *p, double *ipk, double *b20)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 20, 0.001, &n);
+  double *t = t_grid(0, 20, 0.001, &n);
   trace_t tr;
-  run_ok(p, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   int c = t_col(hs(), "I");
   *ipk = 0;
   for (size_t i = 0; i < n; i++)
@@ -160,9 +136,9 @@ START_TEST(jacobian_one_sided_at_kink)
   ck_assert_int_eq(hs()->jac(0, y, J, &ctx), 0);
   ck_assert_int_eq(hs()->rhs(0, y, f, &ctx), 0);
   int L = ims_model_state_index(hs(), "L"), B = ims_model_state_index(hs(), "B");
-  ck_assert(J[L * 7 + L] == -par(p, "d5")); /* r4*LT + r4*L*0 - d5 */
+  ck_assert(J[L * 7 + L] == -t_par(p, "d5")); /* r4*LT + r4*L*0 - d5 */
   ck_assert(J[L * 7 + B] == 0.0);
-  ck_assert(f[L] == par(p, "p2") - par(p, "d5") * y[L]);
+  ck_assert(f[L] == t_par(p, "p2") - t_par(p, "d5") * y[L]);
   ims_params_free(p);
 }
 END_TEST

@@ -19,13 +19,6 @@ static const ims_model_t *hm(void)
   return ims_model_find("hardiansyah2019");
 }
 
-static double par(const ims_params_t *p, const char *name)
-{
-  int k = ims_model_param_index(hm(), name);
-  ck_assert_msg(k >= 0, "no parameter %s", name);
-  return p->value[k];
-}
-
 static ims_schedule_t *sched_file(const char *rel)
 {
   ims_schedule_t *s;
@@ -90,7 +83,7 @@ START_TEST(no_cart_closed_form)
     ims_params_t *p = t_params(hm(), sets[k], NULL);
     trace_t tr;
     run(p, NULL, 60, 0.5, &tr);
-    double r = par(p, "rB") - par(p, "dB"), B0 = par(p, "B_0");
+    double r = t_par(p, "rB") - t_par(p, "dB"), B0 = t_par(p, "B_0");
     for (size_t i = 0; i < tr.nrow; i++) {
       double t = TR(&tr, i, 0);
       double want = B0 * exp(r * t);
@@ -99,7 +92,7 @@ START_TEST(no_cart_closed_form)
       for (int c = 0; c < 3; c++) {
         char base[16];
         snprintf(base, sizeof base, "%s_0", cytokines[c]);
-        double c0 = par(p, base), got = TR(&tr, i, t_col(hm(), cytokines[c]));
+        double c0 = t_par(p, base), got = TR(&tr, i, t_col(hm(), cytokines[c]));
         ck_assert_msg(fabs(got - c0) <= 4 * DBL_EPSILON * c0, "%s t=%g %s %.17g baseline %.17g",
                       sets[k], t, cytokines[c], got, c0);
       }
@@ -142,7 +135,7 @@ START_TEST(tissue_blood_ratio)
   ims_schedule_t *s = sched_file(UPN1_SPLIT);
   trace_t tr;
   run(p, s, 10, 1, &tr);
-  double kin = par(p, "kin"), kout = par(p, "kout");
+  double kin = t_par(p, "kin"), kout = t_par(p, "kout");
   size_t last = tr.nrow - 1;
   double ratio = TR(&tr, last, t_col(hm(), "E_T")) / TR(&tr, last, t_col(hm(), "E_PB"));
   ck_assert_msg(t_relerr(ratio, kin / kout) <= 1e-8, "exchange only: E_T/E_PB %.12g kin/kout %.12g",
@@ -153,17 +146,17 @@ START_TEST(tissue_blood_ratio)
   /* b2 */
   p = t_params(hm(), UPN1, NULL);
   run(p, s, 60, 20, &tr); /* rows at 0, 20, 40, 60 */
-  double h = par(p, "h"), rE = par(p, "rE"), aE = par(p, "aE"), aM = par(p, "aM");
+  double h = t_par(p, "h"), rE = t_par(p, "rE"), aE = t_par(p, "aE"), aM = t_par(p, "aM");
   for (size_t i = 2; i < tr.nrow; i++) {
     double t = TR(&tr, i, 0), B = TR(&tr, i, t_col(hm(), "B")), f = B / (B + h);
-    double lm = slow_eig(par(p, "dCARTM") - par(p, "rM") + aM * f, kin, kout);
+    double lm = slow_eig(t_par(p, "dCARTM") - t_par(p, "rM") + aM * f, kin, kout);
     double rm = TR(&tr, i, t_col(hm(), "M_T")) / TR(&tr, i, t_col(hm(), "M_PB"));
     ck_assert_msg(t_relerr(rm, kin / (kout + lm)) <= 1e-4, "t=%g M_T/M_PB %.8g slow mode %.8g", t,
                   rm, kin / (kout + lm));
     ck_assert_msg(t_relerr(rm, kin / kout) <= 1e-2, "t=%g M_T/M_PB %.8g kin/kout %.8g", t, rm,
                   kin / kout);
     if (t == 40) {
-      double le = slow_eig(par(p, "dCARTE") + aE * (1 - f) - rE * B, kin, kout);
+      double le = slow_eig(t_par(p, "dCARTE") + aE * (1 - f) - rE * B, kin, kout);
       double re = TR(&tr, i, t_col(hm(), "E_T")) / TR(&tr, i, t_col(hm(), "E_PB"));
       ck_assert_msg(t_relerr(re, kin / (kout + le)) <= 1e-4, "t=%g E_T/E_PB %.8g slow mode %.8g", t,
                     re, kin / (kout + le));
@@ -201,7 +194,7 @@ static void check_conserved(const ims_params_t *p)
   /* the conversion really ran: memory tends to aE(1-f)/(aE(1-f) + aM f) =
    * 10.7 % of the cells at (aE(1-f) + aM f) kout/(kin + kout) = 0.013/d,
    * i.e. about 3.4 % of the dose by day 30 */
-  if (par(p, "aE") > 0)
+  if (t_par(p, "aE") > 0)
     ck_assert_msg(mmax > 0.02 * 1.1, "memory pool %.4g", mmax);
   t_trace_free(&tr);
   ims_schedule_free(s);
@@ -236,7 +229,7 @@ START_TEST(conversion_closed_form)
   ims_schedule_t *s = sched_file(UPN3_SPLIT);
   trace_t tr;
   run(p, s, 40, 0.5, &tr);
-  double kin = par(p, "kin"), kout = par(p, "kout"), aE = par(p, "aE");
+  double kin = t_par(p, "kin"), kout = t_par(p, "kout"), aE = t_par(p, "aE");
   double b = kin + aE + kout, disc = sqrt(b * b - 4 * aE * kout);
   double l1 = (-b + disc) / 2, l2 = (-b - disc) / 2;
   const double td[3] = {0, 1, 2}, D[3] = {1.4e-3, 4.2e-3, 8.4e-3}; /* 1e9 cell */

@@ -16,14 +16,6 @@ static const ims_model_t *kim(void)
 
 enum { KN, KC, RN, RHOC, A, BB, RB, GAMMAB, KB };
 
-static void run_ok(const ims_params_t *p, const ims_opts_t *o, const double *t, size_t n,
-                   trace_t *tr)
-{
-  ims_err_t err = {0};
-  ck_assert_msg(t_run(kim(), p->value, NULL, o, t, n, tr, &err) == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 /* Kimmel 2021, Results 3(d): Moffitt ZUMA-1 cohort CAR T cells/uL, median
  * (IQR) 27.5 (16.5, 57.5) day 7; 9.1 (3.8, 31.1) day 14; 2.1 (0.6, 6.1)
  * day 28; 0.1 (0.01, 0.4) day 90.  The model was NOT fitted to these
@@ -44,7 +36,7 @@ static void check_iqr(const char *set)
   t_tight(&o);
   double t[] = {0, 7, 14, 28, 90};
   trace_t tr;
-  run_ok(p, &o, t, 5, &tr);
+  t_run_ok(p, NULL, &o, t, 5, &tr);
   int c = t_col(kim(), "C");
   for (int i = 0; i < 4; i++) {
     double got = TR(&tr, i + 1, c);
@@ -75,7 +67,7 @@ START_TEST(tumour_stays_positive)
   ims_err_t err;
   ck_assert_int_eq(ims_grid_uniform(0, 180, 0.5, &t, &n, &err), 0);
   trace_t tr;
-  run_ok(p, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   int c = t_col(m, "B");
   for (size_t i = 0; i < n; i++)
     ck_assert_msg(TR(&tr, i, c) > 0, "B(%g) = %g mL", t[i], TR(&tr, i, c));
@@ -116,7 +108,7 @@ START_TEST(rc_matches_biomodels)
     t_tight(&o);
     double t[] = {0, 400};
     trace_t tr;
-    run_ok(p, &o, t, 2, &tr);
+    t_run_ok(p, NULL, &o, t, 2, &tr);
     ck_assert_msg(t_relerr(TR(&tr, 0, t_col(kim(), "rC")), want[k]) <= 1e-14, "rC(0) %.17g",
                   TR(&tr, 0, t_col(kim(), "rC")));
     /* as T -> KN the reconstitution term vanishes: rC -> rhoC */
@@ -140,7 +132,7 @@ START_TEST(no_car_closed_form)
   size_t n;
   ck_assert_int_eq(ims_grid_uniform(0, 365, 0.5, &t, &n, &(ims_err_t){0}), 0);
   trace_t tr;
-  run_ok(p, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   for (size_t i = 0; i < n; i++) {
     double N = v[KN] * exp(log(n0 / v[KN]) * exp(-v[RN] * t[i]));
     double B = b0 * exp(v[RB] * t[i]);
@@ -172,7 +164,7 @@ START_TEST(equilibrium_at_kn)
   t_tight(&o);
   double t[] = {0, 30, 365};
   trace_t tr;
-  run_ok(p, &o, t, 3, &tr);
+  t_run_ok(p, NULL, &o, t, 3, &tr);
   for (int i = 0; i < 3; i++)
     ck_assert(TR(&tr, i, t_col(kim(), "N")) == 500);
   t_trace_free(&tr);

@@ -21,25 +21,6 @@ static const ims_model_t *kp(void)
   return ims_model_find("kirschner_panetta1998");
 }
 
-/* Eigenvalues of the model's analytic Jacobian at y (GSL nonsymmetric solver). */
-static void eig3(const double *p, const double *y, double *re, double *im)
-{
-  double J[9];
-  int nd[3] = {0};
-  ims_ctx_t ctx = {p, nd, 0};
-  ck_assert_int_eq(kp()->jac(0, y, J, &ctx), 0);
-  gsl_matrix_view mv = gsl_matrix_view_array(J, 3, 3);
-  gsl_vector_complex *ev = gsl_vector_complex_alloc(3);
-  gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(3);
-  ck_assert_int_eq(gsl_eigen_nonsymm(&mv.matrix, ev, w), 0);
-  for (int i = 0; i < 3; i++) {
-    re[i] = GSL_REAL(gsl_vector_complex_get(ev, (size_t)i));
-    im[i] = GSL_IMAG(gsl_vector_complex_get(ev, (size_t)i));
-  }
-  gsl_eigen_nonsymm_free(w);
-  gsl_vector_complex_free(ev);
-}
-
 /* RHS at y, each component scaled by the largest term that enters it, so a
  * root shows as a residual of rounding size. */
 static void scaled_rhs(const double *p, const double *y, double *r)
@@ -103,14 +84,6 @@ static int interior(const double *p, double roots[][3], int max)
   return n;
 }
 
-static double *grid(double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
 /* Tight solver settings; T gets its own tiny absolute tolerance so that its
  * logarithm stays accurate while it decays far below one cell. */
 static void kp_opts(ims_opts_t *o, double *atol)
@@ -121,15 +94,6 @@ static void kp_opts(ims_opts_t *o, double *atol)
   atol[IL] = 1e-9;
   o->atol_vec = atol;
   o->max_steps = 200000;
-}
-
-static void run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o,
-                   const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(kp(), p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
 }
 
 /* (b) Tumour-free equilibrium (E*, T*, IL*) = (s1/mu2, 0, 0) (closed form):
@@ -149,7 +113,7 @@ START_TEST(tumour_free_equilibrium)
     scaled_rhs(p, y, r);
     for (int i = 0; i < 3; i++)
       ck_assert_msg(r[i] <= 1e-14, "residual %d = %g", i, r[i]);
-    eig3(p, y, re, im);
+    t_jac_eig(kp(), p, y, re, im);
     double want[3] = {-p[MU2], -p[MU3], p[R2] - p[A] * p[S1] / (p[MU2] * p[G2])};
     for (int j = 0; j < 3; j++) {
       int found = 0;
@@ -179,7 +143,7 @@ START_TEST(interior_equilibria)
     scaled_rhs(prm->value, roots[0], r);
     for (int i = 0; i < 3; i++)
       ck_assert_msg(r[i] <= 1e-9, "%s residual %d = %g", cs[k], i, r[i]);
-    eig3(prm->value, roots[0], re, im);
+    t_jac_eig(kp(), prm->value, roots[0], re, im);
     int ncomplex = 0, nfast = 0;
     for (int i = 0; i < 3; i++) {
       if (im[i] != 0) {
@@ -205,7 +169,7 @@ START_TEST(adoptive_threshold)
 {
   const double s1v[] = {500, 530, 550, 600};
   size_t n;
-  double *t = grid(5000, 10, &n), atol[3];
+  double *t = t_grid(0, 5000, 10, &n), atol[3];
   ims_opts_t o;
   kp_opts(&o, atol);
   for (int k = 0; k < 4; k++) {
@@ -214,7 +178,7 @@ START_TEST(adoptive_threshold)
     ims_params_t *prm = t_params(kp(), SET, set, NULL);
     const double *p = prm->value;
     trace_t tr;
-    run_ok(prm, NULL, &o, t, n, &tr);
+    t_run_ok(prm, NULL, &o, t, n, &tr);
     int cT = t_col(kp(), "T"), cE = t_col(kp(), "E");
     size_t i3 = 150, i5 = n - 1; /* t = 1500 and 5000 */
     if (p[S1] > 540) {
@@ -264,12 +228,12 @@ START_TEST(adoptive_schedule_equals_s1)
                                   &err) == 0,
                 "%s", err.msg);
   size_t n;
-  double *t = grid(1000, 5, &n), atol[3];
+  double *t = t_grid(0, 1000, 5, &n), atol[3];
   ims_opts_t o;
   kp_opts(&o, atol);
   trace_t a, b;
-  run_ok(ps, NULL, &o, t, n, &a);
-  run_ok(p0, s, &o, t, n, &b);
+  t_run_ok(ps, NULL, &o, t, n, &a);
+  t_run_ok(p0, s, &o, t, n, &b);
   for (size_t i = 0; i < n; i++)
     for (int j = 1; j <= 3; j++)
       ck_assert_msg(fabs(TR(&a, i, j) - TR(&b, i, j)) <= 1e-7 * fabs(TR(&a, i, j)) + 1e-12,
@@ -297,13 +261,13 @@ START_TEST(limit_cycle)
   ims_trigger_t tr_up = {
       .name = "T up", .var = T, .threshold = 1e5, .dir = +1, .act = IMS_ACT_NONE};
   size_t n;
-  double *t = grid(3000, 0.25, &n), atol[3];
+  double *t = t_grid(0, 3000, 0.25, &n), atol[3];
   ims_opts_t o;
   kp_opts(&o, atol);
   o.triggers = &tr_up;
   o.ntriggers = 1;
   trace_t tr;
-  run_ok(prm, NULL, &o, t, n, &tr);
+  t_run_ok(prm, NULL, &o, t, n, &tr);
   double up[64];
   int nup = 0;
   for (int i = 0; i < tr.nev && nup < 64; i++)
@@ -346,11 +310,11 @@ START_TEST(dormant_high_c)
   ck_assert_double_gt(roots[0][T], 1.0e4);
   ck_assert_double_lt(roots[0][T], 1.3e4);
   size_t n;
-  double *t = grid(6000, 100, &n), atol[3];
+  double *t = t_grid(0, 6000, 100, &n), atol[3];
   ims_opts_t o;
   kp_opts(&o, atol);
   trace_t tr;
-  run_ok(prm, NULL, &o, t, n, &tr);
+  t_run_ok(prm, NULL, &o, t, n, &tr);
   for (int j = 0; j < 3; j++)
     ck_assert_msg(t_relerr(TR(&tr, n - 1, 1 + j), roots[0][j]) <= 1e-6, "state %d: %.10g vs %.10g",
                   j, TR(&tr, n - 1, 1 + j), roots[0][j]);
@@ -376,18 +340,18 @@ START_TEST(il2_alone)
   double y[3] = {0, 0, p[S2] / p[MU3]}, r[3], re[3], im[3];
   scaled_rhs(p, y, r);
   ck_assert_double_le(fabs(r[IL]), 1e-15);
-  eig3(p, y, re, im);
+  t_jac_eig(kp(), p, y, re, im);
   int unstable_T = 0;
   for (int i = 0; i < 3; i++)
     unstable_T |= fabs(re[i] - p[R2]) <= 1e-12;
   ck_assert(unstable_T);
 
   size_t n;
-  double *t = grid(3000, 1, &n), atol[3];
+  double *t = t_grid(0, 3000, 1, &n), atol[3];
   ims_opts_t o;
   kp_opts(&o, atol);
   trace_t tr;
-  run_ok(lo, NULL, &o, t, n, &tr);
+  t_run_ok(lo, NULL, &o, t, n, &tr);
   int cT = t_col(kp(), "T"), cE = t_col(kp(), "E");
   double mx = 0, emax = 0;
   for (size_t i = 2000; i < n; i++) {
@@ -406,7 +370,7 @@ START_TEST(il2_alone)
   ims_opts_t o2;
   t_tight(&o2);
   o2.max_steps = 200000;
-  run_ok(hi, NULL, &o2, t, n, &tr);
+  t_run_ok(hi, NULL, &o2, t, n, &tr);
   double slope = (log(TR(&tr, 3000, cE)) - log(TR(&tr, 2000, cE))) / 1000;
   ck_assert_msg(fabs(slope - lam) <= 1e-6 * lam, "slope %.10g want %.10g", slope, lam);
   ck_assert_double_gt(TR(&tr, 3000, cE), 1e15);
@@ -429,13 +393,13 @@ START_TEST(extinction_low_c)
   ims_trigger_t ext = {
       .name = "extinction", .var = T, .threshold = 1, .dir = -1, .act = IMS_ACT_ZERO, .target = T};
   size_t n;
-  double *t = grid(2000, 1, &n);
+  double *t = t_grid(0, 2000, 1, &n);
   ims_opts_t o;
   ims_opts_default(&o);
   o.triggers = &ext;
   o.ntriggers = 1;
   trace_t tr;
-  run_ok(prm, NULL, &o, t, n, &tr);
+  t_run_ok(prm, NULL, &o, t, n, &tr);
   ck_assert_int_eq(tr.nev, 1);
   double te = tr.ev[0].t;
   ck_assert_msg(te > 140 && te < 150, "extinction at %g", te);
@@ -455,8 +419,8 @@ START_TEST(extinction_low_c)
   o.triggers = NULL;
   o.ntriggers = 0;
   size_t m;
-  double *t2 = grid(400, 1, &m);
-  run_ok(prm, NULL, &o, t2, m, &tr);
+  double *t2 = t_grid(0, 400, 1, &m);
+  t_run_ok(prm, NULL, &o, t2, m, &tr);
   double mn = INFINITY;
   for (size_t i = 150; i < m; i++)
     mn = fmin(mn, fabs(TR(&tr, i, cT)));

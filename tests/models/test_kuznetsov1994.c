@@ -20,24 +20,6 @@ static const ims_model_t *kz(void)
   return ims_model_find("kuznetsov1994");
 }
 
-static void eig2(const double *p, const double *y, double *re, double *im)
-{
-  double J[4];
-  int nd[2] = {0};
-  ims_ctx_t ctx = {p, nd, 0};
-  ck_assert_int_eq(kz()->jac(0, y, J, &ctx), 0);
-  gsl_matrix_view mv = gsl_matrix_view_array(J, 2, 2);
-  gsl_vector_complex *ev = gsl_vector_complex_alloc(2);
-  gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(2);
-  ck_assert_int_eq(gsl_eigen_nonsymm(&mv.matrix, ev, w), 0);
-  for (int i = 0; i < 2; i++) {
-    re[i] = GSL_REAL(gsl_vector_complex_get(ev, (size_t)i));
-    im[i] = GSL_IMAG(gsl_vector_complex_get(ev, (size_t)i));
-  }
-  gsl_eigen_nonsymm_free(w);
-  gsl_vector_complex_free(ev);
-}
-
 /* dT/dt = 0 with T > 0 gives E = a*(1 - b*T)/n; substituted into dE/dt = 0
  * this is h(T) = 0. */
 static double h_of_T(double t, void *vp)
@@ -100,17 +82,17 @@ START_TEST(equilibria_and_stability)
   ck_assert(r[0][T] > 1e6 && r[0][T] < 1e7);
   ck_assert(r[1][T] > r[0][T] && r[2][T] > r[1][T] && r[2][T] < 1 / p[B]);
   /* dormant focus */
-  eig2(p, r[0], re, im);
+  t_jac_eig(kz(), p, r[0], re, im);
   ck_assert(im[0] != 0 && im[1] != 0 && re[0] < 0 && re[1] < 0);
   /* saddle */
-  eig2(p, r[1], re, im);
+  t_jac_eig(kz(), p, r[1], re, im);
   ck_assert(im[0] == 0 && im[1] == 0 && re[0] * re[1] < 0);
   /* escape node */
-  eig2(p, r[2], re, im);
+  t_jac_eig(kz(), p, r[2], re, im);
   ck_assert(im[0] == 0 && im[1] == 0 && re[0] < 0 && re[1] < 0);
   /* tumour-free saddle: closed-form eigenvalues */
   double y0[2] = {p[S] / p[D], 0};
-  eig2(p, y0, re, im);
+  t_jac_eig(kz(), p, y0, re, im);
   double want[2] = {-p[D], p[A] - p[N] * p[S] / p[D]};
   ck_assert_double_gt(want[1], 0);
   for (int j = 0; j < 2; j++)

@@ -15,30 +15,6 @@ static const ims_model_t *wz(void)
 
 #define DEF "params/wodarz2001/default.csv"
 
-static double par(const ims_params_t *p, const char *name)
-{
-  int k = ims_model_param_index(wz(), name);
-  ck_assert_int_ge(k, 0);
-  return p->value[k];
-}
-
-static double *grid(double t0, double t1, double dt, size_t *n)
-{
-  double *g;
-  ims_err_t err;
-  ck_assert_int_eq(ims_grid_uniform(t0, t1, dt, &g, n, &err), 0);
-  return g;
-}
-
-static void run_ok(const ims_params_t *p, const ims_schedule_t *s, const ims_opts_t *o,
-                   const double *t, size_t n, trace_t *tr)
-{
-  ims_err_t err = {0};
-  int rc = t_run(wz(), p->value, s, o, t, n, tr, &err);
-  ck_assert_msg(rc == 0, "%s", err.msg);
-  ck_assert_uint_eq(tr->nrow, n);
-}
-
 static ims_schedule_t *ctl_t20(void)
 {
   ims_schedule_t *s;
@@ -61,15 +37,16 @@ static ims_schedule_t *ctl_t20(void)
 START_TEST(coexistence_equilibrium)
 {
   ims_params_t *p = t_params(wz(), DEF, NULL);
-  double r = par(p, "r"), k = par(p, "k"), d = par(p, "d"), be = par(p, "beta"), a = par(p, "a");
-  ck_assert(par(p, "s") == 0);
+  double r = t_par(p, "r"), k = t_par(p, "k"), d = t_par(p, "d"), be = t_par(p, "beta"),
+         a = t_par(p, "a");
+  ck_assert(t_par(p, "s") == 0);
   double xs = a / be, ys = (r - d - r * xs / k) / (r / k + be);
   /* the focus contracts at rate r xs/(2k) = 0.00294/d: 12000 d leave exp(-35) */
   ims_opts_t o;
   t_tight(&o);
   double t[2] = {0, 12000};
   trace_t tr;
-  run_ok(p, NULL, &o, t, 2, &tr);
+  t_run_ok(p, NULL, &o, t, 2, &tr);
   ck_assert_msg(t_relerr(TR(&tr, 1, 1), xs) < 1e-6, "x %.12g want %.12g", TR(&tr, 1, 1), xs);
   ck_assert_msg(t_relerr(TR(&tr, 1, 2), ys) < 1e-6, "y %.12g want %.12g", TR(&tr, 1, 2), ys);
   t_trace_free(&tr);
@@ -84,7 +61,7 @@ START_TEST(coexistence_equilibrium)
   ck_assert_int_eq(gsl_eigen_nonsymm(&Jm.matrix, ev, w), 0);
   double tr_ = -r * xs / k, det = (r / k + be) * xs * be * ys;
   ck_assert(tr_ * tr_ / 4 < det); /* complex pair */
-  double re = tr_ / 2, im = sqrt(det - tr_ * tr_ / 4), zev = par(p, "cv") * ys - par(p, "b");
+  double re = tr_ / 2, im = sqrt(det - tr_ * tr_ / 4), zev = t_par(p, "cv") * ys - t_par(p, "b");
   int got_pair = 0, got_z = 0;
   for (size_t i = 0; i < 3; i++) {
     gsl_complex l = gsl_vector_complex_get(ev, i);
@@ -120,10 +97,10 @@ START_TEST(ctl_inert_with_curated_values)
   t_tight(&o);
   o.atol = 1e-20;
   size_t n;
-  double *t = grid(0, 100, 0.5, &n);
+  double *t = t_grid(0, 100, 0.5, &n);
   trace_t tr, tr0;
-  run_ok(p, s, &o, t, n, &tr);
-  run_ok(p, NULL, &o, t, n, &tr0);
+  t_run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr0);
   for (size_t i = 0; i < n; i++) {
     ck_assert(TR(&tr, i, 3) == (t[i] >= 20 ? 0.001 : 0));
     ck_assert(t_relerr(TR(&tr, i, 1), TR(&tr0, i, 1)) < 1e-7);
@@ -145,9 +122,9 @@ START_TEST(ctl_decay_closed_form)
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 200, 0.5, &n);
+  double *t = t_grid(0, 200, 0.5, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   for (size_t i = 0; i < n; i++) {
     double want = t[i] >= 20 ? 0.001 * exp(-0.05 * (t[i] - 20)) : 0;
     ck_assert_msg(t_relerr(TR(&tr, i, 3), want) <= 1e-6, "t=%g z %.12g want %.12g", t[i],
@@ -171,9 +148,9 @@ START_TEST(ctl_expansion_closed_form)
   t_tight(&o);
   o.quad = 1;
   size_t n;
-  double *t = grid(0, 150, 0.5, &n);
+  double *t = t_grid(0, 150, 0.5, &n);
   trace_t tr;
-  run_ok(p, s, &o, t, n, &tr);
+  t_run_ok(p, s, &o, t, n, &tr);
   size_t i20 = 40;
   ck_assert(t[i20] == 20);
   double Y20 = tr.q[i20 * (size_t)tr.nq + 1], zmax = 0;
@@ -197,14 +174,14 @@ END_TEST
 START_TEST(uninfected_logistic)
 {
   ims_params_t *p = t_params(wz(), DEF, "y_0=0", NULL);
-  double r = par(p, "r"), k = par(p, "k"), d = par(p, "d"), x0 = par(p, "x_0");
+  double r = t_par(p, "r"), k = t_par(p, "k"), d = t_par(p, "d"), x0 = t_par(p, "x_0");
   double K = k * (1 - d / r), g = r - d;
   ims_opts_t o;
   t_tight(&o);
   size_t n;
-  double *t = grid(0, 80, 0.25, &n);
+  double *t = t_grid(0, 80, 0.25, &n);
   trace_t tr;
-  run_ok(p, NULL, &o, t, n, &tr);
+  t_run_ok(p, NULL, &o, t, n, &tr);
   for (size_t i = 0; i < n; i++) {
     double want = K / (1 + (K / x0 - 1) * exp(-g * t[i]));
     ck_assert_msg(t_relerr(TR(&tr, i, 1), want) <= 1e-6, "t=%g x %.12g want %.12g", t[i],
