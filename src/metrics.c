@@ -39,6 +39,7 @@ struct ims_metrics {
   int *trkind, *tridx; /* maxtr */
   double *y0, *out0;   /* baseline state and outputs */
   int *ndose0;
+  double *work; /* the model's scratch for output() */
   double *baseline; /* nc */
   double last_disc, th_last;
   int started;
@@ -91,6 +92,7 @@ void ims_metrics_free(ims_metrics_t *mt)
   free(mt->y0);
   free(mt->out0);
   free(mt->ndose0);
+  free(mt->work);
   free(mt->baseline);
   free(mt);
 }
@@ -133,9 +135,10 @@ int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_windo
   mt->y0 = calloc((size_t)m->nstates + 1, sizeof *mt->y0);
   mt->out0 = calloc((size_t)m->noutputs + 1, sizeof *mt->out0);
   mt->ndose0 = calloc((size_t)m->nstates + 1, sizeof *mt->ndose0);
+  mt->work = calloc(m->nwork + 1, sizeof *mt->work);
   mt->baseline = calloc(snc, sizeof *mt->baseline);
   if (!mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
-      !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 ||
+      !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 || !mt->work ||
       !mt->baseline) {
     ims_metrics_free(mt);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
@@ -194,7 +197,7 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
   if (m->init)
     m->init(p, mt->y0);
   if (m->noutputs) {
-    ims_ctx_t ctx = {p, mt->ndose0, 0};
+    ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work};
     m->output(t0, mt->y0, mt->out0, &ctx);
   }
   for (int c = 0; c < mt->nc; c++)

@@ -37,6 +37,7 @@ struct ims_sim {
   int *ndose;
   double *out;
   double *jbuf;
+  double *work; /* the model's scratch (ctx.work) */
   /* crossings at discontinuities and derivative triggers */
   double *ypre;         /* n: the left limit at a discontinuity */
   double *outpre;       /* noutputs + 1 */
@@ -303,8 +304,9 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->ypre = calloc(n + 1, sizeof *s->ypre);
   s->outpre = calloc((size_t)m->noutputs + 1, sizeof *s->outpre);
   s->fbuf = calloc(3 * n + 2 * ((size_t)m->noutputs + 1), sizeof *s->fbuf);
+  s->work = calloc(m->nwork + 1, sizeof *s->work);
   if (!s->p || !s->rate || !s->ninf || !s->ndose || !s->out || !s->jbuf || !s->ypre || !s->outpre ||
-      !s->fbuf || SUNContext_Create(NULL, &s->sun) != 0) {
+      !s->fbuf || !s->work || SUNContext_Create(NULL, &s->sun) != 0) {
     ims_sim_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
@@ -320,6 +322,8 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->LS = SUNLinSol_Dense(s->y, s->A, s->sun);
   s->ctx.p = s->p;
   s->ctx.ndose = s->ndose;
+  s->ctx.model = m;
+  s->ctx.work = s->work;
   *out = s;
   return IMS_OK;
 }
@@ -351,6 +355,7 @@ void ims_sim_free(ims_sim_t *s)
   free(s->ypre);
   free(s->outpre);
   free(s->fbuf);
+  free(s->work);
   free(s->gpre);
   free(s->gpost);
   free(s->rootsfound);

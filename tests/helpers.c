@@ -170,7 +170,7 @@ void t_jac_eig(const ims_model_t *m, const double *p, const double *y, double *r
   double *J = calloc(n * n, sizeof *J);
   int *nd = calloc(n, sizeof *nd);
   ck_assert(J && nd);
-  ims_ctx_t ctx = {p, nd, 0};
+  ims_ctx_t ctx = {.p = p, .ndose = nd, .phase = 0};
   ck_assert_int_eq(m->jac(0, y, J, &ctx), 0);
   gsl_matrix_view mv = gsl_matrix_view_array(J, n, n);
   gsl_vector_complex *ev = gsl_vector_complex_alloc(n);

@@ -103,7 +103,7 @@ START_TEST(jacobian_matches_differences)
             y[i] = pow(10, -2 + 6 * gsl_rng_uniform(r));
             nd[i] = dose;
           }
-          ims_ctx_t ctx = {p->value, nd, phase};
+          ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = phase};
           check_jac_at(m, &ctx, y, 1.0 + 10 * gsl_rng_uniform(r));
         }
     free(nd);

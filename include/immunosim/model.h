@@ -2,6 +2,8 @@
 #ifndef IMMUNOSIM_MODEL_H
 #define IMMUNOSIM_MODEL_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,6 +37,12 @@ typedef struct ims_ctx {
   const double *p;
   const int *ndose; /* per state: how many doses have entered it so far */
   int phase;        /* how many of the model's breakpoints have been passed */
+  /* The model being run: an interpreted model (a model file, an SBML import)
+   * finds its compiled program in model->impl.  Built-in C models ignore it. */
+  const struct ims_model *model;
+  /* model->nwork doubles of scratch owned by the caller, one per thread: the
+   * model may write them during a call but keeps nothing in them between calls. */
+  double *work;
 } ims_ctx_t;
 
 typedef struct ims_model {
@@ -67,6 +75,10 @@ typedef struct ims_model {
   /* The paper's own extinction rule: when > 0, every state falling below
    * this floor is set to 0 (see ims_model_extinction).  0: none. */
   double extinct_floor;
+  /* Interpreted models: their compiled program (read-only, shared by
+   * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
+  const void *impl;
+  size_t nwork;
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */

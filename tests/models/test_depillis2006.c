@@ -128,7 +128,7 @@ static int eq_f(const gsl_vector *u, void *ud, gsl_vector *f)
   full_state(x, c, y);
   gsl_vector_free(x);
   int nd[6] = {0};
-  ims_ctx_t ctx = {c->p->value, nd, 0};
+  ims_ctx_t ctx = {.p = c->p->value, .ndose = nd, .phase = 0};
   dp()->rhs(0, y, dy, &ctx);
   for (int i = 0; i < 3; i++)
     gsl_vector_set(f, (size_t)i, dy[i] / scale[i]);
@@ -145,7 +145,7 @@ static int eq_df(const gsl_vector *u, void *ud, gsl_matrix *J)
   full_state(x, c, y);
   gsl_vector_free(x);
   int nd[6] = {0};
-  ims_ctx_t ctx = {c->p->value, nd, 0};
+  ims_ctx_t ctx = {.p = c->p->value, .ndose = nd, .phase = 0};
   ck_assert_int_eq(dp()->jac(0, y, Jf, &ctx), 0);
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++)
@@ -205,7 +205,7 @@ static void check_escape_equilibrium(const char *file)
    * negative real part */
   double Jf[36];
   int nd[6] = {0};
-  ims_ctx_t ctx = {p->value, nd, 0};
+  ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = 0};
   ck_assert_int_eq(dp()->jac(0, eq, Jf, &ctx), 0);
   gsl_matrix_view Jm = gsl_matrix_view_array(Jf, 6, 6);
   gsl_vector_complex *ev = gsl_vector_complex_alloc(6);
@@ -349,7 +349,7 @@ START_TEST(jacobian_edges)
   for (int f = 0; f < 2; f++) {
     ims_params_t *p = t_params(dp(), files[f], NULL);
     int nd[6] = {0};
-    ims_ctx_t ctx = {p->value, nd, 0};
+    ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = 0};
     const double edges[][6] = {
         {0, 1e3, 1e4, 6e8, 0, 0},        {1e6, 1e3, 0, 6e8, 0, 0}, {0, 1e3, 0, 6e8, 0, 0},
         {-1e-20, 1e3, 1e2, 6e8, 1, 1e6}, {1e9, 0, 0, 0, 0, 0},     {1, 1, 1e9, 1, 3, 1},

@@ -132,7 +132,7 @@ START_TEST(jacobian_one_sided_at_kink)
   double y[7] = {10, 10, 10, 10, 1600 - 340, 140, 300}; /* total = 1600 = l */
   double J[49], f[7];
   int nd[7] = {0};
-  ims_ctx_t ctx = {p->value, nd, 0};
+  ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = 0};
   ck_assert_int_eq(hs()->jac(0, y, J, &ctx), 0);
   ck_assert_int_eq(hs()->rhs(0, y, f, &ctx), 0);
   int L = ims_model_state_index(hs(), "L"), B = ims_model_state_index(hs(), "B");

@@ -156,7 +156,7 @@ START_TEST(equilibrium_at_kn)
   ims_params_t *p = t_params(kim(), SET, "C_0=0", "N_0=500", NULL);
   double y[] = {500, 0, 10}, dy[3];
   int nd[3] = {0};
-  ims_ctx_t ctx = {p->value, nd, 0};
+  ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = 0};
   ck_assert_int_eq(kim()->rhs(0, y, dy, &ctx), 0);
   ck_assert(dy[0] == 0 && dy[1] == 0);
   ck_assert(fabs(dy[2] - p->value[RB] * 10) < 1e-15);

@@ -26,7 +26,7 @@ static const ims_model_t *kp(void)
 static void scaled_rhs(const double *p, const double *y, double *r)
 {
   int nd[3] = {0};
-  ims_ctx_t ctx = {p, nd, 0};
+  ims_ctx_t ctx = {.p = p, .ndose = nd, .phase = 0};
   double f[3];
   ck_assert_int_eq(kp()->rhs(0, y, f, &ctx), 0);
   double sE = fmax(fmax(p[C] * y[T], p[MU2] * y[E]), fmax(p[S1], 1e-300));

@@ -71,7 +71,7 @@ START_TEST(equilibria_and_stability)
   double r[4][2], re[2], im[2];
   ck_assert_int_eq(equilibria(p, r, 4), 3);
   int nd[2] = {0};
-  ims_ctx_t ctx = {p, nd, 0};
+  ims_ctx_t ctx = {.p = p, .ndose = nd, .phase = 0};
   for (int k = 0; k < 3; k++) {
     double f[2];
     ck_assert_int_eq(kz()->rhs(0, r[k], f, &ctx), 0);

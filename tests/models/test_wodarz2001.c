@@ -53,7 +53,7 @@ START_TEST(coexistence_equilibrium)
 
   double y[3] = {xs, ys, 0}, J[9];
   int nd[3] = {0};
-  ims_ctx_t ctx = {p->value, nd, 0};
+  ims_ctx_t ctx = {.p = p->value, .ndose = nd, .phase = 0};
   ck_assert_int_eq(wz()->jac(0, y, J, &ctx), 0);
   gsl_matrix_view Jm = gsl_matrix_view_array(J, 3, 3);
   gsl_vector_complex *ev = gsl_vector_complex_alloc(3);
