@@ -39,7 +39,7 @@ struct ims_metrics {
   int *trkind, *tridx; /* maxtr */
   double *y0, *out0;   /* baseline state and outputs */
   int *ndose0;
-  double *work; /* the model's scratch for output() */
+  double *work;     /* the model's scratch for output() */
   double *baseline; /* nc */
   double last_disc, th_last;
   int started;
