@@ -14,6 +14,7 @@
 #include "immunosim/rules.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
+#include "immunosim/table.h"
 #include "immunosim/units.h"
 
 #endif
