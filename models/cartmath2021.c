@@ -6,9 +6,9 @@ enum { CT, CM, T };
 enum { PHI, RHO, EPS, MU, THETA, ALPHA, R, B, GAMMA };
 
 static const ims_var_t states[] = {
-    {"CT", "cell", "effector CAR-T cells"},
-    {"CM", "cell", "memory CAR-T cells"},
-    {"T", "cell", "tumour cells"},
+    {"CT", "cell", "effector CAR-T cells", "effector CAR-T cells"},
+    {"CM", "cell", "memory CAR-T cells", "memory CAR-T cells"},
+    {"T", "cell", "tumour cells", "tumour cells"},
 };
 
 static const ims_par_t params[] = {
@@ -24,7 +24,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CAR", "cell", "total CAR-T cells CT + CM"},
+    {"CAR", "cell", "total CAR-T cells CT + CM", "CAR-T cells"},
 };
 
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
@@ -59,6 +59,12 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[CT] + y[CM];
 }
 
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"CT", IMS_SCALE_LOG},
+    {"CM", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_cartmath2021 = {
     .name = "cartmath2021",
     .title = "CARTmath: effector/memory CAR-T cells and tumour in preclinical models",
@@ -91,4 +97,6 @@ const ims_model_t ims_model_cartmath2021 = {
     .jac = jac,
     .output = output,
     .extinct_floor = 1e-6,
+    .plot = plot,
+    .nplot = 3,
 };

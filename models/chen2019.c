@@ -10,9 +10,9 @@ enum { A, CYT, AUC };
 enum { CL, V, TUTOT, EMAX, EC50, IMAX, IC50, K, KDEG, BL };
 
 static const ims_var_t states[] = {
-    {"A", "ug", "drug amount in the central compartment"},
-    {"Cyt", "pg/mL", "plasma cytokine (IL-6) concentration"},
-    {"AUC", "pg*d/mL", "cytokine exposure so far, the integral of Cyt"},
+    {"A", "ug", "drug amount in the central compartment", "drug amount"},
+    {"Cyt", "pg/mL", "plasma cytokine (IL-6) concentration", "cytokine"},
+    {"AUC", "pg*d/mL", "cytokine exposure so far, the integral of Cyt", "cytokine exposure"},
 };
 
 static const ims_par_t params[] = {
@@ -29,9 +29,11 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"Cp", "ug/mL", "drug plasma concentration A/V"},
-    {"IH", "1", "release inhibition factor 1 - Imax*AUC/(IC50/K^(n-1) + AUC)"},
-    {"dCyt", "pg/mL/d", "net rate of change of Cyt (its downward zero marks a peak)"},
+    {"Cp", "ug/mL", "drug plasma concentration A/V", "drug concentration"},
+    {"IH", "1", "release inhibition factor 1 - Imax*AUC/(IC50/K^(n-1) + AUC)",
+     "release inhibition"},
+    {"dCyt", "pg/mL/d", "net rate of change of Cyt (its downward zero marks a peak)",
+     "cytokine rate of change"},
 };
 
 /* n = index of the latest dose into A (1, 2, ...); before any dose, 1. */
@@ -95,6 +97,11 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[2] = dcyt(y, ctx);
 }
 
+static const ims_plotcol_t plot[] = {
+    {"Cyt", IMS_SCALE_LIN},
+    {"Cp", IMS_SCALE_LIN},
+};
+
 const ims_model_t ims_model_chen2019 = {
     .name = "chen2019",
     .title = "Cytokine priming and tolerance for CD3 bispecifics",
@@ -125,4 +132,6 @@ const ims_model_t ims_model_chen2019 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 2,
 };

@@ -45,12 +45,12 @@ enum {
 };
 
 static const ims_var_t states[] = {
-    {"T", "cell", "tumour cells"},
-    {"N", "cell", "natural killer (NK) cells"},
-    {"L", "cell", "tumour-specific CD8+ T cells"},
-    {"C", "cell", "circulating lymphocytes"},
-    {"M", "mg/L", "chemotherapy drug concentration (enters as exp(-M), M in mg/L)"},
-    {"I", "IU/L", "IL-2 concentration"},
+    {"T", "cell", "tumour cells", "tumour cells"},
+    {"N", "cell", "natural killer (NK) cells", "NK cells"},
+    {"L", "cell", "tumour-specific CD8+ T cells", "CD8+ T cells"},
+    {"C", "cell", "circulating lymphocytes", "circulating lymphocytes"},
+    {"M", "mg/L", "chemotherapy drug concentration (enters as exp(-M), M in mg/L)", "chemotherapy"},
+    {"I", "IU/L", "IL-2 concentration", "IL-2"},
 };
 
 static const ims_par_t params[] = {
@@ -86,7 +86,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"DT", "cell/d", "CD8+ T-cell lysis rate of tumour cells D*T"},
+    {"DT", "cell/d", "CD8+ T-cell lysis rate of tumour cells D*T", "CD8+ T-cell kill rate"},
 };
 
 /* rho = L^l/(L^l + s T^l), sigma = s T^l/(L^l + s T^l); both 0 when T = L = 0.
@@ -195,6 +195,13 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = ctx->p[Pd] * y[T] * rho;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"L", IMS_SCALE_LOG},
+    {"N", IMS_SCALE_LOG},
+    {"C", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_depillis2006 = {
     .name = "depillis2006",
     .title = "Tumour, NK, CD8+ T cells, lymphocytes under chemotherapy, TIL and IL-2",
@@ -220,4 +227,6 @@ const ims_model_t ims_model_depillis2006 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 4,
 };

@@ -33,13 +33,13 @@ enum {
 };
 
 static const ims_var_t states[] = {
-    {"Cm", "1", "memory cytotoxic CAR-T cells (uncalibrated units)"},
-    {"Ce", "1", "effector cytotoxic CAR-T cells (uncalibrated units)"},
-    {"Hm", "1", "memory helper CAR-T cells (uncalibrated units)"},
-    {"He", "1", "effector helper CAR-T cells (uncalibrated units)"},
-    {"L", "1", "other lymphocytes (uncalibrated units)"},
-    {"I", "1", "inflammation (uncalibrated units)"},
-    {"B", "1", "CD19+ B cells, normal and leukaemic (uncalibrated units)"},
+    {"Cm", "1", "memory cytotoxic CAR-T cells (uncalibrated units)", "memory cytotoxic CAR-T"},
+    {"Ce", "1", "effector cytotoxic CAR-T cells (uncalibrated units)", "effector cytotoxic CAR-T"},
+    {"Hm", "1", "memory helper CAR-T cells (uncalibrated units)", "memory helper CAR-T"},
+    {"He", "1", "effector helper CAR-T cells (uncalibrated units)", "effector helper CAR-T"},
+    {"L", "1", "other lymphocytes (uncalibrated units)", "other lymphocytes"},
+    {"I", "1", "inflammation (uncalibrated units)", "inflammation"},
+    {"B", "1", "CD19+ B cells, normal and leukaemic (uncalibrated units)", "CD19+ B cells"},
 };
 
 static const ims_par_t params[] = {
@@ -68,8 +68,8 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"LT", "1", "lymphocyte term max(0, 1 - total/l)"},
-    {"gI", "1", "activation by inflammation I^2/(I^2 + b^2)"},
+    {"LT", "1", "lymphocyte term max(0, 1 - total/l)", "lymphocyte term"},
+    {"gI", "1", "activation by inflammation I^2/(I^2 + b^2)", "activation by inflammation"},
 };
 
 /* LT and its derivative with respect to each counted population.  At the
@@ -172,6 +172,13 @@ static int breaks(const double *p, double *tb, int max)
   return 2;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"B", IMS_SCALE_LOG},
+    {"Ce", IMS_SCALE_LOG},
+    {"He", IMS_SCALE_LOG},
+    {"I", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_hanson2016 = {
     .name = "hanson2016",
     .title = "Toxicity management for CAR-T in B-ALL (teaching model, uncalibrated units)",
@@ -206,4 +213,6 @@ const ims_model_t ims_model_hanson2016 = {
     .jac = jac,
     .output = output,
     .breaks = breaks,
+    .plot = plot,
+    .nplot = 4,
 };

@@ -48,14 +48,14 @@ enum {
 #define PROD_SCALE 1e6
 
 static const ims_var_t states[] = {
-    {"B", "1e9 cell", "CLL B cells in peripheral blood"},
-    {"E_PB", "1e9 cell", "effector CAR-T cells in peripheral blood"},
-    {"E_T", "1e9 cell", "effector CAR-T cells in tissue"},
-    {"M_PB", "1e9 cell", "memory CAR-T cells in peripheral blood"},
-    {"M_T", "1e9 cell", "memory CAR-T cells in tissue"},
-    {"IL6", "pg/mL", "serum IL-6"},
-    {"IL10", "pg/mL", "serum IL-10"},
-    {"IFNg", "pg/mL", "serum IFN-gamma"},
+    {"B", "1e9 cell", "CLL B cells in peripheral blood", "CLL B cells"},
+    {"E_PB", "1e9 cell", "effector CAR-T cells in peripheral blood", "effector CAR-T in blood"},
+    {"E_T", "1e9 cell", "effector CAR-T cells in tissue", "effector CAR-T in tissue"},
+    {"M_PB", "1e9 cell", "memory CAR-T cells in peripheral blood", "memory CAR-T in blood"},
+    {"M_T", "1e9 cell", "memory CAR-T cells in tissue", "memory CAR-T in tissue"},
+    {"IL6", "pg/mL", "serum IL-6", "IL-6"},
+    {"IL10", "pg/mL", "serum IL-10", "IL-10"},
+    {"IFNg", "pg/mL", "serum IFN-gamma", "IFN-γ"},
 };
 
 #define PROD_UNIT "pg/uL/d/(1e15 cell^2)"
@@ -84,7 +84,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CART_PB", "1e9 cell", "CAR-T cells in peripheral blood, E_PB + M_PB"},
+    {"CART_PB", "1e9 cell", "CAR-T cells in peripheral blood, E_PB + M_PB", "CAR-T cells in blood"},
 };
 
 /* Baselines: the initial-condition parameters <STATE>_0 follow the NPAR
@@ -169,6 +169,13 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[E_PB] + y[M_PB];
 }
 
+static const ims_plotcol_t plot[] = {
+    {"CART_PB", IMS_SCALE_LOG},
+    {"B", IMS_SCALE_LOG},
+    {"IL6", IMS_SCALE_LOG},
+    {"IFNg", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_hardiansyah2019 = {
     .name = "hardiansyah2019",
     .title = "CAR-T cells, CLL B cells and IL-6/IL-10/IFN-gamma release",
@@ -207,4 +214,6 @@ const ims_model_t ims_model_hardiansyah2019 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 4,
 };

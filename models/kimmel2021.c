@@ -10,9 +10,9 @@ enum { N, C, B };
 enum { KN, KC, RN, RHOC, A, BB, RB, GAMMAB, KB };
 
 static const ims_var_t states[] = {
-    {"N", "cell/uL", "normal T cells in peripheral blood"},
-    {"C", "cell/uL", "CAR T cells in peripheral blood"},
-    {"B", "mL", "antigen-presenting (CD19+) tumour volume"},
+    {"N", "cell/uL", "normal T cells in peripheral blood", "normal T cells"},
+    {"C", "cell/uL", "CAR T cells in peripheral blood", "CAR T cells"},
+    {"B", "mL", "antigen-presenting (CD19+) tumour volume", "tumour volume"},
 };
 
 static const ims_par_t params[] = {
@@ -28,8 +28,8 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"T", "cell/uL", "total T cell count N + C"},
-    {"rC", "1/d", "CAR T growth rate rC(T)"},
+    {"T", "cell/uL", "total T cell count N + C", "total T cells"},
+    {"rC", "1/d", "CAR T growth rate rC(T)", "CAR T growth rate"},
 };
 
 /* rC(T) = rhoC + b*u^2/D with u = T - KN, D = a*T^2 + u^2;
@@ -93,6 +93,12 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[1] = rate_c(ctx->p, out[0], &d);
 }
 
+static const ims_plotcol_t plot[] = {
+    {"C", IMS_SCALE_LOG},
+    {"N", IMS_SCALE_LOG},
+    {"B", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kimmel2021 = {
     .name = "kimmel2021",
     .title = "Axi-cel CAR T / normal T cell competition after lymphodepletion, tumour killing",
@@ -123,4 +129,6 @@ const ims_model_t ims_model_kimmel2021 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 3,
 };

@@ -11,9 +11,10 @@ enum { E, T, IL };
 enum { C, MU2, P1, G1, G2, R2, B, A, P2, G3, MU3, S1, S2 };
 
 static const ims_var_t states[] = {
-    {"E", "cell", "activated immune effector cells"},
-    {"T", "cell", "tumour cells"},
-    {"IL", "1", "IL-2 concentration at the tumour site (the paper's arbitrary concentration unit)"},
+    {"E", "cell", "activated immune effector cells", "effector cells"},
+    {"T", "cell", "tumour cells", "tumour cells"},
+    {"IL", "1", "IL-2 concentration at the tumour site (the paper's arbitrary concentration unit)",
+     "IL-2"},
 };
 
 static const ims_par_t params[] = {
@@ -59,6 +60,12 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+    {"IL", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kirschner_panetta1998 = {
     .name = "kirschner_panetta1998",
     .title = "Kirschner-Panetta effector/tumour/IL-2 with adoptive cell therapy and IL-2",
@@ -81,4 +88,6 @@ const ims_model_t ims_model_kirschner_panetta1998 = {
     .nparams = 13,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 3,
 };

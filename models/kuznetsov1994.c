@@ -10,8 +10,8 @@ enum { E, T };
 enum { S, P, G, M, D, A, B, N };
 
 static const ims_var_t states[] = {
-    {"E", "cell", "effector cells (CTL)"},
-    {"T", "cell", "tumour cells"},
+    {"E", "cell", "effector cells (CTL)", "effector cells"},
+    {"T", "cell", "tumour cells", "tumour cells"},
 };
 
 static const ims_par_t params[] = {
@@ -46,6 +46,11 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kuznetsov1994 = {
     .name = "kuznetsov1994",
     .title = "Kuznetsov-Makalkin-Taylor-Perelson effector/tumour model (BCL1 lymphoma)",
@@ -65,4 +70,6 @@ const ims_model_t ims_model_kuznetsov1994 = {
     .nparams = 8,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 2,
 };

@@ -11,8 +11,9 @@ enum { E, M };
 enum { FOLDX, TMAX, CMAX, ALPHA, FB, BETA };
 
 static const ims_var_t states[] = {
-    {"E", "copies/ug", "effector-like CAR transgene, copies per ug genomic DNA"},
-    {"M", "copies/ug", "memory-like CAR transgene, copies per ug genomic DNA"},
+    {"E", "copies/ug", "effector-like CAR transgene, copies per ug genomic DNA",
+     "effector-like CAR"},
+    {"M", "copies/ug", "memory-like CAR transgene, copies per ug genomic DNA", "memory-like CAR"},
 };
 
 static const ims_par_t params[] = {
@@ -25,7 +26,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CAR", "copies/ug", "observed transgene level E + M"},
+    {"CAR", "copies/ug", "observed transgene level E + M", "CAR transgene"},
 };
 
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
@@ -82,6 +83,12 @@ static int breaks(const double *p, double *tb, int max)
   return 1;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"CAR", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+    {"M", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_stein2019 = {
     .name = "stein2019",
     .title = "Tisagenlecleucel multiphasic cellular kinetics (expansion, contraction, persistence)",
@@ -107,4 +114,6 @@ const ims_model_t ims_model_stein2019 = {
     .output = output,
     .init = init,
     .breaks = breaks,
+    .plot = plot,
+    .nplot = 3,
 };

@@ -6,9 +6,10 @@ enum { X, Y, Z };
 enum { Pr, Pk, Pd, Pbeta, Ps, Pa, Ppv, Pcv, Pb, NPAR };
 
 static const ims_var_t states[] = {
-    {"x", "1", "uninfected tumour cells (the paper's arbitrary size units)"},
-    {"y", "1", "virus-infected tumour cells (same units as x)"},
-    {"z", "1", "virus-specific CTL (arbitrary units)"},
+    {"x", "1", "uninfected tumour cells (the paper's arbitrary size units)",
+     "uninfected tumour cells"},
+    {"y", "1", "virus-infected tumour cells (same units as x)", "infected tumour cells"},
+    {"z", "1", "virus-specific CTL (arbitrary units)", "virus-specific CTL"},
 };
 
 static const ims_par_t params[] = {
@@ -51,6 +52,12 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_plotcol_t plot[] = {
+    {"x", IMS_SCALE_LOG},
+    {"y", IMS_SCALE_LOG},
+    {"z", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_wodarz2001 = {
     .name = "wodarz2001",
     .title = "Oncolytic virus: uninfected and infected tumour cells, virus-specific CTL",
@@ -73,4 +80,6 @@ const ims_model_t ims_model_wodarz2001 = {
     .nparams = NPAR,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 3,
 };

@@ -140,8 +140,8 @@ typedef struct file_ctx {
   unsigned char *seen; /* duplicates within one file */
 } file_ctx_t;
 
-static int unknown_name(const ims_params_t *p, const ims_table_row_t *row, int col, const char *name,
-                        ims_err_t *err)
+static int unknown_name(const ims_params_t *p, const ims_table_row_t *row, int col,
+                        const char *name, ims_err_t *err)
 {
   const char *s = ims_model_suggest_param(p->model, name);
   if (s)

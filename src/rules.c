@@ -1,8 +1,8 @@
 /* Rules CSV -> driver triggers (see include/immunosim/rules.h). */
 #include "immunosim/rules.h"
 
-#include "immunosim/table.h"
 #include "immunosim/params.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>

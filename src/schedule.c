@@ -138,7 +138,8 @@ static int read_numbers(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *
 
 /* amt (and rate, which is amount per model time) are converted from `unit`
  * to the dosed state's unit. */
-static int convert_amounts(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *r, ims_err_t *err)
+static int convert_amounts(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *r,
+                           ims_err_t *err)
 {
   int ucol;
   const char *unit = ims_table_field(&c->cols, row, S_UNIT, &ucol);

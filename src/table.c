@@ -73,8 +73,8 @@ static void on_field(void *s, size_t n, void *ud)
   if (r->rc)
     return;
   if (r->row.nf >= r->max_fields) {
-    r->rc = ims_err_set(r->err, IMS_EINPUT, "%s:%ld:1: too many columns (at most %d)",
-                        r->row.name, r->line, r->max_fields);
+    r->rc = ims_err_set(r->err, IMS_EINPUT, "%s:%ld:1: too many columns (at most %d)", r->row.name,
+                        r->line, r->max_fields);
     return;
   }
   if (r->row.nf == r->cap && row_grow(r)) {
@@ -203,7 +203,9 @@ int ims_table_scan_mem(const char *name, const char *buf, size_t len, const ims_
   reader_t r = {.o = o, .err = err, .buf = buf};
   r.row.name = name;
   r.max_fields = o->max_fields > 0 ? o->max_fields : IMS_TABLE_MAX_FIELDS;
-  r.delim = o->delim ? o->delim : (o->flags & IMS_TABLE_AUTODELIM) ? ims_table_detect_delim(buf, len) : ',';
+  r.delim = o->delim                           ? o->delim
+            : (o->flags & IMS_TABLE_AUTODELIM) ? ims_table_detect_delim(buf, len)
+                                               : ',';
   csv_set_delim(&p, (unsigned char)r.delim);
   if (r.delim == '\t') /* a tab separates; it is not blank space around a field */
     csv_set_space_func(&p, blank_only);
@@ -257,8 +259,8 @@ int ims_table_scan_mem(const char *name, const char *buf, size_t len, const ims_
   return r.rc;
 }
 
-int ims_table_read_mem(const char *name, const char *buf, size_t len, ims_table_row_fn fn,
-                       void *ud, ims_err_t *err)
+int ims_table_read_mem(const char *name, const char *buf, size_t len, ims_table_row_fn fn, void *ud,
+                       ims_err_t *err)
 {
   ims_table_opts_t o = {.row = fn, .ud = ud};
   return ims_table_scan_mem(name, buf, len, &o, err);
@@ -366,8 +368,7 @@ static int same_name(const char *a, const char *b, unsigned flags)
   return flags & IMS_TABLE_NOCASE ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
 }
 
-int ims_table_header(ims_table_cols_t *c, const ims_table_row_t *row, int nrequired,
-                     ims_err_t *err)
+int ims_table_header(ims_table_cols_t *c, const ims_table_row_t *row, int nrequired, ims_err_t *err)
 {
   for (int k = 0; k < c->n; k++)
     c->idx[k] = -1;
@@ -396,8 +397,7 @@ int ims_table_header(ims_table_cols_t *c, const ims_table_row_t *row, int nrequi
   return IMS_OK;
 }
 
-const char *ims_table_field(const ims_table_cols_t *c, const ims_table_row_t *row, int k,
-                            int *col)
+const char *ims_table_field(const ims_table_cols_t *c, const ims_table_row_t *row, int k, int *col)
 {
   int i = c->idx[k];
   if (i < 0 || i >= row->nf) {

@@ -44,10 +44,11 @@ static int parse_dose(loader_t *L, const char *s, long line, ims_err_t *err)
   int off = 0;
   if (sscanf(s, "t=%63s cmt=%63s %n", tbuf, d.cmt, &off) < 2 || off == 0 ||
       ims_table_double(tbuf, &d.t0))
-    return ims_err_set(err, IMS_EINPUT,
-                       "%s:%ld:1: malformed '# dose:' line; expected 't=TIME cmt=STATE bolus=AMOUNT "
-                       "UNIT' or 't=TIME cmt=STATE infusion rate=RATE UNIT|end'",
-                       t->path, line);
+    return ims_err_set(
+        err, IMS_EINPUT,
+        "%s:%ld:1: malformed '# dose:' line; expected 't=TIME cmt=STATE bolus=AMOUNT "
+        "UNIT' or 't=TIME cmt=STATE infusion rate=RATE UNIT|end'",
+        t->path, line);
   const char *rest = s + off, *amt = NULL;
   if (strncmp(rest, "bolus=", 6) == 0) {
     d.t1 = d.t0;
@@ -210,9 +211,8 @@ static int apply_units(loader_t *L, ims_err_t *err)
   for (char *tok = strtok_r(L->units, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(tok, '=');
     if (!eq)
-      return ims_err_set(err, IMS_EINPUT,
-                         "%s:%ld:1: '# units:' entry '%s' is not COLUMN=UNIT", t->path,
-                         L->units_line, tok);
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' entry '%s' is not COLUMN=UNIT",
+                         t->path, L->units_line, tok);
     *eq = '\0';
     char *name = tok, *unit = eq + 1;
     while (isspace((unsigned char)*name))
@@ -240,16 +240,15 @@ int ims_table_load_mem(ims_table_t **out, const char *name, const char *buf, siz
     return oom(err);
   }
   loader_t L = {.t = t, .flags = flags};
-  ims_table_opts_t o = {.row = on_row,
-                        .comment = on_comment,
-                        .ud = &L,
-                        .max_fields = IMS_TABLE_MAX_COLUMNS};
+  ims_table_opts_t o = {
+      .row = on_row, .comment = on_comment, .ud = &L, .max_fields = IMS_TABLE_MAX_COLUMNS};
   t->delim = flags & IMS_TABLE_AUTODELIM ? ims_table_detect_delim(buf, len) : ',';
   o.delim = t->delim;
   int rc = ims_table_scan_mem(name, buf, len, &o, err);
   if (!rc && !t->name)
-    rc = ims_err_set(err, IMS_EINPUT,
-                     "%s:1:1: no header row; expected a table such as 'immunosim run' writes", name);
+    rc =
+        ims_err_set(err, IMS_EINPUT,
+                    "%s:1:1: no header row; expected a table such as 'immunosim run' writes", name);
   if (!rc && L.units)
     rc = apply_units(&L, err);
   free(L.units);

@@ -123,8 +123,8 @@ START_TEST(errors)
   int col[3] = {1, 6, 10};
   ims_table_row_t row = {.name = "s.csv", .line = 3, .nf = 3, .f = f, .col = col};
   ck_assert_int_eq(ims_table_header(&c, &row, 3, &err), IMS_EINPUT);
-  ck_assert_str_eq(err.msg,
-                   "s.csv:3:10: unknown column 'amount' in the header; the columns are time,cmt,amt");
+  ck_assert_str_eq(
+      err.msg, "s.csv:3:10: unknown column 'amount' in the header; the columns are time,cmt,amt");
   char *g[3] = {"TIME", "Cmt", "amt"};
   row.f = g;
   ck_assert_int_eq(ims_table_header(&c, &row, 3, &err), IMS_EINPUT);
@@ -155,19 +155,18 @@ START_TEST(numbers)
 END_TEST
 
 /* A run output as `immunosim run` writes it (header comments, doses, units). */
-static const char run_out[] =
-    "# immunosim 0.1.0\n"
-    "# model: pk2cmt (1-/2-compartment antibody PK)\n"
-    "# schedule: /x/blinatumomab_cycle1.csv\n"
-    "# dose: t=0 cmt=A1 infusion rate=0.009 mg/d\n"
-    "# dose: t=7 cmt=A1 infusion end\n"
-    "# dose: t=7 cmt=A1 infusion rate=0.028 mg/d\n"
-    "# dose: t=14 cmt=A2 bolus=5 mg\n"
-    "# units: time=d,A1=mg,A2=mg,C1=pg/mL,status=\n"
-    "time,A1,A2,C1,status\n"
-    "0,0,0,0,ok\n"
-    "1,0.001,NaN,168.9,ok\n"
-    "2,0.002,,170,failed\n";
+static const char run_out[] = "# immunosim 0.1.0\n"
+                              "# model: pk2cmt (1-/2-compartment antibody PK)\n"
+                              "# schedule: /x/blinatumomab_cycle1.csv\n"
+                              "# dose: t=0 cmt=A1 infusion rate=0.009 mg/d\n"
+                              "# dose: t=7 cmt=A1 infusion end\n"
+                              "# dose: t=7 cmt=A1 infusion rate=0.028 mg/d\n"
+                              "# dose: t=14 cmt=A2 bolus=5 mg\n"
+                              "# units: time=d,A1=mg,A2=mg,C1=pg/mL,status=\n"
+                              "time,A1,A2,C1,status\n"
+                              "0,0,0,0,ok\n"
+                              "1,0.001,NaN,168.9,ok\n"
+                              "2,0.002,,170,failed\n";
 
 START_TEST(run_output)
 {
@@ -218,7 +217,8 @@ START_TEST(load_errors)
                                             "cmt=STATE infusion rate=RATE UNIT|end'"},
       {"# dose: t=1 cmt=A infusion end\na\n",
        "x.csv:1:1: infusion end into A without a running infusion"},
-      {"# dose: t=1 cmt=A bolus=lots mg\na\n", "x.csv:1:1: '# dose:' amount 'lots' is not a number"},
+      {"# dose: t=1 cmt=A bolus=lots mg\na\n",
+       "x.csv:1:1: '# dose:' amount 'lots' is not a number"},
       {"# units: a\na\n", "x.csv:1:1: '# units:' entry 'a' is not COLUMN=UNIT"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -272,7 +272,7 @@ static int check_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
   if (row->nf != g->ncols || row->line != g->wline[i]) {
     if (!g->bad)
       snprintf(g->msg, sizeof g->msg, "row %ld: %d fields at line %ld, want %d at %ld", i, row->nf,
-             row->line, g->ncols, g->wline[i]);
+               row->line, g->ncols, g->wline[i]);
     g->bad++;
     return IMS_OK;
   }
@@ -281,7 +281,7 @@ static int check_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
     if (ims_table_double(row->f[k], &v) || v != g->want[i][k] || row->col[k] != g->wcol[i][k]) {
       if (!g->bad)
         snprintf(g->msg, sizeof g->msg, "row %ld field %d: '%s' at col %d, want %.17g at col %d", i,
-               k, row->f[k], row->col[k], g->want[i][k], g->wcol[i][k]);
+                 k, row->f[k], row->col[k], g->want[i][k], g->wcol[i][k]);
       g->bad++;
     }
   }

@@ -15,7 +15,21 @@ typedef struct ims_var {
   const char *name;
   const char *unit;
   const char *desc;
+  /* A short name for figure axes and legends ("tumour cells", "IL-6"), added
+   * because desc is a sentence, too long for an axis.  NULL: the name alone. */
+  const char *label;
 } ims_var_t;
+
+/* y scales of a figure column. */
+#define IMS_SCALE_AUTO 0 /* log when the values are positive and span more than 3 decades */
+#define IMS_SCALE_LIN 1
+#define IMS_SCALE_LOG 2
+
+/* A column of a model's default figure: a state or output and its y scale. */
+typedef struct ims_plotcol {
+  const char *name;
+  int scale; /* IMS_SCALE_* */
+} ims_plotcol_t;
 
 /* Parameter flags. */
 #define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
@@ -79,6 +93,13 @@ typedef struct ims_model {
    * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
   const void *impl;
   size_t nwork;
+  /* The default figure (`immunosim plot`, `run --plot` without --y): what the
+   * model is about, in order, one panel each (added because the outputs are
+   * often auxiliary rates and factors).  A figure draws every panel on one
+   * scale type: log when any column asks for it.  NULL: the outputs, else
+   * every state. */
+  const ims_plotcol_t *plot;
+  int nplot;
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */

@@ -37,8 +37,8 @@ typedef struct ims_table_row {
   const char *name; /* file name for messages */
   long line;        /* 1-based line of the row's first field */
   int nf;
-  char **f;  /* nf trimmed fields, never NULL ("" for an empty field) */
-  int *col;  /* 1-based character column of each field */
+  char **f; /* nf trimmed fields, never NULL ("" for an empty field) */
+  int *col; /* 1-based character column of each field */
 } ims_table_row_t;
 
 /* Called for each data row; return IMS_OK to go on, or an error status
@@ -61,8 +61,8 @@ typedef struct ims_table_opts {
 } ims_table_opts_t;
 
 /* Read a CSV buffer (or file) row by row.  `name` is used in messages. */
-int ims_table_read_mem(const char *name, const char *buf, size_t len, ims_table_row_fn fn,
-                       void *ud, ims_err_t *err);
+int ims_table_read_mem(const char *name, const char *buf, size_t len, ims_table_row_fn fn, void *ud,
+                       ims_err_t *err);
 int ims_table_read_file(const char *path, ims_table_row_fn fn, void *ud, ims_err_t *err);
 /* The same with comment callbacks, a delimiter or delimiter detection. */
 int ims_table_scan_mem(const char *name, const char *buf, size_t len, const ims_table_opts_t *o,
@@ -77,8 +77,8 @@ char ims_table_detect_delim(const char *buf, size_t len);
 #define IMS_TABLE_NOCASE 1u /* ims_table_cols_t.flags: header names match in any case */
 
 typedef struct ims_table_cols {
-  const char *const *names; /* the known column names */
-  int n;                    /* how many (at most IMS_TABLE_MAX_FIELDS) */
+  const char *const *names;      /* the known column names */
+  int n;                         /* how many (at most IMS_TABLE_MAX_FIELDS) */
   int idx[IMS_TABLE_MAX_FIELDS]; /* per known name: its field index, or -1 */
   unsigned flags;
 } ims_table_cols_t;
@@ -90,8 +90,7 @@ int ims_table_header(ims_table_cols_t *c, const ims_table_row_t *row, int nrequi
                      ims_err_t *err);
 /* The field of known column k, or NULL when the column is absent or the row
  * short; *col (if not NULL) gets its column number for messages. */
-const char *ims_table_field(const ims_table_cols_t *c, const ims_table_row_t *row, int k,
-                            int *col);
+const char *ims_table_field(const ims_table_cols_t *c, const ims_table_row_t *row, int k, int *col);
 
 /* ---- numbers and files --------------------------------------------------- */
 
@@ -132,8 +131,8 @@ typedef struct ims_table {
   char **name; /* header names */
   char **unit; /* from the '# units:' line; NULL where not given */
   long nrows;
-  double *v;   /* nrows * ncols, row-major; NaN for empty, "NaN" or non-numeric cells */
-  char **text; /* nrows * ncols cell texts with IMS_TABLE_TEXT, else NULL */
+  double *v;    /* nrows * ncols, row-major; NaN for empty, "NaN" or non-numeric cells */
+  char **text;  /* nrows * ncols cell texts with IMS_TABLE_TEXT, else NULL */
   int *numeric; /* per column: 1 when every non-empty cell is a number (or NaN) */
   long *line;   /* per row: its line in the file */
   int nmeta;
