@@ -44,14 +44,10 @@ int cmd_plot(int argc, char **argv);
 
 /* "png", "svg" or "pdf" from the figure's extension; NULL for anything else. */
 const char *cli_plot_term(const char *fig);
-/* A whole text file from plots/ (style, palette), trailing newlines removed. */
-int cli_slurp_text(const char *path, char **out, ims_err_t *err);
-/* A figure from plots/TMPL's "script" section: the fields every figure has
- * (@VERSION@ @CWD@ @SCRIPT@ @STYLE@ @PALETTE@ @TERMINAL@ @OUTPUT@ @TITLE@)
- * plus kv = {name, value, ..., NULL}; FIG.gp is kept beside FIG. */
-int cli_plot_template(const char *tmpl, const char *fig, const char *title, const char *const *kv,
-                      ims_err_t *err);
-/* Run gnuplot ($IMMUNOSIM_GNUPLOT or gnuplot) on a script that writes fig. */
-int cli_gnuplot(const char *script, const char *fig, ims_err_t *err);
+/* FIG from a sweep table (sweep --plot): the metric column over one or two
+ * varied values; metric NULL for the first peak column. */
+int cli_plot_sweep(const char *table, const char *metric, const char *fig, ims_err_t *err);
+/* FIG from a ranked sensitivity table (sensitivity --plot) of column `of`. */
+int cli_plot_sensitivity(const char *table, const char *of, const char *fig, ims_err_t *err);
 
 #endif

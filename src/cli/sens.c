@@ -1,7 +1,6 @@
 /* immunosim sensitivity: local forward sensitivities from CVODES. */
 #include "cli.h"
 #include "plot.h"
-#include "tmpl.h"
 
 #include <limits.h>
 #include <math.h>
@@ -315,7 +314,7 @@ static void print_table(const sens_run_t *r, int c, FILE *fp)
   }
 }
 
-/* FIG.csv (ranked data), FIG.gp from plots/sensitivity.gp.in, then gnuplot. */
+/* FIG.csv (the ranked table), then the figure from it (src/cli/plot.c). */
 static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *err)
 {
   const cli_setup_t *s = r->s;
@@ -329,6 +328,9 @@ static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *er
     return ims_err_set(err, IMS_EIO, "cannot write %s", data);
   int order[SENS_MAX] = {0};
   rank(r, c, order);
+  fprintf(fp, "# model: %s\n# normalised sensitivities (p/y) dy/dp of %s\n", s->m->name,
+          s->colnames[1 + c]);
+  fprintf(fp, "rank,parameter,S_peak,S_auc,S_final\n");
   for (int a = 0; a < r->ns; a++) {
     int j = order[a], k = r->idx[j];
     double p = s->params->value[k];
@@ -338,11 +340,9 @@ static int write_plot(const sens_run_t *r, int c, const char *fig, ims_err_t *er
             norm_sens(r->dauc[c * r->ns + j], r->auc[c], p),
             norm_sens(r->dfin[c * r->ns + j], r->fin[c], p));
   }
-  fclose(fp);
-  char title[400];
-  snprintf(title, sizeof title, "%s: what drives %s", s->m->name, s->colnames[1 + c]);
-  const char *kv[] = {"DATA", data, "COLUMN", s->colnames[1 + c], NULL};
-  return cli_plot_template("sensitivity.gp.in", fig, title, kv, err);
+  if (fclose(fp))
+    return ims_err_set(err, IMS_EIO, "cannot write %s", data);
+  return cli_plot_sensitivity(data, s->colnames[1 + c], fig, err);
 }
 
 static int of_column(const cli_setup_t *s, const char *of, int *c, ims_err_t *err)

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "csvread.h"
 #include "plot.h"
-#include "tmpl.h"
 
 #include <limits.h>
 #include <math.h>
@@ -269,77 +268,10 @@ static void write_values(ims_output_t *o, const cli_metrics_t *cm, const cli_set
   ims_output_line(o, "%s", line);
 }
 
-/* "name (unit)" of a varied value. */
-static void vary_label(const vary_t *v, const cli_setup_t *s, char *out, size_t n)
+/* The figure of the table just written (src/cli/plot.c, the library's sweep figure). */
+static int draw(const sweep_args_t *a, const char *data, ims_err_t *err)
 {
-  const ims_model_t *m = s->m;
-  const char *u = NULL;
-  if (v->kind == 0) /* a parameter or <STATE>_0 */
-    u = v->index < m->nparams ? m->params[v->index].unit : m->states[v->index - m->nparams].unit;
-  snprintf(out, n, "%s%s%s%s", v->name, u ? " (" : "", u ? u : "", u ? ")" : "");
-}
-
-/* Half-step bounds of a grid cell, as gnuplot expressions of column c, and
- * the axis range that shows every cell whole. */
-static void cell_bounds(const vary_t *v, int c, char *lo, char *hi, char *range, size_t n)
-{
-  double step = v->n > 1
-                    ? (v->log ? pow(v->hi / v->lo, 1.0 / (v->n - 1)) : (v->hi - v->lo) / (v->n - 1))
-                    : (v->log ? 2.0 : fabs(v->lo) + 1.0);
-  if (v->log) {
-    snprintf(lo, n, "$%d/%.17g", c, sqrt(step));
-    snprintf(hi, n, "$%d*%.17g", c, sqrt(step));
-    snprintf(range, n, "%.10g:%.10g", v->lo / sqrt(step), v->hi * sqrt(step));
-  } else {
-    snprintf(lo, n, "$%d-%.17g", c, step / 2);
-    snprintf(hi, n, "$%d+%.17g", c, step / 2);
-    snprintf(range, n, "%.10g:%.10g", v->lo - step / 2, v->hi + step / 2);
-  }
-}
-
-/* Fill plots/sweep1d.gp.in or heatmap.gp.in, keep the script beside the
- * figure, and run gnuplot on it. */
-static int draw(const sweep_args_t *a, const cli_setup_t *s, const char *data,
-                const colspec_t *cols, int ncols, const vary_t *v, int nv, ims_err_t *err)
-{
-  const char *metric = a->plot_metric;
-  int zc = -1;
-  for (int i = 0; i < ncols && zc < 0; i++)
-    if (metric ? !strcmp(cols[i].name, metric) : strstr(cols[i].name, ".max") != NULL)
-      zc = i;
-  if (zc < 0)
-    return ims_err_set(err, IMS_EINPUT, "--plot-metric %s: no such column in %s",
-                       metric ? metric : "(max)", data);
-  char sz[16], xl[256], yl[256], zl[400], title[512];
-  char xlo[80], xhi[80], ylo[80] = "0", yhi[80] = "0", xr[80], yr[80] = "*:*";
-  snprintf(sz, sizeof sz, "%d", nv + 2 + zc); /* vary columns, status, then metrics */
-  vary_label(&v[0], s, xl, sizeof xl);
-  snprintf(zl, sizeof zl, "%s (%s)", cols[zc].name, cols[zc].unit);
-  snprintf(yl, sizeof yl, "%s", zl);
-  cell_bounds(&v[0], 1, xlo, xhi, xr, sizeof xlo);
-  if (nv > 1) {
-    vary_label(&v[1], s, yl, sizeof yl);
-    cell_bounds(&v[1], 2, ylo, yhi, yr, sizeof ylo);
-  }
-  snprintf(title, sizeof title, "%s: %s over the sweep", s->m->name, cols[zc].name);
-  const char *kv[] = {"DATA",   data,
-                      "X",      "1",
-                      "Y",      "2",
-                      "Z",      sz,
-                      "XLABEL", xl,
-                      "YLABEL", yl,
-                      "ZLABEL", zl,
-                      "XRANGE", xr,
-                      "YRANGE", yr,
-                      "XLO",    xlo,
-                      "XHI",    xhi,
-                      "YLO",    ylo,
-                      "YHI",    yhi,
-                      "LOGX",   v[0].log ? "set logscale x" : "",
-                      "LOGY",   nv > 1 && v[1].log ? "set logscale y" : "",
-                      NULL};
-  return cli_plot_template(nv == 1 ? "sweep1d.gp.in" : "heatmap.gp.in", a->run.plot, title, kv,
-                           err);
+  return cli_plot_sweep(data, a->plot_metric, a->run.plot, err);
 }
 
 static int sweep(sweep_args_t *a, cli_setup_t *s, ims_err_t *err)
@@ -448,7 +380,7 @@ static int sweep(sweep_args_t *a, cli_setup_t *s, ims_err_t *err)
   else
     rc = ims_output_commit(o, err);
   if (!rc && a->run.plot)
-    rc = draw(a, s, out, cols, ncols, v, a->nvary, err);
+    rc = draw(a, out, err);
   free(cols);
   free(p);
   cli_metrics_free(&ref);

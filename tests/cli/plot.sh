@@ -16,11 +16,16 @@ g=$tmp/blina.gp
 grep -q '^set terminal pngcairo ' "$g" && ok || bad "png: no pngcairo terminal"
 grep -q "^set output \"$tmp/blina.png\"" "$g" && ok || bad "png: set output"
 grep -q '^set xlabel "time (d)"' "$g" && ok || bad "x label with units: $(grep xlabel "$g")"
-grep -q '^set ylabel "C1 (pg/mL)"' "$g" && ok || bad "y label with units: $(grep ylabel "$g")"
-# the two step-up infusions, 0-7 d and 7-28 d, as bars along the bottom
-grep -q '^set object rectangle from first 0, graph [0-9.]* to first 7, graph' "$g" &&
-  grep -q '^set object rectangle from first 7, graph [0-9.]* to first 28, graph' "$g" && ok ||
-  bad "infusion bars missing"
+# the y label names the column from the model's description, with its unit
+grep -q '^set label 1001 "concentration C1 (pg/mL)" at screen ylabel_x' "$g" && ok ||
+  bad "y label with units: $(grep 'label 1001' "$g")"
+# the two step-up infusions, 0-7 d and 7-28 d, as bars in the strip under the axis, as high as
+# their rates (9 then 28 ug/d: 0.321 and 1)
+grep -q '^set object rectangle from first 0, screen dose_lo(0, 1, 0) to first 7, screen dose_hi(0, 1, 0, 0.321)' "$g" &&
+  grep -q '^set object rectangle from first 7, screen dose_lo(0, 1, 0) to first 28, screen dose_hi(0, 1, 0, 1)' "$g" &&
+  ok || bad "infusion bars missing"
+# the strip is under the axis: a concentration axis starts at 0, never below
+grep -q '^set yrange \[0:' "$g" && ok || bad "y axis below zero: $(grep '^set yrange' "$g")"
 grep -q "\"$tmp/blina.csv\" using (column(\"time\")/tscale):(column(\"C1\")) with lines" "$g" && ok ||
   bad "C1 series missing"
 grep -q 'infusion (A1)' "$g" && ok || bad "legend entry for the infusions"
@@ -34,7 +39,7 @@ grep -q '^set xlabel "time (weeks)"' "$tmp/w.gp" && grep -q '^tscale = 7 ' "$tmp
   grep -q '^set xrange \[0:6\]' "$tmp/w.gp" && ok || bad "--weeks axis"
 grep -q 'set object rectangle' "$tmp/w.gp" && bad "--no-doses still marks doses" || ok
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" --weeks -o "$tmp/w.png" 2>/dev/null
-grep -q '^set object rectangle from first 1, graph [0-9.]* to first 4, graph' "$tmp/w.gp" && ok ||
+grep -q '^set object rectangle from first 1, screen .* to first 4, screen' "$tmp/w.gp" && ok ||
   bad "--weeks: dose bars not in weeks"
 # -s: doses from a schedule file through the library's reader
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" -s blinatumomab_cycle1 -o "$tmp/s.png" 2>/dev/null
@@ -53,8 +58,13 @@ grep -q '(column("CART_p05")):(column("CART_p95")) with filledcurves' "$g" &&
   ! grep -q 'CART_p25' "$g" && ok || bad "CART: 5-95 band only"
 # IL6 (1.3 to 3000 pg/mL) and the CART band (2e6 to 9e9 cells) span more than 3 decades
 [ "$(grep -c '^set logscale y' "$g")" -eq 2 ] && ok || bad "log y for data spanning decades"
-grep -q '^set arrow from first 14, graph ' "$g" && grep -q 'bolus (CART)' "$g" && ok ||
+# boluses: the drug's symbol in the strip, and the same symbol in the legend
+grep -q '^set label "" at first 14, screen dose_mid(0, 1, 0) point pt 9 ' "$g" &&
+  grep -q 'keyentry with points lc rgb drug_color(1) pt 9 .*title "bolus (CART)"' "$g" && ok ||
   bad "bolus markers"
+# the band legend has the bands' colour (one run: its series colour)
+grep -q 'keyentry with filledcurves fc rgb series_color(1) .*title "5-95 %"' "$g" && ok ||
+  bad "band legend colour: $(grep 'keyentry with filledcurves' "$g")"
 grep -q 'points.csv" using (column(1)/tscale):(column("IL6")):(column("IL6_lo")):(column("IL6_hi")) with yerrorbars' "$g" &&
   grep -q 'published median (test data)' "$g" && ok || bad "reference points"
 grep -q '5-95 %' "$g" && grep -q '25-75 %' "$g" && ok || bad "band legend"
@@ -76,26 +86,29 @@ grep -q 'title "240 mg Q2W"' "$g" && grep -q 'title "480 mg Q4W"' "$g" && ok || 
 # nivolumab C1 stays within 2 decades: linear
 sed -n '/^# ---- panel 1: C1/,/^plot/p' "$g" | grep -q '^unset logscale y' && ok || bad "linear y for C1"
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay -o "$tmp/ov.png" 2>/dev/null
-[ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] && grep -q '^set ylabel "A1, A2 (mg)"' "$tmp/ov.gp" &&
+[ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] &&
+  grep -q '^set label 1001 "central amount A1, peripheral amount A2 (mg)"' "$tmp/ov.gp" &&
   ok || bad "--overlay: one panel, shared unit"
 
 # a log axis over less than two decades gets ticks at 1, 2, 5 x 10^k (else one labelled tick)
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y C1 --logy --yrange 30:400 -o "$tmp/fine.png" 2>/dev/null
-grep -q '^set ytics (50, 100, 200)$' "$tmp/fine.gp" && grep -q '^set logscale y' "$tmp/fine.gp" && ok ||
+grep -q '^set ytics .*"50" 50, .*"100" 100, "200" 200' "$tmp/fine.gp" &&
+  ! grep -q '"300" 300' "$tmp/fine.gp" && grep -q '^set logscale y' "$tmp/fine.gp" && ok ||
   bad "1-2-5 ticks on a narrow log axis: $(grep '^set ytics' "$tmp/fine.gp")"
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y C1 --logy --yrange 1:1e4 -o "$tmp/fine.png" 2>/dev/null
-grep -q '^set ytics autofreq' "$tmp/fine.gp" && ! grep -q '^set ytics (' "$tmp/fine.gp" && ok ||
-  bad "automatic ticks on a wide log axis"
+grep -q '^set ytics .*"10^{0}" 1, .*"10^{2}" 100, "" 200 1, .*"10^{4}" 10000' "$tmp/fine.gp" &&
+  ! grep -q '"200" 200' "$tmp/fine.gp" && ok || bad "decades on a wide log axis: $(grep '^set ytics' "$tmp/fine.gp")"
 
 # --ylabel replaces the column-and-unit label (e.g. for dimensionless model units)
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay --ylabel "amount (mg), x^2" \
   -o "$tmp/yl.png" 2>/dev/null
-grep -q '^set ylabel "amount (mg), x\\\\^2"$' "$tmp/yl.gp" && ok || bad "--ylabel: $(grep ylabel "$tmp/yl.gp")"
+grep -q '^set label 1001 "amount (mg), x\\\\^2" at ' "$tmp/yl.gp" && ok ||
+  bad "--ylabel: $(grep 'label 1001' "$tmp/yl.gp")"
 
 # --x: a phase portrait, no dose markers
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --x A1 --y A2 -o "$tmp/ph.png" 2>/dev/null
 grep -q 'using (column("A1")):(column("A2")) with lines' "$tmp/ph.gp" &&
-  grep -q '^set xlabel "A1 (mg)"' "$tmp/ph.gp" && ! grep -q 'set object rectangle' "$tmp/ph.gp" &&
+  grep -q '^set xlabel "central amount A1 (mg)"' "$tmp/ph.gp" && ! grep -q 'set object rectangle' "$tmp/ph.gp" &&
   ok || bad "--x phase portrait"
 
 # errors: what to do next

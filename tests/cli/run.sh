@@ -128,7 +128,7 @@ grep -q 'set terminal svg' "$tmp/cmp.gp" && grep -q 'pembrolizumab_400mg_q6w' "$
   ok || bad "compare --plot script"
 "$BIN" sweep kirschner_panetta1998 --vary c=0.01:0.05:3 --vary s1=100:1000:3:log -t 100 \
   --cols T -o "$tmp/sw.csv" --plot "$tmp/sw.png" >/dev/null 2>"$tmp/err" || bad "sweep --plot: $(cat "$tmp/err")"
-grep -q 'set xlabel "c (1/d)"' "$tmp/sw.gp" && grep -q 'set ylabel "s1 (cell/d)"' "$tmp/sw.gp" &&
+grep -q 'set xlabel "c (1/d)"' "$tmp/sw.gp" && grep -q 'set label 1001 "s1 (cells/d)"' "$tmp/sw.gp" &&
   grep -q 'set logscale y' "$tmp/sw.gp" && grep -q 'set terminal pngcairo' "$tmp/sw.gp" &&
   ok || bad "sweep heat-map script: $(grep -n 'label\|logscale' "$tmp/sw.gp")"
 if command -v gnuplot >/dev/null; then
