@@ -19,6 +19,7 @@ int ims_fig_alloc(ims_fig_t **out, ims_err_t *err)
 static void axis_free(ims_fig_axis_t *a)
 {
   free(a->label);
+  free(a->label_short);
   for (int i = 0; i < a->ntick; i++)
     free(a->tick[i].label);
   free(a->tick);

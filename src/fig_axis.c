@@ -67,6 +67,8 @@ void ims_fig_axis_fit(ims_fig_axis_t *a, const ims_fig_range_t *r, int scale, do
   } else {
     lo = r->min;
     hi = r->max;
+    if (lo < 0 && -lo <= 1e-6 * hi) /* solver noise below zero is zero on the axis */
+      lo = 0;
     if (lo >= 0 && lo <= 0.25 * hi) { /* amounts, cells, concentrations: from zero, no pad */
       lo = 0;
       pad_lo = 0;
@@ -80,8 +82,11 @@ void ims_fig_axis_fit(ims_fig_axis_t *a, const ims_fig_range_t *r, int scale, do
       pad_lo = 0;
   }
   double full = span / (1 - pad_lo - pad_hi);
+  int from_zero = !logax && lo == 0 && pad_lo == 0;
   lo -= pad_lo * full;
   hi += pad_hi * full;
+  if (from_zero) /* a hair below zero: a curve at zero (or at -1e-12) is not clipped */
+    lo = -0.004 * (hi - lo);
   a->lo = logax ? pow(10, lo) : lo;
   a->hi = logax ? pow(10, hi) : hi;
 }
@@ -241,7 +246,7 @@ double ims__fig_text_width(const char *s)
                : *p == '.' || *p == ','    ? 0.318
                : *p == '-' || *p == ' '    ? 0.34
                : *p == 0xC3 && p[1] == 0x97 ? 0.838 /* × */
-                                            : 0.62;
+                                            : 0.53; /* letters on average */
     w += sup ? 0.8 * c : c;
   }
   return w / 0.6;

@@ -21,6 +21,7 @@ static int drug_index(tc_t *c, const char *cmt)
   return c->ndrug++;
 }
 
+/* Whether two runs draw the same row for a drug. */
 static int same_doses(const ims_table_t *a, const ims_table_t *b, const char *cmt)
 {
   int i = 0, j = 0;
@@ -32,9 +33,10 @@ static int same_doses(const ims_table_t *a, const ims_table_t *b, const char *cm
     if (i == a->ndose || j == b->ndose)
       return i == a->ndose && j == b->ndose;
     const ims_table_dose_t *x = &a->dose[i++], *y = &b->dose[j++];
+    /* bolus symbols do not show the amount: the same times draw the same row */
     if (x->t0 != y->t0 || x->infusion != y->infusion ||
         !(x->t1 == y->t1 || (isinf(x->t1) && isinf(y->t1))) ||
-        !(x->amount == y->amount || (isnan(x->amount) && isnan(y->amount))))
+        (x->infusion && !(x->amount == y->amount || (isnan(x->amount) && isnan(y->amount)))))
       return 0;
   }
 }
@@ -121,8 +123,8 @@ void ims__plot_dose_keys(tc_t *c)
       if (!(kind ? c->drug_inf[k] : c->drug_bolus[k]))
         continue;
       char text[256];
-      snprintf(text, sizeof text, "%s%s%s (%s)", label ? label : "", label ? " " : "",
-               kind ? "infusion" : "bolus", c->drug[k]);
+      snprintf(text, sizeof text, "%s into %s%s%s%s", kind ? "infusion" : "bolus", c->drug[k],
+               label ? " (" : "", label ? label : "", label ? ")" : "");
       ims_fig_key_t *e = ims_fig_key_add(c->f, kind ? IMS_FIG_KEY_BOX : IMS_FIG_KEY_POINTS, text);
       if (e) {
         e->color = IMS_FIG_DOSE(k + 1);

@@ -25,8 +25,7 @@ typedef struct writer {
   const ims_fig_t *f;
   ims__tmpl_t t;
   ims_err_t *err;
-  int ncols, nrows;
-  double padl[8]; /* per grid column, in character widths */
+  ims__layout_t L;
   double tscale;
 } writer_t;
 
@@ -91,24 +90,15 @@ static void color(writer_t *w, char *out, size_t n, int c)
 
 /* ---- axes ------------------------------------------------------------------------ */
 
-static double tick_width(const ims_fig_axis_t *a)
-{
-  ims__tick_t t[IMS__FIG_MAXTICK];
-  int n = ims__fig_ticks(a, t, IMS__FIG_MAXTICK);
-  double wmax = 0;
-  for (int i = 0; i < n; i++)
-    wmax = fmax(wmax, ims__fig_text_width(t[i].label));
-  return wmax;
-}
-
-static void tick_list(writer_t *w, ims__buf_t *b, const ims_fig_axis_t *a)
+/* The tick list of an axis; blank = 1 keeps the marks without their labels. */
+static void tick_list(writer_t *w, ims__buf_t *b, const ims_fig_axis_t *a, int blank)
 {
   ims__tick_t t[IMS__FIG_MAXTICK];
   int n = ims__fig_ticks(a, t, IMS__FIG_MAXTICK);
   for (int i = 0; i < n; i++) {
     char at[32];
     num(at, sizeof at, t[i].at);
-    char *lab = gp_str(t[i].label); /* tick labels carry enhanced markup on purpose */
+    char *lab = gp_str(blank ? "" : t[i].label); /* labels carry enhanced markup on purpose */
     if (i)
       ims__buf_puts(b, ", ");
     emit(w, b, t[i].minor ? "tick_minor" : "tick", (const char *const[]){"AT", at, "LABEL", lab, NULL});
@@ -117,8 +107,8 @@ static void tick_list(writer_t *w, ims__buf_t *b, const ims_fig_axis_t *a)
 }
 
 /* "x", "y" or "z" axis sections of one panel; geo = the panel's geometry fields. */
-static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, char which, int showlabel,
-                 const char *offset, const char *const *geo)
+static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx, char which,
+                 int showlabel, const char *offset, const char *const *geo)
 {
   const ims_fig_axis_t *a = which == 'x' ? &p->x : which == 'y' ? &p->y : &p->z;
   char lo[32], hi[32], logsec[8], labsec[16], tickw[32];
@@ -129,22 +119,26 @@ static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, char whic
   if (isnan(a->hi))
     snprintf(hi, sizeof hi, "*");
   snprintf(logsec, sizeof logsec, "%s_%c", a->scale == IMS_SCALE_LOG ? "log" : "lin", which);
-  snprintf(tickw, sizeof tickw, "%.3g", tick_width(a));
+  snprintf(tickw, sizeof tickw, "%.3g", ims__fig_tick_width(a));
   ims__buf_t lb = {0}, tb = {0}, ls = {0};
   emit(w, &lb, logsec, none);
-  tick_list(w, &tb, a);
-  char *label = gp_text(a->label);
-  const char *kv[40] = {"MIN",  lo,     "MAX",   hi,     "LOG",    ims__buf_str(&lb),
+  tick_list(w, &tb, a, which == 'x' && w->L.xshared[idx]);
+  char *label = gp_text(which == 'y' ? w->L.ylabel[idx] : a->label);
+  char lines[16], fs[32];
+  snprintf(lines, sizeof lines, "%d", which == 'y' ? w->L.ylines[idx] : 1);
+  snprintf(fs, sizeof fs, "%.3g", which == 'y' ? w->L.yfs[idx] : 1.0);
+  const char *kv[44] = {"MIN",  lo,     "MAX",   hi,     "LOG",    ims__buf_str(&lb),
                         "TICS", ims__buf_str(&tb),   "OFFSET", offset, "TICKW", tickw,
-                        "LABEL", label};
-  int n = 14;
-  for (int i = 0; geo[i] && n < 38; i++)
+                        "LINES", lines, "FS", fs, "LABEL", label};
+  int n = 18;
+  for (int i = 0; geo[i] && n < 42; i++)
     kv[n++] = geo[i];
   kv[n] = NULL;
   if (which != 'z') {
-    snprintf(labsec, sizeof labsec, "%clabel%s", which, showlabel && a->label ? "" : "_none");
+    const char *text = which == 'y' ? w->L.ylabel[idx] : a->label;
+    snprintf(labsec, sizeof labsec, "%clabel%s", which, showlabel && text ? "" : "_none");
     emit(w, &ls, labsec, kv);
-    kv[13] = ims__buf_str(&ls);
+    kv[17] = ims__buf_str(&ls);
   }
   char name[8];
   snprintf(name, sizeof name, "%caxis", which);
@@ -247,11 +241,19 @@ static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const i
   free(file);
 }
 
-static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p)
+static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx)
 {
+  int *side = calloc((size_t)p->nmark + 1, sizeof *side);
+  if (!side) {
+    ims_err_set(w->err, IMS_ENOMEM, "out of memory");
+    return;
+  }
+  ims__fig_hline_sides(p, &w->L, idx, side);
   for (int i = 0; i < p->nmark; i++) {
     const ims_fig_mark_t *m = p->mark[i];
-    char v[32], x[32], y[32], pt[16], col[64];
+    char v[32], x[32], y[32], pt[16], col[64], off[16];
+    snprintf(off, sizeof off, "%s", side[i] < 0 ? "-0.6" : "0.6");
+    const char *where = abs(side[i]) == 2 ? "hline_left" : "hline";
     double xd = p->x.div >= 1 ? m->x / p->x.div : m->x;
     num(v, sizeof v, m->kind == IMS_FIG_VLINE ? xd : m->y);
     num(x, sizeof x, xd);
@@ -260,12 +262,13 @@ static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p)
     color(w, col, sizeof col, m->color);
     char *label = gp_text(m->label);
     static const char *const kind[] = {"hline", "vline", "point_label"};
-    emit(w, b, kind[m->kind],
+    emit(w, b, m->kind == IMS_FIG_HLINE ? where : kind[m->kind],
          (const char *const[]){"V", v, "X", x, "Y", y, "LABEL", label, "PT", pt, "COLOR", col,
-                               NULL});
+                               "OFFSET", off, NULL});
     ims__buf_puts(b, "\n");
     free(label);
   }
+  free(side);
 }
 
 /* ---- the dose strip -------------------------------------------------------------------- */
@@ -328,22 +331,22 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
 {
   const ims_fig_t *f = w->f;
   const ims_fig_panel_t *p = f->panel[i];
-  int row = i / w->ncols, col = i % w->ncols;
-  int bottom = row == w->nrows - 1 || i + w->ncols >= f->npanel;
-  int strip = p->doses && f->nrow ? f->nrow : 0;
+  int row = i / w->L.ncols, col = i % w->L.ncols;
+  int bottom = row == w->L.nrows - 1 || i + w->L.ncols >= f->npanel;
+  int strip = ims__fig_strip_rows(f, &w->L, i);
   char sn[16], srow[16], scol[16], padl[32], padr[32], trows[16], sstrip[16], xoff[64];
   snprintf(sn, sizeof sn, "%d", i + 1);
   snprintf(srow, sizeof srow, "%d", row);
   snprintf(scol, sizeof scol, "%d", col);
-  snprintf(padl, sizeof padl, "%.3g", w->padl[col < 8 ? col : 7]);
+  snprintf(padl, sizeof padl, "%.3g", w->L.padl[col < 8 ? col : 7]);
   double pr = 2.5;
   if (p->z.label || !isnan(p->z.lo)) /* heat map: the colour box, its ticks and label */
-    pr = 6.5 + tick_width(&p->z) + 2.5;
+    pr = 6.5 + ims__fig_tick_width(&p->z) + 2.5;
   snprintf(padr, sizeof padr, "%.3g", pr);
   snprintf(trows, sizeof trows, "%s", p->title ? "1.4" : "0");
-  snprintf(sstrip, sizeof sstrip, "%d", strip);
+  snprintf(sstrip, sizeof sstrip, "%d", w->L.xshared[i] ? -1 : strip);
   if (strip)
-    snprintf(xoff, sizeof xoff, "-strip_h(%d)/char_h", strip);
+    snprintf(xoff, sizeof xoff, "-(strip_h(%d) - 0.4*char_h)/char_h", strip);
   else
     snprintf(xoff, sizeof xoff, "0");
 
@@ -355,15 +358,15 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
   }
   const char *geo[] = {"ROW",   srow,   "COL",        scol,  "PADL", padl, "PADR", padr,
                        "STRIP", sstrip, "TITLE_ROWS", trows, NULL};
-  axis(w, &xb, p, 'x', bottom && !p->x.hidden, xoff, geo);
-  axis(w, &yb, p, 'y', !p->y.hidden, "0", geo);
+  axis(w, &xb, p, i, 'x', bottom && !p->x.hidden && !w->L.xshared[i], xoff, geo);
+  axis(w, &yb, p, i, 'y', !p->y.hidden, "0", geo);
   if (p->z.label || !isnan(p->z.lo))
-    axis(w, &zb, p, 'z', 1, "0", geo);
+    axis(w, &zb, p, i, 'z', 1, "0", geo);
   else
     emit(w, &zb, "zaxis_none", none);
   if (strip)
     doses(w, &mb, p, row, col);
-  marks(w, &mb, p);
+  marks(w, &mb, p, i);
   if (mb.n && mb.s[mb.n - 1] == '\n')
     mb.s[--mb.n] = '\0';
   for (int k = 0; k < p->nseries; k++)
@@ -391,26 +394,6 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
 }
 
 /* ---- legend ------------------------------------------------------------------------- */
-
-static size_t text_chars(const char *s)
-{
-  size_t n = 0;
-  for (; *s; s++)
-    n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
-static int legend_rows(const ims_fig_t *f)
-{
-  if (!f->nkey)
-    return 0;
-  size_t wmax = 0;
-  for (int i = 0; i < f->nkey; i++)
-    wmax = fmax(wmax, text_chars(f->key[i]->label));
-  int per = (int)(95 / (wmax + 8));
-  per = per < 1 ? 1 : per;
-  return (f->nkey + per - 1) / per;
-}
 
 static void legend(writer_t *w, ims__buf_t *out, int rows)
 {
@@ -468,29 +451,13 @@ static int slurp_text(const char *path, char **out, ims_err_t *err)
   return 0;
 }
 
-static void layout(writer_t *w)
+/* The time divisor of the x axes (weeks): the first panel's that has one. */
+static double time_scale(const ims_fig_t *f)
 {
-  const ims_fig_t *f = w->f;
-  int n = f->npanel ? f->npanel : 1;
-  w->ncols = f->ncols > 0 ? f->ncols : n <= 3 ? 1 : n <= 4 ? 2 : 3;
-  w->nrows = f->nrows > 0 ? f->nrows : (n + w->ncols - 1) / w->ncols;
-  /* left padding per grid column: the widest y tick label, the tick, the rotated label */
-  for (int c = 0; c < 8; c++)
-    w->padl[c] = 3;
-  for (int i = 0; i < f->npanel; i++) {
-    const ims_fig_panel_t *p = f->panel[i];
-    int c = i % w->ncols;
-    /* tick labels, a gap, one line of rotated text (1.7/0.8 character widths), a margin */
-    double need = tick_width(&p->y) + 1.8 + (p->y.label && !p->y.hidden ? 2.6 : 0) + 0.5;
-    if (c < 8)
-      w->padl[c] = fmax(w->padl[c], need);
-  }
-  w->tscale = 1;
   for (int i = 0; i < f->npanel; i++)
-    if (f->panel[i]->x.div >= 1) {
-      w->tscale = f->panel[i]->x.div;
-      break;
-    }
+    if (f->panel[i]->x.div >= 1)
+      return f->panel[i]->x.div;
+  return 1;
 }
 
 int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, ims_err_t *err)
@@ -515,9 +482,10 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   char *style = NULL, *palette = NULL;
   int rc = slurp_text(style_path, &style, err);
   rc = rc ? rc : slurp_text(pal_path, &palette, err);
-  layout(&w);
+  rc = rc ? rc : ims__fig_layout(f, style, &w.L, err);
+  w.tscale = time_scale(f);
   ims__buf_t legend_b = {0}, panels = {0}, tb = {0}, terminal = {0}, out = {0};
-  int lrows = legend_rows(f);
+  int lrows = w.L.legend_rows;
   if (!rc && lrows)
     legend(&w, &legend_b, lrows);
   for (int i = 0; !rc && i < f->npanel; i++)
@@ -543,8 +511,8 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   const char *ext = strrchr(o->figure, '.');
   snprintf(script_path, sizeof script_path, "%.*s.gp", (int)(ext - o->figure), o->figure);
   char srows[16], scols[16], slegend[16], stscale[32], shas[4], sep_s[4];
-  snprintf(srows, sizeof srows, "%d", w.nrows);
-  snprintf(scols, sizeof scols, "%d", w.ncols);
+  snprintf(srows, sizeof srows, "%d", w.L.nrows);
+  snprintf(scols, sizeof scols, "%d", w.L.ncols);
   snprintf(slegend, sizeof slegend, "%d", lrows);
   snprintf(stscale, sizeof stscale, "%g", w.tscale);
   snprintf(shas, sizeof shas, "%d", f->title && f->title[0]);
@@ -594,6 +562,7 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   ims__buf_free(&terminal);
   ims__buf_free(&data);
   ims__tmpl_free(&w.t);
+  ims__fig_layout_free(&w.L, f->npanel);
   return rc;
 }
 

@@ -119,9 +119,14 @@ static void squash(char *out, size_t n, const char *s)
   out[k] = '\0';
 }
 
-/* "tumour cells T", or "IL-6" when the label already names the code. */
-static void name_code(char *out, size_t n, const char *label, const char *code)
+/* "tumour cells T", or "IL-6" when the label already names the code; without
+ * withcode, the label alone. */
+static void name_code(char *out, size_t n, const char *label, const char *code, int withcode)
 {
+  if (label && *label && !withcode) {
+    snprintf(out, n, "%s", label);
+    return;
+  }
   if (!label || !*label) {
     snprintf(out, n, "%s", code);
     return;
@@ -154,11 +159,11 @@ static const ims_var_t *find_var(const ims_model_t *m, const char *name)
 
 /* The words for a column without its unit: a state or output, a parameter,
  * an initial condition, a dosing field of a sweep; 0 when none applies. */
-static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col)
+static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col, int wc)
 {
   const ims_var_t *v = find_var(m, col);
   if (v) {
-    name_code(out, n, v->label, col);
+    name_code(out, n, v->label, col, wc);
     return 1;
   }
   for (int i = 0; m && i < m->nparams; i++)
@@ -166,7 +171,7 @@ static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col
       const char *d = m->params[i].desc;
       /* a short description reads as a name; a sentence does not */
       if (d && strlen(d) <= 32 && !strchr(d, '(') && !strchr(d, ';'))
-        name_code(out, n, d, col);
+        name_code(out, n, d, col, wc);
       else
         snprintf(out, n, "%s", col);
       return 1;
@@ -178,7 +183,7 @@ static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col
     const ims_var_t *s = find_var(m, st);
     if (s) {
       char w[256];
-      name_code(w, sizeof w, s->label, st);
+      name_code(w, sizeof w, s->label, st, wc);
       snprintf(out, n, "initial %s", w);
       return 1;
     }
@@ -225,7 +230,7 @@ static const char *metric_words(const char *s, int *threshold)
 }
 
 /* "T.max", "all.T.max", "dose2.C1.auc", "th1.above" (or with '_'). */
-static int metric_name(char *out, size_t n, const ims_model_t *m, const char *col)
+static int metric_name(char *out, size_t n, const ims_model_t *m, const char *col, int wc)
 {
   for (const char *sep = "._"; *sep; sep++) {
     const char *last = strrchr(col, *sep);
@@ -247,7 +252,7 @@ static int metric_name(char *out, size_t n, const ims_model_t *m, const char *co
     }
     if (c[0] == 't' && c[1] == 'h' && isdigit((unsigned char)c[2]))
       snprintf(what, sizeof what, "threshold %s", c + 2);
-    else if (!plain_name(what, sizeof what, m, c))
+    else if (!plain_name(what, sizeof what, m, c, wc))
       snprintf(what, sizeof what, "%s", c);
     if (th)
       snprintf(out, n, "%s %s", words, what);
@@ -260,13 +265,13 @@ static int metric_name(char *out, size_t n, const ims_model_t *m, const char *co
   return 0;
 }
 
-void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
-                          const char *unit)
+static void column_text(char *out, size_t n, const ims_model_t *m, const char *col,
+                        const char *unit, int wc)
 {
   char u[128], name[512];
   ims_fig_unit(u, sizeof u, unit);
   const char *colon = strchr(col, ':');
-  if (plain_name(name, sizeof name, m, col) || metric_name(name, sizeof name, m, col)) {
+  if (plain_name(name, sizeof name, m, col, wc) || metric_name(name, sizeof name, m, col, wc)) {
     /* done */
   } else if (colon && colon != col && colon[1]) { /* sensitivity C1:CL */
     snprintf(name, sizeof name, "\xe2\x88\x82%.*s/\xe2\x88\x82%s", (int)(colon - col), col,
@@ -278,4 +283,16 @@ void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char 
     snprintf(out, n, "%s (%s)", name, u);
   else
     snprintf(out, n, "%s", name);
+}
+
+void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
+                          const char *unit)
+{
+  column_text(out, n, m, col, unit, 1);
+}
+
+void ims_fig_column_name(char *out, size_t n, const ims_model_t *m, const char *col,
+                         const char *unit)
+{
+  column_text(out, n, m, col, unit, 0);
 }

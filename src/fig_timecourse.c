@@ -445,6 +445,11 @@ static int build_panel(tc_t *c, char *const *cols, int ncols)
   char buf[1024];
   ylabel(c, buf, sizeof buf, cols, ncols);
   ims_fig_text(c->f, &p->y.label, buf);
+  if (ncols == 1 && !o->ylabel) {
+    ims_fig_column_name(buf, sizeof buf, c->m, cols[0], ims__plot_unit(c, cols[0]));
+    if (strcmp(buf, p->y.label))
+      ims_fig_text(c->f, &p->y.label_short, buf);
+  }
   buf[0] = '\0';
   for (int k = 0; k < ncols; k++)
     snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", k ? ", " : "", cols[k]);

@@ -11,7 +11,7 @@
  *   ims_fig_t *f; ims_fig_alloc(&f, &err);
  *   ims_fig_title(f, "Kuznetsov 1994: equilibria over the death rate d");
  *   ims_fig_panel_t *p = ims_fig_panel_add(f);
- *   ims_fig_label(&p->x.label, "death rate d (1/d)");  ... y label likewise
+ *   ims_fig_text(f, &p->x.label, "death rate d (1/d)");  ... y label likewise
  *   // stable branches solid, unstable dashed: one series per stability,
  *   // cut into runs of rows where the stability column has that value
  *   ims_fig_series_t *s = ims_fig_series_add(p, IMS_FIG_LINE, "cont.csv", "d", "T");
@@ -60,6 +60,8 @@ typedef struct ims_fig_tick {
 
 typedef struct ims_fig_axis {
   char *label;  /* plain UTF-8; NULL: none */
+  char *label_short; /* a shorter form for a short axis (no code), NULL: none; the writer
+                      * also breaks a long label in two lines or shrinks it to fit */
   int scale;    /* IMS_SCALE_LIN or IMS_SCALE_LOG */
   double lo, hi; /* the range shown (NaN: gnuplot's choice) */
   double div;   /* data values are shown divided by div (time in weeks: 7); 0 or 1: as is */
@@ -245,6 +247,10 @@ void ims_fig_unit(char *out, size_t n, const char *unit);
  * amount".  m may be NULL (codes only); unit may be NULL. */
 void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
                           const char *unit);
+/* The same without the code when there is a name ("tumour cells (cells)"), for
+ * axes too short for the whole label. */
+void ims_fig_column_name(char *out, size_t n, const ims_model_t *m, const char *col,
+                         const char *unit);
 
 /* ---- the writer ------------------------------------------------------------------- */
 

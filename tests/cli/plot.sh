@@ -25,10 +25,12 @@ grep -q '^set object rectangle from first 0, screen dose_lo(0, 1, 0) to first 7,
   grep -q '^set object rectangle from first 7, screen dose_lo(0, 1, 0) to first 28, screen dose_hi(0, 1, 0, 1)' "$g" &&
   ok || bad "infusion bars missing"
 # the strip is under the axis: a concentration axis starts at 0, never below
-grep -q '^set yrange \[0:' "$g" && ok || bad "y axis below zero: $(grep '^set yrange' "$g")"
+grep '^set ytics' "$g" | grep -q '("0" 0,' && ! grep '^set ytics' "$g" | grep -q '"-' && ok ||
+  bad "y axis below zero: $(grep '^set ytics' "$g")"
 grep -q "\"$tmp/blina.csv\" using (column(\"time\")/tscale):(column(\"C1\")) with lines" "$g" && ok ||
   bad "C1 series missing"
-grep -q 'infusion (A1)' "$g" && ok || bad "legend entry for the infusions"
+grep -q 'keyentry with boxes .*title "infusion into A1 (central amount)"' "$g" && ok ||
+  bad "legend entry for the infusions"
 # one SVG and one PDF: their terminals; --weeks divides time and doses by 7
 for ext in svg pdf; do
   IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/blina.csv" --weeks --no-doses -o "$tmp/w.$ext" 2>/dev/null
@@ -60,7 +62,7 @@ grep -q '(column("CART_p05")):(column("CART_p95")) with filledcurves' "$g" &&
 [ "$(grep -c '^set logscale y' "$g")" -eq 2 ] && ok || bad "log y for data spanning decades"
 # boluses: the drug's symbol in the strip, and the same symbol in the legend
 grep -q '^set label "" at first 14, screen dose_mid(0, 1, 0) point pt 9 ' "$g" &&
-  grep -q 'keyentry with points lc rgb drug_color(1) pt 9 .*title "bolus (CART)"' "$g" && ok ||
+  grep -q 'keyentry with points lc rgb drug_color(1) pt 9 .*title "bolus into CART"' "$g" && ok ||
   bad "bolus markers"
 # the band legend has the bands' colour (one run: its series colour)
 grep -q 'keyentry with filledcurves fc rgb series_color(1) .*title "5-95 %"' "$g" && ok ||
@@ -87,7 +89,7 @@ grep -q 'title "240 mg Q2W"' "$g" && grep -q 'title "480 mg Q4W"' "$g" && ok || 
 sed -n '/^# ---- panel 1: C1/,/^plot/p' "$g" | grep -q '^unset logscale y' && ok || bad "linear y for C1"
 IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/q2w.csv" --y A1,A2 --overlay -o "$tmp/ov.png" 2>/dev/null
 [ "$(grep -c '^# ---- panel' "$tmp/ov.gp")" -eq 1 ] &&
-  grep -q '^set label 1001 "central amount A1, peripheral amount A2 (mg)"' "$tmp/ov.gp" &&
+  grep -q '^set label 1001 "central amount A1,\(\\n\| \)peripheral amount A2 (mg)"' "$tmp/ov.gp" &&
   ok || bad "--overlay: one panel, shared unit"
 
 # a log axis over less than two decades gets ticks at 1, 2, 5 x 10^k (else one labelled tick)
