@@ -61,7 +61,7 @@ grep -q '(column("CART_p05")):(column("CART_p95")) with filledcurves' "$g" &&
 # IL6 (1.3 to 3000 pg/mL) and the CART band (2e6 to 9e9 cells) span more than 3 decades
 [ "$(grep -c '^set logscale y' "$g")" -eq 2 ] && ok || bad "log y for data spanning decades"
 # boluses: the drug's symbol in the strip, and the same symbol in the legend
-grep -q '^set label "" at first 14, screen dose_mid(0, 1, 0) point pt 9 ' "$g" &&
+grep -q '^set label "" at first 14, screen dose_mid(1, 1, 0) point pt 9 ' "$g" &&
   grep -q 'keyentry with points lc rgb drug_color(1) pt 9 .*title "bolus into CART"' "$g" && ok ||
   bad "bolus markers"
 # the band legend has the bands' colour (one run: its series colour)
