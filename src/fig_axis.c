@@ -159,7 +159,10 @@ static int log_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
   int n = 0;
   int k0 = (int)floor(log10(lo) + 1e-9), k1 = (int)floor(log10(hi) + 1e-9);
   double eps = 1e-9;
-  if (hi / lo < 100) { /* under two decades: 1, 2, 5 x 10^k (every multiple when that
+  int ndec = 0; /* powers of ten inside the range */
+  for (int k = k0; k <= k1; k++)
+    ndec += pow(10, k) >= lo * (1 - eps) && pow(10, k) <= hi * (1 + eps);
+  if (hi / lo < 100 || ndec < 3) { /* under two decades: 1, 2, 5 x 10^k (every multiple when that
                           * leaves fewer than 3), plain where short */
     int plain = lo >= 0.01 && hi <= 1e4, nlab = 0;
     for (int k = k0; k <= k1; k++)
@@ -188,10 +191,12 @@ static int log_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
   int every = (k1 - k0) <= 8 ? 1 : (k1 - k0) <= 16 ? 2 : (k1 - k0 + 7) / 8;
   for (int k = k0; k <= k1 && n < max; k++) {
     double v = pow(10, k);
-    if (v >= lo * (1 - eps) && v <= hi * (1 + eps) && (k % every) == 0) {
+    if (v >= lo * (1 - eps) && v <= hi * (1 + eps)) { /* skipped decades: unlabelled ticks */
       t[n].at = v;
-      t[n].minor = 0;
-      sci(t[n].label, sizeof t[n].label, 1, k, 0);
+      t[n].minor = (k % every) != 0;
+      t[n].label[0] = '\0';
+      if (!t[n].minor)
+        sci(t[n].label, sizeof t[n].label, 1, k, 0);
       n++;
     }
     for (int m = 2; every == 1 && m <= 9 && n < max; m++) { /* minor ticks, unlabelled */

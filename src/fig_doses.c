@@ -93,8 +93,8 @@ int ims__plot_doses(tc_t *c)
     }
     int pt = symbol[k % 6], drug_color = IMS_FIG_DOSE(k + 1);
     char name[256];
-    if (same) { /* one row; a drug only one of several runs got takes that run's colour */
-      int col = c->nt > 1 && nwith == 1 && !overlay ? first + 1 : drug_color;
+    if (same) { /* one row in the drug's colour, as in the legend */
+      int col = drug_color;
       snprintf(name, sizeof name, "%s%s%s", c->drug[k], nwith == 1 && c->nt > 1 ? " of " : "",
                nwith == 1 && c->nt > 1 ? c->label[first] : "");
       fill_row(c, ims_fig_dose_row_add(c->f, name, col, pt), c->t[first], k, maxrate);

@@ -122,11 +122,12 @@ static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx, 
   snprintf(tickw, sizeof tickw, "%.3g", ims__fig_tick_width(a));
   ims__buf_t lb = {0}, tb = {0}, ls = {0};
   emit(w, &lb, logsec, none);
-  tick_list(w, &tb, a, which == 'x' && w->L.xshared[idx]);
-  char *label = gp_text(which == 'y' ? w->L.ylabel[idx] : a->label);
+  tick_list(w, &tb, a, which == 'x' && w->L.g[idx].xshared);
+  const ims__geom_t *g = &w->L.g[idx];
+  char *label = gp_text(which == 'y' ? g->ylabel : a->label);
   char lines[16], fs[32];
-  snprintf(lines, sizeof lines, "%d", which == 'y' ? w->L.ylines[idx] : 1);
-  snprintf(fs, sizeof fs, "%.3g", which == 'y' ? w->L.yfs[idx] : 1.0);
+  snprintf(lines, sizeof lines, "%d", which == 'y' ? g->ylines : 1);
+  snprintf(fs, sizeof fs, "%.3g", which == 'y' ? g->yfs : 1.0);
   const char *kv[44] = {"MIN",  lo,     "MAX",   hi,     "LOG",    ims__buf_str(&lb),
                         "TICS", ims__buf_str(&tb),   "OFFSET", offset, "TICKW", tickw,
                         "LINES", lines, "FS", fs, "LABEL", label};
@@ -135,7 +136,7 @@ static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx, 
     kv[n++] = geo[i];
   kv[n] = NULL;
   if (which != 'z') {
-    const char *text = which == 'y' ? w->L.ylabel[idx] : a->label;
+    const char *text = which == 'y' ? g->ylabel : a->label;
     snprintf(labsec, sizeof labsec, "%clabel%s", which, showlabel && text ? "" : "_none");
     emit(w, &ls, labsec, kv);
     kv[17] = ims__buf_str(&ls);
@@ -273,16 +274,15 @@ static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx)
 
 /* ---- the dose strip -------------------------------------------------------------------- */
 
-static void doses(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int row, int col)
+static void doses(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const ims__geom_t *g)
 {
   const ims_fig_t *f = w->f;
   double div = p->x.div >= 1 ? p->x.div : 1, lo = p->x.lo, hi = p->x.hi, span = hi - lo;
   if (!(span > 0))
     return;
-  char srow[16], scol[16], sk[16], strip[16];
-  snprintf(srow, sizeof srow, "%d", row);
-  snprintf(scol, sizeof scol, "%d", col);
-  snprintf(strip, sizeof strip, "%d", f->nrow);
+  char sb[32], sw[32], sk[16];
+  num(sb, sizeof sb, g->b);
+  num(sw, sizeof sw, g->r - g->l);
   for (int k = 0; k < f->nrow; k++) {
     const ims_fig_dose_row_t *r = f->row[k];
     char c[64], pt[16];
@@ -304,8 +304,8 @@ static void doses(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int row,
         num(t1, sizeof t1, z);
         snprintf(lev, sizeof lev, "%.3g", d->level > 0 ? fmin(d->level, 1) : 1);
         emit(w, b, "infusion",
-             (const char *const[]){"T0", t0, "T1", t1, "ROW", srow, "STRIP", strip, "K", sk,
-                                   "LEVEL", lev, "COLOR", c, NULL});
+             (const char *const[]){"T0", t0, "T1", t1, "B", sb, "K", sk, "LEVEL", lev, "COLOR",
+                                   c, NULL});
       } else {
         if (a < lo - 1e-9 * span || a > hi + 1e-9 * span)
           continue;
@@ -317,8 +317,8 @@ static void doses(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int row,
         num(t0, sizeof t0, a);
         snprintf(ssep, sizeof ssep, "%.4g", gap);
         emit(w, b, "bolus",
-             (const char *const[]){"T", t0, "ROW", srow, "STRIP", strip, "K", sk, "COL", scol,
-                                   "SEP", ssep, "PT", pt, "COLOR", c, NULL});
+             (const char *const[]){"AT", t0, "B", sb, "K", sk, "W", sw, "SEP", ssep, "PT", pt,
+                                   "COLOR", c, NULL});
       }
       ims__buf_puts(b, "\n");
     }
@@ -331,41 +331,33 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
 {
   const ims_fig_t *f = w->f;
   const ims_fig_panel_t *p = f->panel[i];
-  int row = i / w->L.ncols, col = i % w->L.ncols;
+  const ims__geom_t *g = &w->L.g[i];
+  int row = i / w->L.ncols;
   int bottom = row == w->L.nrows - 1 || i + w->L.ncols >= f->npanel;
-  int strip = ims__fig_strip_rows(f, &w->L, i);
-  char sn[16], srow[16], scol[16], padl[32], padr[32], trows[16], sstrip[16], xoff[64];
+  char sn[16], sl[32], sr[32], st[32], sb_[32], xoff[32], ylx[32], yly[32];
   snprintf(sn, sizeof sn, "%d", i + 1);
-  snprintf(srow, sizeof srow, "%d", row);
-  snprintf(scol, sizeof scol, "%d", col);
-  snprintf(padl, sizeof padl, "%.3g", w->L.padl[col < 8 ? col : 7]);
-  double pr = 2.5;
-  if (p->z.label || !isnan(p->z.lo)) /* heat map: the colour box, its ticks and label */
-    pr = 6.5 + ims__fig_tick_width(&p->z) + 2.5;
-  snprintf(padr, sizeof padr, "%.3g", pr);
-  snprintf(trows, sizeof trows, "%s", p->title ? "1.4" : "0");
-  snprintf(sstrip, sizeof sstrip, "%d", w->L.xshared[i] ? -1 : strip);
-  if (strip)
-    snprintf(xoff, sizeof xoff, "-(strip_h(%d) - 0.4*char_h)/char_h", strip);
-  else
-    snprintf(xoff, sizeof xoff, "0");
-
+  num(sl, sizeof sl, g->l);
+  num(sr, sizeof sr, g->r);
+  num(st, sizeof st, g->t);
+  num(sb_, sizeof sb_, g->b);
+  snprintf(xoff, sizeof xoff, "%.3g", g->xoff);
+  num(ylx, sizeof ylx, g->ylx);
+  num(yly, sizeof yly, g->yly);
   ims__buf_t tb = {0}, xb = {0}, yb = {0}, zb = {0}, mb = {0}, sb = {0};
   if (p->title) {
     char *t = gp_text(p->title);
     emit(w, &tb, "panel_title", (const char *const[]){"TITLE", t, NULL});
     free(t);
   }
-  const char *geo[] = {"ROW",   srow,   "COL",        scol,  "PADL", padl, "PADR", padr,
-                       "STRIP", sstrip, "TITLE_ROWS", trows, NULL};
-  axis(w, &xb, p, i, 'x', bottom && !p->x.hidden && !w->L.xshared[i], xoff, geo);
+  const char *geo[] = {"L", sl, "R", sr, "T", st, "B", sb_, "YLX", ylx, "YLY", yly, NULL};
+  axis(w, &xb, p, i, 'x', bottom && !p->x.hidden && !g->xshared, xoff, geo);
   axis(w, &yb, p, i, 'y', !p->y.hidden, "0", geo);
   if (p->z.label || !isnan(p->z.lo))
     axis(w, &zb, p, i, 'z', 1, "0", geo);
   else
     emit(w, &zb, "zaxis_none", none);
-  if (strip)
-    doses(w, &mb, p, row, col);
+  if (g->strip)
+    doses(w, &mb, p, g);
   marks(w, &mb, p, i);
   if (mb.n && mb.s[mb.n - 1] == '\n')
     mb.s[--mb.n] = '\0';
@@ -374,12 +366,11 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
   if (!sb.n) /* a panel with nothing to draw still shows its axes */
     ims__buf_puts(&sb, "NaN notitle");
   char *comment = gp_text(p->comment ? p->comment : p->y.label ? p->y.label : "");
-  const char *kv[] = {"N",      sn,   "COMMENT", comment,           "ROW",   srow,
-                      "COL",    scol, "PADL",    padl,              "PADR",  padr,
-                      "STRIP",  sstrip, "TITLE_ROWS", trows,        "PTITLE", ims__buf_str(&tb),
-                      "XAXIS",  ims__buf_str(&xb), "YAXIS", ims__buf_str(&yb),
-                      "ZAXIS",  ims__buf_str(&zb), "MARKS", ims__buf_str(&mb),
-                      "SERIES", ims__buf_str(&sb), NULL};
+  const char *kv[] = {"N",      sn,   "COMMENT", comment, "L",      sl,
+                      "R",      sr,   "T",       st,      "B",      sb_,
+                      "PTITLE", ims__buf_str(&tb), "XAXIS", ims__buf_str(&xb),
+                      "YAXIS",  ims__buf_str(&yb), "ZAXIS", ims__buf_str(&zb),
+                      "MARKS",  ims__buf_str(&mb), "SERIES", ims__buf_str(&sb), NULL};
   emit(w, out, "panel", kv);
   ims__buf_puts(out, "\n");
   if (tb.oom || xb.oom || yb.oom || zb.oom || mb.oom || sb.oom)
@@ -513,6 +504,9 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   char srows[16], scols[16], slegend[16], stscale[32], shas[4], sep_s[4];
   snprintf(srows, sizeof srows, "%d", w.L.nrows);
   snprintf(scols, sizeof scols, "%d", w.L.ncols);
+  char srowh[16], sgap[16];
+  snprintf(srowh, sizeof srowh, "%g", IMS__DOSE_ROW_H);
+  snprintf(sgap, sizeof sgap, "%g", IMS__DOSE_GAP);
   snprintf(slegend, sizeof slegend, "%d", lrows);
   snprintf(stscale, sizeof stscale, "%g", w.tscale);
   snprintf(shas, sizeof shas, "%d", f->title && f->title[0]);
@@ -537,6 +531,8 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
                       "HAS_TITLE",     shas,
                       "LEGEND_ROWS",   slegend,
                       "TSCALE",        stscale,
+                      "DOSE_ROW_H",    srowh,
+                      "DOSE_GAP",      sgap,
                       "MULTIPLOT_TITLE", ims__buf_str(&tb),
                       "LEGEND",        ims__buf_str(&legend_b),
                       "PANELS",        ims__buf_str(&panels),

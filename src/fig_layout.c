@@ -91,7 +91,7 @@ static double label_width(const char *s)
 
 /* Pick the y label that fits the axis: the whole label on one line, the short
  * form, either in two lines, and as a last resort a smaller font. */
-static int fit_ylabel(ims__layout_t *L, int i, const ims_fig_axis_t *a)
+static int fit_ylabel(const ims__layout_t *L, ims__geom_t *g, const ims_fig_axis_t *a)
 {
   char *cand[4] = {NULL, NULL, NULL, NULL};
   int nc = 0;
@@ -108,7 +108,7 @@ static int fit_ylabel(ims__layout_t *L, int i, const ims_fig_axis_t *a)
   for (int k = 0; k < nc; k++) {
     if (!cand[k])
       continue;
-    double fs = fmin(1, L->avail[i] / (label_width(cand[k]) * char_px));
+    double fs = fmin(1, g->avail / (label_width(cand[k]) * char_px));
     if (fs > best_fs + 1e-9) {
       best = k;
       best_fs = fs;
@@ -118,10 +118,10 @@ static int fit_ylabel(ims__layout_t *L, int i, const ims_fig_axis_t *a)
   }
   int rc = 0;
   if (best >= 0) {
-    L->ylabel[i] = cand[best];
+    g->ylabel = cand[best];
     cand[best] = NULL;
-    L->ylines[i] = strchr(L->ylabel[i], '\n') ? 2 : 1;
-    L->yfs[i] = fmax(0.6, fmin(1, best_fs));
+    g->ylines = strchr(g->ylabel, '\n') ? 2 : 1;
+    g->yfs = fmax(0.6, fmin(1, best_fs));
   } else if (a->label) {
     rc = -1;
   }
@@ -130,11 +130,10 @@ static int fit_ylabel(ims__layout_t *L, int i, const ims_fig_axis_t *a)
   return rc;
 }
 
-int ims__fig_strip_rows(const ims_fig_t *f, const ims__layout_t *L, int i)
+/* Whether panel i shows x tick labels, its title rows, and its strip rows. */
+static int shows_xticks(const ims__geom_t *g)
 {
-  int row = i / L->ncols;
-  int bottom = row == L->nrows - 1 || i + L->ncols >= f->npanel;
-  return f->panel[i]->doses && bottom ? f->nrow : 0;
+  return !g->xshared;
 }
 
 int ims__fig_layout(const ims_fig_t *f, const char *style, ims__layout_t *L, ims_err_t *err)
@@ -143,55 +142,101 @@ int ims__fig_layout(const ims_fig_t *f, const char *style, ims__layout_t *L, ims
   L->fig_w = style_value(style, "fig_w", 1600);
   L->fig_h = style_value(style, "fig_h", 1000);
   L->font = style_value(style, "font_size", 22);
-  int n = f->npanel ? f->npanel : 1;
+  int n = f->npanel;
   L->ncols = f->ncols > 0 ? f->ncols : n <= 3 ? 1 : n <= 4 ? 2 : 3;
   L->nrows = f->nrows > 0 ? f->nrows : (n + L->ncols - 1) / L->ncols;
   L->legend_rows = legend_rows(f);
-  L->avail = calloc((size_t)n, sizeof *L->avail);
-  L->ylabel = calloc((size_t)n, sizeof *L->ylabel);
-  L->ylines = calloc((size_t)n, sizeof *L->ylines);
-  L->yfs = calloc((size_t)n, sizeof *L->yfs);
-  L->xshared = calloc((size_t)n, sizeof *L->xshared);
-  if (!L->avail || !L->ylabel || !L->ylines || !L->yfs || !L->xshared)
+  L->g = calloc((size_t)n + 1, sizeof *L->g);
+  if (!L->g)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  /* the template's layout block, in fractions of the height */
-  double ch = 1.7 * L->font / L->fig_h;
+  /* sizes as fractions: a character's width, a line's height (and width) */
+  double cw = 0.8 * L->font / L->fig_w, ch = 1.7 * L->font / L->fig_h, lw = 1.7 * L->font / L->fig_w;
   double title_h = f->title && f->title[0] ? 1.8 * ch : 0;
   double legend_h = L->legend_rows ? L->legend_rows * 1.1 * ch + 0.4 * ch : 0;
-  double grid_top = 1.0 - title_h - legend_h, cell_h = (grid_top - 2.0 * ch) / L->nrows;
-  for (int c = 0; c < 8; c++)
-    L->padl[c] = 3;
-  for (int i = 0; i + L->ncols < f->npanel; i++) {
-    const ims_fig_axis_t *a = &f->panel[i]->x, *b = &f->panel[i + L->ncols]->x;
-    L->xshared[i] = a->scale == b->scale && a->lo == b->lo && a->hi == b->hi && a->div == b->div &&
-                    !a->ntick && !b->ntick && !f->panel[i + L->ncols]->title;
+  double grid_top = 1.0 - title_h - legend_h, xlabel_h = 2.0 * ch;
+  for (int i = 0; i < n; i++) {
+    ims__geom_t *g = &L->g[i];
+    int row = i / L->ncols, below = i + L->ncols;
+    const ims_fig_axis_t *a = &f->panel[i]->x;
+    if (below < n) {
+      const ims_fig_axis_t *b = &f->panel[below]->x;
+      g->xshared = a->scale == b->scale && a->lo == b->lo && a->hi == b->hi && a->div == b->div &&
+                   !a->ntick && !b->ntick && !f->panel[below]->title;
+    }
+    /* the doses are the same for every time panel: under the bottom one of each column */
+    g->strip = f->panel[i]->doses && (row == L->nrows - 1 || below >= n) ? f->nrow : 0;
+    g->xoff = g->strip ? -(IMS__DOSE_GAP + g->strip * IMS__DOSE_ROW_H - 0.4) : 0;
   }
-  for (int i = 0; i < f->npanel; i++) {
+  /* rows: equal plot heights; each row's title, tick labels and strip come on top */
+  double over_total = 0, *over_top = calloc((size_t)L->nrows + 1, sizeof *over_top),
+         *over_bot = calloc((size_t)L->nrows + 1, sizeof *over_bot);
+  if (!over_top || !over_bot) {
+    free(over_top);
+    free(over_bot);
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  for (int r = 0; r < L->nrows; r++) {
+    over_top[r] = 0.8 * ch;
+    over_bot[r] = 0.35 * ch;
+    for (int i = r * L->ncols; i < n && i < (r + 1) * L->ncols; i++) {
+      const ims__geom_t *g = &L->g[i];
+      if (f->panel[i]->title)
+        over_top[r] = fmax(over_top[r], 2.2 * ch);
+      double bot = (shows_xticks(g) ? 1.5 : 0.35) * ch +
+                   (g->strip ? (IMS__DOSE_GAP + g->strip * IMS__DOSE_ROW_H) * ch : 0);
+      over_bot[r] = fmax(over_bot[r], bot);
+    }
+    over_total += over_top[r] + over_bot[r];
+  }
+  double plot_h = fmax((grid_top - xlabel_h - over_total) / L->nrows, 2 * ch);
+  double y = grid_top;
+  for (int r = 0; r < L->nrows; r++) {
+    double t = y - over_top[r], b = t - plot_h;
+    for (int i = r * L->ncols; i < n && i < (r + 1) * L->ncols; i++) {
+      L->g[i].t = t;
+      L->g[i].b = b;
+      L->g[i].avail = plot_h * L->fig_h;
+    }
+    y = b - over_bot[r];
+  }
+  free(over_top);
+  free(over_bot);
+  /* columns: room on the left for the widest tick label and the y label */
+  double padl[64];
+  for (int c = 0; c < L->ncols && c < 64; c++)
+    padl[c] = 3;
+  for (int i = 0; i < n; i++) {
     const ims_fig_panel_t *p = f->panel[i];
-    int strip = ims__fig_strip_rows(f, L, i);
-    double h = cell_h - 0.8 * ch - (p->title ? 1.4 * ch : 0) - (L->xshared[i] ? 0.35 : 1.5) * ch -
-               (strip ? (0.5 + 0.62 * strip) * ch : 0);
-    L->avail[i] = fmax(h, 2 * ch) * L->fig_h;
-    if (!p->y.hidden && fit_ylabel(L, i, &p->y))
+    ims__geom_t *g = &L->g[i];
+    if (!p->y.hidden && fit_ylabel(L, g, &p->y))
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     /* tick labels, a gap, the label's lines (1.7/0.8 character widths each), a margin */
-    double need = ims__fig_tick_width(&p->y) + 1.8 + (L->ylabel[i] ? 2.6 * L->ylines[i] * L->yfs[i] : 0) + 0.5;
+    double need = ims__fig_tick_width(&p->y) + 1.8 + (g->ylabel ? 2.15 * g->ylines * g->yfs : 0) + 0.5;
     int c = i % L->ncols;
-    if (c < 8)
-      L->padl[c] = fmax(L->padl[c], need);
+    if (c < 64)
+      padl[c] = fmax(padl[c], need);
+  }
+  double cell_w = 1.0 / L->ncols;
+  for (int i = 0; i < n; i++) {
+    const ims_fig_panel_t *p = f->panel[i];
+    ims__geom_t *g = &L->g[i];
+    int c = i % L->ncols;
+    double padr = 2.5;
+    if (p->z.label || !isnan(p->z.lo)) /* heat map: the colour box, its ticks and label */
+      padr = 6.5 + ims__fig_tick_width(&p->z) + 2.5;
+    g->l = c * cell_w + padl[c < 64 ? c : 63] * cw;
+    g->r = (c + 1) * cell_w - padr * cw;
+    g->ylx = g->l - (ims__fig_tick_width(&p->y) + 1.8) * cw - (g->ylines - 0.45) * g->yfs * lw;
+    g->yly = 0.5 * (g->t + g->b);
   }
   return IMS_OK;
 }
 
 void ims__fig_layout_free(ims__layout_t *L, int npanel)
 {
-  for (int i = 0; L->ylabel && i < npanel; i++)
-    free(L->ylabel[i]);
-  free(L->ylabel);
-  free(L->avail);
-  free(L->ylines);
-  free(L->yfs);
-  free(L->xshared);
+  for (int i = 0; L->g && i < npanel; i++)
+    free(L->g[i].ylabel);
+  free(L->g);
 }
 
 /* Where each reference-line label goes: 1 above its line at the right end, -1
@@ -202,7 +247,7 @@ void ims__fig_hline_sides(const ims_fig_panel_t *p, const ims__layout_t *L, int 
 {
   const ims_fig_axis_t *a = &p->y;
   /* gnuplot's character height at cairo's 96 dpi; a label sits 0.6 of it off its line */
-  double h = L->avail[panel], ch = 1.6 * L->font;
+  double h = L->g[panel].avail, ch = 1.6 * L->font;
   int logax = a->scale == IMS_SCALE_LOG && a->lo > 0 && a->hi > 0;
   double lo = logax ? log10(a->lo) : a->lo, hi = logax ? log10(a->hi) : a->hi;
   int n = p->nmark;

@@ -17,12 +17,12 @@ grep -q '^set terminal pngcairo ' "$g" && ok || bad "png: no pngcairo terminal"
 grep -q "^set output \"$tmp/blina.png\"" "$g" && ok || bad "png: set output"
 grep -q '^set xlabel "time (d)"' "$g" && ok || bad "x label with units: $(grep xlabel "$g")"
 # the y label names the column from the model's description, with its unit
-grep -q '^set label 1001 "concentration C1 (pg/mL)" at screen ylabel_x' "$g" && ok ||
+grep -q '^set label 1001 "concentration C1 (pg/mL)" at screen ' "$g" && ok ||
   bad "y label with units: $(grep 'label 1001' "$g")"
 # the two step-up infusions, 0-7 d and 7-28 d, as bars in the strip under the axis, as high as
 # their rates (9 then 28 ug/d: 0.321 and 1)
-grep -q '^set object rectangle from first 0, screen dose_lo(0, 1, 0) to first 7, screen dose_hi(0, 1, 0, 0.321)' "$g" &&
-  grep -q '^set object rectangle from first 7, screen dose_lo(0, 1, 0) to first 28, screen dose_hi(0, 1, 0, 1)' "$g" &&
+grep -q '^set object rectangle from first 0, screen dose_lo([0-9.]*, 0) to first 7, screen dose_hi([0-9.]*, 0, 0.321)' "$g" &&
+  grep -q '^set object rectangle from first 7, screen dose_lo([0-9.]*, 0) to first 28, screen dose_hi([0-9.]*, 0, 1)' "$g" &&
   ok || bad "infusion bars missing"
 # the strip is under the axis: a concentration axis starts at 0, never below
 grep '^set ytics' "$g" | grep -q '("0" 0,' && ! grep '^set ytics' "$g" | grep -q '"-' && ok ||
@@ -61,7 +61,7 @@ grep -q '(column("CART_p05")):(column("CART_p95")) with filledcurves' "$g" &&
 # IL6 (1.3 to 3000 pg/mL) and the CART band (2e6 to 9e9 cells) span more than 3 decades
 [ "$(grep -c '^set logscale y' "$g")" -eq 2 ] && ok || bad "log y for data spanning decades"
 # boluses: the drug's symbol in the strip, and the same symbol in the legend
-grep -q '^set label "" at first 14, screen dose_mid(1, 1, 0) point pt 9 ' "$g" &&
+grep -q '^set label "" at first 14, screen dose_mid([0-9.]*, 0) point pt 9 ' "$g" &&
   grep -q 'keyentry with points lc rgb drug_color(1) pt 9 .*title "bolus into CART"' "$g" && ok ||
   bad "bolus markers"
 # the band legend has the bands' colour (one run: its series colour)
