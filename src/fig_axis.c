@@ -228,9 +228,19 @@ int ims__fig_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
   return a->scale == IMS_SCALE_LOG ? log_ticks(a, t, max) : linear_ticks(a, t, max);
 }
 
-/* Widths in the template's character width char_w (0.8 pt per point of font size,
- * about 0.6 em of the cairo terminals' font): DejaVu Sans digits are 0.636 em,
- * enhanced-mode superscripts print at 0.8 size. */
+/* Advance widths of DejaVu Sans (gnuplot's default "Sans" on Debian), in
+ * thousandths of an em, for printable ASCII from the space on. */
+static const short ascii_width[95] = {
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698,
+    770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732,
+    684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635,
+    634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,
+    525, 636, 337, 636, 838};
+
+/* Widths in the template's character width char_w (0.8 pt per point of font
+ * size, 0.6 em of the cairo terminals' font at 96 dpi); enhanced-mode
+ * superscripts print at 0.8 size; other characters count as an average letter. */
 double ims__fig_text_width(const char *s)
 {
   double w = 0;
@@ -247,11 +257,9 @@ double ims__fig_text_width(const char *s)
     }
     if ((*p & 0xC0) == 0x80) /* UTF-8 continuation byte */
       continue;
-    double c = isdigit(*p)                 ? 0.636
-               : *p == '.' || *p == ','    ? 0.318
-               : *p == '-' || *p == ' '    ? 0.34
+    double c = *p >= 32 && *p < 127 ? ascii_width[*p - 32] / 1000.0
                : *p == 0xC3 && p[1] == 0x97 ? 0.838 /* × */
-                                            : 0.53; /* letters on average */
+                                            : 0.6;
     w += sup ? 0.8 * c : c;
   }
   return w / 0.6;

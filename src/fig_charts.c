@@ -2,6 +2,7 @@
  * tables `sweep` and `sensitivity` write. */
 #include "figplot.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@ static int cmp_double(const void *a, const void *b)
 
 /* The grid of a varied column: its distinct values, whether it was spaced
  * geometrically (':log' in its '# vary:' line), and the step (a ratio then). */
-static int grid_of(const ims_table_t *t, int col, int *logsp, double *step, double *lo, double *hi)
+static int grid_of(ims_fig_t *f, ims_fig_axis_t *a, const ims_table_t *t, int col, int *logsp,
+                   double *step, double *lo, double *hi)
 {
   double *v = malloc((size_t)(t->nrows + 1) * sizeof *v);
   if (!v)
@@ -47,6 +49,12 @@ static int grid_of(const ims_table_t *t, int col, int *logsp, double *step, doub
     *step = *logsp ? pow(*hi / *lo, 1.0 / (double)(d - 1)) : (*hi - *lo) / (double)(d - 1);
   else
     *step = *logsp ? 2.0 : fabs(*lo) + 1.0;
+  /* a tick at every grid value when there are few: each cell or point is named */
+  for (long i = 0; a && d <= 12 && i < d; i++) {
+    char lab[32];
+    snprintf(lab, sizeof lab, "%.4g", v[i]);
+    ims_fig_tick_add(f, a, v[i], lab);
+  }
   free(v);
   return 0;
 }
@@ -112,10 +120,10 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
   label_of(xl, sizeof xl, m, t, 0);
   label_of(zl, sizeof zl, m, t, zc);
   words_of(zw, sizeof zw, m, t, zc);
-  snprintf(xw, sizeof xw, "%s", t->name[0]);
+  words_of(xw, sizeof xw, m, t, 0);
   int logx, logy;
   double sx, sy, xlo, xhi, ylo, yhi;
-  if (grid_of(t, 0, &logx, &sx, &xlo, &xhi))
+  if (grid_of(f, &p->x, t, 0, &logx, &sx, &xlo, &xhi))
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   ims_fig_range_t zr = IMS_FIG_RANGE_INIT;
   ims_fig_range_column(&zr, t, t->name[zc]);
@@ -125,21 +133,26 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
   ims_fig_text(f, &p->x.label, xl);
   ims_fig_text(f, &p->comment, t->name[zc]);
   if (nv == 1) { /* the metric against the varied value */
-    ims_fig_range_t xr = IMS_FIG_RANGE_INIT;
-    ims_fig_range_column(&xr, t, t->name[0]);
-    ims_fig_axis_fit(&p->x, &xr, logx ? IMS_SCALE_LOG : IMS_SCALE_LIN, 0, 0.03, 0.03);
+    /* the grid's own range, a little wider: never stretched to zero */
+    p->x.scale = logx ? IMS_SCALE_LOG : IMS_SCALE_LIN;
+    p->x.lo = logx ? xlo / pow(xhi / xlo, 0.04) : xlo - 0.04 * (xhi - xlo + (xhi == xlo));
+    p->x.hi = logx ? xhi * pow(xhi / xlo, 0.04) : xhi + 0.04 * (xhi - xlo + (xhi == xlo));
+    if (logx && !(xhi > xlo)) {
+      p->x.lo = xlo / 2;
+      p->x.hi = xhi * 2;
+    }
     ims_fig_axis_fit(&p->y, &zr, ims_fig_scale_wanted(&zr, IMS_SCALE_AUTO), 0, 0.04, 0.06);
     ims_fig_text(f, &p->y.label, zl);
     ims_fig_series_t *s = ims_fig_series_add(p, IMS_FIG_LINE, t->path, t->name[0], t->name[zc]);
     if (s)
       s->width = 1.3;
-    s = ims_fig_series_add(p, IMS_FIG_POINTS, t->path, t->name[0], t->name[zc]);
+    ims_fig_series_add(p, IMS_FIG_POINTS, t->path, t->name[0], t->name[zc]);
     snprintf(title, sizeof title, "%s over %s", zw, xw);
   } else { /* a heat map over the two */
-    if (grid_of(t, 1, &logy, &sy, &ylo, &yhi))
+    if (grid_of(f, &p->y, t, 1, &logy, &sy, &ylo, &yhi))
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     label_of(yl, sizeof yl, m, t, 1);
-    snprintf(yw, sizeof yw, "%s", t->name[1]);
+    words_of(yw, sizeof yw, m, t, 1);
     grid_axis(&p->x, logx, sx, xlo, xhi);
     grid_axis(&p->y, logy, sy, ylo, yhi);
     ims_fig_text(f, &p->y.label, yl);
@@ -154,7 +167,8 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
     snprintf(title, sizeof title, "%s over %s and %s", zw, xw, yw);
   }
   if (m)
-    snprintf(title + strlen(title), sizeof title - strlen(title), " (%s)", m->name);
+    snprintf(title + strlen(title), sizeof title - strlen(title), " (model %s)", m->name);
+  title[0] = (char)toupper((unsigned char)title[0]);
   ims_fig_title(f, title);
   return ims_fig_ok(f, err);
 }
@@ -213,7 +227,7 @@ int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, ims
   ims_fig_text(f, &p->comment, of);
   snprintf(title, sizeof title, "What drives the peak and AUC of %s?", of_words);
   if (m)
-    snprintf(title + strlen(title), sizeof title - strlen(title), " (%s)", m->name);
+    snprintf(title + strlen(title), sizeof title - strlen(title), " (model %s)", m->name);
   ims_fig_title(f, title);
   return ims_fig_ok(f, err);
 }

@@ -115,10 +115,13 @@ void ims__plot_dose_keys(tc_t *c)
   if (!c->f->nrow)
     return;
   for (int k = 0; k < c->ndrug; k++) {
-    const char *label = NULL;
+    const char *label = NULL; /* the state's name, unless a panel already names it */
     for (int i = 0; c->m && i < c->m->nstates; i++)
       if (strcmp(c->m->states[i].name, c->drug[k]) == 0)
         label = c->m->states[i].label;
+    for (int i = 0; i < c->ncol; i++)
+      if (strcmp(c->col[i], c->drug[k]) == 0)
+        label = NULL;
     for (int kind = 0; kind < 2; kind++) {
       if (!(kind ? c->drug_inf[k] : c->drug_bolus[k]))
         continue;

@@ -173,12 +173,14 @@ static void sep(ims__buf_t *b)
     ims__buf_puts(b, ", \\\n  ");
 }
 
+/* A heat-map cell's edge: half a step from its point (geometric on log axes),
+ * plus 1 % so neighbouring cells overlap and no antialiasing seam shows. */
 static void cell_edge(char *out, size_t n, const char *expr, int logax, double step, int hi)
 {
   if (logax)
-    snprintf(out, n, "(%s%s%.17g)", expr, hi ? "*" : "/", sqrt(step));
+    snprintf(out, n, "(%s%s%.17g)", expr, hi ? "*" : "/", pow(step, 0.505));
   else
-    snprintf(out, n, "(%s%s%.17g)", expr, hi ? "+" : "-", step / 2);
+    snprintf(out, n, "(%s%s%.17g)", expr, hi ? "+" : "-", 0.505 * step);
 }
 
 static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const ims_fig_series_t *s)

@@ -182,9 +182,10 @@ static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col
     snprintf(st, sizeof st, "%.*s", (int)(l - 2), col);
     const ims_var_t *s = find_var(m, st);
     if (s) {
-      char w[256];
-      name_code(w, sizeof w, s->label, st, wc);
-      snprintf(out, n, "initial %s", w);
+      if (s->label && wc) /* the code as users type it (--par B_0) */
+        snprintf(out, n, "initial %s (%s)", s->label, col);
+      else
+        snprintf(out, n, "initial %s", s->label ? s->label : st);
       return 1;
     }
   }

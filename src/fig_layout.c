@@ -49,7 +49,9 @@ static int legend_rows(const ims_fig_t *f)
   size_t wmax = 0;
   for (int i = 0; i < f->nkey; i++)
     wmax = fmax(wmax, text_chars(f->key[i]->label));
-  int per = (int)(95 / (wmax + 8));
+  /* a key column is its sample, gaps and text; gnuplot's own estimate of text widths is
+   * wider than the text, so leave room (about 96 characters span the figure) */
+  int per = (int)(86 / (wmax + 10));
   per = per < 1 ? 1 : per;
   return (f->nkey + per - 1) / per;
 }
