@@ -12,6 +12,7 @@ int main(void)
   srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
   srunner_add_suite(sr, suite_table());
+  srunner_add_suite(sr, suite_figure());
 
   srunner_add_suite(sr, suite_population());
   /* model suites */

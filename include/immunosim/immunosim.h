@@ -6,10 +6,12 @@
 
 #include "immunosim/bands.h"
 #include "immunosim/err.h"
+#include "immunosim/figure.h"
 #include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"
+#include "immunosim/plots.h"
 #include "immunosim/population.h"
 #include "immunosim/rules.h"
 #include "immunosim/schedule.h"
