@@ -188,13 +188,11 @@ ims_fig_key_t *ims_fig_key_add(ims_fig_t *f, int kind, const char *label)
 
 ims_fig_key_t *ims_fig_key_series(ims_fig_t *f, const ims_fig_series_t *s, const char *label)
 {
-  static const int kind_of[] = {[IMS_FIG_LINE] = IMS_FIG_KEY_LINE,
-                                [IMS_FIG_BAND] = IMS_FIG_KEY_BAND,
-                                [IMS_FIG_POINTS] = IMS_FIG_KEY_POINTS,
-                                [IMS_FIG_ERRORBARS] = IMS_FIG_KEY_POINTS,
-                                [IMS_FIG_HBARS] = IMS_FIG_KEY_BOX,
-                                [IMS_FIG_CELLS] = IMS_FIG_KEY_BOX,
-                                [IMS_FIG_VECTORS] = IMS_FIG_KEY_LINE};
+  static const int kind_of[] = {
+      [IMS_FIG_LINE] = IMS_FIG_KEY_LINE,     [IMS_FIG_BAND] = IMS_FIG_KEY_BAND,
+      [IMS_FIG_POINTS] = IMS_FIG_KEY_POINTS, [IMS_FIG_ERRORBARS] = IMS_FIG_KEY_POINTS,
+      [IMS_FIG_HBARS] = IMS_FIG_KEY_BOX,     [IMS_FIG_CELLS] = IMS_FIG_KEY_BOX,
+      [IMS_FIG_VECTORS] = IMS_FIG_KEY_LINE};
   ims_fig_key_t *k = ims_fig_key_add(f, kind_of[s->kind], label);
   if (k) {
     k->color = s->color;

@@ -34,8 +34,8 @@ typedef struct ims__geom {
   int xshared;       /* the panel under it has the same x axis: no x tick labels */
   char *ylabel;      /* the y label as drawn (a newline between two lines), or NULL */
   int ylines;
-  double yfs;        /* its font scale (shrunk to fit, at least 0.6) */
-  double avail;      /* the y axis length in pixels */
+  double yfs;   /* its font scale (shrunk to fit, at least 0.6) */
+  double avail; /* the y axis length in pixels */
 } ims__geom_t;
 
 typedef struct ims__layout {

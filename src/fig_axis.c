@@ -45,7 +45,7 @@ int ims_fig_scale_wanted(const ims_fig_range_t *r, int opt)
   if (opt == IMS_SCALE_LIN || opt == IMS_SCALE_LOG)
     return opt;
   return r->n && r->min >= 0 && isfinite(r->minpos) && r->max / r->minpos > 1e3 ? IMS_SCALE_LOG
-                                                                                 : IMS_SCALE_LIN;
+                                                                                : IMS_SCALE_LIN;
 }
 
 void ims_fig_axis_fit(ims_fig_axis_t *a, const ims_fig_range_t *r, int scale, double loglo,
@@ -163,7 +163,7 @@ static int log_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
   for (int k = k0; k <= k1; k++)
     ndec += pow(10, k) >= lo * (1 - eps) && pow(10, k) <= hi * (1 + eps);
   if (hi / lo < 100 || ndec < 3) { /* under two decades: 1, 2, 5 x 10^k (every multiple when that
-                          * leaves fewer than 3), plain where short */
+                                    * leaves fewer than 3), plain where short */
     int plain = lo >= 0.01 && hi <= 1e4, nlab = 0;
     for (int k = k0; k <= k1; k++)
       for (int m = 1; m <= 9; m++) {
@@ -231,12 +231,11 @@ int ims__fig_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
 /* Advance widths of DejaVu Sans (gnuplot's default "Sans" on Debian), in
  * thousandths of an em, for printable ASCII from the space on. */
 static const short ascii_width[95] = {
-    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636,
-    636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698,
-    770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732,
-    684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635,
-    634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,
-    525, 636, 337, 636, 838};
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361,  318, 337, 636, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
+    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635,  611, 732, 684, 989, 685,
+    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352,  635, 634, 278, 278, 579,
+    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,  525, 636, 337, 636, 838};
 
 /* Widths in the template's character width char_w (0.8 pt per point of font
  * size, 0.6 em of the cairo terminals' font at 96 dpi); enhanced-mode
@@ -257,7 +256,7 @@ double ims__fig_text_width(const char *s)
     }
     if ((*p & 0xC0) == 0x80) /* UTF-8 continuation byte */
       continue;
-    double c = *p >= 32 && *p < 127 ? ascii_width[*p - 32] / 1000.0
+    double c = *p >= 32 && *p < 127         ? ascii_width[*p - 32] / 1000.0
                : *p == 0xC3 && p[1] == 0x97 ? 0.838 /* × */
                                             : 0.6;
     w += sup ? 0.8 * c : c;

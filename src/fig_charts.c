@@ -88,15 +88,19 @@ static int metric_column(const ims_table_t *t, int first, const char *metric, im
       return k;
   }
   if (!metric)
-    return ims_err_set(err, IMS_EINPUT, "%s: no peak (.max) column to plot; choose one with "
-                       "--plot-metric", t->path);
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: no peak (.max) column to plot; choose one with "
+                       "--plot-metric",
+                       t->path);
   const char *names[512];
   int n = 0;
   for (int k = first; k < t->ncols && n < 512; k++)
     names[n++] = t->name[k];
   const char *s = ims_table_suggest(metric, names, n);
-  return s ? ims_err_set(err, IMS_EINPUT, "--plot-metric %s: no such column in %s; did you mean "
-                         "'%s'?", metric, t->path, s)
+  return s ? ims_err_set(err, IMS_EINPUT,
+                         "--plot-metric %s: no such column in %s; did you mean "
+                         "'%s'?",
+                         metric, t->path, s)
            : ims_err_set(err, IMS_EINPUT, "--plot-metric %s: no such column in %s", metric,
                          t->path);
 }
@@ -107,8 +111,7 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
   int nv = ims_table_column(t, "status");
   if (nv < 1 || nv > 2)
     return ims_err_set(err, IMS_EINPUT,
-                       "%s: not a sweep table (one or two varied columns, then 'status')",
-                       t->path);
+                       "%s: not a sweep table (one or two varied columns, then 'status')", t->path);
   int zc = metric_column(t, nv + 1, metric, err);
   if (zc < 0)
     return err->code;
@@ -128,8 +131,9 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
   ims_fig_range_t zr = IMS_FIG_RANGE_INIT;
   ims_fig_range_column(&zr, t, t->name[zc]);
   if (!zr.n)
-    return ims_err_set(err, IMS_EINPUT, "%s: column '%s' has no finite values (every point failed?)",
-                       t->path, t->name[zc]);
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: column '%s' has no finite values (every point failed?)", t->path,
+                       t->name[zc]);
   ims_fig_text(f, &p->x.label, xl);
   ims_fig_text(f, &p->comment, t->name[zc]);
   if (nv == 1) { /* the metric against the varied value */
@@ -180,8 +184,7 @@ int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, ims
   int cs = ims_table_column(t, "S_peak"), ca = ims_table_column(t, "S_auc");
   if (cr < 0 || cp < 0 || cs < 0 || ca < 0)
     return ims_err_set(err, IMS_EINPUT,
-                       "%s: not a ranked sensitivity table (rank,parameter,S_peak,S_auc)",
-                       t->path);
+                       "%s: not a ranked sensitivity table (rank,parameter,S_peak,S_auc)", t->path);
   if (!t->nrows)
     return ims_err_set(err, IMS_EINPUT, "%s: no parameters to draw", t->path);
   f->delim = t->delim;

@@ -103,8 +103,8 @@ int ims__plot_doses(tc_t *c)
     for (int i = 0; i < c->nt; i++)
       if (has_drug(c->t[i], c->drug[k])) {
         snprintf(name, sizeof name, "%s of %s", c->drug[k], c->label[i]);
-        fill_row(c, ims_fig_dose_row_add(c->f, name, overlay ? drug_color : i + 1, pt), c->t[i],
-                 k, maxrate);
+        fill_row(c, ims_fig_dose_row_add(c->f, name, overlay ? drug_color : i + 1, pt), c->t[i], k,
+                 maxrate);
       }
   }
   return ims_fig_ok(c->f, c->err);

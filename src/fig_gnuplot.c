@@ -101,7 +101,8 @@ static void tick_list(writer_t *w, ims__buf_t *b, const ims_fig_axis_t *a, int b
     char *lab = gp_str(blank ? "" : t[i].label); /* labels carry enhanced markup on purpose */
     if (i)
       ims__buf_puts(b, ", ");
-    emit(w, b, t[i].minor ? "tick_minor" : "tick", (const char *const[]){"AT", at, "LABEL", lab, NULL});
+    emit(w, b, t[i].minor ? "tick_minor" : "tick",
+         (const char *const[]){"AT", at, "LABEL", lab, NULL});
     free(lab);
   }
 }
@@ -128,9 +129,15 @@ static void axis(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx, 
   char lines[16], fs[32];
   snprintf(lines, sizeof lines, "%d", which == 'y' ? g->ylines : 1);
   snprintf(fs, sizeof fs, "%.3g", which == 'y' ? g->yfs : 1.0);
-  const char *kv[44] = {"MIN",  lo,     "MAX",   hi,     "LOG",    ims__buf_str(&lb),
-                        "TICS", ims__buf_str(&tb),   "OFFSET", offset, "TICKW", tickw,
-                        "LINES", lines, "FS", fs, "LABEL", label};
+  const char *kv[44] = {"MIN",    lo,
+                        "MAX",    hi,
+                        "LOG",    ims__buf_str(&lb),
+                        "TICS",   ims__buf_str(&tb),
+                        "OFFSET", offset,
+                        "TICKW",  tickw,
+                        "LINES",  lines,
+                        "FS",     fs,
+                        "LABEL",  label};
   int n = 18;
   for (int i = 0; geo[i] && n < 42; i++)
     kv[n++] = geo[i];
@@ -185,8 +192,8 @@ static void cell_edge(char *out, size_t n, const char *expr, int logax, double s
 
 static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const ims_fig_series_t *s)
 {
-  static const char *const kind[] = {"line", "band", "points", "errorbars", "hbars", "cells",
-                                     "vectors"};
+  static const char *const kind[] = {"line",  "band",  "points", "errorbars",
+                                     "hbars", "cells", "vectors"};
   int div = p->x.div >= 1;
   char x[512], y[512], ylo[512], yhi[512], z[512], xlo[600], xhi[600], clo[600], chi[600];
   char col[64], dt[16], lw[32], pt[16], alpha[32], off[32], thick[32];
@@ -225,15 +232,22 @@ static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const i
       snprintf(z2, sizeof z2, "%ld", s->seg[2 * r + 1]);
       emit(w, &eb, "every", (const char *const[]){"FROM", a, "TO", z2, NULL});
     }
-    const char *kv[] = {"FILE",  file,  "EVERY", ims__buf_str(&eb),
-                        "X",     x,     "Y",     s->kind == IMS_FIG_CELLS ? clo : y,
-                        "YLO",   s->kind == IMS_FIG_CELLS ? clo : ylo,
-                        "YHI",   s->kind == IMS_FIG_CELLS ? chi : yhi,
-                        "XLO",   xlo,   "XHI",   xhi,
-                        "Z",     z,     "COLOR", col,
-                        "DT",    dt,    "LW",    lw,
-                        "PT",    pt,    "ALPHA", alpha,
-                        "OFFSET", off,  "THICK", thick,
+    const char *kv[] = {"FILE",   file,
+                        "EVERY",  ims__buf_str(&eb),
+                        "X",      x,
+                        "Y",      s->kind == IMS_FIG_CELLS ? clo : y,
+                        "YLO",    s->kind == IMS_FIG_CELLS ? clo : ylo,
+                        "YHI",    s->kind == IMS_FIG_CELLS ? chi : yhi,
+                        "XLO",    xlo,
+                        "XHI",    xhi,
+                        "Z",      z,
+                        "COLOR",  col,
+                        "DT",     dt,
+                        "LW",     lw,
+                        "PT",     pt,
+                        "ALPHA",  alpha,
+                        "OFFSET", off,
+                        "THICK",  thick,
                         NULL};
     if (s->kind == IMS_FIG_CELLS) /* boxxy: x y xlow xhigh ylow yhigh */
       kv[7] = y;
@@ -306,8 +320,8 @@ static void doses(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const im
         num(t1, sizeof t1, z);
         snprintf(lev, sizeof lev, "%.3g", d->level > 0 ? fmin(d->level, 1) : 1);
         emit(w, b, "infusion",
-             (const char *const[]){"T0", t0, "T1", t1, "B", sb, "K", sk, "LEVEL", lev, "COLOR",
-                                   c, NULL});
+             (const char *const[]){"T0", t0, "T1", t1, "B", sb, "K", sk, "LEVEL", lev, "COLOR", c,
+                                   NULL});
       } else {
         if (a < lo - 1e-9 * span || a > hi + 1e-9 * span)
           continue;
@@ -368,11 +382,19 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
   if (!sb.n) /* a panel with nothing to draw still shows its axes */
     ims__buf_puts(&sb, "NaN notitle");
   char *comment = gp_text(p->comment ? p->comment : p->y.label ? p->y.label : "");
-  const char *kv[] = {"N",      sn,   "COMMENT", comment, "L",      sl,
-                      "R",      sr,   "T",       st,      "B",      sb_,
-                      "PTITLE", ims__buf_str(&tb), "XAXIS", ims__buf_str(&xb),
-                      "YAXIS",  ims__buf_str(&yb), "ZAXIS", ims__buf_str(&zb),
-                      "MARKS",  ims__buf_str(&mb), "SERIES", ims__buf_str(&sb), NULL};
+  const char *kv[] = {"N",       sn,
+                      "COMMENT", comment,
+                      "L",       sl,
+                      "R",       sr,
+                      "T",       st,
+                      "B",       sb_,
+                      "PTITLE",  ims__buf_str(&tb),
+                      "XAXIS",   ims__buf_str(&xb),
+                      "YAXIS",   ims__buf_str(&yb),
+                      "ZAXIS",   ims__buf_str(&zb),
+                      "MARKS",   ims__buf_str(&mb),
+                      "SERIES",  ims__buf_str(&sb),
+                      NULL};
   emit(w, out, "panel", kv);
   ims__buf_puts(out, "\n");
   if (tb.oom || xb.oom || yb.oom || zb.oom || mb.oom || sb.oom)
@@ -407,13 +429,14 @@ static void legend(writer_t *w, ims__buf_t *out, int rows)
     char *label = gp_text(k->label);
     sep(&eb);
     emit(w, &eb, kind[k->kind],
-         (const char *const[]){"COLOR", col, "DT", dt, "LW", lw, "PT", pt, "ALPHA", alpha, "PS",
-                               ps, "LABEL", label, NULL});
+         (const char *const[]){"COLOR", col, "DT", dt, "LW", lw, "PT", pt, "ALPHA", alpha, "PS", ps,
+                               "LABEL", label, NULL});
     free(label);
   }
   char srows[16];
   snprintf(srows, sizeof srows, "%d", rows);
-  emit(w, out, "legend", (const char *const[]){"LEGEND_ROWS", srows, "ENTRIES", ims__buf_str(&eb), NULL});
+  emit(w, out, "legend",
+       (const char *const[]){"LEGEND_ROWS", srows, "ENTRIES", ims__buf_str(&eb), NULL});
   ims__buf_puts(out, "\n");
   ims__buf_free(&eb);
 }
@@ -514,30 +537,54 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   snprintf(shas, sizeof shas, "%d", f->title && f->title[0]);
   snprintf(sep_s, sizeof sep_s, "%s", f->delim == '\t' ? "\\t" : ",");
   char *sfig = gp_str(o->figure);
-  const char *kv[] = {"TITLE_COMMENT", f->title && f->title[0] ? f->title : "immunosim figure",
-                      "VERSION",       IMS_VERSION,
-                      "TEMPLATE",      path,
-                      "CWD",           cwd,
-                      "SCRIPT",        script_path,
-                      "DATA",          ims__buf_str(&data),
-                      "STYLE_FILE",    style_path,
-                      "STYLE",         style ? style : "",
-                      "PALETTE_FILE",  pal_path,
-                      "PALETTE",       palette ? palette : "",
-                      "TERM",          term,
-                      "TERMINAL",      ims__buf_str(&terminal),
-                      "OUTPUT",        sfig,
-                      "SEP",           sep_s,
-                      "ROWS",          srows,
-                      "COLS",          scols,
-                      "HAS_TITLE",     shas,
-                      "LEGEND_ROWS",   slegend,
-                      "TSCALE",        stscale,
-                      "DOSE_ROW_H",    srowh,
-                      "DOSE_GAP",      sgap,
-                      "MULTIPLOT_TITLE", ims__buf_str(&tb),
-                      "LEGEND",        ims__buf_str(&legend_b),
-                      "PANELS",        ims__buf_str(&panels),
+  const char *kv[] = {"TITLE_COMMENT",
+                      f->title && f->title[0] ? f->title : "immunosim figure",
+                      "VERSION",
+                      IMS_VERSION,
+                      "TEMPLATE",
+                      path,
+                      "CWD",
+                      cwd,
+                      "SCRIPT",
+                      script_path,
+                      "DATA",
+                      ims__buf_str(&data),
+                      "STYLE_FILE",
+                      style_path,
+                      "STYLE",
+                      style ? style : "",
+                      "PALETTE_FILE",
+                      pal_path,
+                      "PALETTE",
+                      palette ? palette : "",
+                      "TERM",
+                      term,
+                      "TERMINAL",
+                      ims__buf_str(&terminal),
+                      "OUTPUT",
+                      sfig,
+                      "SEP",
+                      sep_s,
+                      "ROWS",
+                      srows,
+                      "COLS",
+                      scols,
+                      "HAS_TITLE",
+                      shas,
+                      "LEGEND_ROWS",
+                      slegend,
+                      "TSCALE",
+                      stscale,
+                      "DOSE_ROW_H",
+                      srowh,
+                      "DOSE_GAP",
+                      sgap,
+                      "MULTIPLOT_TITLE",
+                      ims__buf_str(&tb),
+                      "LEGEND",
+                      ims__buf_str(&legend_b),
+                      "PANELS",
+                      ims__buf_str(&panels),
                       NULL};
   if (!rc && !err->code)
     emit(&w, &out, "script", kv);
@@ -611,5 +658,6 @@ int ims_fig_render(const ims_fig_t *f, const ims_fig_out_t *o, ims_err_t *err)
       rc = ims_err_set(err, IMS_EIO, "cannot write %s: %s", path, strerror(errno));
   }
   free(script);
-  return rc ? rc : run_gnuplot(o->gnuplot && *o->gnuplot ? o->gnuplot : "gnuplot", path, o->figure, err);
+  return rc ? rc
+            : run_gnuplot(o->gnuplot && *o->gnuplot ? o->gnuplot : "gnuplot", path, o->figure, err);
 }

@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const superscript[] = {"\xe2\x81\xb0", "\xc2\xb9",     "\xc2\xb2",
-                                          "\xc2\xb3",     "\xe2\x81\xb4", "\xe2\x81\xb5",
-                                          "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8",
-                                          "\xe2\x81\xb9"};
+static const char *const superscript[] = {
+    "\xe2\x81\xb0", "\xc2\xb9",     "\xc2\xb2",     "\xc2\xb3",     "\xe2\x81\xb4",
+    "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9"};
 static const char sup_minus[] = "\xe2\x81\xbb";
 static const char micro[] = "\xc2\xb5";
 static const char dot[] = "\xc2\xb7";
@@ -54,7 +53,8 @@ void ims_fig_unit(char *out, size_t n, const char *unit)
     return;
   const char *p = unit;
   /* a scale factor "1e9 cell" reads 10⁹ cells */
-  if (p[0] == '1' && (p[1] == 'e' || p[1] == 'E') && (isdigit((unsigned char)p[2]) || p[2] == '-')) {
+  if (p[0] == '1' && (p[1] == 'e' || p[1] == 'E') &&
+      (isdigit((unsigned char)p[2]) || p[2] == '-')) {
     const char *q = p + 2;
     while (*q == '-' || isdigit((unsigned char)*q))
       q++;
@@ -211,16 +211,11 @@ static const char *metric_words(const char *s, int *threshold)
   static const struct {
     const char *name, *words;
     int th;
-  } w[] = {{"max", "peak", 0},
-           {"tmax", "time of the peak", 0},
-           {"min", "nadir", 0},
-           {"tmin", "time of the nadir", 0},
-           {"trough", "trough", 0},
-           {"auc", "AUC", 0},
-           {"avg", "mean", 0},
-           {"regrow", "regrowth time", 0},
-           {"above", "time above", 1},
-           {"below", "time below", 1},
+  } w[] = {{"max", "peak", 0},           {"tmax", "time of the peak", 0},
+           {"min", "nadir", 0},          {"tmin", "time of the nadir", 0},
+           {"trough", "trough", 0},      {"auc", "AUC", 0},
+           {"avg", "mean", 0},           {"regrow", "regrowth time", 0},
+           {"above", "time above", 1},   {"below", "time below", 1},
            {"crossings", "crossings", 1}};
   for (size_t i = 0; i < sizeof w / sizeof *w; i++)
     if (strcmp(s, w[i].name) == 0) {

@@ -152,7 +152,8 @@ int ims__fig_layout(const ims_fig_t *f, const char *style, ims__layout_t *L, ims
   if (!L->g)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   /* sizes as fractions: a character's width, a line's height (and width) */
-  double cw = 0.8 * L->font / L->fig_w, ch = 1.7 * L->font / L->fig_h, lw = 1.7 * L->font / L->fig_w;
+  double cw = 0.8 * L->font / L->fig_w, ch = 1.7 * L->font / L->fig_h,
+         lw = 1.7 * L->font / L->fig_w;
   double title_h = f->title && f->title[0] ? 1.8 * ch : 0;
   double legend_h = L->legend_rows ? L->legend_rows * 1.1 * ch + 0.4 * ch : 0;
   double grid_top = 1.0 - title_h - legend_h, xlabel_h = 2.0 * ch;
@@ -213,7 +214,8 @@ int ims__fig_layout(const ims_fig_t *f, const char *style, ims__layout_t *L, ims
     if (!p->y.hidden && fit_ylabel(L, g, &p->y))
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     /* tick labels, a gap, the label's lines (1.7/0.8 character widths each), a margin */
-    double need = ims__fig_tick_width(&p->y) + 1.8 + (g->ylabel ? 2.15 * g->ylines * g->yfs : 0) + 0.5;
+    double need =
+        ims__fig_tick_width(&p->y) + 1.8 + (g->ylabel ? 2.15 * g->ylines * g->yfs : 0) + 0.5;
     int c = i % L->ncols;
     if (c < 64)
       padl[c] = fmax(padl[c], need);

@@ -107,8 +107,8 @@ int ims__plot_no_column(const tc_t *c, const char *name, const char *opt)
       names[n++] = c->t[i]->name[k];
   const char *s = ims_table_suggest(name, names, n);
   if (s)
-    return ims_err_set(c->err, IMS_EINPUT, "%s: no column '%s' in %s; did you mean '%s'?", opt, name,
-                       c->t[0]->path, s);
+    return ims_err_set(c->err, IMS_EINPUT, "%s: no column '%s' in %s; did you mean '%s'?", opt,
+                       name, c->t[0]->path, s);
   char list[1024] = "";
   for (int k = 0; k < c->t[0]->ncols; k++)
     snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? "," : "",
@@ -206,8 +206,9 @@ static int check_hlines(tc_t *c)
       found |= file_has(c->t[j], h->col);
     if (!found)
       return ims__plot_no_column(c, h->col, "--hline");
-    return ims_err_set(c->err, IMS_EINPUT, "--hline %s=%g: column '%s' has no panel; add it with --y",
-                       h->col, h->value, h->col);
+    return ims_err_set(c->err, IMS_EINPUT,
+                       "--hline %s=%g: column '%s' has no panel; add it with --y", h->col, h->value,
+                       h->col);
   }
   return 0;
 }
@@ -252,23 +253,24 @@ static int figure_scale(tc_t *c, char *const *groups[], const int *ngroup, int n
     ims_fig_range_t r = IMS_FIG_RANGE_INIT;
     panel_range(c, groups[p], ngroup[p], &r);
     if (!r.n)
-      return ims_err_set(c->err, IMS_EINPUT, "column '%s' has no finite values in %s",
-                         groups[p][0], c->t[0]->path);
+      return ims_err_set(c->err, IMS_EINPUT, "column '%s' has no finite values in %s", groups[p][0],
+                         c->t[0]->path);
     can_log &= r.max > 0;
     for (int k = 0; k < ngroup[p]; k++) {
       int d = declared_scale(c->m, groups[p][k]);
       ims_fig_range_t rk = IMS_FIG_RANGE_INIT;
       panel_range(c, &groups[p][k], 1, &rk);
-      want_log |= d == IMS_SCALE_LOG || (d == IMS_SCALE_AUTO &&
-                                         ims_fig_scale_wanted(&rk, IMS_SCALE_AUTO) == IMS_SCALE_LOG);
+      want_log |=
+          d == IMS_SCALE_LOG ||
+          (d == IMS_SCALE_AUTO && ims_fig_scale_wanted(&rk, IMS_SCALE_AUTO) == IMS_SCALE_LOG);
     }
     if (o->scale == IMS_SCALE_LOG && !(r.max > 0))
       return ims_err_set(c->err, IMS_EINPUT,
                          "--logy: column '%s' has no positive values; use --liny", groups[p][0]);
   }
   c->scale = o->scale == IMS_SCALE_LIN || o->scale == IMS_SCALE_LOG ? o->scale
-             : want_log && can_log                                 ? IMS_SCALE_LOG
-                                                                   : IMS_SCALE_LIN;
+             : want_log && can_log                                  ? IMS_SCALE_LOG
+                                                                    : IMS_SCALE_LIN;
   for (int h = 0; c->scale == IMS_SCALE_LOG && h < o->nhline; h++)
     if (!(o->hline[h].value > 0))
       return ims_err_set(c->err, IMS_EINPUT,
@@ -543,8 +545,8 @@ static int x_axis(tc_t *c)
   if (o->x) {
     if (o->xscale == IMS_SCALE_LOG && !(r.max > 0))
       return ims_err_set(c->err, IMS_EINPUT, "--logx: column '%s' has no positive values", o->x);
-    int s = o->xscale == IMS_SCALE_LOG || (o->xscale == IMS_SCALE_AUTO && r.min > 0 &&
-                                            r.max / r.min > 1e3)
+    int s = o->xscale == IMS_SCALE_LOG ||
+                    (o->xscale == IMS_SCALE_AUTO && r.min > 0 && r.max / r.min > 1e3)
                 ? IMS_SCALE_LOG
                 : IMS_SCALE_LIN;
     ims_fig_axis_fit(a, &r, s, fmax(r.minpos, r.max * 1e-6), 0.02, 0.02);
@@ -578,8 +580,8 @@ static int x_axis(tc_t *c)
 
 /* ---- the builder ---------------------------------------------------------------------- */
 
-int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt,
-                        const ims_plot_opts_t *o, ims_err_t *err)
+int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const ims_plot_opts_t *o,
+                        ims_err_t *err)
 {
   if (nt < 1)
     return ims_err_set(err, IMS_EINPUT, "plot: which output? give at least one table");

@@ -104,7 +104,8 @@ static int row_is_blank(const ims_table_row_t *row)
 static void field_columns(reader_t *r, size_t end)
 {
   const char *b = r->buf;
-  size_t p = r->row_start, line_start = r->row_start;
+  size_t p = r->row_start;
+  size_t line_start = p;
   int k = 0, quoted = 0, at_start = 1;
   while (p < end && k < r->row.nf) {
     char c = b[p];
@@ -423,7 +424,8 @@ static int edit_distance(const char *a, const char *b)
     d[0][j] = (int)j;
   for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      int c = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+      int c =
+          d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
       int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
       d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
     }

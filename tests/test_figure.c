@@ -15,12 +15,19 @@
 START_TEST(units)
 {
   static const char *const cases[][2] = {
-      {"ug/mL", "\xc2\xb5g/mL"},           {"cell/uL", "cells/\xc2\xb5L"},
-      {"1e9 cell", "10\xe2\x81\xb9 cells"}, {"pg*d/mL", "pg\xc2\xb7" "d/mL"},
-      {"m^2", "m\xc2\xb2"},                 {"d^-1", "d\xe2\x81\xbb\xc2\xb9"},
-      {"1", ""},                            {"", ""},
-      {"mol/L", "mol/L"},                   {"umol", "\xc2\xb5mol"},
-      {"unit", "unit"},                     {"copies/ug", "copies/\xc2\xb5g"},
+      {"ug/mL", "\xc2\xb5g/mL"},
+      {"cell/uL", "cells/\xc2\xb5L"},
+      {"1e9 cell", "10\xe2\x81\xb9 cells"},
+      {"pg*d/mL", "pg\xc2\xb7"
+                  "d/mL"},
+      {"m^2", "m\xc2\xb2"},
+      {"d^-1", "d\xe2\x81\xbb\xc2\xb9"},
+      {"1", ""},
+      {"", ""},
+      {"mol/L", "mol/L"},
+      {"umol", "\xc2\xb5mol"},
+      {"unit", "unit"},
+      {"copies/ug", "copies/\xc2\xb5g"},
       {"(ug/mL)*(cell/uL)", "(\xc2\xb5g/mL)\xc2\xb7(cells/\xc2\xb5L)"}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char out[128];
@@ -45,12 +52,14 @@ START_TEST(column_labels)
       {"kuznetsov1994", "T.max", "cell", "peak of tumour cells T (cells)"},
       {"kuznetsov1994", "T_max", "cell", "peak of tumour cells T (cells)"},
       {"kuznetsov1994", "all.T.tmax", "d", "time of the peak of tumour cells T (d)"},
-      {"pk2cmt", "dose2.C1.auc", "d*mg/L",
-       "AUC of concentration C1, window dose2 (d\xc2\xb7mg/L)"},
+      {"pk2cmt", "dose2.C1.auc", "d*mg/L", "AUC of concentration C1, window dose2 (d\xc2\xb7mg/L)"},
       {"pk2cmt", "th1.above", "d", "time above threshold 1 (d)"},
       {"pk2cmt", "amt[1]", "mg", "dose 1 amount (mg)"},
       {"pk2cmt", "amt_2", "mg", "dose 2 amount (mg)"},
-      {"pk2cmt", "C1:CL", NULL, "\xe2\x88\x82" "C1/\xe2\x88\x82" "CL"},
+      {"pk2cmt", "C1:CL", NULL,
+       "\xe2\x88\x82"
+       "C1/\xe2\x88\x82"
+       "CL"},
       {"pk2cmt", "foo", "1", "foo"},
       {NULL, "T", "cell", "T (cells)"},
   };
@@ -84,8 +93,8 @@ START_TEST(model_figures)
     }
     for (int k = 0; k < m->nstates + m->noutputs; k++) {
       const ims_var_t *v = k < m->nstates ? &m->states[k] : &m->outputs[k - m->nstates];
-      ck_assert_msg(v->label && v->label[0] && strlen(v->label) <= 30, "%s.%s: label '%s'",
-                    m->name, v->name, v->label ? v->label : "(none)");
+      ck_assert_msg(v->label && v->label[0] && strlen(v->label) <= 30, "%s.%s: label '%s'", m->name,
+                    v->name, v->label ? v->label : "(none)");
     }
   }
 }
@@ -125,8 +134,7 @@ START_TEST(linear_ticks)
       ck_assert_msg(t[k].at >= a - 1e-9 * (b - a) && t[k].at <= b + 1e-9 * (b - a),
                     "[%g, %g]: tick %g outside", a, b, t[k].at);
       if (k)
-        ck_assert_msg(fabs(t[k].at - t[k - 1].at - step) <= 1e-9 * step, "[%g, %g]: uneven", a,
-                      b);
+        ck_assert_msg(fabs(t[k].at - t[k - 1].at - step) <= 1e-9 * step, "[%g, %g]: uneven", a, b);
       double v = label_value(t[k].label);
       ck_assert_msg(fabs(v - t[k].at) <= 1e-9 * fmax(fabs(t[k].at), step),
                     "[%g, %g]: label '%s' for %.17g", a, b, t[k].label, t[k].at);
@@ -288,18 +296,20 @@ static ims_table_t *table(const char *name, const char *text)
 START_TEST(timecourse)
 {
   /* chen2019's default figure is the cytokine, then the drug concentration */
-  ims_table_t *a = table("a.csv", "# model: chen2019 (test)\n"
-                                  "# dose: t=0 cmt=A bolus=60 ug\n"
-                                  "# dose: t=7 cmt=A bolus=300 ug\n"
-                                  "# units: time=d,A=ug,Cyt=pg/mL,AUC=pg*d/mL,Cp=ug/mL,IH=1,dCyt=pg/mL/d\n"
-                                  "time,A,Cyt,AUC,Cp,IH,dCyt\n"
-                                  "0,60,5,0,0.02,1,0\n7,300,100,50,0.1,0.5,-1\n14,10,20,90,0.05,0.4,-2\n");
-  ims_table_t *b = table("b.csv", "# model: chen2019 (test)\n"
-                                  "# dose: t=0 cmt=A bolus=300 ug\n"
-                                  "# dose: t=7 cmt=A bolus=300 ug\n"
-                                  "# units: time=d,A=ug,Cyt=pg/mL,AUC=pg*d/mL,Cp=ug/mL,IH=1,dCyt=pg/mL/d\n"
-                                  "time,A,Cyt,AUC,Cp,IH,dCyt\n"
-                                  "0,300,5,0,0.1,1,0\n7,300,300,50,0.1,0.5,-1\n14,10,2,90,0.05,0.4,-2\n");
+  ims_table_t *a =
+      table("a.csv", "# model: chen2019 (test)\n"
+                     "# dose: t=0 cmt=A bolus=60 ug\n"
+                     "# dose: t=7 cmt=A bolus=300 ug\n"
+                     "# units: time=d,A=ug,Cyt=pg/mL,AUC=pg*d/mL,Cp=ug/mL,IH=1,dCyt=pg/mL/d\n"
+                     "time,A,Cyt,AUC,Cp,IH,dCyt\n"
+                     "0,60,5,0,0.02,1,0\n7,300,100,50,0.1,0.5,-1\n14,10,20,90,0.05,0.4,-2\n");
+  ims_table_t *b =
+      table("b.csv", "# model: chen2019 (test)\n"
+                     "# dose: t=0 cmt=A bolus=300 ug\n"
+                     "# dose: t=7 cmt=A bolus=300 ug\n"
+                     "# units: time=d,A=ug,Cyt=pg/mL,AUC=pg*d/mL,Cp=ug/mL,IH=1,dCyt=pg/mL/d\n"
+                     "time,A,Cyt,AUC,Cp,IH,dCyt\n"
+                     "0,300,5,0,0.1,1,0\n7,300,300,50,0.1,0.5,-1\n14,10,2,90,0.05,0.4,-2\n");
   const ims_table_t *t[] = {a, b};
   ims_fig_t *f;
   ims_err_t err = {0};

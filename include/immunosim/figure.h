@@ -59,13 +59,13 @@ typedef struct ims_fig_tick {
 } ims_fig_tick_t;
 
 typedef struct ims_fig_axis {
-  char *label;  /* plain UTF-8; NULL: none */
-  char *label_short; /* a shorter form for a short axis (no code), NULL: none; the writer
-                      * also breaks a long label in two lines or shrinks it to fit */
-  int scale;    /* IMS_SCALE_LIN or IMS_SCALE_LOG */
-  double lo, hi; /* the range shown (NaN: gnuplot's choice) */
-  double div;   /* data values are shown divided by div (time in weeks: 7); 0 or 1: as is */
-  int hidden;   /* no tick labels nor label (a panel above another) */
+  char *label;          /* plain UTF-8; NULL: none */
+  char *label_short;    /* a shorter form for a short axis (no code), NULL: none; the writer
+                         * also breaks a long label in two lines or shrinks it to fit */
+  int scale;            /* IMS_SCALE_LIN or IMS_SCALE_LOG */
+  double lo, hi;        /* the range shown (NaN: gnuplot's choice) */
+  double div;           /* data values are shown divided by div (time in weeks: 7); 0 or 1: as is */
+  int hidden;           /* no tick labels nor label (a panel above another) */
   ims_fig_tick_t *tick; /* explicit ticks (category axes); none: nice ticks from the range */
   int ntick;
 } ims_fig_axis_t;
@@ -122,8 +122,8 @@ struct ims_fig;
 
 typedef struct ims_fig_panel {
   struct ims_fig *fig; /* the owner */
-  char *title;      /* small title above the panel (NULL: none) */
-  char *comment;    /* what the panel shows, for the script's comments */
+  char *title;         /* small title above the panel (NULL: none) */
+  char *comment;       /* what the panel shows, for the script's comments */
   ims_fig_axis_t x, y;
   ims_fig_axis_t z; /* colour axis of heat maps */
   int doses;        /* draw the figure's dose strip under this panel (x is time) */
@@ -175,8 +175,8 @@ typedef struct ims_fig {
   int nkey;
   ims_fig_dose_row_t **row;
   int nrow;
-  char delim;   /* the data files' separator */
-  int oom;      /* an allocation failed: ims_fig_ok reports it */
+  char delim; /* the data files' separator */
+  int oom;    /* an allocation failed: ims_fig_ok reports it */
 } ims_fig_t;
 
 int ims_fig_alloc(ims_fig_t **out, ims_err_t *err);
@@ -215,7 +215,10 @@ typedef struct ims_fig_range {
   long n;
   double min, max, minpos; /* minpos: the smallest positive value (INFINITY: none) */
 } ims_fig_range_t;
-#define IMS_FIG_RANGE_INIT {0, INFINITY, -INFINITY, INFINITY}
+#define IMS_FIG_RANGE_INIT                                                                         \
+  {                                                                                                \
+    0, INFINITY, -INFINITY, INFINITY                                                               \
+  }
 
 void ims_fig_range_value(ims_fig_range_t *r, double v);
 void ims_fig_range_merge(ims_fig_range_t *r, const ims_fig_range_t *add);

@@ -25,11 +25,11 @@ typedef struct ims_plot_hline {
 typedef struct ims_plot_opts {
   const char *const *y; /* column lists "A,B" (--y); none: the model's default figure */
   int ny;
-  int overlay;   /* every column in one panel */
-  int scale;     /* y scale of every panel: IMS_SCALE_AUTO (the model's, else the data's), LIN, LOG */
-  int xscale;    /* the x scale with x */
-  int weeks;     /* time in weeks (the data in days) */
-  const char *x; /* plot against this column instead of time (a phase portrait) */
+  int overlay; /* every column in one panel */
+  int scale;   /* y scale of every panel: IMS_SCALE_AUTO (the model's, else the data's), LIN, LOG */
+  int xscale;  /* the x scale with x */
+  int weeks;   /* time in weeks (the data in days) */
+  const char *x;             /* plot against this column instead of time (a phase portrait) */
   double xlo, xhi, ylo, yhi; /* NaN: from the data */
   const ims_plot_hline_t *hline;
   int nhline;
@@ -51,8 +51,8 @@ void ims_plot_opts_init(ims_plot_opts_t *o);
  * columns): one panel per column (or one for all with overlay), every table
  * overlaid with a legend, doses from the tables' '# dose:' lines in a strip
  * under the time axis, one scale type across the panels. */
-int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt,
-                        const ims_plot_opts_t *o, ims_err_t *err);
+int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const ims_plot_opts_t *o,
+                        ims_err_t *err);
 
 /* A sweep table (varied columns, status, metric columns): metric against the
  * varied value (one varied column) or a heat map over two.  metric NULL: the
