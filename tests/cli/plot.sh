@@ -154,6 +154,28 @@ else
   echo "SKIP: rendering tests (gnuplot not installed; apt-get install gnuplot-nox)"
 fi
 
+# the README's Figures examples, as written (from the sh block under "## Figures"), in a
+# scratch directory: every figure comes out and gnuplot prints no warning
+if command -v gnuplot >/dev/null 2>&1; then
+  mkdir -p "$tmp/readme" && src=$PWD &&
+    awk '/^## Figures/ { f = 1 } f && /^```sh/ { b = 1; next } b && /^```/ { exit } b' README.md |
+    sed "s|^immunosim |\"$BIN\" |" >"$tmp/readme/cmds.sh"
+  [ "$(grep -c . "$tmp/readme/cmds.sh")" -ge 3 ] && ok || bad "README Figures examples not found"
+  (cd "$tmp/readme" && IMMUNOSIM_DATA=$src bash -e cmds.sh >/dev/null 2>err) && ok ||
+    bad "README Figures examples: $(cat "$tmp/readme/err")"
+  [ ! -s "$tmp/readme/err" ] && ok || bad "README Figures examples warned: $(cat "$tmp/readme/err")"
+  for f in blina.png pembro.svg crs.pdf; do
+    [ -s "$tmp/readme/$f" ] && ok || bad "README Figures example: no $f"
+  done
+  # the README's heat map (Sweeps), as written
+  awk '/^```sh/ { b = 1; n = 0; next } b && /^```/ { if (k) exit; b = 0 } b { l[n++] = $0; if (/kp_sweep.png/) k = 1 }
+       END { for (i = 0; i < n; i++) print l[i] }' README.md | sed "s|^build/immunosim |\"$BIN\" |" \
+    >"$tmp/readme/sweep.sh"
+  grep -q kp_sweep.png "$tmp/readme/sweep.sh" && (cd "$tmp/readme" && IMMUNOSIM_DATA=$src bash -e sweep.sh \
+    >/dev/null 2>err) && [ -s "$tmp/readme/kp_sweep.png" ] && ok ||
+    bad "README heat map: $(cat "$tmp/readme/err")"
+fi
+
 # 3. machine-readable lists, help for every command
 [ "$("$BIN" list --names)" = "$("$BIN" list | awk 'NR == 1 { next } /^$/ { exit } /^[^ ]/ { print $1 }')" ] && ok ||
   bad "list --names"
