@@ -186,7 +186,11 @@ static int log_ticks(const ims_fig_axis_t *a, ims__tick_t *t, int max)
         }
         n++;
       }
-    return n;
+    int labelled = 0;
+    for (int i = 0; i < n; i++)
+      labelled += !t[i].minor;
+    /* a range too narrow for two whole multiples (1.05e13 to 2.9e13): linear ticks */
+    return labelled >= 2 ? n : linear_ticks(a, t, max);
   }
   int every = (k1 - k0) <= 8 ? 1 : (k1 - k0) <= 16 ? 2 : (k1 - k0 + 7) / 8;
   for (int k = k0; k <= k1 && n < max; k++) {
