@@ -7,29 +7,41 @@
  * (plots/figure.gp.in) and runs gnuplot.  Nothing here knows gnuplot except
  * the writer, and the writer knows nothing of models or runs.
  *
- * Adding a figure type (e.g. a bifurcation diagram from a continuation table):
+ * Adding a figure type (e.g. a bifurcation diagram from a continuation table
+ * `t` loaded with ims_table_load_file; the series name its file and columns):
  *   ims_fig_t *f; ims_fig_alloc(&f, &err);
  *   ims_fig_title(f, "Kuznetsov 1994: equilibria over the death rate d");
- *   ims_fig_panel_t *p = ims_fig_panel_add(f);
- *   ims_fig_text(f, &p->x.label, "death rate d (1/d)");  ... y label likewise
- *   // stable branches solid, unstable dashed: one series per stability,
- *   // cut into runs of rows where the stability column has that value
- *   ims_fig_series_t *s = ims_fig_series_add(p, IMS_FIG_LINE, "cont.csv", "d", "T");
- *   s->color = 1; ims_fig_series_where(s, table, "stable", 1, 1);
- *   s = ims_fig_series_add(p, IMS_FIG_LINE, "cont.csv", "d", "T");
- *   s->color = 1; s->dash = 2; ims_fig_series_where(s, table, "stable", 0, 1);
- *   // orbit extrema as points, fold and Hopf points as labelled marks
+ *   ims_fig_panel_t *p = ims_fig_panel_add(f);      // a grid: add more panels
+ *   char lab[256]; ims_fig_column_label(lab, sizeof lab, m, "T", "cell");
+ *   ims_fig_text(f, &p->y.label, lab);               // "tumour cells T (cells)"
+ *   ims_fig_text(f, &p->x.label, "death rate d (1/d)");
+ *   // stable branches solid, unstable dashed: a series each, cut into runs of
+ *   // rows where the stability column has that value (lines never bridge gaps)
+ *   ims_fig_series_t *s = ims_fig_series_add(p, IMS_FIG_LINE, t->path, "d", "T");
+ *   ims_fig_series_where(f, s, t, "stable", 1, 1);
+ *   ims_fig_key_series(f, s, "stable");
+ *   s = ims_fig_series_add(p, IMS_FIG_LINE, t->path, "d", "T");
+ *   s->dash = 2;
+ *   ims_fig_series_where(f, s, t, "stable", 0, 1);
+ *   ims_fig_key_series(f, s, "unstable");
+ *   // orbit extrema as points; folds and Hopf points as labelled points
  *   s = ims_fig_series_add(p, IMS_FIG_POINTS, "orbits.csv", "d", "T_max");
- *   ims_fig_mark_t *m = ims_fig_mark_add(p, IMS_FIG_POINT_LABEL, d_hopf, T_hopf, "HB");
- *   // legend entries from series, scales and ranges from the data
- *   ims_fig_key_series(f, s, "orbit extrema");
- *   ims_fig_range_t r = IMS_FIG_RANGE_INIT; ims_fig_range_column(&r, table, "T");
- *   ims_fig_axis_fit(&p->y, &r, ims_fig_scale_wanted(&r, IMS_SCALE_AUTO), 0.03, 0.06);
- *   ims_fig_render(f, &out, &err);   // FIG.gp beside FIG, then gnuplot
+ *   ims_fig_mark_add(p, IMS_FIG_POINT_LABEL, d_hopf, T_hopf, "HB");
+ *   // ranges and scales from the data (log when the model asks for it)
+ *   ims_fig_range_t r = IMS_FIG_RANGE_INIT;
+ *   ims_fig_range_column(&r, t, "T");
+ *   ims_fig_axis_fit(&p->y, &r, ims_fig_scale_wanted(&r, IMS_SCALE_AUTO), 0, 0.03, 0.06);
+ *   ... the same for p->x (or set p->x.lo, hi, scale), then
+ *   ims_fig_ok(f, &err);                             // any allocation failure
+ *   ims_fig_render(f, &(ims_fig_out_t){.figure = "bif.png", .plots = dir}, &err);
  * A phase portrait is the same with IMS_FIG_LINE for nullclines and
- * trajectories, IMS_FIG_VECTORS for the direction field (x, y, dx, dy
- * columns) and IMS_FIG_POINT_LABEL marks for the equilibria.  Log ticks,
- * legends, units (µg, 10⁹ cells), layout and dose strips come with the writer.
+ * trajectories, IMS_FIG_VECTORS for a direction field (x, y and the dx, dy
+ * columns in y2lo, y2) and IMS_FIG_POINT_LABEL marks for the equilibria
+ * ("saddle", "stable focus").  Ticks (log decades, 1-2-5, one notation per
+ * axis), the legend, units on axes (µg, 10⁹ cells), y labels that fit, label
+ * placement, the layout and the dose strip (set p->doses on time panels and
+ * add rows with ims_fig_dose_row_add) come with the writer; nothing needs
+ * gnuplot syntax.
  */
 #ifndef IMMUNOSIM_FIGURE_H
 #define IMMUNOSIM_FIGURE_H
