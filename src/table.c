@@ -21,6 +21,7 @@ typedef struct reader {
   ims_err_t *err;
   int rc;
   const char *buf;
+  size_t len;       /* of buf, which need not end in a NUL */
   long line;        /* line being fed */
   long row_line;    /* line where the current row started */
   size_t row_start; /* offset where the current row started */
@@ -141,7 +142,10 @@ static void on_row(int c, void *ud)
   reader_t *r = ud;
   if (!r->rc && r->row.nf > 0 && !row_is_blank(&r->row)) {
     r->row.line = r->row_line;
-    field_columns(r, r->line_start + strcspn(r->buf + r->line_start, "\n"));
+    const char *nl = r->line_start < r->len
+                         ? memchr(r->buf + r->line_start, '\n', r->len - r->line_start)
+                         : NULL;
+    field_columns(r, nl ? (size_t)(nl - r->buf) : r->len);
     r->rc = r->o->row(&r->row, r->o->ud, r->err);
   }
   row_clear(&r->row);
@@ -201,7 +205,7 @@ int ims_table_scan_mem(const char *name, const char *buf, size_t len, const ims_
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
     return ims_err_set(err, IMS_ENOMEM, "cannot initialise the CSV parser");
-  reader_t r = {.o = o, .err = err, .buf = buf};
+  reader_t r = {.o = o, .err = err, .buf = buf, .len = len};
   r.row.name = name;
   r.max_fields = o->max_fields > 0 ? o->max_fields : IMS_TABLE_MAX_FIELDS;
   r.delim = o->delim                           ? o->delim
