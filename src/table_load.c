@@ -203,31 +203,37 @@ static int on_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
   return 0;
 }
 
-/* "time=d,A1=mg": the unit of each named column (names not in the header are ignored). */
-static int apply_units(loader_t *L, ims_err_t *err)
+/* "time=d,A1=mg": the unit of each named column (names not in the header are
+ * ignored).  The line is split by the same reader, so a quoted entry may hold
+ * the delimiter: "A,B=mg". */
+static int on_units(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
+  loader_t *L = ud;
   ims_table_t *t = L->t;
-  char *save = NULL;
-  for (char *tok = strtok_r(L->units, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(tok, '=');
+  for (int i = 0; i < row->nf; i++) {
+    char *entry = row->f[i], *eq = strrchr(entry, '=');
+    if (!*entry)
+      continue;
     if (!eq)
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' entry '%s' is not COLUMN=UNIT",
-                         t->path, L->units_line, tok);
+                         t->path, L->units_line, entry);
     *eq = '\0';
-    char *name = tok, *unit = eq + 1;
-    while (isspace((unsigned char)*name))
-      name++;
+    char *name = entry, *unit = eq + 1;
     for (size_t n = strlen(name); n && isspace((unsigned char)name[n - 1]);)
       name[--n] = '\0';
     while (isspace((unsigned char)*unit))
       unit++;
-    for (size_t n = strlen(unit); n && isspace((unsigned char)unit[n - 1]);)
-      unit[--n] = '\0';
     int k = ims_table_column(t, name);
     if (k >= 0 && !t->unit[k] && !(t->unit[k] = strdup(unit)))
       return oom(err);
   }
   return 0;
+}
+
+static int apply_units(loader_t *L, ims_err_t *err)
+{
+  ims_table_opts_t o = {.row = on_units, .ud = L, .max_fields = IMS_TABLE_MAX_COLUMNS};
+  return ims_table_scan_mem(L->t->path, L->units, strlen(L->units), &o, err);
 }
 
 int ims_table_load_mem(ims_table_t **out, const char *name, const char *buf, size_t len,

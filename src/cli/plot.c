@@ -233,6 +233,9 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
   for (int i = 0; !rc && i < nfiles + o->npoints; i++) {
     const char *path = i < nfiles ? files[i] : o->points[i - nfiles];
     rc = ims_table_load_file(&t[i], path, IMS_TABLE_AUTODELIM, err);
+    if (rc == IMS_EINPUT && !strstr(err->msg, "'immunosim run'")) /* what plot expects */
+      snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+               "; plot reads the tables 'immunosim run' writes");
     if (!rc && t[i]->nrows == 0)
       rc = ims_err_set(err, IMS_EINPUT,
                        "%s: no data rows; plot reads the tables 'immunosim run' writes (a header "

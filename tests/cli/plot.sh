@@ -121,6 +121,17 @@ grep -q 'using (column("A1")):(column("A2")) with lines' "$tmp/ph.gp" &&
 [ $? -eq 1 ] && grep -q "use .png, .svg or .pdf" "$tmp/err" && ok || bad "bad extension"
 "$BIN" plot "$tmp/q2w.csv" --hline C1=abc -o "$tmp/e.png" 2>"$tmp/err"
 [ $? -eq 1 ] && ok || bad "bad --hline"
+# not a table: where, and what plot reads (the one table reader's file:line:col)
+printf 'Notes on the run.\nNot a table, of course.\n' >"$tmp/notes.txt"
+"$BIN" plot "$tmp/notes.txt" -o "$tmp/e.png" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "notes.txt:2:[0-9]*: 2 fields where the header has 1; plot reads the tables 'immunosim run' writes" "$tmp/err" &&
+  ok || bad "plot of a text file: $(cat "$tmp/err")"
+# quoted fields with embedded delimiters read as every other table: a quoted header name
+printf '# units: time=d,"A,B=mg"\ntime,"A,B"\n0,1\n1,"2"\n' >"$tmp/quoted.csv"
+IMMUNOSIM_GNUPLOT=$nogp "$BIN" plot "$tmp/quoted.csv" -o "$tmp/q.png" 2>/dev/null
+grep -q 'using (column("time")/tscale):(column("A,B")) with lines' "$tmp/q.gp" &&
+  grep -q 'set label 1001 "A,B (mg)"' "$tmp/q.gp" && ok ||
+  bad "quoted column name: $(grep -c using "$tmp/q.gp")"
 "$BIN" run pk2cmtt -t 1 2>"$tmp/err"
 grep -q "unknown model 'pk2cmtt'; did you mean 'pk2cmt'?" "$tmp/err" && ok || bad "model hint: $(cat "$tmp/err")"
 "$BIN" info pk2cmtt 2>"$tmp/err"
