@@ -37,8 +37,8 @@ struct ims_cont {
   int *meta;
 };
 
-static const char *const label_names[] = {"", "start", "end", "fold", "hopf",
-                                          "bp", "box", "loop", "stop"};
+static const char *const label_names[] = {"",   "start", "end",  "fold", "hopf",
+                                          "bp", "box",   "loop", "stop"};
 
 const char *ims_cont_label_name(int label)
 {
@@ -219,8 +219,8 @@ static void fill_rows(ims_cont_t *c, const double *S, int new_w)
 /* Newton on f = 0 plus one constraint, from the guess in z (overwritten):
  * kind ARC: t0 . (z - z0)/S0 = sigma; kind k >= 0: z_k = value.
  * Returns the iterations used, or -1. */
-static int corrector(ims_cont_t *c, double *z, const double *z0, const double *S0,
-                     const double *t0, int kind, double value)
+static int corrector(ims_cont_t *c, double *z, const double *z0, const double *S0, const double *t0,
+                     int kind, double value)
 {
   int n = c->n, N = c->N;
   for (int it = 1; it <= 12; it++) {

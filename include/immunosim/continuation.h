@@ -55,11 +55,11 @@ void ims_cont_opts_default(ims_cont_opts_t *o);
 
 typedef struct ims_cont_point {
   int branch;
-  double par;                    /* the parameter value */
-  const double *x;               /* nstates */
-  const double *re, *im;         /* eigenvalues (ims_eigenvalues order) */
+  double par;                     /* the parameter value */
+  const double *x;                /* nstates */
+  const double *re, *im;          /* eigenvalues (ims_eigenvalues order) */
   int type, stability, nunstable; /* as in ims_equilibrium_t */
-  int label;                     /* IMS_LAB_* */
+  int label;                      /* IMS_LAB_* */
 } ims_cont_point_t;
 
 typedef struct ims_cont ims_cont_t;
