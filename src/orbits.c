@@ -106,7 +106,7 @@ static int group(rows_t *rs, double par, ext_t *e, size_t n, int kind, double to
 {
   qsort(e, n, sizeof *e, cmp_value);
   for (size_t i = 0; i < n;) {
-    ims_orbit_row_t row = {par, kind, e[i].v, e[i].t, 0};
+    ims_orbit_row_t row = {par, kind, e[i].v, e[i].t, 0, NAN};
     size_t j = i;
     while (j < n && fabs(e[j].v - e[i].v) <= tol * fmax(fabs(e[i].v), fabs(e[j].v)) + abs) {
       row.t = fmax(row.t, e[j].t);
@@ -173,15 +173,27 @@ static int one_value(ims_sim_t *sim, ims_metrics_t *mt, const ims_model_t *m, do
         r.e[i] = t;
       }
     double abs = o->col < m->nstates ? 10 * (so->atol_vec ? so->atol_vec[o->col] : so->atol) : 0;
-    rc = group(rs, par, r.e, nmax, IMS_ORB_MAX, o->same_tol, abs);
-    rc = rc ? rc : group(rs, par, r.e + nmax, r.ne - nmax, IMS_ORB_MIN, o->same_tol, abs);
-    if (!rc && r.ne == 0) {
-      double mx = ims_metrics_value(mt, 0, o->col, IMS_M_MAX);
-      double mn = ims_metrics_value(mt, 0, o->col, IMS_M_MIN);
-      double last = ims_metrics_value(mt, 0, o->col, IMS_M_TROUGH);
-      int settled = fabs(mx - mn) <= o->same_tol * fmax(fabs(mx), fabs(mn));
-      ims_orbit_row_t row = {par, settled ? IMS_ORB_EQ : IMS_ORB_MONO, last, tout[1], 0};
+    /* settled: the whole window within the grouping tolerance (a focus
+     * still ringing far below it is an equilibrium, not a cycle) */
+    double mx = ims_metrics_value(mt, 0, o->col, IMS_M_MAX);
+    double mn = ims_metrics_value(mt, 0, o->col, IMS_M_MIN);
+    double last = ims_metrics_value(mt, 0, o->col, IMS_M_TROUGH);
+    int settled = fabs(mx - mn) <= o->same_tol * fmax(fabs(mx), fabs(mn)) + abs;
+    if (settled || r.ne == 0) {
+      ims_orbit_row_t row = {par, settled ? IMS_ORB_EQ : IMS_ORB_MONO, last, tout[1], 0, NAN};
       rc = add_row(rs, row);
+    } else {
+      /* the period of a period-1 cycle: the mean spacing of its maxima */
+      double t0 = INFINITY, t1 = -INFINITY;
+      for (size_t i = 0; i < nmax; i++) {
+        t0 = fmin(t0, r.e[i].t);
+        t1 = fmax(t1, r.e[i].t);
+      }
+      size_t first = rs->n;
+      rc = group(rs, par, r.e, nmax, IMS_ORB_MAX, o->same_tol, abs);
+      rc = rc ? rc : group(rs, par, r.e + nmax, r.ne - nmax, IMS_ORB_MIN, o->same_tol, abs);
+      if (!rc && rs->n - first == 2 && nmax > 1)
+        rs->r[first].period = rs->r[first + 1].period = (t1 - t0) / (double)(nmax - 1);
     }
     if (rc == IMS_ENOMEM)
       ims_err_set(err, rc, "out of memory");

@@ -25,8 +25,8 @@ extern "C" {
 
 #define IMS_ORB_MAX 0  /* a local maximum */
 #define IMS_ORB_MIN 1  /* a local minimum */
-#define IMS_ORB_EQ 2   /* no extremum, the window's max and min agree: settled (the final value) */
-#define IMS_ORB_MONO 3 /* no extremum, still moving: the final value of a monotone approach */
+#define IMS_ORB_EQ 2   /* the window's max and min agree within the tolerance: settled */
+#define IMS_ORB_MONO 3 /* no extremum but still moving: the final value of a monotone approach */
 
 const char *ims_orbit_kind_name(int kind); /* "max", "min", "eq", "monotone" */
 
@@ -52,6 +52,8 @@ typedef struct ims_orbit_row {
   double value; /* the column's value */
   double t;     /* time of its last occurrence */
   int count;    /* extrema with this value in the window */
+  double period; /* a period-1 cycle (one max and one min row): the mean time between
+                    its maxima; NaN otherwise */
 } ims_orbit_row_t;
 
 typedef struct ims_orbit {

@@ -76,7 +76,7 @@ static const char help[] =
     "  --max-step H          largest step in scaled arclength (default 0.05)\n"
     "output\n"
     "  -o, --out FILE        CSV: kind,branch,NAME,<states>,stability,type,label,n_unstable,\n"
-    "                        max_re,count; kind 'eq' for branch points, 'orbit_max',\n"
+    "                        max_re,count,period; kind 'eq' for branch points, 'orbit_max',\n"
     "                        'orbit_min', 'orbit_eq', 'orbit_monotone' for --orbits rows\n"
     "orbit diagram (simulation from the initial state at each of --npar values)\n"
     "  --orbits STATE        record the local maxima and minima of STATE after a transient\n"
@@ -104,7 +104,7 @@ static int write_point(ims_output_t *o, const ims_model_t *m, const ims_cont_poi
   int l = snprintf(line, sizeof line, "eq,%d,%.12g", pt->branch + 1, pt->par);
   for (int i = 0; i < n && l < (int)sizeof line - 64; i++)
     l += snprintf(line + l, sizeof line - (size_t)l, ",%.12g", pt->x[i]);
-  snprintf(line + l, sizeof line - (size_t)l, ",%s,%s,%s,%d,%s,", ims_stability_name(pt->stability),
+  snprintf(line + l, sizeof line - (size_t)l, ",%s,%s,%s,%d,%s,,", ims_stability_name(pt->stability),
            ims_eq_type_name(pt->type), ims_cont_label_name(pt->label), pt->nunstable,
            cli_num(nb, mre));
   return ims_output_line(o, "%s", line);
@@ -117,7 +117,8 @@ static int write_orbit(ims_output_t *o, const ims_model_t *m, const ims_orbit_ro
   for (int i = 0; i < m->nstates && l < (int)sizeof line - 64; i++)
     l += i == col ? snprintf(line + l, sizeof line - (size_t)l, ",%.12g", r->value)
                   : snprintf(line + l, sizeof line - (size_t)l, ",NaN");
-  snprintf(line + l, sizeof line - (size_t)l, ",,,,,,%d", r->count);
+  char nb[32];
+  snprintf(line + l, sizeof line - (size_t)l, ",,,,,,%d,%s", r->count, cli_num(nb, r->period));
   return ims_output_line(o, "%s", line);
 }
 
@@ -268,7 +269,7 @@ static int run(const dyn_args_t *a, ims_err_t *err)
         ims_output_comment(out, "orbits: %s, transient %g, window %g %s, rtol %g, atol %g%s",
                            m->states[col].name, tw[0], tw[1], m->time_unit, r.rtol, r.atol,
                            a->n[O_CARRY] ? ", carried" : "");
-      int n = m->nstates, nc = n + 9;
+      int n = m->nstates, nc = n + 10;
       const char **names = calloc((size_t)nc, sizeof *names);
       const char **units = calloc((size_t)nc, sizeof *units);
       char rate[64];
@@ -282,9 +283,10 @@ static int run(const dyn_args_t *a, ims_err_t *err)
         names[k] = pname, units[k++] = m->params[par].unit;
         for (int i = 0; i < n; i++)
           names[k] = m->states[i].name, units[k++] = m->states[i].unit;
-        const char *tail[] = {"stability", "type", "label", "n_unstable", "max_re", "count"};
-        for (int i = 0; i < 6; i++)
-          names[k] = tail[i], units[k++] = i == 4 ? rate : "1";
+        const char *tail[] = {"stability", "type",  "label", "n_unstable",
+                              "max_re",    "count", "period"};
+        for (int i = 0; i < 7; i++)
+          names[k] = tail[i], units[k++] = i == 4 ? rate : i == 6 ? m->time_unit : "1";
         ims_output_header(out, nc, names, units);
         for (int j = 0; j < ims_cont_npoints(c); j++) {
           ims_cont_point_t pt;
