@@ -47,11 +47,11 @@ typedef struct ims_orbit_opts {
 void ims_orbit_opts_default(ims_orbit_opts_t *o);
 
 typedef struct ims_orbit_row {
-  double par;   /* the parameter value */
-  int kind;     /* IMS_ORB_* */
-  double value; /* the column's value */
-  double t;     /* time of its last occurrence */
-  int count;    /* extrema with this value in the window */
+  double par;    /* the parameter value */
+  int kind;      /* IMS_ORB_* */
+  double value;  /* the column's value */
+  double t;      /* time of its last occurrence */
+  int count;     /* extrema with this value in the window */
   double period; /* a period-1 cycle (one max and one min row): the mean time between
                     its maxima; NaN otherwise */
 } ims_orbit_row_t;

@@ -104,9 +104,9 @@ static int write_point(ims_output_t *o, const ims_model_t *m, const ims_cont_poi
   int l = snprintf(line, sizeof line, "eq,%d,%.12g", pt->branch + 1, pt->par);
   for (int i = 0; i < n && l < (int)sizeof line - 64; i++)
     l += snprintf(line + l, sizeof line - (size_t)l, ",%.12g", pt->x[i]);
-  snprintf(line + l, sizeof line - (size_t)l, ",%s,%s,%s,%d,%s,,", ims_stability_name(pt->stability),
-           ims_eq_type_name(pt->type), ims_cont_label_name(pt->label), pt->nunstable,
-           cli_num(nb, mre));
+  snprintf(line + l, sizeof line - (size_t)l, ",%s,%s,%s,%d,%s,,",
+           ims_stability_name(pt->stability), ims_eq_type_name(pt->type),
+           ims_cont_label_name(pt->label), pt->nunstable, cli_num(nb, mre));
   return ims_output_line(o, "%s", line);
 }
 
