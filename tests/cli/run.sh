@@ -254,5 +254,8 @@ for c in compare sweep; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 
+# 13. dynamics: equilibria, continuation, orbits, phase plane
+. tests/cli/dynamics.sh
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
