@@ -204,9 +204,10 @@ static void edge_root(pc_t *c, int which, double xa, double ya, double xb, doubl
                       double gb, double *xr, double *yr)
 {
   const ims_plane_t *pl = c->pl;
-  double lo = 0, hi = 1, flo = ga, fhi = gb, s = 0.5;
+  double lo = 0, hi = 1, flo = ga, fhi = gb, s = ga == 0 ? 0 : gb == 0 ? 1 : 0.5;
   int side = 0;
-  for (int it = 0; it < 200 && hi - lo > 1e-12; it++) {
+  /* signs as in march(): v >= 0 is "positive"; an exact zero at an end is the root */
+  for (int it = 0; it < 200 && hi - lo > 1e-12 && ga != 0 && gb != 0; it++) {
     s = flo != fhi ? (lo * fhi - hi * flo) / (fhi - flo) : 0.5 * (lo + hi);
     if (!(s > lo && s < hi))
       s = 0.5 * (lo + hi);
@@ -220,7 +221,7 @@ static void edge_root(pc_t *c, int which, double xa, double ya, double xb, doubl
     double v = g[which];
     if (v == 0)
       break;
-    if ((v > 0) == (flo > 0)) {
+    if ((v >= 0) == (flo >= 0)) {
       lo = s;
       flo = v;
       if (side == -1)

@@ -6,11 +6,52 @@
 #include <gsl/gsl_poly.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>
+#include <string.h>
 
 /* ---- Kuznetsov 1994 ---------------------------------------------------------- */
 
 /* Tumour-bearing equilibria: E = a(1 - bT)/n from dT/dt = 0 turns dE/dt = 0
  * (times g + T) into a cubic in T, solved in closed form (gsl_poly). */
+/* ---- a 2-D affine test model: f = A (x - x*) ------------------------------ */
+
+/* The model contract for interpreted models: every call gets the model
+ * and nwork doubles of scratch; a caller that forgets either fails here. */
+static int lin_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
+{
+  (void)t;
+  if (!ctx->model || ctx->model->nwork != 3 || !ctx->work)
+    return -1;
+  ctx->work[2] = y[0]; /* scratch is writable */
+  const double *p = ctx->p;
+  double u = y[0] - p[LXS], v = y[1] - p[LYS];
+  dy[0] = p[LA] * u + p[LB] * v;
+  dy[1] = p[LC] * u + p[LD] * v;
+  return 0;
+}
+
+static int lin_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
+{
+  (void)t, (void)y;
+  memcpy(J, ctx->p, 4 * sizeof *J);
+  return 0;
+}
+
+static const ims_var_t lin_states[] = {{"x", "1", "x"}, {"y", "1", "y"}};
+static const ims_par_t lin_params[] = {
+    {"a", "1/d", "", 0, IMS_PAR_SIGNED}, {"b", "1/d", "", 0, IMS_PAR_SIGNED},
+    {"c", "1/d", "", 0, IMS_PAR_SIGNED}, {"d", "1/d", "", 0, IMS_PAR_SIGNED},
+    {"xs", "1", "", 0, IMS_PAR_SIGNED},  {"ys", "1", "", 0, IMS_PAR_SIGNED}};
+const ims_model_t dyn_lin2 = {.name = "lin2",
+                              .title = "affine test system",
+                              .time_unit = "d",
+                              .states = lin_states,
+                              .nstates = 2,
+                              .params = lin_params,
+                              .nparams = 6,
+                              .rhs = lin_rhs,
+                              .jac = lin_jac,
+                              .nwork = 3};
+
 int kz_cubic(const double *p, double *T)
 {
   double k = p[KA] / p[KN];

@@ -4,6 +4,12 @@
 
 #include "tests.h"
 
+/* A 2-D affine test model, f = A (x - x*): parameters a, b, c, d (the
+ * rows of A) and xs, ys, then x_0, y_0; it needs nwork = 3 and ctx->model
+ * (the contract for interpreted models) and fails without them. */
+enum { LA, LB, LC, LD, LXS, LYS };
+extern const ims_model_t dyn_lin2;
+
 /* kuznetsov1994 parameter order */
 enum { KS, KP, KG, KM, KD, KA, KB, KN };
 /* kirschner_panetta1998 parameter order */

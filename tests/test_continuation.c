@@ -206,6 +206,44 @@ START_TEST(kp_transcritical)
 }
 END_TEST
 
+/* The affine system f = A (x - x*) continued in xs from 0.2 to 0.8: one
+ * branch, x = xs and y = ys at every point (to 1e-12), stable focus
+ * throughout, both ends labelled; its nullclines are the straight lines
+ * a(x - xs) + b(y - ys) = 0 and c(x - xs) + d(y - ys) = 0. */
+START_TEST(affine_closed_form)
+{
+  double p[8] = {-0.1, 1, -1, -0.1, 0.2, 0.6, 0.5, 0.5}, lo[2] = {0, 0}, hi[2] = {1, 1};
+  ims_cont_t *c;
+  ims_err_t err;
+  ck_assert_int_eq(ims_cont_alloc(&c, &dyn_lin2, &err), 0);
+  ck_assert_msg(ims_cont_run(c, p, LXS, 0.2, 0.8, lo, hi, NULL, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(ims_cont_nbranches(c), 1);
+  int np = ims_cont_npoints(c);
+  ck_assert_int_ge(np, 10);
+  for (int k = 0; k < np; k++) {
+    ims_cont_point_t pt;
+    ims_cont_get(c, k, &pt);
+    ck_assert_double_le(fabs(pt.x[0] - pt.par), 1e-12);
+    ck_assert_double_le(fabs(pt.x[1] - 0.6), 1e-12);
+    ck_assert_int_eq(pt.type, IMS_EQ_STABLE_FOCUS);
+    ck_assert_int_eq(pt.label, k == 0 ? IMS_LAB_START : k == np - 1 ? IMS_LAB_END : 0);
+  }
+  ims_cont_free(c);
+  ims_plane_t pl = {.ix = 0, .iy = 1, .x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1, .nx = 11, .ny = 11};
+  ims_nullclines_t *nc;
+  ck_assert_int_eq(ims_plane_nullclines(&dyn_lin2, p, &pl, &nc, &err), 0);
+  int seen[2] = {0, 0};
+  for (size_t k = 0; k < nc->n; k++) {
+    int w = nc->pt[k].which;
+    double u = nc->pt[k].x - 0.2, v = nc->pt[k].y - 0.6;
+    ck_assert_double_le(fabs(w ? p[LC] * u + p[LD] * v : p[LA] * u + p[LB] * v), 1e-12);
+    seen[w]++;
+  }
+  ck_assert(seen[0] >= 2 && seen[1] >= 2);
+  ims_nullclines_free(nc);
+}
+END_TEST
+
 /* Bad requests are refused with a message, not crashed on. */
 START_TEST(cont_bad_input)
 {
@@ -393,6 +431,7 @@ Suite *suite_continuation(void)
   tcase_add_test(tc, kp_hopf);
   tcase_add_test(tc, kp_transcritical);
   tcase_add_test(tc, cont_bad_input);
+  tcase_add_test(tc, affine_closed_form);
   tcase_add_test(tc, kp_orbits);
   tcase_add_test(tc, kz_phase_plane);
   tcase_add_test(tc, kp_slaved_plane);

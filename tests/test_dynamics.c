@@ -16,42 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a 2-D affine test model: f = A (x - x*) ------------------------------ */
-
-enum { LA, LB, LC, LD, LXS, LYS };
-
-static int lin_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
-{
-  (void)t;
-  const double *p = ctx->p;
-  double u = y[0] - p[LXS], v = y[1] - p[LYS];
-  dy[0] = p[LA] * u + p[LB] * v;
-  dy[1] = p[LC] * u + p[LD] * v;
-  return 0;
-}
-
-static int lin_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
-{
-  (void)t, (void)y;
-  memcpy(J, ctx->p, 4 * sizeof *J);
-  return 0;
-}
-
-static const ims_var_t lin_states[] = {{"x", "1", "x"}, {"y", "1", "y"}};
-static const ims_par_t lin_params[] = {
-    {"a", "1/d", "", 0, IMS_PAR_SIGNED}, {"b", "1/d", "", 0, IMS_PAR_SIGNED},
-    {"c", "1/d", "", 0, IMS_PAR_SIGNED}, {"d", "1/d", "", 0, IMS_PAR_SIGNED},
-    {"xs", "1", "", 0, IMS_PAR_SIGNED},  {"ys", "1", "", 0, IMS_PAR_SIGNED}};
-static const ims_model_t lin2 = {.name = "lin2",
-                                 .title = "affine test system",
-                                 .time_unit = "d",
-                                 .states = lin_states,
-                                 .nstates = 2,
-                                 .params = lin_params,
-                                 .nparams = 6,
-                                 .rhs = lin_rhs,
-                                 .jac = lin_jac};
-
 /* Fixed-seed uniform numbers in [-1, 1) (64-bit LCG, top bits). */
 static double rnd(unsigned long long *s)
 {
@@ -151,7 +115,7 @@ START_TEST(linear_systems)
   double lo[2] = {0, 0}, hi[2] = {1, 1};
   ims_eq_t *s;
   ims_err_t err;
-  ck_assert_int_eq(ims_eq_alloc(&s, &lin2, &err), 0);
+  ck_assert_int_eq(ims_eq_alloc(&s, &dyn_lin2, &err), 0);
   for (int k = 0; k < 6; k++) {
     double p[8] = {A[k][0], A[k][1], A[k][2], A[k][3], 0.3, 0.6, 0.5, 0.5};
     ck_assert_int_eq(ims_eq_find(s, p, lo, hi, NULL, &err), 0);
@@ -407,6 +371,37 @@ START_TEST(default_box_axis_step)
 }
 END_TEST
 
+/* Without an analytic Jacobian (central differences): the same
+ * Kirschner-Panetta equilibria, eigenvalues to 1e-6 of the spectral
+ * radius. */
+START_TEST(difference_jacobian)
+{
+  const ims_model_t *m = ims_model_find("kirschner_panetta1998");
+  ims_model_t nojac = *m;
+  nojac.jac = NULL;
+  ims_params_t *prm = t_params(m, "params/kirschner_panetta1998/default.csv", "c=0.04", NULL);
+  ims_eq_t *a, *b;
+  ims_err_t err;
+  ck_assert_int_eq(ims_eq_alloc(&a, m, &err), 0);
+  ck_assert_int_eq(ims_eq_alloc(&b, &nojac, &err), 0);
+  ck_assert_int_eq(ims_eq_find(a, prm->value, NULL, NULL, NULL, &err), 0);
+  ck_assert_int_eq(ims_eq_find(b, prm->value, NULL, NULL, NULL, &err), 0);
+  ck_assert_int_eq(ims_eq_count(a), ims_eq_count(b));
+  for (int k = 0; k < ims_eq_count(a); k++) {
+    const ims_equilibrium_t *x = ims_eq_get(a, k), *y = ims_eq_get(b, k);
+    ck_assert_int_eq(x->type, y->type);
+    for (int i = 0; i < 3; i++) {
+      ck_assert_double_le(fabs(x->x[i] - y->x[i]), 1e-10 * fmax(fabs(x->x[i]), 1));
+      ck_assert_double_le(fabs(x->re[i] - y->re[i]), 1e-6 * 10);
+      ck_assert_double_le(fabs(x->im[i] - y->im[i]), 1e-6 * 10);
+    }
+  }
+  ims_eq_free(a);
+  ims_eq_free(b);
+  ims_params_free(prm);
+}
+END_TEST
+
 Suite *suite_dynamics(void)
 {
   Suite *s = suite_create("dynamics");
@@ -420,6 +415,7 @@ Suite *suite_dynamics(void)
   tcase_add_test(tc, kp_c004);
   tcase_add_test(tc, all_models_default);
   tcase_add_test(tc, default_box_axis_step);
+  tcase_add_test(tc, difference_jacobian);
   suite_add_tcase(s, tc);
   return s;
 }
