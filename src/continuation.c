@@ -394,6 +394,24 @@ static int hopf_pair(ims_cont_t *c, const double *z)
   return 0;
 }
 
+/* The first component of z outside the box, or -1; *bound gets the face. */
+static int outside(const ims_cont_t *c, const double *z, double *bound)
+{
+  for (int j = 0; j < c->n; j++) {
+    /* rounding level only: a branch turning a few cells below T = 0 is outside */
+    double tol = 1e-15 * (c->hi[j] - c->lo[j]);
+    if (z[j] < c->lo[j] - tol) {
+      *bound = c->lo[j];
+      return j;
+    }
+    if (z[j] > c->hi[j] + tol) {
+      *bound = c->hi[j];
+      return j;
+    }
+  }
+  return -1;
+}
+
 /* Labelled points between z0 and z1 (arclength s1 from z0), in order. */
 static int events(ims_cont_t *c, const double *z0, const double *S0, const double *t0,
                   const tests_t *a, const tests_t *b, double s1)
@@ -412,36 +430,26 @@ static int events(ims_cont_t *c, const double *z0, const double *S0, const doubl
   if (a->hopf && b->hopf && a->hopf != b->hopf &&
       locate(c, z0, S0, t0, s1, 2, a->hopf, zs[ne], &ss[ne]) == 0 && hopf_pair(c, zs[ne]))
     lab[ne++] = IMS_LAB_HOPF;
-  for (int i = 0; i < ne; i++) { /* by arclength */
-    int k = i;
-    for (int j = i + 1; j < ne; j++)
+  /* a step may pass outside the box and back (a fold a fraction of a cell
+   * below T = 0): what happens out there is not reported */
+  double v;
+  for (int i = 0; i < ne; i++)
+    if (outside(c, zs[i], &v) >= 0)
+      ss[i] = INFINITY, lab[i] = IMS_LAB_NONE;
+  for (int i = 0; i < ne; i++) { /* by arclength: the nearest not yet written */
+    int k = 0;
+    for (int j = 1; j < ne; j++)
       if (ss[j] < ss[k])
         k = j;
-    if (push_point(c, zs[k], lab[k]))
+    if (lab[k] != IMS_LAB_NONE && push_point(c, zs[k], lab[k]))
       return IMS_ENOMEM;
     ss[k] = INFINITY;
+    lab[k] = IMS_LAB_NONE;
   }
   return IMS_OK;
 }
 
 /* ---- branches -------------------------------------------------------------------- */
-
-/* The first component of z outside the box, or -1; *bound gets the face. */
-static int outside(const ims_cont_t *c, const double *z, double *bound)
-{
-  for (int j = 0; j < c->n; j++) {
-    double tol = 1e-12 * (c->hi[j] - c->lo[j]);
-    if (z[j] < c->lo[j] - tol) {
-      *bound = c->lo[j];
-      return j;
-    }
-    if (z[j] > c->hi[j] + tol) {
-      *bound = c->hi[j];
-      return j;
-    }
-  }
-  return -1;
-}
 
 /* Solve for the point where component k of the step z0 -> z1 reaches v. */
 static int cut(ims_cont_t *c, const double *z0, const double *S0, const double *t0,
