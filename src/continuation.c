@@ -350,17 +350,15 @@ static int which_sign(const tests_t *ts, int kind)
   return kind == 0 ? ts->fold : kind == 1 ? ts->det : ts->hopf;
 }
 
-/* Bisect the sign change of test `kind` on (0, s1); the point goes to zb. */
-static int locate(ims_cont_t *c, const double *z0, const double *S0, const double *t0, double s1,
-                  int kind, int sign0, double *zb, double *sb)
+/* Bisect the sign change of test `kind` on (lo, hi) of the step (sign0 at
+ * lo); the point goes to zb, its arclength to sb, its test signs to tb. */
+static int locate(ims_cont_t *c, const double *z0, const double *S0, const double *t0, double lo,
+                  double hi, int kind, int sign0, double *zb, double *sb, tests_t *tb)
 {
-  double lo = 0, hi = s1, tb[64];
+  double t[65], w = hi - lo;
   tests_t ts;
-  double *t = c->N <= 64 ? tb : NULL;
-  if (!t)
-    return 1;
   int ok = 0;
-  for (int it = 0; it < 60 && hi - lo > 1e-13 * s1; it++) {
+  for (int it = 0; it < 60 && hi - lo > 1e-13 * w; it++) {
     double mid = 0.5 * (lo + hi);
     if (point_at(c, z0, S0, t0, mid, zb, t, &ts))
       break;
@@ -376,7 +374,7 @@ static int locate(ims_cont_t *c, const double *z0, const double *S0, const doubl
   if (!ok)
     return 1;
   *sb = 0.5 * (lo + hi);
-  return point_at(c, z0, S0, t0, *sb, zb, t, &ts);
+  return point_at(c, z0, S0, t0, *sb, zb, t, tb);
 }
 
 /* Is there a complex pair on the imaginary axis at z (a Hopf point rather
@@ -412,44 +410,64 @@ static int outside(const ims_cont_t *c, const double *z, double *bound)
   return -1;
 }
 
-/* Labelled points between z0 and z1 (arclength s1 from z0), in order. */
+typedef struct found {
+  double z[65], s;
+  int lab;
+} found_t;
+
+/* Hopf points on (lo, hi) of the step with test signs a at lo and b at hi. */
+static void find_hopf(ims_cont_t *c, const double *z0, const double *S0, const double *t0,
+                      double lo, double hi, int a, int b, found_t *f, int *nf)
+{
+  tests_t ts;
+  if (a && b && a != b && *nf < 4 &&
+      locate(c, z0, S0, t0, lo, hi, 2, a, f[*nf].z, &f[*nf].s, &ts) == 0 && hopf_pair(c, f[*nf].z))
+    f[(*nf)++].lab = IMS_LAB_HOPF;
+}
+
+/* Labelled points between z0 and z1 (arclength s1 from z0), in order.
+ * Events cluster at folds (two Hopf points either side of a fold cancel in
+ * the sign test over the whole step), so once a fold is located the Hopf
+ * test is checked on each side of it. */
 static int events(ims_cont_t *c, const double *z0, const double *S0, const double *t0,
                   const tests_t *a, const tests_t *b, double s1)
 {
-  int N = c->N;
-  double zs[3][65], ss[3];
-  int lab[3], ne = 0;
-  if (N > 65)
-    return IMS_OK;
+  found_t f[4];
+  tests_t tf;
+  int nf = 0;
   int fold = a->fold && b->fold && a->fold != b->fold;
-  if (fold && locate(c, z0, S0, t0, s1, 0, a->fold, zs[ne], &ss[ne]) == 0)
-    lab[ne++] = IMS_LAB_FOLD;
-  if (!fold && a->det && b->det && a->det != b->det &&
-      locate(c, z0, S0, t0, s1, 1, a->det, zs[ne], &ss[ne]) == 0)
-    lab[ne++] = IMS_LAB_BP;
-  if (a->hopf && b->hopf && a->hopf != b->hopf &&
-      locate(c, z0, S0, t0, s1, 2, a->hopf, zs[ne], &ss[ne]) == 0 && hopf_pair(c, zs[ne]))
-    lab[ne++] = IMS_LAB_HOPF;
+  if (fold && locate(c, z0, S0, t0, 0, s1, 0, a->fold, f[0].z, &f[0].s, &tf) == 0) {
+    f[nf++].lab = IMS_LAB_FOLD;
+    double sf = f[0].s;
+    if (tf.hopf) {
+      find_hopf(c, z0, S0, t0, 0, sf, a->hopf, tf.hopf, f, &nf);
+      find_hopf(c, z0, S0, t0, sf, s1, tf.hopf, b->hopf, f, &nf);
+    } else
+      find_hopf(c, z0, S0, t0, 0, s1, a->hopf, b->hopf, f, &nf);
+  } else {
+    if (!fold && a->det && b->det && a->det != b->det &&
+        locate(c, z0, S0, t0, 0, s1, 1, a->det, f[nf].z, &f[nf].s, &tf) == 0)
+      f[nf++].lab = IMS_LAB_BP;
+    find_hopf(c, z0, S0, t0, 0, s1, a->hopf, b->hopf, f, &nf);
+  }
   /* a step may pass outside the box and back (a fold a fraction of a cell
    * below T = 0): what happens out there is not reported */
   double v;
-  for (int i = 0; i < ne; i++)
-    if (outside(c, zs[i], &v) >= 0)
-      ss[i] = INFINITY, lab[i] = IMS_LAB_NONE;
-  for (int i = 0; i < ne; i++) { /* by arclength: the nearest not yet written */
+  for (int i = 0; i < nf; i++)
+    if (outside(c, f[i].z, &v) >= 0)
+      f[i].s = INFINITY, f[i].lab = IMS_LAB_NONE;
+  for (int i = 0; i < nf; i++) { /* by arclength: the nearest not yet written */
     int k = 0;
-    for (int j = 1; j < ne; j++)
-      if (ss[j] < ss[k])
+    for (int j = 1; j < nf; j++)
+      if (f[j].s < f[k].s)
         k = j;
-    if (lab[k] != IMS_LAB_NONE && push_point(c, zs[k], lab[k]))
+    if (f[k].lab != IMS_LAB_NONE && push_point(c, f[k].z, f[k].lab))
       return IMS_ENOMEM;
-    ss[k] = INFINITY;
-    lab[k] = IMS_LAB_NONE;
+    f[k].s = INFINITY;
+    f[k].lab = IMS_LAB_NONE;
   }
   return IMS_OK;
 }
-
-/* ---- branches -------------------------------------------------------------------- */
 
 /* Solve for the point where component k of the step z0 -> z1 reaches v. */
 static int cut(ims_cont_t *c, const double *z0, const double *S0, const double *t0,

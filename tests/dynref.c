@@ -52,6 +52,40 @@ const ims_model_t dyn_lin2 = {.name = "lin2",
                               .jac = lin_jac,
                               .nwork = 3};
 
+/* x' = mu - x^2 (a fold at mu = 0), and an oscillator (y, z) whose
+ * damping mu - h changes sign at mu = h (a Hopf point on both halves). */
+static int fh_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
+{
+  (void)t;
+  double mu = ctx->p[0], r = mu - ctx->p[1];
+  dy[0] = mu - y[0] * y[0];
+  dy[1] = r * y[1] - y[2];
+  dy[2] = y[1] + r * y[2];
+  return 0;
+}
+
+static int fh_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
+{
+  (void)t;
+  double r = ctx->p[0] - ctx->p[1];
+  double v[9] = {-2 * y[0], 0, 0, 0, r, -1, 0, 1, r};
+  memcpy(J, v, sizeof v);
+  return 0;
+}
+
+static const ims_var_t fh_states[] = {{"x", "1", "x"}, {"y", "1", "y"}, {"z", "1", "z"}};
+static const ims_par_t fh_params[] = {{"mu", "1/d", "", 0, IMS_PAR_SIGNED},
+                                      {"h", "1/d", "", 0, IMS_PAR_SIGNED}};
+const ims_model_t dyn_foldhopf = {.name = "foldhopf",
+                                  .title = "fold and Hopf test system",
+                                  .time_unit = "d",
+                                  .states = fh_states,
+                                  .nstates = 3,
+                                  .params = fh_params,
+                                  .nparams = 2,
+                                  .rhs = fh_rhs,
+                                  .jac = fh_jac};
+
 int kz_cubic(const double *p, double *T)
 {
   double k = p[KA] / p[KN];

@@ -10,6 +10,11 @@
 enum { LA, LB, LC, LD, LXS, LYS };
 extern const ims_model_t dyn_lin2;
 
+/* x' = mu - x^2, (y, z) an oscillator with damping mu - h: parameters mu,
+ * h; equilibria x = +-sqrt(mu), y = z = 0; a fold at mu = 0 and a Hopf
+ * point at mu = h on both halves of the branch. */
+extern const ims_model_t dyn_foldhopf;
+
 /* kuznetsov1994 parameter order */
 enum { KS, KP, KG, KM, KD, KA, KB, KN };
 /* kirschner_panetta1998 parameter order */

@@ -244,6 +244,52 @@ START_TEST(affine_closed_form)
 }
 END_TEST
 
+/* Closed forms: continuing mu from 1 down to -1 runs down one half of
+ * x = +-sqrt(mu), turns at the fold mu = 0 and back up the other, with the Hopf point
+ * mu = h on each half: labels hopf, fold, hopf in that order, at mu = h,
+ * 0, h (1e-10) and |x| = sqrt(h), 0, sqrt(h) (1e-9, the signs alternating),
+ * at every point x^2 = mu.  Large steps put several events into one step,
+ * which must still come out in order. */
+START_TEST(fold_hopf_closed_form)
+{
+  /* the second case: a Hopf point at mu = 1e-6 (x = 1e-3) inside the
+   * scaling floor of x (1e-6 of a 4000-wide box) and steps up to 1 */
+  const double steps[] = {0.05, 1}, hh[] = {0.01, 1e-6}, box[] = {2, 2000};
+  for (int k = 0; k < 2; k++) {
+    double p[5] = {1, hh[k], 0, 0, 0}, lo[3] = {-box[k], -1, -1}, hi[3] = {box[k], 1, 1};
+    ims_cont_t *c;
+    ims_err_t err;
+    ims_cont_opts_t o;
+    ims_cont_opts_default(&o);
+    o.h0 = o.hmax = steps[k];
+    ck_assert_int_eq(ims_cont_alloc(&c, &dyn_foldhopf, &err), 0);
+    ck_assert_msg(ims_cont_run(c, p, 0, 1, -1, lo, hi, &o, &err) == 0, "%s", err.msg);
+    int want[] = {IMS_LAB_HOPF, IMS_LAB_FOLD, IMS_LAB_HOPF}, nl = 0;
+    double wpar[] = {hh[k], 0, hh[k]}, wx[] = {sqrt(hh[k]), 0, sqrt(hh[k])}, x0 = 0;
+    for (int i = 0; i < ims_cont_npoints(c); i++) {
+      ims_cont_point_t pt;
+      ims_cont_get(c, i, &pt);
+      ck_assert_double_le(fabs(pt.x[0] * pt.x[0] - pt.par), 1e-12);
+      if (pt.label == IMS_LAB_HOPF || pt.label == IMS_LAB_FOLD) {
+        ck_assert_int_lt(nl, 3);
+        ck_assert_msg(pt.label == want[nl], "step %g: label %d is %s", steps[k], nl,
+                      ims_cont_label_name(pt.label));
+        if (nl == 0)
+          x0 = pt.x[0];
+        if (nl == 2)
+          ck_assert(x0 * pt.x[0] < 0);
+        ck_assert_msg(fabs(pt.par - wpar[nl]) <= 1e-10 && fabs(fabs(pt.x[0]) - wx[nl]) <= 1e-9,
+                      "step %g: %s at mu = %.12g, x = %.12g", steps[k],
+                      ims_cont_label_name(pt.label), pt.par, pt.x[0]);
+        nl++;
+      }
+    }
+    ck_assert_int_eq(nl, 3);
+    ims_cont_free(c);
+  }
+}
+END_TEST
+
 /* Bad requests are refused with a message, not crashed on. */
 START_TEST(cont_bad_input)
 {
@@ -432,6 +478,7 @@ Suite *suite_continuation(void)
   tcase_add_test(tc, kp_transcritical);
   tcase_add_test(tc, cont_bad_input);
   tcase_add_test(tc, affine_closed_form);
+  tcase_add_test(tc, fold_hopf_closed_form);
   tcase_add_test(tc, kp_orbits);
   tcase_add_test(tc, kz_phase_plane);
   tcase_add_test(tc, kp_slaved_plane);
