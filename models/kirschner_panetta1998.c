@@ -1,5 +1,6 @@
 /* Kirschner & Panetta 1998: effector cells, tumour cells and IL-2 with
- * adoptive cell therapy (s1) and IL-2 infusion (s2) (MODELS.md section 4.1).
+ * adoptive cell therapy (s1) and IL-2 infusion (s2) (J Math Biol 37:235, Eq. 1, Table 1;
+ * models/kirschner_panetta1998.md).
  *
  *   dE/dt  = c*T - mu2*E + p1*E*IL/(g1 + IL) + s1
  *   dT/dt  = r2*T*(1 - b*T) - a*E*T/(g2 + T)

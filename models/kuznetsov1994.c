@@ -1,5 +1,5 @@
 /* Kuznetsov, Makalkin, Taylor & Perelson 1994: effector cells and an
- * immunogenic tumour (BCL1 lymphoma in mice) (MODELS.md section 4.2).
+ * immunogenic tumour (BCL1 lymphoma in mice) (Bull Math Biol 56:295; models/kuznetsov1994.md).
  *
  *   dE/dt = s + p*E*T/(g + T) - m*E*T - d*E
  *   dT/dt = a*T*(1 - b*T) - n*E*T
