@@ -254,5 +254,9 @@ for c in compare sweep; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 
+# 15. every command of the model docs (models/*.md) runs as written
+bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
+  { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
