@@ -73,7 +73,8 @@ const ims_model_t ims_model_kirschner_panetta1998 = {
              "s1 > r2*g2*mu2/a (540 cells/d with the default set). No extinction rule: the paper "
              "has none. At low antigenicity (c about 0.01) the T troughs fall far below one "
              "cell and a plain run 'relapses' at times set by the solver tolerances and "
-             "floating point; use --extinct T=1 to make T = 0 below one cell (README).",
+             "floating point; use --extinct T=1 to make T = 0 below one cell "
+             "(models/kirschner_panetta1998.md).",
     .time_unit = "d",
     .default_set = "default",
     .states = states,
