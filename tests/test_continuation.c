@@ -306,8 +306,8 @@ START_TEST(cont_bad_input)
 END_TEST
 
 /* Orbit diagram at c = 0.02 and 0.05.  c = 0.02: one max and one min row (a
- * period-1 cycle) with the period 242 d that issue 14 quotes ("about 242
- * d": three digits, so 241.5 to 242.5), and equal, to 1e-3 d, to the
+ * period-1 cycle) with the period of about 242 d quoted for Kirschner and
+ * Panetta 1998 (three digits, so 241.5 to 242.5), and equal, to 1e-3 d, to the
  * spacing of upward crossings of T = 1e5 located by root finding (an
  * independent measurement, as in the kirschner_panetta1998 suite).  c =
  * 0.05: settled on the stable focus T* (the scalar reduction), one row. */

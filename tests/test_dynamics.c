@@ -226,7 +226,7 @@ START_TEST(kuznetsov_equilibria)
     }
     ck_assert_msg(hit == 1, "root T = %.10g found %d times", T[i], hit);
   }
-  /* published (Kuznetsov et al. 1994, BCL1; issue 14 quotes "T about 8e6
+  /* published sizes (Kuznetsov et al. 1994, BCL1: "T about 8e6
    * and 4.5e8"): one significant digit for the dormant state (7.5e6 to
    * 8.5e6), two for the escape state (4.45e8 to 4.55e8) */
   ck_assert_msg(T[0] >= 7.5e6 && T[0] < 8.5e6, "dormant T = %g", T[0]);

@@ -53,7 +53,7 @@ grep -q '^2 *fold' "$tmp/kz_d.txt" && ok || bad "continue summary: $(cat "$tmp/k
 awk -F, '$9 == "hopf" { n++; c = $3 } END { exit !(n == 1 && c > 0.032 && c < 0.033) }' \
   "$tmp/kp_c.csv" && ok || bad "kp hopf: $(grep hopf "$tmp/kp_c.csv")"
 
-# 7. the orbit diagram: the c = 0.02 cycle has period 242 d (issue 14: about 242 d)
+# 7. the orbit diagram: the c = 0.02 cycle has period 242 d (about 242 d for Kirschner and Panetta 1998)
 "$BIN" continue kirschner_panetta1998 --par c=0.02:0.05 --orbits T --npar 2 --transient 6000 \
   --window 1500 -o "$tmp/kp_orb.csv" >/dev/null || bad "continue --orbits"
 awk -F, '$1 == "orbit_max" && $3 == 0.02 { p = $13; n++ } END { exit !(n == 1 && p > 241.5 && p < 242.5) }' \
