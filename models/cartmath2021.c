@@ -1,14 +1,14 @@
 /* CARTmath: effector CAR-T, memory CAR-T and tumour cells in immunodeficient
- * mice (Barros et al. 2021, MODELS.md section 2.4). */
+ * mice (Barros et al. 2021 Cancers 13:2941; models/cartmath2021.md). */
 #include "immunosim/model.h"
 
 enum { CT, CM, T };
 enum { PHI, RHO, EPS, MU, THETA, ALPHA, R, B, GAMMA };
 
 static const ims_var_t states[] = {
-    {"CT", "cell", "effector CAR-T cells", "effector CAR-T cells"},
-    {"CM", "cell", "memory CAR-T cells", "memory CAR-T cells"},
-    {"T", "cell", "tumour cells", "tumour cells"},
+    {"CT", "cell", "effector CAR-T cells"},
+    {"CM", "cell", "memory CAR-T cells"},
+    {"T", "cell", "tumour cells"},
 };
 
 static const ims_par_t params[] = {
@@ -24,7 +24,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CAR", "cell", "total CAR-T cells CT + CM", "CAR-T cells"},
+    {"CAR", "cell", "total CAR-T cells CT + CM"},
 };
 
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
@@ -58,6 +58,13 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   (void)t, (void)ctx;
   out[0] = y[CT] + y[CM];
 }
+
+static const ims_label_t labels[] = {
+    {"CT", "effector CAR-T cells"},
+    {"CM", "memory CAR-T cells"},
+    {"T", "tumour cells"},
+    {"CAR", "CAR-T cells"},
+};
 
 static const ims_plotcol_t plot[] = {
     {"T", IMS_SCALE_LOG},
@@ -99,4 +106,6 @@ const ims_model_t ims_model_cartmath2021 = {
     .extinct_floor = 1e-6,
     .plot = plot,
     .nplot = 3,
+    .labels = labels,
+    .nlabels = 4,
 };

@@ -1,5 +1,5 @@
 /* Cytokine priming and tolerance for CD3 bispecifics (Chen et al. 2019,
- * MODELS.md section 3.1): one-compartment drug PK, cytokine release driven by
+ * Clin Transl Sci 12:600; models/chen2019.md): one-compartment drug PK, cytokine release driven by
  * synapse formation and inhibited by the cytokine exposure so far, more
  * strongly at every further dose. */
 #include "immunosim/model.h"
@@ -10,9 +10,9 @@ enum { A, CYT, AUC };
 enum { CL, V, TUTOT, EMAX, EC50, IMAX, IC50, K, KDEG, BL };
 
 static const ims_var_t states[] = {
-    {"A", "ug", "drug amount in the central compartment", "drug amount"},
-    {"Cyt", "pg/mL", "plasma cytokine (IL-6) concentration", "cytokine"},
-    {"AUC", "pg*d/mL", "cytokine exposure so far, the integral of Cyt", "cytokine exposure"},
+    {"A", "ug", "drug amount in the central compartment"},
+    {"Cyt", "pg/mL", "plasma cytokine (IL-6) concentration"},
+    {"AUC", "pg*d/mL", "cytokine exposure so far, the integral of Cyt"},
 };
 
 static const ims_par_t params[] = {
@@ -29,11 +29,9 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"Cp", "ug/mL", "drug plasma concentration A/V", "drug concentration"},
-    {"IH", "1", "release inhibition factor 1 - Imax*AUC/(IC50/K^(n-1) + AUC)",
-     "release inhibition"},
-    {"dCyt", "pg/mL/d", "net rate of change of Cyt (its downward zero marks a peak)",
-     "cytokine rate of change"},
+    {"Cp", "ug/mL", "drug plasma concentration A/V"},
+    {"IH", "1", "release inhibition factor 1 - Imax*AUC/(IC50/K^(n-1) + AUC)"},
+    {"dCyt", "pg/mL/d", "net rate of change of Cyt (its downward zero marks a peak)"},
 };
 
 /* n = index of the latest dose into A (1, 2, ...); before any dose, 1. */
@@ -97,6 +95,11 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[2] = dcyt(y, ctx);
 }
 
+static const ims_label_t labels[] = {
+    {"A", "drug amount"},         {"Cyt", "cytokine"},          {"AUC", "cytokine exposure"},
+    {"Cp", "drug concentration"}, {"IH", "release inhibition"}, {"dCyt", "cytokine rate of change"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"Cyt", IMS_SCALE_LIN},
     {"Cp", IMS_SCALE_LIN},
@@ -134,4 +137,6 @@ const ims_model_t ims_model_chen2019 = {
     .output = output,
     .plot = plot,
     .nplot = 2,
+    .labels = labels,
+    .nlabels = 6,
 };

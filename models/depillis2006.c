@@ -1,5 +1,5 @@
 /* de Pillis, Gu & Radunskaya 2006: tumour, NK cells, CD8+ T cells,
- * circulating lymphocytes, chemotherapy and IL-2 (MODELS.md section 4.3).
+ * circulating lymphocytes, chemotherapy and IL-2 (J Theor Biol 238:841; models/depillis2006.md).
  *
  * The lysis term D*T with D = d*(L/T)^l/(s + (L/T)^l) is written as
  * DT = d*T*L^l/(L^l + s*T^l), which is finite (and continuous, 0 <= DT <= d*T)
@@ -45,12 +45,12 @@ enum {
 };
 
 static const ims_var_t states[] = {
-    {"T", "cell", "tumour cells", "tumour cells"},
-    {"N", "cell", "natural killer (NK) cells", "NK cells"},
-    {"L", "cell", "tumour-specific CD8+ T cells", "CD8+ T cells"},
-    {"C", "cell", "circulating lymphocytes", "circulating lymphocytes"},
-    {"M", "mg/L", "chemotherapy drug concentration (enters as exp(-M), M in mg/L)", "chemotherapy"},
-    {"I", "IU/L", "IL-2 concentration", "IL-2"},
+    {"T", "cell", "tumour cells"},
+    {"N", "cell", "natural killer (NK) cells"},
+    {"L", "cell", "tumour-specific CD8+ T cells"},
+    {"C", "cell", "circulating lymphocytes"},
+    {"M", "mg/L", "chemotherapy drug concentration (enters as exp(-M), M in mg/L)"},
+    {"I", "IU/L", "IL-2 concentration"},
 };
 
 static const ims_par_t params[] = {
@@ -65,7 +65,7 @@ static const ims_par_t params[] = {
     {"g", "1/d", "maximal NK recruitment by tumour cells", 0, 0},
     {"h", "cell^2", "steepness of NK recruitment (squared half-saturation)", 0, 0},
     {"j", "1/d", "maximal CD8+ T-cell recruitment by lysed tumour cells", 0, 0},
-    /* k sits beside (D*T)^2, a squared kill rate: cell^2/d^2 (MODELS.md writes cells^2) */
+    /* k sits beside (D*T)^2, a squared kill rate: cell^2/d^2 (transcriptions write cells^2) */
     {"k", "cell^2/d^2", "steepness of CD8+ recruitment (squared half-saturation)", 0, 0},
     {"m", "1/d", "CD8+ T-cell death rate", 0, 0},
     {"q", "1/(cell d)", "CD8+ T-cell inactivation by tumour cells", 0, 0},
@@ -86,7 +86,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"DT", "cell/d", "CD8+ T-cell lysis rate of tumour cells D*T", "CD8+ T-cell kill rate"},
+    {"DT", "cell/d", "CD8+ T-cell lysis rate of tumour cells D*T"},
 };
 
 /* rho = L^l/(L^l + s T^l), sigma = s T^l/(L^l + s T^l); both 0 when T = L = 0.
@@ -195,6 +195,13 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = ctx->p[Pd] * y[T] * rho;
 }
 
+static const ims_label_t labels[] = {
+    {"T", "tumour cells"},           {"N", "NK cells"},
+    {"L", "CD8+ T cells"},           {"C", "circulating lymphocytes"},
+    {"M", "chemotherapy"},           {"I", "IL-2"},
+    {"DT", "CD8+ T-cell kill rate"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"T", IMS_SCALE_LOG},
     {"L", IMS_SCALE_LOG},
@@ -210,7 +217,7 @@ const ims_model_t ims_model_depillis2006 = {
                 "tumors: modeling, applications and biological interpretations. J Theor Biol "
                 "2006;238:841-862",
     .notes = "Equations and values as read in public implementations that agree term by term "
-             "(the primary PDF was not read; MODELS.md 4.3); m = 9.12/d for patient 10 is "
+             "(the primary PDF was not read; models/depillis2006.md); m = 9.12/d for patient 10 is "
              "unverified against the paper. D*T is written d*T*L^l/(L^l + s*T^l), finite and "
              "continuous at T = 0 and L = 0 (no NaN); the Jacobian needs l >= 1 at L = 0. "
              "M (mg/L) enters only through 1 - exp(-M). Therapies vM, vL, vI are doses "
@@ -229,4 +236,6 @@ const ims_model_t ims_model_depillis2006 = {
     .output = output,
     .plot = plot,
     .nplot = 4,
+    .labels = labels,
+    .nlabels = 7,
 };

@@ -1,7 +1,7 @@
 /* Toxicity management for CAR-T in B-ALL: a teaching model of memory and
  * effector cytotoxic/helper CAR-T cells, other lymphocytes, inflammation and
  * B cells, with an inflammation-suppressing drug as a zero-order sink
- * (Hanson et al. 2016, MODELS.md section 3.3). */
+ * (Hanson et al. 2016 bioRxiv 049908; BIOMD0000000837; models/hanson2016.md). */
 #include "immunosim/model.h"
 
 #include <math.h>
@@ -33,13 +33,13 @@ enum {
 };
 
 static const ims_var_t states[] = {
-    {"Cm", "1", "memory cytotoxic CAR-T cells (uncalibrated units)", "memory cytotoxic CAR-T"},
-    {"Ce", "1", "effector cytotoxic CAR-T cells (uncalibrated units)", "effector cytotoxic CAR-T"},
-    {"Hm", "1", "memory helper CAR-T cells (uncalibrated units)", "memory helper CAR-T"},
-    {"He", "1", "effector helper CAR-T cells (uncalibrated units)", "effector helper CAR-T"},
-    {"L", "1", "other lymphocytes (uncalibrated units)", "other lymphocytes"},
-    {"I", "1", "inflammation (uncalibrated units)", "inflammation"},
-    {"B", "1", "CD19+ B cells, normal and leukaemic (uncalibrated units)", "CD19+ B cells"},
+    {"Cm", "1", "memory cytotoxic CAR-T cells (uncalibrated units)"},
+    {"Ce", "1", "effector cytotoxic CAR-T cells (uncalibrated units)"},
+    {"Hm", "1", "memory helper CAR-T cells (uncalibrated units)"},
+    {"He", "1", "effector helper CAR-T cells (uncalibrated units)"},
+    {"L", "1", "other lymphocytes (uncalibrated units)"},
+    {"I", "1", "inflammation (uncalibrated units)"},
+    {"B", "1", "CD19+ B cells, normal and leukaemic (uncalibrated units)"},
 };
 
 static const ims_par_t params[] = {
@@ -68,8 +68,8 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"LT", "1", "lymphocyte term max(0, 1 - total/l)", "lymphocyte term"},
-    {"gI", "1", "activation by inflammation I^2/(I^2 + b^2)", "activation by inflammation"},
+    {"LT", "1", "lymphocyte term max(0, 1 - total/l)"},
+    {"gI", "1", "activation by inflammation I^2/(I^2 + b^2)"},
 };
 
 /* LT and its derivative with respect to each counted population.  At the
@@ -172,6 +172,18 @@ static int breaks(const double *p, double *tb, int max)
   return 2;
 }
 
+static const ims_label_t labels[] = {
+    {"Cm", "memory cytotoxic CAR-T"},
+    {"Ce", "effector cytotoxic CAR-T"},
+    {"Hm", "memory helper CAR-T"},
+    {"He", "effector helper CAR-T"},
+    {"L", "other lymphocytes"},
+    {"I", "inflammation"},
+    {"B", "CD19+ B cells"},
+    {"LT", "lymphocyte term"},
+    {"gI", "activation by inflammation"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"B", IMS_SCALE_LOG},
     {"Ce", IMS_SCALE_LOG},
@@ -215,4 +227,6 @@ const ims_model_t ims_model_hanson2016 = {
     .breaks = breaks,
     .plot = plot,
     .nplot = 4,
+    .labels = labels,
+    .nlabels = 9,
 };

@@ -1,5 +1,5 @@
 /* Hardiansyah & Ng 2019: CAR-T cells, CLL B cells and IL-6/IL-10/IFN-gamma
- * (Clin Transl Sci 12:343, supplement Eqs 1-9, Tables S1-S2; MODELS.md 2.2).
+ * (Clin Transl Sci 12:343, supplement Eqs 1-9, Tables S1-S2; models/hardiansyah2019.md).
  *
  *   f(B)  = B/(B + h)
  *   Fd    = aG + (1 - aG)*bG/(IL10 + bG)
@@ -48,14 +48,14 @@ enum {
 #define PROD_SCALE 1e6
 
 static const ims_var_t states[] = {
-    {"B", "1e9 cell", "CLL B cells in peripheral blood", "CLL B cells"},
-    {"E_PB", "1e9 cell", "effector CAR-T cells in peripheral blood", "effector CAR-T in blood"},
-    {"E_T", "1e9 cell", "effector CAR-T cells in tissue", "effector CAR-T in tissue"},
-    {"M_PB", "1e9 cell", "memory CAR-T cells in peripheral blood", "memory CAR-T in blood"},
-    {"M_T", "1e9 cell", "memory CAR-T cells in tissue", "memory CAR-T in tissue"},
-    {"IL6", "pg/mL", "serum IL-6", "IL-6"},
-    {"IL10", "pg/mL", "serum IL-10", "IL-10"},
-    {"IFNg", "pg/mL", "serum IFN-gamma", "IFN-γ"},
+    {"B", "1e9 cell", "CLL B cells in peripheral blood"},
+    {"E_PB", "1e9 cell", "effector CAR-T cells in peripheral blood"},
+    {"E_T", "1e9 cell", "effector CAR-T cells in tissue"},
+    {"M_PB", "1e9 cell", "memory CAR-T cells in peripheral blood"},
+    {"M_T", "1e9 cell", "memory CAR-T cells in tissue"},
+    {"IL6", "pg/mL", "serum IL-6"},
+    {"IL10", "pg/mL", "serum IL-10"},
+    {"IFNg", "pg/mL", "serum IFN-gamma"},
 };
 
 #define PROD_UNIT "pg/uL/d/(1e15 cell^2)"
@@ -84,7 +84,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CART_PB", "1e9 cell", "CAR-T cells in peripheral blood, E_PB + M_PB", "CAR-T cells in blood"},
+    {"CART_PB", "1e9 cell", "CAR-T cells in peripheral blood, E_PB + M_PB"},
 };
 
 /* Baselines: the initial-condition parameters <STATE>_0 follow the NPAR
@@ -169,6 +169,18 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[E_PB] + y[M_PB];
 }
 
+static const ims_label_t labels[] = {
+    {"B", "CLL B cells"},
+    {"E_PB", "effector CAR-T in blood"},
+    {"E_T", "effector CAR-T in tissue"},
+    {"M_PB", "memory CAR-T in blood"},
+    {"M_T", "memory CAR-T in tissue"},
+    {"IL6", "IL-6"},
+    {"IL10", "IL-10"},
+    {"IFNg", "IFN-γ"},
+    {"CART_PB", "CAR-T cells in blood"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"CART_PB", IMS_SCALE_LOG},
     {"B", IMS_SCALE_LOG},
@@ -216,4 +228,6 @@ const ims_model_t ims_model_hardiansyah2019 = {
     .output = output,
     .plot = plot,
     .nplot = 4,
+    .labels = labels,
+    .nlabels = 9,
 };

@@ -1,7 +1,8 @@
 /* Kimmel, Locke & Altrock 2021: competition between normal and CAR T cells
- * after lymphodepletion, and CAR T killing of the tumour (MODELS.md section
- * 2.3; BioModels BIOMD0000001041).  Gompertz growth of both T cell pools
- * towards their carrying capacities, driven by the total count T = N + C. */
+ * after lymphodepletion, and CAR T killing of the tumour (Proc R Soc B
+ * 288:20210229, Eqs 2.1-2.3, Table 1; BioModels BIOMD0000001041;
+ * models/kimmel2021.md).  Gompertz growth of both T cell pools towards their
+ * carrying capacities, driven by the total count T = N + C. */
 #include "immunosim/model.h"
 
 #include <math.h>
@@ -10,9 +11,9 @@ enum { N, C, B };
 enum { KN, KC, RN, RHOC, A, BB, RB, GAMMAB, KB };
 
 static const ims_var_t states[] = {
-    {"N", "cell/uL", "normal T cells in peripheral blood", "normal T cells"},
-    {"C", "cell/uL", "CAR T cells in peripheral blood", "CAR T cells"},
-    {"B", "mL", "antigen-presenting (CD19+) tumour volume", "tumour volume"},
+    {"N", "cell/uL", "normal T cells in peripheral blood"},
+    {"C", "cell/uL", "CAR T cells in peripheral blood"},
+    {"B", "mL", "antigen-presenting (CD19+) tumour volume"},
 };
 
 static const ims_par_t params[] = {
@@ -28,8 +29,8 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"T", "cell/uL", "total T cell count N + C", "total T cells"},
-    {"rC", "1/d", "CAR T growth rate rC(T)", "CAR T growth rate"},
+    {"T", "cell/uL", "total T cell count N + C"},
+    {"rC", "1/d", "CAR T growth rate rC(T)"},
 };
 
 /* rC(T) = rhoC + b*u^2/D with u = T - KN, D = a*T^2 + u^2;
@@ -93,6 +94,11 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[1] = rate_c(ctx->p, out[0], &d);
 }
 
+static const ims_label_t labels[] = {
+    {"N", "normal T cells"}, {"C", "CAR T cells"},        {"B", "tumour volume"},
+    {"T", "total T cells"},  {"rC", "CAR T growth rate"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"C", IMS_SCALE_LOG},
     {"N", IMS_SCALE_LOG},
@@ -131,4 +137,6 @@ const ims_model_t ims_model_kimmel2021 = {
     .output = output,
     .plot = plot,
     .nplot = 3,
+    .labels = labels,
+    .nlabels = 5,
 };

@@ -1,5 +1,5 @@
 /* Linear 1-/2-compartment antibody PK with optional time-varying clearance
- * and Michaelis-Menten elimination (MODELS.md section 1.1). */
+ * and Michaelis-Menten elimination (parameter sets and sources: models/pk2cmt.md). */
 #include "immunosim/model.h"
 
 #include <math.h>
@@ -8,8 +8,8 @@ enum { A1, A2 };
 enum { CL, V1, Q, V2, EMAX, T50, HILL, VMAX, KM };
 
 static const ims_var_t states[] = {
-    {"A1", "mg", "amount in the central compartment", "central amount"},
-    {"A2", "mg", "amount in the peripheral compartment", "peripheral amount"},
+    {"A1", "mg", "amount in the central compartment"},
+    {"A2", "mg", "amount in the peripheral compartment"},
 };
 
 static const ims_par_t params[] = {
@@ -26,7 +26,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"C1", "mg/L", "central concentration A1/V1", "concentration"},
+    {"C1", "mg/L", "central concentration A1/V1"},
 };
 
 /* CL(t) = CL * exp(Emax * t^g / (T50^g + t^g)) */
@@ -68,6 +68,12 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[A1] / ctx->p[V1];
 }
 
+static const ims_label_t labels[] = {
+    {"A1", "central amount"},
+    {"A2", "peripheral amount"},
+    {"C1", "concentration"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"C1", IMS_SCALE_LIN},
 };
@@ -95,4 +101,6 @@ const ims_model_t ims_model_pk2cmt = {
     .output = output,
     .plot = plot,
     .nplot = 1,
+    .labels = labels,
+    .nlabels = 3,
 };

@@ -1,5 +1,5 @@
 /* Stein 2019: multiphasic cellular kinetics of tisagenlecleucel
- * (MODELS.md section 2.1).  Exponential expansion of the effector-like
+ * (CPT:PSP 8:285, Table 1; models/stein2019.md).  Exponential expansion of the effector-like
  * transgene E up to Tmax, then E contracts at alpha and feeds a memory-like
  * pool M that declines at beta.  Tmax is a model breakpoint: the RHS switches
  * on ctx->phase, never on t. */
@@ -11,9 +11,8 @@ enum { E, M };
 enum { FOLDX, TMAX, CMAX, ALPHA, FB, BETA };
 
 static const ims_var_t states[] = {
-    {"E", "copies/ug", "effector-like CAR transgene, copies per ug genomic DNA",
-     "effector-like CAR"},
-    {"M", "copies/ug", "memory-like CAR transgene, copies per ug genomic DNA", "memory-like CAR"},
+    {"E", "copies/ug", "effector-like CAR transgene, copies per ug genomic DNA"},
+    {"M", "copies/ug", "memory-like CAR transgene, copies per ug genomic DNA"},
 };
 
 static const ims_par_t params[] = {
@@ -26,7 +25,7 @@ static const ims_par_t params[] = {
 };
 
 static const ims_var_t outputs[] = {
-    {"CAR", "copies/ug", "observed transgene level E + M", "CAR transgene"},
+    {"CAR", "copies/ug", "observed transgene level E + M"},
 };
 
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
@@ -83,6 +82,12 @@ static int breaks(const double *p, double *tb, int max)
   return 1;
 }
 
+static const ims_label_t labels[] = {
+    {"E", "effector-like CAR"},
+    {"M", "memory-like CAR"},
+    {"CAR", "CAR transgene"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"CAR", IMS_SCALE_LOG},
     {"E", IMS_SCALE_LOG},
@@ -116,4 +121,6 @@ const ims_model_t ims_model_stein2019 = {
     .breaks = breaks,
     .plot = plot,
     .nplot = 3,
+    .labels = labels,
+    .nlabels = 3,
 };

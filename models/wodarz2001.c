@@ -1,15 +1,14 @@
 /* Wodarz 2001: uninfected tumour cells x, virus-infected tumour cells y and
- * virus-specific CTL z (MODELS.md section 4.4; BioModels BIOMD0000001043). */
+ * virus-specific CTL z (Cancer Res 61:3501; BioModels BIOMD0000001043; models/wodarz2001.md). */
 #include "immunosim/model.h"
 
 enum { X, Y, Z };
 enum { Pr, Pk, Pd, Pbeta, Ps, Pa, Ppv, Pcv, Pb, NPAR };
 
 static const ims_var_t states[] = {
-    {"x", "1", "uninfected tumour cells (the paper's arbitrary size units)",
-     "uninfected tumour cells"},
-    {"y", "1", "virus-infected tumour cells (same units as x)", "infected tumour cells"},
-    {"z", "1", "virus-specific CTL (arbitrary units)", "virus-specific CTL"},
+    {"x", "1", "uninfected tumour cells (the paper's arbitrary size units)"},
+    {"y", "1", "virus-infected tumour cells (same units as x)"},
+    {"z", "1", "virus-specific CTL (arbitrary units)"},
 };
 
 static const ims_par_t params[] = {
@@ -52,6 +51,12 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_label_t labels[] = {
+    {"x", "uninfected tumour cells"},
+    {"y", "infected tumour cells"},
+    {"z", "virus-specific CTL"},
+};
+
 static const ims_plotcol_t plot[] = {
     {"x", IMS_SCALE_LOG},
     {"y", IMS_SCALE_LOG},
@@ -64,7 +69,7 @@ const ims_model_t ims_model_wodarz2001 = {
     .family = "oncolytic viruses",
     .citation = "Wodarz D. Viruses as antitumor weapons: defining conditions for tumor "
                 "remission. Cancer Res 2001;61:3501-3507 (BioModels BIOMD0000001043)",
-    .notes = "Default values are the BioModels curated encoding (MODELS.md 4.4), which has "
+    .notes = "Default values are the BioModels curated encoding (BIOMD0000001043), which has "
              "pv = cv = b = 0: the CTL arm z is then inert (dz/dt = 0, z affects nothing), so "
              "the z bolus at t = 20 of schedule wodarz_ctl_t20 only shows a constant line. "
              "CTL parameters from the paper were not found in the sources read; set pv, cv, b "
@@ -82,4 +87,6 @@ const ims_model_t ims_model_wodarz2001 = {
     .jac = jac,
     .plot = plot,
     .nplot = 3,
+    .labels = labels,
+    .nlabels = 3,
 };

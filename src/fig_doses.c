@@ -115,10 +115,8 @@ void ims__plot_dose_keys(tc_t *c)
   if (!c->f->nrow)
     return;
   for (int k = 0; k < c->ndrug; k++) {
-    const char *label = NULL; /* the state's name, unless a panel already names it */
-    for (int i = 0; c->m && i < c->m->nstates; i++)
-      if (strcmp(c->m->states[i].name, c->drug[k]) == 0)
-        label = c->m->states[i].label;
+    /* the state's name, unless a panel already names it */
+    const char *label = ims_fig_label_of(c->m, c->drug[k]);
     for (int i = 0; i < c->ncol; i++)
       if (strcmp(c->col[i], c->drug[k]) == 0)
         label = NULL;

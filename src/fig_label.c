@@ -157,13 +157,21 @@ static const ims_var_t *find_var(const ims_model_t *m, const char *name)
   return NULL;
 }
 
+const char *ims_fig_label_of(const ims_model_t *m, const char *name)
+{
+  for (int i = 0; m && m->labels && i < m->nlabels; i++)
+    if (strcmp(m->labels[i].name, name) == 0)
+      return m->labels[i].label;
+  return NULL;
+}
+
 /* The words for a column without its unit: a state or output, a parameter,
  * an initial condition, a dosing field of a sweep; 0 when none applies. */
 static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col, int wc)
 {
   const ims_var_t *v = find_var(m, col);
   if (v) {
-    name_code(out, n, v->label, col, wc);
+    name_code(out, n, ims_fig_label_of(m, v->name), col, wc);
     return 1;
   }
   for (int i = 0; m && i < m->nparams; i++)
@@ -181,11 +189,12 @@ static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col
     char st[128];
     snprintf(st, sizeof st, "%.*s", (int)(l - 2), col);
     const ims_var_t *s = find_var(m, st);
+    const char *l = s ? ims_fig_label_of(m, st) : NULL;
     if (s) {
-      if (s->label && wc) /* the code as users type it (--par B_0) */
-        snprintf(out, n, "initial %s (%s)", s->label, col);
+      if (l && wc) /* the code as users type it (--par B_0) */
+        snprintf(out, n, "initial %s (%s)", l, col);
       else
-        snprintf(out, n, "initial %s", s->label ? s->label : st);
+        snprintf(out, n, "initial %s", l ? l : st);
       return 1;
     }
   }

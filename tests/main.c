@@ -15,6 +15,8 @@ int main(void)
   srunner_add_suite(sr, suite_figure());
 
   srunner_add_suite(sr, suite_population());
+  srunner_add_suite(sr, suite_dynamics());
+  srunner_add_suite(sr, suite_continuation());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 

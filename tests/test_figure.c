@@ -93,9 +93,14 @@ START_TEST(model_figures)
     }
     for (int k = 0; k < m->nstates + m->noutputs; k++) {
       const ims_var_t *v = k < m->nstates ? &m->states[k] : &m->outputs[k - m->nstates];
-      ck_assert_msg(v->label && v->label[0] && strlen(v->label) <= 30, "%s.%s: label '%s'", m->name,
-                    v->name, v->label ? v->label : "(none)");
+      const char *l = ims_fig_label_of(m, v->name);
+      ck_assert_msg(l && l[0] && strlen(l) <= 30, "%s.%s: label '%s'", m->name, v->name,
+                    l ? l : "(none)");
     }
+    for (int k = 0; k < m->nlabels; k++) /* and every label names a state or output */
+      ck_assert_msg(ims_model_state_index(m, m->labels[k].name) >= 0 ||
+                        ims_model_output_index(m, m->labels[k].name) >= 0,
+                    "%s: label for unknown %s", m->name, m->labels[k].name);
   }
 }
 END_TEST

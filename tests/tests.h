@@ -56,6 +56,9 @@ Suite *suite_table(void);
 Suite *suite_figure(void);
 
 Suite *suite_population(void);
+/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
+Suite *suite_dynamics(void);
+Suite *suite_continuation(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 

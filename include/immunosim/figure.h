@@ -262,6 +262,8 @@ void ims_fig_unit(char *out, size_t n, const char *unit);
  * amount".  m may be NULL (codes only); unit may be NULL. */
 void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
                           const char *unit);
+/* The model's short name of a state or output (ims_model_t.labels), or NULL. */
+const char *ims_fig_label_of(const ims_model_t *m, const char *name);
 /* The same without the code when there is a name ("tumour cells (cells)"), for
  * axes too short for the whole label. */
 void ims_fig_column_name(char *out, size_t n, const ims_model_t *m, const char *col,

@@ -15,10 +15,14 @@ typedef struct ims_var {
   const char *name;
   const char *unit;
   const char *desc;
-  /* A short name for figure axes and legends ("tumour cells", "IL-6"), added
-   * because desc is a sentence, too long for an axis.  NULL: the name alone. */
-  const char *label;
 } ims_var_t;
+
+/* A short name of a state or output for figure axes and legends ("tumour
+ * cells", "IL-6"): desc is a sentence, too long for an axis. */
+typedef struct ims_label {
+  const char *name; /* the state or output */
+  const char *label;
+} ims_label_t;
 
 /* y scales of a figure column. */
 #define IMS_SCALE_AUTO 0 /* log when the values are positive and span more than 3 decades */
@@ -100,6 +104,10 @@ typedef struct ims_model {
    * every state. */
   const ims_plotcol_t *plot;
   int nplot;
+  /* Short names of states and outputs for figures (added for the same reason;
+   * a table by name, so ims_var_t keeps its three fields).  NULL: the codes. */
+  const ims_label_t *labels;
+  int nlabels;
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */
