@@ -235,10 +235,9 @@ void ims_fig_series_y2(ims_fig_t *f, ims_fig_series_t *s, const char *y2lo, cons
   ims_fig_text(f, &s->y2, y2);
 }
 
-int ims_fig_series_where(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t, const char *col,
-                         double value, int join)
+int ims_fig_series_rows(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t,
+                        ims_fig_row_fn keep, void *ud, int join)
 {
-  int c = ims_table_column(t, col);
   free(s->seg);
   s->seg = NULL;
   s->nseg = 0;
@@ -248,13 +247,13 @@ int ims_fig_series_where(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t
     return -1;
   }
   int n = 0;
-  for (long i = 0; c >= 0 && i < t->nrows;) {
-    if (ims_table_value(t, i, c) != value) {
+  for (long i = 0; i < t->nrows;) {
+    if (!keep(t, i, ud)) {
       i++;
       continue;
     }
     long a = i;
-    while (i < t->nrows && ims_table_value(t, i, c) == value)
+    while (i < t->nrows && keep(t, i, ud))
       i++;
     seg[2 * n] = a;
     seg[2 * n + 1] = i - 1 + (join && i < t->nrows);
@@ -268,6 +267,39 @@ int ims_fig_series_where(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t
   s->seg = seg;
   s->nseg = n;
   return 0;
+}
+
+typedef struct where {
+  int col;
+  double value;
+  const char *text;
+} where_t;
+
+static int keep_value(const ims_table_t *t, long row, void *ud)
+{
+  const where_t *w = ud;
+  return w->col >= 0 && ims_table_value(t, row, w->col) == w->value;
+}
+
+static int keep_text(const ims_table_t *t, long row, void *ud)
+{
+  const where_t *w = ud;
+  return w->col >= 0 && t->text &&
+         strcmp(t->text[(size_t)row * (size_t)t->ncols + (size_t)w->col], w->text) == 0;
+}
+
+int ims_fig_series_where(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t, const char *col,
+                         double value, int join)
+{
+  where_t w = {.col = ims_table_column(t, col), .value = value};
+  return ims_fig_series_rows(f, s, t, keep_value, &w, join);
+}
+
+int ims_fig_series_where_text(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t,
+                              const char *col, const char *text, int join)
+{
+  where_t w = {.col = ims_table_column(t, col), .text = text};
+  return ims_fig_series_rows(f, s, t, keep_text, &w, join);
 }
 
 int ims_fig_tick_add(ims_fig_t *f, ims_fig_axis_t *a, double at, const char *label)

@@ -227,6 +227,14 @@ START_TEST(branch_runs)
   ck_assert(s->seg[0] == 0 && s->seg[1] == 1 && s->seg[2] == 4 && s->seg[3] == 6);
   ck_assert_int_eq(u->nseg, 1);
   ck_assert(u->seg[0] == 2 && u->seg[1] == 4); /* joined to the next stable point */
+  /* a text column (as `immunosim continue` writes stability) */
+  static const char txt[] = "p,T,stability\n0,1,stable\n1,2,unstable\n2,3,stable\n";
+  ims_table_t *tt;
+  ck_assert_int_eq(ims_table_load_mem(&tt, "c.csv", txt, strlen(txt), IMS_TABLE_TEXT, &err), 0);
+  ims_fig_series_t *st = ims_fig_series_add(p, IMS_FIG_LINE, "c.csv", "p", "T");
+  ck_assert_int_eq(ims_fig_series_where_text(f, st, tt, "stability", "stable", 0), 0);
+  ck_assert(st->nseg == 2 && st->seg[0] == 0 && st->seg[1] == 0 && st->seg[2] == 2);
+  ims_table_free(tt);
   ims_fig_series_t *none = ims_fig_series_add(p, IMS_FIG_LINE, "b.csv", "p", "T");
   ck_assert_int_eq(ims_fig_series_where(f, none, t, "stable", 7, 0), 0);
   ck_assert(none->nseg == 1 && none->seg[1] < none->seg[0]); /* draws nothing */

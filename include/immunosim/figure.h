@@ -17,12 +17,13 @@
  *   ims_fig_text(f, &p->x.label, "death rate d (1/d)");
  *   // stable branches solid, unstable dashed: a series each, cut into runs of
  *   // rows where the stability column has that value (lines never bridge gaps)
+ *   // (a text column needs IMS_TABLE_TEXT; several conditions: ims_fig_series_rows)
  *   ims_fig_series_t *s = ims_fig_series_add(p, IMS_FIG_LINE, t->path, "d", "T");
- *   ims_fig_series_where(f, s, t, "stable", 1, 1);
+ *   ims_fig_series_where_text(f, s, t, "stability", "stable", 1);
  *   ims_fig_key_series(f, s, "stable");
  *   s = ims_fig_series_add(p, IMS_FIG_LINE, t->path, "d", "T");
  *   s->dash = 2;
- *   ims_fig_series_where(f, s, t, "stable", 0, 1);
+ *   ims_fig_series_where_text(f, s, t, "stability", "unstable", 1);
  *   ims_fig_key_series(f, s, "unstable");
  *   // orbit extrema as points; folds and Hopf points as labelled points
  *   s = ims_fig_series_add(p, IMS_FIG_POINTS, "orbits.csv", "d", "T_max");
@@ -220,6 +221,13 @@ void ims_fig_series_y2(ims_fig_t *f, ims_fig_series_t *s, const char *y2lo, cons
  * join = 1 extends each run by the next row so consecutive runs meet. */
 int ims_fig_series_where(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t, const char *col,
                          double value, int join);
+/* The same on a text column (t loaded with IMS_TABLE_TEXT): "stable", "eq". */
+int ims_fig_series_where_text(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t,
+                              const char *col, const char *text, int join);
+/* The same for any test of a row (branch k and stable, ...): keep(t, row, ud) != 0. */
+typedef int (*ims_fig_row_fn)(const ims_table_t *t, long row, void *ud);
+int ims_fig_series_rows(ims_fig_t *f, ims_fig_series_t *s, const ims_table_t *t,
+                        ims_fig_row_fn keep, void *ud, int join);
 
 /* ---- ranges and scales ------------------------------------------------------------- */
 
