@@ -5,15 +5,22 @@
 #define IMS_VERSION "0.1.0"
 
 #include "immunosim/bands.h"
+#include "immunosim/compare.h"
+#include "immunosim/data.h"
 #include "immunosim/err.h"
+#include "immunosim/localsens.h"
 #include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"
 #include "immunosim/params.h"
+#include "immunosim/popsim.h"
 #include "immunosim/population.h"
+#include "immunosim/report.h"
 #include "immunosim/rules.h"
+#include "immunosim/run.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
+#include "immunosim/sweep.h"
 #include "immunosim/units.h"
 
 #endif
