@@ -43,9 +43,22 @@ const cli_opt_t *cli_opt_for(const char *cmd, int id)
   return NULL;
 }
 
+/* A one-letter long name equal to the short one (-n) is a short-only option. */
+static int short_only(const cli_opt_t *o)
+{
+  return o->key && o->name[0] == o->key && o->name[1] == '\0';
+}
+
+void cli_opt_display(const cli_opt_t *o, char *buf, size_t n)
+{
+  snprintf(buf, n, "%s%s", short_only(o) ? "-" : "--", o->name);
+}
+
 void cli_opt_label(const cli_opt_t *o, char *buf, size_t n)
 {
-  if (o->key)
+  if (short_only(o))
+    snprintf(buf, n, "-%c", o->key);
+  else if (o->key)
     snprintf(buf, n, "-%c, --%s", o->key, o->name);
   else
     snprintf(buf, n, "--%s", o->name);
@@ -225,16 +238,18 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args_t *a)
   memset(a, 0, sizeof *a);
   a->cmd = cli_cmd_find(cmd);
   struct option lo[256];
-  int rows[256], nl = 0;
+  int nl = 0;
   char shorts[128] = ":";
   size_t ns = 1;
   for (int i = 0; i < cli_nopts && nl < 255; i++) {
     const cli_opt_t *o = &cli_opts[i];
     if (!has_word(o->cmds, cmd))
       continue;
-    lo[nl] = (struct option){o->name, o->type == CLI_FLAG ? no_argument : required_argument, NULL,
-                             VAL_BASE + i};
-    rows[nl++] = i;
+    if (!short_only(o)) {
+      lo[nl] = (struct option){o->name, o->type == CLI_FLAG ? no_argument : required_argument,
+                               NULL, VAL_BASE + i};
+      nl++;
+    }
     if (o->key && ns + 3 < sizeof shorts) {
       shorts[ns++] = o->key;
       if (o->type != CLI_FLAG)
@@ -261,18 +276,21 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args_t *a)
     }
     if (c == ':') {
       const cli_opt_t *m = optopt >= VAL_BASE ? &cli_opts[optopt - VAL_BASE] : NULL;
-      for (int r = 0; !m && r < nl; r++)
-        if (cli_opts[rows[r]].key == optopt)
-          m = &cli_opts[rows[r]];
-      return cli_failf(IMS_EINPUT, "%s: option --%s needs a value (%s); see 'immunosim %s --help'",
-                       cmd, m ? m->name : "?", m && m->meta ? m->meta : "", cmd),
-             -1;
+      for (int r = 0; !m && r < cli_nopts; r++)
+        if (cli_opts[r].key == optopt && has_word(cli_opts[r].cmds, cmd))
+          m = &cli_opts[r];
+      char name[64] = "?";
+      if (m)
+        cli_opt_display(m, name, sizeof name);
+      cli_failf(IMS_EINPUT, "%s: option %s needs a value (%s); see 'immunosim %s --help'", cmd,
+                name, m && m->meta ? m->meta : "", cmd);
+      return -1;
     }
     if (c >= VAL_BASE)
       o = &cli_opts[c - VAL_BASE];
-    for (int r = 0; !o && r < nl; r++)
-      if (cli_opts[rows[r]].key == c)
-        o = &cli_opts[rows[r]];
+    for (int r = 0; !o && r < cli_nopts; r++)
+      if (cli_opts[r].key == c && has_word(cli_opts[r].cmds, cmd))
+        o = &cli_opts[r];
     if (!o)
       return cli_failf(IMS_EINPUT, "%s: cannot parse the options", cmd), -1;
     if (o->id == OPT_HELP) {

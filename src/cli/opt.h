@@ -213,8 +213,11 @@ int cli_list(const cli_args_t *a, int id, const char **out, int max);
 
 /* The option's first row that applies to cmd, or NULL. */
 const cli_opt_t *cli_opt_for(const char *cmd, int id);
-/* "--name" or "-k, --name" as the help shows it. */
+/* "--name" or "-k, --name" as the help shows it ("-n" for a short-only
+ * option, declared with a one-letter name equal to its key). */
 void cli_opt_label(const cli_opt_t *o, char *buf, size_t n);
+/* "--name", or "-n" for a short-only option, for messages. */
+void cli_opt_display(const cli_opt_t *o, char *buf, size_t n);
 
 /* Generated documents (immunosim _doc help CMD | man | bash | options). */
 void cli_print_help(FILE *fp, const cli_cmd_t *c);

@@ -121,6 +121,12 @@ void cli_print_help(FILE *fp, const cli_cmd_t *c)
     if (!seen && ng < 32)
       groups[ng++] = g;
   }
+  for (int k = 0; k < ng; k++) { /* the general options (--help) last */
+    if (!strcmp(groups[k], "options") && k + 1 < ng) {
+      memmove(groups + k, groups + k + 1, (size_t)(ng - k - 1) * sizeof *groups);
+      groups[ng - 1] = "options";
+    }
+  }
   for (int k = 0; k < ng; k++) {
     fprintf(fp, "\n%s\n", groups[k]);
     for (int i = 0; i < cli_nopts; i++) {
@@ -183,11 +189,18 @@ static void roff(FILE *fp, const char *s)
 static void man_option(FILE *fp, const cli_opt_t *o)
 {
   char f[160];
-  fputs(".TP\n", fp);
-  if (o->key)
-    fprintf(fp, "\\fB\\-%c\\fR, ", o->key);
-  fputs("\\fB\\-\\-", fp);
-  roff(fp, o->name);
+  char lab[128];
+  fputs(".TP\n\\fB", fp);
+  cli_opt_label(o, lab, sizeof lab);
+  for (const char *p = lab; *p; p++) { /* bold option names, a plain ", " */
+    if (*p == ',') {
+      fputs("\\fR, \\fB", fp);
+      p++;
+    } else if (*p == '-')
+      fputs("\\-", fp);
+    else
+      fputc(*p, fp);
+  }
   fputs("\\fR", fp);
   if (o->meta) {
     fputs(" \\fI", fp);
@@ -296,7 +309,8 @@ void cli_print_bash(FILE *fp)
         continue;
       if (o->key)
         fprintf(fp, "%s-%c", k++ ? " " : "", o->key);
-      fprintf(fp, "%s--%s", k++ ? " " : "", o->name);
+      if (!(o->key && !o->name[1]))
+        fprintf(fp, "%s--%s", k++ ? " " : "", o->name);
     }
     fputs("\" ;;\n", fp);
   }
@@ -312,9 +326,10 @@ void cli_print_bash(FILE *fp)
     fputs("    ", fp);
     int k = 0;
     for (char *save = NULL, *t = strtok_r(cmds, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-      fprintf(fp, "%s\"%s --%s\"", k++ ? " | " : "", t, o->name);
+      if (!(o->key && !o->name[1]))
+        fprintf(fp, "%s\"%s --%s\"", k++ ? " | " : "", t, o->name);
       if (o->key)
-        fprintf(fp, " | \"%s -%c\"", t, o->key);
+        fprintf(fp, "%s\"%s -%c\"", k++ ? " | " : "", t, o->key);
     }
     if (o->comp == CLI_C_WORDS) {
       char w[128];
@@ -427,8 +442,8 @@ void cli_print_options(FILE *fp)
     for (int j = 0; j < cli_nopts; j++) {
       const cli_opt_t *o = &cli_opts[j];
       if (applies(o, c->name) && !(o->flags & CLI_HIDDEN))
-        fprintf(fp, "%s\t--%s\t%s%c\t%s\n", c->name, o->name, o->key ? "-" : "",
-                o->key ? o->key : '-', types[o->type]);
+        fprintf(fp, "%s\t%s%s\t%s%c\t%s\n", c->name, o->key && !o->name[1] ? "-" : "--",
+                o->name, "-", o->key ? o->key : '-', types[o->type]);
     }
   }
 }

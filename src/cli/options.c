@@ -213,7 +213,7 @@ const cli_opt_t cli_opts[] = {
     {OPT_NAMES, "names", 0, CLI_FLAG, NULL, "list",
      "only the names, one per line (for scripts and shell completion)", .group = NULL},
     {OPT_NAMES, "names", 0, CLI_FLAG, NULL, "info",
-     "only the parameter names (with <STATE>_0), one per line, for --set", .group = NULL},
+     "only the parameter names (with <STATE>_0), one per line", .group = NULL},
     {OPT_COLUMNS, "columns", 0, CLI_FLAG, NULL, "info",
      "only the output columns (states, then outputs), one per line", .group = NULL},
     {OPT_SETS, "sets", 0, CLI_FLAG, NULL, "info", "only the shipped parameter sets, one per line",
@@ -323,8 +323,8 @@ const cli_cmd_t cli_cmds[] = {
      "values (<STATE>_0), integrated by CVODES with the model's Jacobian (not by re-running "
      "with perturbed parameters).  Normalised: S = (p / y) dy/dp, the % change of y per % "
      "change of p; --raw gives dy/dp in the columns' units per parameter unit.",
-     "The peak is the exact maximum over the run (as 'run --metrics' finds it: between output "
-     "times too); at a smooth interior maximum its sensitivity is dy/dp at the peak time "
+     "The peak is the exact maximum over the run (as the metrics of 'run' find it: between "
+     "output times too); at a smooth interior maximum its sensitivity is dy/dp at the peak time "
      "(envelope theorem).  AUC sensitivities come from CVODES quadrature sensitivities, not the "
      "grid.  Sensitivities do not include the shift of state-triggered events (rules) with p.",
      "immunosim sensitivity pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \\\n"
@@ -333,7 +333,11 @@ const cli_cmd_t cli_cmds[] = {
     {"plot", "draw run outputs with gnuplot (PNG, SVG, PDF)",
      "OUT.csv [OUT2.csv ...] -o FIG.png|FIG.svg|FIG.pdf [options]",
      "Draw run outputs with gnuplot.  The script is written beside the figure (FIG.gp) and then "
-     "run; edit it and re-run with 'gnuplot FIG.gp'.",
+     "run; edit it and re-run with 'gnuplot FIG.gp'.  Units on the axes come from the outputs' "
+     "'# units:' line, dose markers (infusions as bars, boluses as ticks, along the bottom of "
+     "each panel) from their '# dose:' lines.  Several outputs are overlaid in every panel, with "
+     "a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population percentiles) are "
+     "drawn as shaded 5-95 % and 25-75 % bands around the median.",
      "Environment: IMMUNOSIM_GNUPLOT names the gnuplot binary (default: gnuplot on PATH).",
      "immunosim plot blina.csv --y C1 --hline C1=500:\"target\" -o blina.png\n", 1, CLI_MAX_POS,
      "FILE", cmd_plot, 0},
