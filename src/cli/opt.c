@@ -246,8 +246,8 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_args_t *a)
     if (!has_word(o->cmds, cmd))
       continue;
     if (!short_only(o)) {
-      lo[nl] = (struct option){o->name, o->type == CLI_FLAG ? no_argument : required_argument,
-                               NULL, VAL_BASE + i};
+      lo[nl] = (struct option){o->name, o->type == CLI_FLAG ? no_argument : required_argument, NULL,
+                               VAL_BASE + i};
       nl++;
     }
     if (o->key && ns + 3 < sizeof shorts) {

@@ -442,8 +442,8 @@ void cli_print_options(FILE *fp)
     for (int j = 0; j < cli_nopts; j++) {
       const cli_opt_t *o = &cli_opts[j];
       if (applies(o, c->name) && !(o->flags & CLI_HIDDEN))
-        fprintf(fp, "%s\t%s%s\t%s%c\t%s\n", c->name, o->key && !o->name[1] ? "-" : "--",
-                o->name, "-", o->key ? o->key : '-', types[o->type]);
+        fprintf(fp, "%s\t%s%s\t%s%c\t%s\n", c->name, o->key && !o->name[1] ? "-" : "--", o->name,
+                "-", o->key ? o->key : '-', types[o->type]);
     }
   }
 }
