@@ -59,7 +59,8 @@ int cmd_population(int argc, char **argv)
 #else
   spec.threads = 1;
 #endif
-  int rc = cli_runargs(&ra, &a, &err);
+  int rc = cli_outset(&g, &err);
+  rc = rc ? rc : cli_runargs(&ra, &a, &err);
   if (!rc && !cli_flag(&a, OPT_N))
     rc = ims_err_set(&err, IMS_EINPUT, "population: -n N (the population size, > 0) is required");
   rc = rc ? rc : subjects(cli_str(&a, OPT_SUBJECTS, NULL), &spec.first, &spec.last, &err);
@@ -74,7 +75,6 @@ int cmd_population(int argc, char **argv)
                 "subjects are identical",
                 (unsigned long long)spec.n);
   }
-  rc = rc ? rc : cli_outset(&g, &err);
   rc = rc ? rc : ims_outset_open(g, &bands, out, ra.format, &err);
   if (!rc && per)
     rc = ims_outset_open(g, &subj, per, IMS_FMT_CSV | (ra.format & IMS_OUT_NO_META), &err);
@@ -84,8 +84,7 @@ int cmd_population(int argc, char **argv)
     rc = ims_popsim_run(ps, bands, subj, &sum, &err);
     cli_progress_done();
   }
-  if (g)
-    rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
+  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
   if (!rc) {
     uint64_t nsub = spec.last - spec.first;
     fprintf(stderr,

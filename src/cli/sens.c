@@ -60,7 +60,8 @@ int cmd_sensitivity(int argc, char **argv)
   const char *out = cli_str(&a, OPT_OUT, NULL), *plot = cli_str(&a, OPT_PLOT, NULL);
   const char *mout = cli_str(&a, OPT_METRICS_OUT, NULL);
   int col = 0;
-  int rc = cli_runargs(&ra, &a, &err);
+  int rc = cli_outset(&g, &err);
+  rc = rc ? rc : cli_runargs(&ra, &a, &err);
   if (!rc && plot)
     rc = cli_check_figure("--plot", plot, &err);
   rc = rc ? rc : ims_run_alloc(&r, &ra.spec, &err);
@@ -72,7 +73,6 @@ int cmd_sensitivity(int argc, char **argv)
     rc = ims_localsens_alloc(&ls, r, &spec, &err);
   }
   int meta = ra.format & IMS_OUT_NO_META;
-  rc = rc ? rc : cli_outset(&g, &err);
   if (!rc && out)
     rc = ims_outset_open(g, &tc, out, IMS_FMT_CSV | meta, &err);
   if (!rc && mout)
@@ -84,8 +84,7 @@ int cmd_sensitivity(int argc, char **argv)
   }
   if (!rc && mo && ims_localsens_write(ls, mo))
     rc = ims_err_set(&err, IMS_EIO, "%s: cannot write", mout);
-  if (g)
-    rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
+  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
   if (!rc)
     ims_localsens_print(stdout, ls, col);
   if (!rc && plot) /* --plot is a shared run option */

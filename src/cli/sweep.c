@@ -117,7 +117,8 @@ int cmd_sweep(int argc, char **argv)
   const char *plot = cli_str(&a, OPT_PLOT, NULL);
   char data[PATH_MAX];
   int nvary = cli_list(&a, OPT_VARY, vary, CLI_MAX_REPEAT), zc = -1, nfailed = 0;
-  int rc = cli_runargs(&ra, &a, &err);
+  int rc = cli_outset(&g, &err);
+  rc = rc ? rc : cli_runargs(&ra, &a, &err);
   if (!rc && nvary == 0)
     rc = ims_err_set(&err, IMS_EINPUT, "sweep: give --vary NAME=LO:HI:N[:log]");
   if (!rc && nvary > 2)
@@ -141,15 +142,13 @@ int cmd_sweep(int argc, char **argv)
   /* the figure's column is checked before the work */
   if (!rc && plot)
     rc = plot_column(s, cli_str(&a, OPT_PLOT_METRIC, NULL), &zc, &err);
-  rc = rc ? rc : cli_outset(&g, &err);
   rc = rc ? rc : ims_outset_open(g, &o, out, IMS_FMT_CSV | (ra.format & IMS_OUT_NO_META), &err);
   if (!rc) {
     cli_progress_start(NULL, "points", 0, !strcmp(out, "-"));
     rc = ims_sweep_run(s, o, &nfailed, &err);
     cli_progress_done();
   }
-  if (g)
-    rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
+  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
   if (!rc && plot)
     rc = draw(s, r, plot, out, zc, &err);
   if (!rc && nfailed) {
