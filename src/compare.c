@@ -156,12 +156,44 @@ static int is_time(int th, int k)
   return (th < 0 ? ims_metric_unit(k) : ims_tmetric_unit(k)) == IMS_MU_TIME;
 }
 
+/* Row r of the table (windows, then columns and thresholds, then metrics);
+ * 0 past the last row. */
+typedef struct cmp_row {
+  const char *window, *column, *threshold, *metric;
+  int col, th, k;
+  char unit[160], lab[96];
+} cmp_row_t;
+
+static int row_at(const ims_compare_t *c, int r, cmp_row_t *x)
+{
+  const ims_report_t *rp = &c->rp[0];
+  const ims_run_t *r0 = c->run[0];
+  int per = rp->nsel * IMS_M_COUNT + rp->nth * IMS_T_COUNT;
+  if (per == 0 || r >= rp->nw * per)
+    return 0;
+  int rem = r % per;
+  x->window = rp->w[r / per].label;
+  x->th = rem < rp->nsel * IMS_M_COUNT ? -1 : (rem - rp->nsel * IMS_M_COUNT) / IMS_T_COUNT;
+  x->k = x->th < 0 ? rem % IMS_M_COUNT : (rem - rp->nsel * IMS_M_COUNT) % IMS_T_COUNT;
+  x->col = x->th < 0 ? rp->sel[rem / IMS_M_COUNT] : rp->th[x->th].col;
+  x->column = r0->colnames[1 + x->col];
+  x->metric = x->th < 0 ? ims_metric_name(x->k) : ims_tmetric_name(x->k);
+  x->lab[0] = '\0';
+  x->threshold = "";
+  if (x->th >= 0) {
+    ims_report_threshold_label(rp, r0, x->th, x->lab, sizeof x->lab);
+    x->threshold = strchr(x->lab, '>') + 1;
+  }
+  ims_report_unit(r0, x->col, x->th < 0 ? ims_metric_unit(x->k) : ims_tmetric_unit(x->k), x->unit,
+                  sizeof x->unit);
+  return 1;
+}
+
 static int write_csv(const ims_compare_t *c, ims_output_t *o)
 {
   const ims_run_t *r0 = c->run[0];
-  const ims_report_t *rp0 = &c->rp[0];
   int n = c->n, bad = 0;
-  char line[8192], nb[IMS_NUMBUF], unit[160], lab[96], col[160];
+  char line[8192], nb[IMS_NUMBUF], col[160];
   ims_output_comment(o, "immunosim %s compare: model %s", IMS_VERSION, r0->m->name);
   for (int i = 0; i < n; i++)
     ims_output_comment(o, "schedule %d: %s", i + 1, c->run[i]->sched->path);
@@ -175,35 +207,23 @@ static int write_csv(const ims_compare_t *c, ims_output_t *o)
       l += snprintf(line + l, sizeof line - (size_t)l, ",%s", col);
     }
   bad |= ims_output_line(o, "%s", line);
-  for (int w = 0; w < rp0->nw; w++) {
-    const char *wl = rp0->w[w].label;
-    for (int j = 0; j < rp0->nsel + rp0->nth; j++) {
-      int th = j < rp0->nsel ? -1 : j - rp0->nsel;
-      int cl = th < 0 ? rp0->sel[j] : rp0->th[th].col;
-      int nk = th < 0 ? IMS_M_COUNT : IMS_T_COUNT;
-      if (th >= 0)
-        ims_report_threshold_label(rp0, r0, th, lab, sizeof lab);
-      for (int k = 0; k < nk; k++) {
-        ims_report_unit(r0, cl, th < 0 ? ims_metric_unit(k) : ims_tmetric_unit(k), unit,
-                        sizeof unit);
-        l = snprintf(line, sizeof line, "%s,%s,%s,%s,%s", wl, r0->colnames[1 + cl],
-                     th < 0 ? "" : strchr(lab, '>') + 1,
-                     th < 0 ? ims_metric_name(k) : ims_tmetric_name(k), unit);
-        double v0 = value_of(c, 0, wl, cl, th, k);
-        for (int i = 0; i < n; i++)
-          l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
-                        ims_fmt_num(nb, value_of(c, i, wl, cl, th, k)));
-        for (int i = 1; i < n; i++) {
-          double v = value_of(c, i, wl, cl, th, k);
-          double q = is_time(th, k) || v0 == 0 || isnan(v0) ? NAN : v / v0;
-          l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, q));
-        }
-        for (int i = 1; i < n; i++)
-          l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
-                        ims_fmt_num(nb, value_of(c, i, wl, cl, th, k) - v0));
-        bad |= ims_output_line(o, "%s", line);
-      }
+  cmp_row_t x;
+  for (int r = 0; row_at(c, r, &x); r++) {
+    l = snprintf(line, sizeof line, "%s,%s,%s,%s,%s", x.window, x.column, x.threshold, x.metric,
+                 x.unit);
+    double v0 = value_of(c, 0, x.window, x.col, x.th, x.k);
+    for (int i = 0; i < n; i++)
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
+                    ims_fmt_num(nb, value_of(c, i, x.window, x.col, x.th, x.k)));
+    for (int i = 1; i < n; i++) {
+      double v = value_of(c, i, x.window, x.col, x.th, x.k);
+      double q = is_time(x.th, x.k) || v0 == 0 || isnan(v0) ? NAN : v / v0;
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, q));
     }
+    for (int i = 1; i < n; i++)
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
+                    ims_fmt_num(nb, value_of(c, i, x.window, x.col, x.th, x.k) - v0));
+    bad |= ims_output_line(o, "%s", line);
   }
   return bad;
 }
@@ -266,36 +286,24 @@ void ims_compare_print(FILE *fp, const ims_compare_t *c)
   for (int i = 1; i < n; i++)
     snprintf(cells[4 + n + i - 1], 48, "ratio_%.40s", c->name[i]);
   int row = 1;
-  char unit[160], lab[96];
-  for (int w = 0; w < rp0->nw; w++) {
-    const char *wl = rp0->w[w].label;
-    for (int j = 0; j < rp0->nsel + rp0->nth; j++) {
-      int th = j < rp0->nsel ? -1 : j - rp0->nsel;
-      int cl = th < 0 ? rp0->sel[j] : rp0->th[th].col;
-      int nk = th < 0 ? IMS_M_COUNT : IMS_T_COUNT;
-      if (th >= 0)
-        ims_report_threshold_label(rp0, r0, th, lab, sizeof lab);
-      for (int k = 0; k < nk; k++, row++) {
-        char(*x)[48] = cells + row * ncol;
-        ims_report_unit(r0, cl, th < 0 ? ims_metric_unit(k) : ims_tmetric_unit(k), unit,
-                        sizeof unit);
-        snprintf(x[0], 48, "%s", wl);
-        snprintf(x[1], 48, "%s", th < 0 ? r0->colnames[1 + cl] : lab);
-        snprintf(x[2], 48, "%s", th < 0 ? ims_metric_name(k) : ims_tmetric_name(k));
-        snprintf(x[3], 48, "%s", unit);
-        double v0 = value_of(c, 0, wl, cl, th, k);
-        for (int i = 0; i < n; i++)
-          cell_num(x[4 + i], value_of(c, i, wl, cl, th, k), 0);
-        for (int i = 1; i < n; i++) {
-          double v = value_of(c, i, wl, cl, th, k);
-          if (is_time(th, k))
-            cell_num(x[4 + n + i - 1], v - v0, 1);
-          else if (isnan(v) || isnan(v0) || v0 == 0)
-            snprintf(x[4 + n + i - 1], 48, "-");
-          else
-            snprintf(x[4 + n + i - 1], 48, "%.4f", v / v0);
-        }
-      }
+  cmp_row_t y;
+  for (int r = 0; row_at(c, r, &y); r++, row++) {
+    char(*x)[48] = cells + row * ncol;
+    snprintf(x[0], 48, "%s", y.window);
+    snprintf(x[1], 48, "%s", y.th < 0 ? y.column : y.lab);
+    snprintf(x[2], 48, "%s", y.metric);
+    snprintf(x[3], 48, "%s", y.unit);
+    double v0 = value_of(c, 0, y.window, y.col, y.th, y.k);
+    for (int i = 0; i < n; i++)
+      cell_num(x[4 + i], value_of(c, i, y.window, y.col, y.th, y.k), 0);
+    for (int i = 1; i < n; i++) {
+      double v = value_of(c, i, y.window, y.col, y.th, y.k);
+      if (is_time(y.th, y.k))
+        cell_num(x[4 + n + i - 1], v - v0, 1);
+      else if (isnan(v) || isnan(v0) || v0 == 0)
+        snprintf(x[4 + n + i - 1], 48, "-");
+      else
+        snprintf(x[4 + n + i - 1], 48, "%.4f", v / v0);
     }
   }
   fprintf(fp,

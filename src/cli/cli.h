@@ -48,6 +48,24 @@ void cli_runargs_free(cli_runargs_t *ra);
 /* Print a run's notes ("nothing is dosed") on stderr. */
 void cli_print_notes(const ims_run_t *r);
 
+/* What a simulating command holds: its options, its run, its outputs. */
+typedef struct cli_ctx {
+  cli_args_t a;
+  cli_runargs_t ra;
+  ims_err_t err;
+  ims_outset_t *g; /* the command's outputs, committed together */
+  ims_run_t *r;    /* after cli_load_run */
+} cli_ctx_t;
+/* Parse the options of cmd and open an output group: 0 to go on, else the
+ * exit code (0 after --help) is in *code. */
+int cli_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, int *code);
+/* Load the run the options describe (and print its notes); a status. */
+int cli_load_run(cli_ctx_t *x);
+/* Commit the outputs when rc is 0, else remove them; a status. */
+int cli_commit(cli_ctx_t *x, int rc);
+/* Free everything; the exit code for rc (printing x->err when rc != 0). */
+int cli_end(cli_ctx_t *x, int rc);
+
 /* A group of outputs whose temporary files a signal (SIGINT, SIGTERM,
  * SIGHUP) removes before the process dies. */
 int cli_outset(ims_outset_t **g, ims_err_t *err);

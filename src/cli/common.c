@@ -215,6 +215,47 @@ void cli_print_notes(const ims_run_t *r)
     cli_notef("%s", r->notes[i]);
 }
 
+int cli_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, int *code)
+{
+  memset(x, 0, sizeof *x);
+  int p = cli_parse(cmd, argc, argv, &x->a);
+  if (p) {
+    *code = p > 0 ? 0 : 1;
+    return p;
+  }
+  int rc = cli_outset(&x->g, &x->err);
+  rc = rc ? rc : cli_runargs(&x->ra, &x->a, &x->err);
+  *code = rc ? cli_end(x, rc) : 0;
+  return rc;
+}
+
+int cli_load_run(cli_ctx_t *x)
+{
+  int rc = ims_run_alloc(&x->r, &x->ra.spec, &x->err);
+  if (!rc)
+    cli_print_notes(x->r);
+  return rc;
+}
+
+int cli_commit(cli_ctx_t *x, int rc)
+{
+  if (rc) {
+    ims_outset_abort(x->g);
+    return rc;
+  }
+  return ims_outset_commit(x->g, &x->err);
+}
+
+int cli_end(cli_ctx_t *x, int rc)
+{
+  ims_outset_free(x->g);
+  ims_run_free(x->r);
+  cli_runargs_free(&x->ra);
+  x->g = NULL;
+  x->r = NULL;
+  return rc ? cli_fail(rc, &x->err) : 0;
+}
+
 /* ---- outputs and signals ---- */
 
 /* Temporary files in flight, for the signal handler: a slot is written only

@@ -27,49 +27,43 @@ static int plot_runs(const ims_compare_t *c, const char *fig, ims_err_t *err)
 
 int cmd_compare(int argc, char **argv)
 {
-  cli_args_t a;
-  int p = cli_parse("compare", argc, argv, &a);
-  if (p)
-    return p > 0 ? 0 : 1;
-  cli_runargs_t ra;
-  ims_err_t err = {0};
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "compare", argc, argv, &code))
+    return code;
   ims_compare_t *c = NULL;
-  ims_outset_t *g = NULL;
-  const char *scheds[CLI_MAX_REPEAT], *plot = cli_str(&a, OPT_PLOT, NULL);
+  const char *scheds[CLI_MAX_REPEAT], *plot = cli_str(&x.a, OPT_PLOT, NULL);
   char stem[PATH_MAX];
-  int rc = cli_runargs(&ra, &a, &err);
-  int n = cli_list(&a, OPT_SCHEDULE, scheds, CLI_MAX_REPEAT);
-  if (!rc && n < 2)
-    rc = ims_err_set(&err, IMS_EINPUT, "compare: give at least two schedules (-s A.csv -s B.csv)");
+  int n = cli_list(&x.a, OPT_SCHEDULE, scheds, CLI_MAX_REPEAT), rc = IMS_OK;
+  if (n < 2)
+    rc =
+        ims_err_set(&x.err, IMS_EINPUT, "compare: give at least two schedules (-s A.csv -s B.csv)");
   if (!rc && plot)
-    rc = cli_check_figure("--plot", plot, &err);
+    rc = cli_check_figure("--plot", plot, &x.err);
   if (!rc) {
     cli_sibling(stem, sizeof stem, plot ? plot : "", "");
-    ims_compare_spec_t spec = {.run = ra.spec,
+    ims_compare_spec_t spec = {.run = x.ra.spec,
                                .schedules = scheds,
                                .nschedules = n,
-                               .metrics = ra.metrics,
-                               .metrics_out = cli_str(&a, OPT_METRICS_OUT, NULL),
+                               .metrics = x.ra.metrics,
+                               .metrics_out = cli_str(&x.a, OPT_METRICS_OUT, NULL),
                                .runs_stem = plot ? stem : NULL,
-                               .format = ra.format,
+                               .format = x.ra.format,
                                .progress = cli_progress};
-    rc = ims_compare_alloc(&c, &spec, &err);
+    rc = ims_compare_alloc(&c, &spec, &x.err);
   }
-  for (int i = 0; !rc && i < ims_compare_n(c) && i < 1; i++)
-    cli_print_notes(ims_compare_run_of(c, i));
-  rc = rc ? rc : cli_outset(&g, &err);
   if (!rc) {
-    cli_progress_start(NULL, "d simulated", 0, 0);
-    rc = ims_compare_run(c, g, &err);
+    const ims_run_t *r0 = ims_compare_run_of(c, 0);
+    cli_print_notes(r0);
+    cli_progress_start(NULL, r0->m->time_unit, 0, 0);
+    rc = ims_compare_run(c, x.g, &x.err);
     cli_progress_done();
-    rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
   }
+  rc = cli_commit(&x, rc);
   if (!rc)
     ims_compare_print(stdout, c);
   if (!rc && plot)
-    rc = plot_runs(c, plot, &err);
-  ims_outset_free(g);
+    rc = plot_runs(c, plot, &x.err);
   ims_compare_free(c);
-  cli_runargs_free(&ra);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, rc);
 }

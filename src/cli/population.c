@@ -33,24 +33,37 @@ static int subjects(const char *v, uint64_t *first, uint64_t *last, ims_err_t *e
   return IMS_OK;
 }
 
+static void summary(const ims_popsim_spec_t *sp, const ims_popsim_summary_t *sum, int stats)
+{
+  uint64_t n = sp->last - sp->first;
+  fprintf(stderr,
+          "population: %llu subjects (%llu:%llu of %llu), %llu ok, %llu failed (excluded), "
+          "%d thread%s, wall %.3f s, %.1f subjects/s; bands %s, %.1f MB\n",
+          (unsigned long long)n, (unsigned long long)sp->first, (unsigned long long)sp->last,
+          (unsigned long long)sp->n, (unsigned long long)sum->ok, (unsigned long long)sum->failed,
+          sp->threads, sp->threads == 1 ? "" : "s", sum->wall,
+          sum->wall > 0 ? (double)n / sum->wall : 0.0, sum->exact ? "exact" : "histogram", sum->mb);
+  if (stats)
+    fprintf(stderr,
+            "steps %ld, rhs evals %ld, jac evals %ld, restarts %ld (summed over subjects)\n",
+            sum->stats.steps, sum->stats.rhs_evals, sum->stats.jac_evals, sum->stats.restarts);
+}
+
 int cmd_population(int argc, char **argv)
 {
-  cli_args_t a;
-  int p = cli_parse("population", argc, argv, &a);
-  if (p)
-    return p > 0 ? 0 : 1;
-  cli_runargs_t ra;
-  ims_err_t err = {0};
-  ims_run_t *r = NULL;
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "population", argc, argv, &code))
+    return code;
+  const cli_args_t *a = &x.a;
   ims_popsim_t *ps = NULL;
-  ims_outset_t *g = NULL;
   ims_output_t *bands = NULL, *subj = NULL;
-  const char *out = cli_str(&a, OPT_OUT, "-"), *per = cli_str(&a, OPT_PER_SUBJECT, NULL);
-  ims_popsim_spec_t spec = {.n = cli_u64(&a, OPT_N, 0),
-                            .seed = cli_u64(&a, OPT_SEED, 1),
-                            .threads = (int)cli_num(&a, OPT_THREADS, 1),
-                            .omega = cli_str(&a, OPT_OMEGA, NULL),
-                            .bands_mb = cli_num(&a, OPT_BANDS_MEM, 64),
+  const char *out = cli_str(a, OPT_OUT, "-"), *per = cli_str(a, OPT_PER_SUBJECT, NULL);
+  ims_popsim_spec_t spec = {.n = cli_u64(a, OPT_N, 0),
+                            .seed = cli_u64(a, OPT_SEED, 1),
+                            .threads = (int)cli_num(a, OPT_THREADS, 1),
+                            .omega = cli_str(a, OPT_OMEGA, NULL),
+                            .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
                             .progress = cli_progress,
                             .failed = on_failed};
 #ifdef _OPENMP
@@ -59,50 +72,30 @@ int cmd_population(int argc, char **argv)
 #else
   spec.threads = 1;
 #endif
-  int rc = cli_outset(&g, &err);
-  rc = rc ? rc : cli_runargs(&ra, &a, &err);
-  if (!rc && !cli_flag(&a, OPT_N))
-    rc = ims_err_set(&err, IMS_EINPUT, "population: -n N (the population size, > 0) is required");
-  rc = rc ? rc : subjects(cli_str(&a, OPT_SUBJECTS, NULL), &spec.first, &spec.last, &err);
-  if (!rc && !cli_flag(&a, OPT_SUBJECTS))
+  int rc = IMS_OK;
+  if (!cli_flag(a, OPT_N))
+    rc = ims_err_set(&x.err, IMS_EINPUT, "population: -n N (the population size, > 0) is required");
+  rc = rc ? rc : subjects(cli_str(a, OPT_SUBJECTS, NULL), &spec.first, &spec.last, &x.err);
+  if (!rc && !cli_flag(a, OPT_SUBJECTS))
     spec.last = spec.n;
-  rc = rc ? rc : ims_run_alloc(&r, &ra.spec, &err);
-  rc = rc ? rc : ims_popsim_alloc(&ps, r, &spec, &err);
-  if (!rc) {
-    cli_print_notes(r);
-    if (ims_popsim_nvar(ps) == 0 && isatty(STDERR_FILENO))
-      cli_notef("no parameter has an iiv (the -p files' iiv column, or --omega): all %llu "
-                "subjects are identical",
-                (unsigned long long)spec.n);
-  }
-  rc = rc ? rc : ims_outset_open(g, &bands, out, ra.format, &err);
+  rc = rc ? rc : cli_load_run(&x);
+  rc = rc ? rc : ims_popsim_alloc(&ps, x.r, &spec, &x.err);
+  if (!rc && ims_popsim_nvar(ps) == 0 && isatty(STDERR_FILENO))
+    cli_notef("no parameter has an iiv (the -p files' iiv column, or --omega): all %llu subjects "
+              "are identical",
+              (unsigned long long)spec.n);
+  rc = rc ? rc : ims_outset_open(x.g, &bands, out, x.ra.format, &x.err);
   if (!rc && per)
-    rc = ims_outset_open(g, &subj, per, IMS_FMT_CSV | (ra.format & IMS_OUT_NO_META), &err);
+    rc = ims_outset_open(x.g, &subj, per, IMS_FMT_CSV | (x.ra.format & IMS_OUT_NO_META), &x.err);
   ims_popsim_summary_t sum = {0};
   if (!rc) {
     cli_progress_start(NULL, "subjects", 0, !strcmp(per ? per : "", "-"));
-    rc = ims_popsim_run(ps, bands, subj, &sum, &err);
+    rc = ims_popsim_run(ps, bands, subj, &sum, &x.err);
     cli_progress_done();
   }
-  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
-  if (!rc) {
-    uint64_t nsub = spec.last - spec.first;
-    fprintf(stderr,
-            "population: %llu subjects (%llu:%llu of %llu), %llu ok, %llu failed (excluded), "
-            "%d thread%s, wall %.3f s, %.1f subjects/s; bands %s, %.1f MB\n",
-            (unsigned long long)nsub, (unsigned long long)spec.first, (unsigned long long)spec.last,
-            (unsigned long long)spec.n, (unsigned long long)sum.ok, (unsigned long long)sum.failed,
-            spec.threads, spec.threads == 1 ? "" : "s", sum.wall,
-            sum.wall > 0 ? (double)nsub / sum.wall : 0.0, sum.exact ? "exact" : "histogram",
-            sum.mb);
-    if (cli_flag(&a, OPT_STATS))
-      fprintf(stderr,
-              "steps %ld, rhs evals %ld, jac evals %ld, restarts %ld (summed over subjects)\n",
-              sum.stats.steps, sum.stats.rhs_evals, sum.stats.jac_evals, sum.stats.restarts);
-  }
-  ims_outset_free(g);
+  rc = cli_commit(&x, rc);
+  if (!rc)
+    summary(&spec, &sum, cli_flag(a, OPT_STATS));
   ims_popsim_free(ps);
-  ims_run_free(r);
-  cli_runargs_free(&ra);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, rc);
 }

@@ -28,57 +28,49 @@ static int figure_option_without_plot(const cli_args_t *a, ims_err_t *err)
 
 int cmd_run(int argc, char **argv)
 {
-  cli_args_t a;
-  int p = cli_parse("run", argc, argv, &a);
-  if (p)
-    return p > 0 ? 0 : 1;
-  cli_runargs_t ra;
-  ims_err_t err = {0};
-  ims_run_t *r = NULL;
-  ims_outset_t *g = NULL;
-  ims_run_out_t o = {0};
-  const char *out = cli_str(&a, OPT_OUT, "-"), *plot = cli_str(&a, OPT_PLOT, NULL);
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "run", argc, argv, &code))
+    return code;
+  const cli_args_t *a = &x.a;
+  const char *out = cli_str(a, OPT_OUT, "-"), *plot = cli_str(a, OPT_PLOT, NULL);
   char data[PATH_MAX];
-  int rc = cli_runargs(&ra, &a, &err);
-  if (!rc && plot) {
-    rc = cli_check_figure("--plot", plot, &err);
+  ims_run_out_t o = {0};
+  int rc = IMS_OK;
+  if (plot) {
+    rc = cli_check_figure("--plot", plot, &x.err);
     if (!strcmp(out, "-")) { /* the table goes beside the figure, FIG.csv */
       cli_sibling(data, sizeof data, plot, ".csv");
       out = data;
     }
-  } else if (!rc)
-    rc = figure_option_without_plot(&a, &err);
-  rc = rc ? rc : ims_run_alloc(&r, &ra.spec, &err);
-  rc = rc ? rc : cli_outset(&g, &err);
+  } else
+    rc = figure_option_without_plot(a, &x.err);
+  rc = rc ? rc : cli_load_run(&x);
   if (!rc) {
-    cli_print_notes(r);
-    int want = cli_flag(&a, OPT_METRICS) || cli_flag(&a, OPT_METRICS_OUT) ||
-               cli_count(&a, OPT_THRESHOLD) || cli_count(&a, OPT_WINDOW) || cli_flag(&a, OPT_COLS);
+    int want = cli_flag(a, OPT_METRICS) || cli_flag(a, OPT_METRICS_OUT) ||
+               cli_count(a, OPT_THRESHOLD) || cli_count(a, OPT_WINDOW) || cli_flag(a, OPT_COLS);
     o = (ims_run_out_t){.table = out,
-                        .format = ra.format,
-                        .events = cli_str(&a, OPT_EVENTS_OUT, NULL),
-                        .metrics = cli_str(&a, OPT_METRICS_OUT, NULL),
-                        .mspec = want ? &ra.metrics : NULL,
+                        .format = x.ra.format,
+                        .events = cli_str(a, OPT_EVENTS_OUT, NULL),
+                        .metrics = cli_str(a, OPT_METRICS_OUT, NULL),
+                        .mspec = want ? &x.ra.metrics : NULL,
                         .progress = cli_progress};
-    cli_progress_start("t", r->m->time_unit, r->opts.t0, !strcmp(out, "-"));
-    rc = ims_run_write(r, g, &o, &err);
+    cli_progress_start("t", x.r->m->time_unit, x.r->opts.t0, !strcmp(out, "-"));
+    rc = ims_run_write(x.r, x.g, &o, &x.err);
     cli_progress_done();
-    if (cli_flag(&a, OPT_STATS))
+    if (cli_flag(a, OPT_STATS))
       print_stats(&o.stats);
-    rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
   }
+  rc = cli_commit(&x, rc);
   /* the metrics table goes to stdout unless the rows do */
-  if (!rc && cli_flag(&a, OPT_METRICS))
-    ims_report_print(strcmp(out, "-") ? stdout : stderr, o.report, r);
+  if (!rc && cli_flag(a, OPT_METRICS))
+    ims_report_print(strcmp(out, "-") ? stdout : stderr, o.report, x.r);
   if (!rc && plot) {
     cli_plot_opts_t po;
-    cli_plot_opts_from_args(&po, &a);
+    cli_plot_opts_from_args(&po, a);
     const char *files[1] = {out};
-    rc = cli_plot(&po, files, 1, plot, &err);
+    rc = cli_plot(&po, files, 1, plot, &x.err);
   }
   ims_run_out_free(&o);
-  ims_outset_free(g);
-  ims_run_free(r);
-  cli_runargs_free(&ra);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, rc);
 }

@@ -47,51 +47,40 @@ static int write_plot(const ims_localsens_t *ls, const ims_run_t *r, int c, cons
 
 int cmd_sensitivity(int argc, char **argv)
 {
-  cli_args_t a;
-  int p = cli_parse("sensitivity", argc, argv, &a);
-  if (p)
-    return p > 0 ? 0 : 1;
-  cli_runargs_t ra;
-  ims_err_t err = {0};
-  ims_run_t *r = NULL;
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "sensitivity", argc, argv, &code))
+    return code;
+  const cli_args_t *a = &x.a;
   ims_localsens_t *ls = NULL;
-  ims_outset_t *g = NULL;
   ims_output_t *tc = NULL, *mo = NULL;
-  const char *out = cli_str(&a, OPT_OUT, NULL), *plot = cli_str(&a, OPT_PLOT, NULL);
-  const char *mout = cli_str(&a, OPT_METRICS_OUT, NULL);
-  int col = 0;
-  int rc = cli_outset(&g, &err);
-  rc = rc ? rc : cli_runargs(&ra, &a, &err);
-  if (!rc && plot)
-    rc = cli_check_figure("--plot", plot, &err);
-  rc = rc ? rc : ims_run_alloc(&r, &ra.spec, &err);
-  rc = rc ? rc : of_column(r, cli_str(&a, OPT_OF, NULL), &col, &err);
+  const char *out = cli_str(a, OPT_OUT, NULL), *plot = cli_str(a, OPT_PLOT, NULL);
+  const char *mout = cli_str(a, OPT_METRICS_OUT, NULL);
+  int col = 0, meta = x.ra.format & IMS_OUT_NO_META;
+  int rc = plot ? cli_check_figure("--plot", plot, &x.err) : IMS_OK;
+  rc = rc ? rc : cli_load_run(&x);
+  rc = rc ? rc : of_column(x.r, cli_str(a, OPT_OF, NULL), &col, &x.err);
   if (!rc) {
-    cli_print_notes(r);
     ims_localsens_spec_t spec = {
-        .pars = cli_str(&a, OPT_PAR, NULL), .raw = cli_flag(&a, OPT_RAW), .progress = cli_progress};
-    rc = ims_localsens_alloc(&ls, r, &spec, &err);
+        .pars = cli_str(a, OPT_PAR, NULL), .raw = cli_flag(a, OPT_RAW), .progress = cli_progress};
+    rc = ims_localsens_alloc(&ls, x.r, &spec, &x.err);
   }
-  int meta = ra.format & IMS_OUT_NO_META;
   if (!rc && out)
-    rc = ims_outset_open(g, &tc, out, IMS_FMT_CSV | meta, &err);
+    rc = ims_outset_open(x.g, &tc, out, IMS_FMT_CSV | meta, &x.err);
   if (!rc && mout)
-    rc = ims_outset_open(g, &mo, mout, IMS_FMT_CSV | meta, &err);
+    rc = ims_outset_open(x.g, &mo, mout, IMS_FMT_CSV | meta, &x.err);
   if (!rc) {
-    cli_progress_start("t", r->m->time_unit, r->opts.t0, out && !strcmp(out, "-"));
-    rc = ims_localsens_run(ls, tc, &err);
+    cli_progress_start("t", x.r->m->time_unit, x.r->opts.t0, out && !strcmp(out, "-"));
+    rc = ims_localsens_run(ls, tc, &x.err);
     cli_progress_done();
   }
   if (!rc && mo && ims_localsens_write(ls, mo))
-    rc = ims_err_set(&err, IMS_EIO, "%s: cannot write", mout);
-  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
+    rc = ims_err_set(&x.err, IMS_EIO, "%s: cannot write", mout);
+  rc = cli_commit(&x, rc);
   if (!rc)
     ims_localsens_print(stdout, ls, col);
-  if (!rc && plot) /* --plot is a shared run option */
-    rc = write_plot(ls, r, col, plot, &err);
-  ims_outset_free(g);
+  if (!rc && plot)
+    rc = write_plot(ls, x.r, col, plot, &x.err);
   ims_localsens_free(ls);
-  ims_run_free(r);
-  cli_runargs_free(&ra);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, rc);
 }

@@ -103,63 +103,57 @@ static void on_failed(void *ud, const char *point, const ims_err_t *e)
 
 int cmd_sweep(int argc, char **argv)
 {
-  cli_args_t a;
-  int p = cli_parse("sweep", argc, argv, &a);
-  if (p)
-    return p > 0 ? 0 : 1;
-  cli_runargs_t ra;
-  ims_err_t err = {0};
-  ims_run_t *r = NULL;
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "sweep", argc, argv, &code))
+    return code;
+  const cli_args_t *a = &x.a;
   ims_sweep_t *s = NULL;
-  ims_outset_t *g = NULL;
   ims_output_t *o = NULL;
-  const char *vary[CLI_MAX_REPEAT], *out = cli_str(&a, OPT_OUT, "-");
-  const char *plot = cli_str(&a, OPT_PLOT, NULL);
+  const char *vary[CLI_MAX_REPEAT], *out = cli_str(a, OPT_OUT, "-");
+  const char *plot = cli_str(a, OPT_PLOT, NULL);
   char data[PATH_MAX];
-  int nvary = cli_list(&a, OPT_VARY, vary, CLI_MAX_REPEAT), zc = -1, nfailed = 0;
-  int rc = cli_outset(&g, &err);
-  rc = rc ? rc : cli_runargs(&ra, &a, &err);
-  if (!rc && nvary == 0)
-    rc = ims_err_set(&err, IMS_EINPUT, "sweep: give --vary NAME=LO:HI:N[:log]");
+  int nvary = cli_list(a, OPT_VARY, vary, CLI_MAX_REPEAT), zc = -1, nfailed = 0, rc = IMS_OK;
+  if (nvary == 0)
+    rc = ims_err_set(&x.err, IMS_EINPUT, "sweep: give --vary NAME=LO:HI:N[:log]");
   if (!rc && nvary > 2)
-    rc = ims_err_set(&err, IMS_EINPUT, "sweep: at most two --vary (a 1-D or 2-D grid)");
+    rc = ims_err_set(&x.err, IMS_EINPUT, "sweep: at most two --vary (a 1-D or 2-D grid)");
   if (!rc && plot) {
-    rc = cli_check_figure("--plot", plot, &err);
+    rc = cli_check_figure("--plot", plot, &x.err);
     if (!strcmp(out, "-")) { /* the figure needs the table in a file */
       cli_sibling(data, sizeof data, plot, ".csv");
       out = data;
     }
-  } else if (!rc && cli_flag(&a, OPT_PLOT_METRIC))
-    rc = ims_err_set(&err, IMS_EINPUT, "--plot-metric chooses what --plot draws: add --plot FIG");
-  rc = rc ? rc : ims_run_alloc(&r, &ra.spec, &err);
+  } else if (!rc && cli_flag(a, OPT_PLOT_METRIC))
+    rc = ims_err_set(&x.err, IMS_EINPUT, "--plot-metric chooses what --plot draws: add --plot FIG");
+  rc = rc ? rc : cli_load_run(&x);
   if (!rc) {
-    cli_print_notes(r);
-    ims_sweep_spec_t spec = {
-        .vary = vary, .nvary = nvary, .metrics = ra.metrics, .failed = on_failed};
-    spec.progress = cli_progress;
-    rc = ims_sweep_alloc(&s, r, &spec, &err);
+    ims_sweep_spec_t spec = {.vary = vary,
+                             .nvary = nvary,
+                             .metrics = x.ra.metrics,
+                             .progress = cli_progress,
+                             .failed = on_failed};
+    rc = ims_sweep_alloc(&s, x.r, &spec, &x.err);
   }
   /* the figure's column is checked before the work */
   if (!rc && plot)
-    rc = plot_column(s, cli_str(&a, OPT_PLOT_METRIC, NULL), &zc, &err);
-  rc = rc ? rc : ims_outset_open(g, &o, out, IMS_FMT_CSV | (ra.format & IMS_OUT_NO_META), &err);
+    rc = plot_column(s, cli_str(a, OPT_PLOT_METRIC, NULL), &zc, &x.err);
+  if (!rc)
+    rc = ims_outset_open(x.g, &o, out, IMS_FMT_CSV | (x.ra.format & IMS_OUT_NO_META), &x.err);
   if (!rc) {
     cli_progress_start(NULL, "points", 0, !strcmp(out, "-"));
-    rc = ims_sweep_run(s, o, &nfailed, &err);
+    rc = ims_sweep_run(s, o, &nfailed, &x.err);
     cli_progress_done();
   }
-  rc = rc ? (ims_outset_abort(g), rc) : ims_outset_commit(g, &err);
+  rc = cli_commit(&x, rc);
   if (!rc && plot)
-    rc = draw(s, r, plot, out, zc, &err);
+    rc = draw(s, x.r, plot, out, zc, &x.err);
   if (!rc && nfailed) {
     int np = ims_sweep_axis(s, 0)->n * (nvary > 1 ? ims_sweep_axis(s, 1)->n : 1);
-    rc = ims_err_set(&err, IMS_ESOLVER,
+    rc = ims_err_set(&x.err, IMS_ESOLVER,
                      "%d of %d sweep points failed (listed above; status 'failed' in %s)", nfailed,
                      np, strcmp(out, "-") ? out : "the table");
   }
-  ims_outset_free(g);
   ims_sweep_free(s);
-  ims_run_free(r);
-  cli_runargs_free(&ra);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, rc);
 }
