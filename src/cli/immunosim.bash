@@ -134,7 +134,7 @@ _immunosim()
         if [[ $kind != rules && -n $model ]]; then
           names=$("$bin" info "$model" --$kind 2>/dev/null)
         elif [[ $kind == rules ]]; then
-          names=$("$bin" info "${model:-pk2cmt}" 2>/dev/null | sed -n 's/^rules: //p' | tr ' ' '\n')
+          names=$("$bin" info "${model:-pk2cmt}" 2>/dev/null | sed -n 's/^rules that apply (-r NAME): //p' | tr ' ' '\n')
         fi
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur"; compgen -f -- "$cur") ;;

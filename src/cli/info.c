@@ -208,10 +208,8 @@ static int print_data(const ims_model_t *m, const ims_units_t *u, int sets, int 
       int any = 0;
       for (int i = 0; i < nr; i++)
         any |= kr[i];
-      if (any) {
-        printf("rules that apply (-r NAME):\n");
-        print_names("  ", rn, kr, nr, width);
-        printf("rules:");
+      if (any) { /* one line: the completion reads it */
+        printf("rules that apply (-r NAME):");
         for (int i = 0; i < nr; i++)
           if (kr[i])
             printf(" %s", rn[i]);

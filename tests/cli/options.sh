@@ -78,6 +78,16 @@ for c in $cmds; do
 done
 [ $extra = 0 ] && ok
 
+# completion values the table's kinds bring (the rest is tested in plot.sh)
+comp() { bash -c 'source src/cli/immunosim.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+    _immunosim; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"; }
+comp "$BIN" run hardiansyah2019 -r hard | grep -qx hardiansyah_steroid_whatif && ok || bad "complete -r"
+comp "$BIN" run pk2cmt --method "" | grep -qx adams && ok || bad "complete --method"
+comp "$BIN" sensitivity pk2cmt --par CL, | grep -qx CL,V1 && ok || bad "complete --par A,B"
+comp "$BIN" run pk2cmt --set = "" | grep -qx CL= && ok || bad "complete --set=NAME"
+comp "$BIN" info pk2cmt --sch | grep -qx -- --schedules && ok || bad "complete info options"
+comp "$BIN" population pk2cmt --threads "" | grep -q . && bad "completion after a number option" || ok
+
 # 4. getopt_long conventions: --opt=value, -t5, --, abbreviations, options after the model
 "$BIN" run pk2cmt -s nivolumab_240mg_q2w -p nivolumab_bajaj2017 -t 5 --dt 1 -o "$tmp/a.csv" || bad "run"
 "$BIN" run --end=5 --dt=1 --schedule=nivolumab_240mg_q2w -pnivolumab_bajaj2017 pk2cmt -o"$tmp/b.csv" ||
