@@ -219,8 +219,8 @@ void cli_print_man(FILE *fp)
   fprintf(fp, ".TH IMMUNOSIM 1 \"\" \"immunosim %s\" \"User Commands\"\n", IMS_VERSION);
   fputs(".SH NAME\nimmunosim \\- simulate cancer immunotherapy with published ODE models\n"
         ".SH SYNOPSIS\n.B immunosim\n.I COMMAND\n[\\fIoptions\\fR]\n.br\n"
-        ".B immunosim\n\\fICOMMAND\\fR \\fB\\-\\-help\\fR | \\fB\\-\\-help\\fR | "
-        "\\fB\\-\\-version\\fR\n"
+        ".B immunosim\n\\fICOMMAND\\fR \\fB\\-\\-help\\fR\n.br\n"
+        ".B immunosim\n\\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n"
         ".SH DESCRIPTION\n"
         "immunosim simulates CAR\\-T kinetics and cytokine release, checkpoint\\-inhibitor and "
         "bispecific pharmacokinetics, tumour\\-immune models and oncolytic viruses with "
