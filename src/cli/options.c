@@ -339,7 +339,7 @@ const cli_cmd_t cli_cmds[] = {
      "a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population percentiles) are "
      "drawn as shaded 5-95 % and 25-75 % bands around the median.",
      "Environment: IMMUNOSIM_GNUPLOT names the gnuplot binary (default: gnuplot on PATH).",
-     "immunosim plot blina.csv --y C1 --hline C1=500:\"target\" -o blina.png\n", 1, CLI_MAX_POS,
+     "immunosim plot blina.csv --y C1 --hline C1=500:\"target\" -o blina.png\n", 0, CLI_MAX_POS,
      "FILE", cmd_plot, 0},
     {"population", "simulate a virtual population: percentile bands, per-subject metrics",
      "MODEL -p PARAMS -s SCHEDULE -n N --seed K [options]",
