@@ -5,10 +5,10 @@
 #define IMS_VERSION "0.1.0"
 
 #include "immunosim/bands.h"
-#include "immunosim/continuation.h"
-#include "immunosim/equilibria.h"
 #include "immunosim/compare.h"
+#include "immunosim/continuation.h"
 #include "immunosim/data.h"
+#include "immunosim/equilibria.h"
 #include "immunosim/err.h"
 #include "immunosim/localsens.h"
 #include "immunosim/metrics.h"

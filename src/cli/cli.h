@@ -102,5 +102,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_population(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
+int cmd_equilibria(int argc, char **argv);
+int cmd_continue(int argc, char **argv);
 
 #endif

@@ -4,7 +4,7 @@
 # or `source` this file.  Models, parameters, columns, sets and schedules come from the
 # binary being completed (list --names, info MODEL --names|--columns|--sets|--schedules).
 
-_immunosim_commands="run list info compare sweep sensitivity plot population"
+_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue"
 
 # the options of a command
 _immunosim_options()
@@ -18,6 +18,8 @@ _immunosim_options()
     sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
     population) echo "-h --help -p --params --set -s --schedule --omega -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats -n --seed --subjects --threads --bands-mem" ;;
+    equilibria) echo "-h --help -p --params --set --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
+    continue) echo "-h --help --par -p --params --set --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
   esac
 }
 
@@ -26,8 +28,9 @@ _immunosim_options()
 _immunosim_value()
 {
   case "$1 $2" in
-    "run --params" | "run -p" | "compare --params" | "compare -p" | "sweep --params" | "sweep -p" | "population --params" | "population -p" | "sensitivity --params" | "sensitivity -p") echo sets ;;
-    "run --set" | "compare --set" | "sweep --set" | "population --set" | "sensitivity --set") echo param= ;;
+    "continue --par") echo param= ;;
+    "run --params" | "run -p" | "compare --params" | "compare -p" | "sweep --params" | "sweep -p" | "population --params" | "population -p" | "sensitivity --params" | "sensitivity -p" | "equilibria --params" | "equilibria -p" | "continue --params" | "continue -p") echo sets ;;
+    "run --set" | "compare --set" | "sweep --set" | "population --set" | "sensitivity --set" | "equilibria --set" | "continue --set") echo param= ;;
     "run --schedule" | "run -s" | "sweep --schedule" | "sweep -s" | "population --schedule" | "population -s" | "sensitivity --schedule" | "sensitivity -s") echo schedules ;;
     "compare --schedule" | "compare -s") echo schedules ;;
     "plot --schedule" | "plot -s") echo schedules ;;
@@ -84,6 +87,29 @@ _immunosim_value()
     "plot --title" | "run --title") echo none ;;
     "plot --ylabel" | "run --ylabel") echo none ;;
     "plot --labels" | "run --labels") echo none ;;
+    "equilibria --box") echo state= ;;
+    "continue --box") echo state= ;;
+    "equilibria --time" | "continue --time") echo none ;;
+    "equilibria --starts") echo none ;;
+    "continue --starts") echo none ;;
+    "equilibria --out" | "equilibria -o") echo file ;;
+    "equilibria --plane") echo columns, ;;
+    "equilibria --xrange") echo none ;;
+    "equilibria --yrange") echo none ;;
+    "equilibria --grid") echo none ;;
+    "equilibria --at") echo none ;;
+    "equilibria --nullclines") echo file ;;
+    "equilibria --field") echo file ;;
+    "continue --max-points") echo none ;;
+    "continue --max-step") echo none ;;
+    "continue --out" | "continue -o") echo file ;;
+    "continue --orbits") echo columns, ;;
+    "continue --npar") echo none ;;
+    "continue --transient") echo none ;;
+    "continue --window") echo none ;;
+    "continue --rtol") echo none ;;
+    "continue --atol") echo state= ;;
+    "continue --extinct") echo state= ;;
   esac
 }
 

@@ -133,6 +133,23 @@ enum cli_optid {
   OPT_YLABEL,
   OPT_LABELS,
   OPT_NO_DOSES,
+  /* dynamics (equilibria, continue) */
+  OPT_BOX,
+  OPT_TIME,
+  OPT_STARTS,
+  OPT_PLANE,
+  OPT_GRID,
+  OPT_AT,
+  OPT_SLAVED,
+  OPT_NULLCLINES,
+  OPT_FIELD,
+  OPT_MAX_POINTS,
+  OPT_MAX_STEP,
+  OPT_ORBITS,
+  OPT_NPAR,
+  OPT_LOGPAR,
+  OPT_TRANSIENT,
+  OPT_CARRY,
   CLI_NOPT_IDS
 };
 

@@ -1,27 +1,33 @@
 /* The option table and the command table: the one place options and
  * commands are declared (opt.h explains how to add one). */
 #include "cli.h"
-#include "dyncli.h"
 
 #include <math.h>
 #include <stddef.h>
 
 /* Commands sharing the run options. */
 #define RUNS "run compare sweep population sensitivity"
+/* The dynamics commands. */
+#define DYN "equilibria continue"
 #define BIG 1e300
 
 const cli_opt_t cli_opts[] = {
     {OPT_HELP, "help", 'h', CLI_FLAG, NULL,
-     "run list info compare sweep sensitivity plot population", "show this help and exit",
+     "run list info compare sweep sensitivity plot population " DYN, "show this help and exit",
      .group = NULL},
 
     /* ---- inputs ---- */
-    {OPT_PARAMS, "params", 'p', CLI_FILE, "FILE", RUNS,
+    /* (continue's required option first in its help) */
+    {OPT_PAR, "par", 0, CLI_TEXT, "NAME=A:B", "continue",
+     "the parameter and its range (A != B), in its canonical unit ('immunosim info MODEL'); "
+     "required",
+     .comp = CLI_C_PARAM_EQ, .group = "inputs"},
+    {OPT_PARAMS, "params", 'p', CLI_FILE, "FILE", RUNS " " DYN,
      "parameter CSV (name,value,unit,source[,iiv,dist]), or the name of a shipped set "
      "(params/MODEL/; 'immunosim info MODEL' lists them); later files win; default: the "
      "model's published set",
      .flags = CLI_REPEAT, .comp = CLI_C_SETS, .group = "inputs"},
-    {OPT_SET, "set", 0, CLI_TEXT, "NAME=VALUE[UNIT]", RUNS,
+    {OPT_SET, "set", 0, CLI_TEXT, "NAME=VALUE[UNIT]", RUNS " " DYN,
      "override one parameter or initial value <STATE>_0, e.g. --set CL=9.4mL/h or --set "
      "B_0=2 (a bare number is in the canonical unit)",
      .flags = CLI_REPEAT, .comp = CLI_C_PARAM_EQ, .group = "inputs"},
@@ -262,6 +268,98 @@ const cli_opt_t cli_opts[] = {
      "legend labels, one per input file (default: the file names)", .group = "figure"},
     {OPT_NO_DOSES, "no-doses", 0, CLI_FLAG, NULL, "plot run",
      "do not mark doses along the time axis", .group = "figure"},
+
+    /* ---- dynamics: equilibria ---- */
+    {OPT_BOX, "box", 0, CLI_TEXT, "STATE=LO:HI", "equilibria",
+     "search box of one state, in its unit (LO < HI); default 0 to 10 x the state's scale (its "
+     "initial value, how far it moves alone, the parameters in its unit: README 'Dynamics')",
+     .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "inputs"},
+    {OPT_BOX, "box", 0, CLI_TEXT, "STATE=LO:HI", "continue",
+     "the box of one state, in its unit (LO < HI): equilibria at A and B are sought in it and "
+     "branches stop on it; default as for 'immunosim equilibria', with NAME at A",
+     .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "inputs"},
+    {OPT_TIME, "time", 0, CLI_NUM, "T", DYN,
+     "freeze a time-dependent right-hand side at T, with no doses (default 0)",
+     .unit = "model time unit", .lo = -BIG, .hi = BIG, .group = "inputs"},
+    {OPT_STARTS, "starts", 0, CLI_INT, "N", "equilibria",
+     "quasi-random Newton starts (default 40 + 20 per state, at most 400)", .lo = 1, .hi = 100000,
+     .group = "inputs"},
+    {OPT_STARTS, "starts", 0, CLI_INT, "N", "continue",
+     "quasi-random Newton starts of the equilibrium searches at A and at B (default 40 + 20 per "
+     "state, at most 400)",
+     .lo = 1, .hi = 100000, .group = "inputs"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "equilibria",
+     "CSV: index, the states, type, stability, n_unstable, n_boundary, continuum, then re_k,im_k "
+     "per eigenvalue ('-': standard output, instead of the table); written with --nullclines "
+     "and --field, all or none",
+     .comp = CLI_C_FILE, .group = "output"},
+    {OPT_PLANE, "plane", 0, CLI_TEXT, "X,Y", "equilibria",
+     "the phase plane of two states; the other states stay at the initial state, at "
+     "equilibrium --at K, or at their own equilibrium (--slaved)",
+     .comp = CLI_C_COLUMNS, .group = "phase plane"},
+    {OPT_XRANGE, "xrange", 0, CLI_TEXT, "A:B", "equilibria",
+     "range of X, in its unit (default: the box)", .group = "phase plane"},
+    {OPT_YRANGE, "yrange", 0, CLI_TEXT, "A:B", "equilibria",
+     "range of Y, in its unit (default: the box)", .group = "phase plane"},
+    {OPT_GRID, "grid", 0, CLI_INT, "N", "equilibria", "grid points per axis (default 30)", .lo = 2,
+     .hi = 2000, .group = "phase plane"},
+    {OPT_LOGX, "logx", 0, CLI_FLAG, NULL, "equilibria",
+     "log-spaced X grid (a range starting at 0 starts at 1e-6 of its end)", .group = "phase plane"},
+    {OPT_LOGY, "logy", 0, CLI_FLAG, NULL, "equilibria",
+     "log-spaced Y grid (a range starting at 0 starts at 1e-6 of its end)", .group = "phase plane"},
+    {OPT_AT, "at", 0, CLI_INT, "K", "equilibria",
+     "the other states at equilibrium K, as numbered in the table (default: the initial state)",
+     .lo = 1, .group = "phase plane"},
+    {OPT_SLAVED, "slaved", 0, CLI_FLAG, NULL, "equilibria",
+     "the other states at their own equilibrium for each (X, Y): quasi-steady state",
+     .group = "phase plane"},
+    {OPT_NULLCLINES, "nullclines", 0, CLI_OUT, "FILE", "equilibria",
+     "CSV nullcline,segment,X,Y: the nullclines as polylines, each point solved on the curve",
+     .comp = CLI_C_FILE, .group = "phase plane"},
+    {OPT_FIELD, "field", 0, CLI_OUT, "FILE", "equilibria",
+     "CSV X,Y,dX,dY: the direction field on the grid", .comp = CLI_C_FILE, .group = "phase plane"},
+
+    /* ---- dynamics: continue ---- */
+    {OPT_MAX_POINTS, "max-points", 0, CLI_INT, "N", "continue", "points per branch (default 5000)",
+     .lo = 1, .hi = 1e7, .group = "continuation"},
+    {OPT_MAX_STEP, "max-step", 0, CLI_NUM, "H", "continue",
+     "largest step in scaled arclength (default 0.05); two sign changes of one test function "
+     "within a step cancel, so H bounds what can be missed",
+     .lo = 0, .hi = 1, .flags = CLI_LO_OPEN, .group = "continuation"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "continue",
+     "CSV, one row per point: kind, branch, NAME, the states, stability, type, label, "
+     "n_unstable, max_re, count, period; kind 'eq' for branch points, 'orbit_max', 'orbit_min', "
+     "'orbit_eq', 'orbit_monotone' for --orbits rows ('-': standard output, instead of the "
+     "summary)",
+     .comp = CLI_C_FILE, .group = "output"},
+    {OPT_ORBITS, "orbits", 0, CLI_TEXT, "STATE", "continue",
+     "also the orbit diagram: simulate at --npar values of NAME and record the local maxima "
+     "and minima of STATE after --transient",
+     .comp = CLI_C_COLUMNS, .group = "orbit diagram"},
+    {OPT_NPAR, "npar", 0, CLI_INT, "N", "continue", "parameter values from A to B (default 51)",
+     .lo = 1, .hi = 100000, .group = "orbit diagram"},
+    {OPT_LOGPAR, "logpar", 0, CLI_FLAG, NULL, "continue", "log-spaced values (A and B > 0)",
+     .group = "orbit diagram"},
+    {OPT_TRANSIENT, "transient", 0, CLI_NUM, "T", "continue", "discarded time (default 2000)",
+     .unit = "model time unit", .lo = 0, .hi = BIG, .group = "orbit diagram"},
+    {OPT_WINDOW, "window", 0, CLI_NUM, "T", "continue",
+     "recorded time after the transient (default 2000)", .unit = "model time unit", .lo = 0,
+     .hi = BIG, .flags = CLI_LO_OPEN, .group = "orbit diagram"},
+    {OPT_CARRY, "carry", 0, CLI_FLAG, NULL, "continue",
+     "start each value from the end state of the previous one (default: from the initial state)",
+     .group = "orbit diagram"},
+    {OPT_RTOL, "rtol", 0, CLI_NUM, "R", "continue",
+     "relative tolerance of the orbit runs (default 1e-8)", .lo = 0, .hi = 1,
+     .flags = CLI_LO_OPEN | CLI_HI_OPEN, .group = "orbit diagram"},
+    {OPT_ATOL, "atol", 0, CLI_TEXT, "A|STATE=A", "continue",
+     "absolute tolerance of the orbit runs, for every state (0 < A <= 1e20, default 1e-10) or "
+     "one state (--atol T=1e-3), in the state's unit",
+     .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "orbit diagram"},
+    {OPT_EXTINCT, "extinct", 0, CLI_TEXT, "STATE=FLOOR", "continue",
+     "in the orbit runs, set STATE to 0 when it falls below FLOOR (located by root finding)",
+     .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "orbit diagram"},
+    {OPT_NO_EXTINCT, "no-extinct", 0, CLI_FLAG, NULL, "continue",
+     "switch off the model's own extinction rule in the orbit runs", .group = "orbit diagram"},
 };
 const int cli_nopts = (int)(sizeof cli_opts / sizeof *cli_opts);
 
@@ -356,14 +454,35 @@ const cli_cmd_t cli_cmds[] = {
      "  -n 1000 --seed 2024 --threads 2 -t 28 --dt 0.25 --units C1=pg/mL \\\n"
      "  --per-subject blina_subjects.csv -o blina_bands.csv\n",
      1, 1, "MODEL", cmd_population, 0},
-    /* dyncli.c parses these two itself until they move to the table */
     {"equilibria", "equilibria in a box, eigenvalues, type; nullclines", "MODEL [options]",
-     "Find the equilibria of MODEL in a box, with eigenvalues and type.", NULL,
-     "immunosim equilibria kuznetsov1994\n", 1, 1, "MODEL", cmd_equilibria, 0},
+     "Every equilibrium of MODEL in a box of states: the state, the eigenvalues of the Jacobian "
+     "(the model's, or central differences) and the type (stable or unstable node or focus, "
+     "saddle, saddle-focus, centre, non-hyperbolic).  Boundary equilibria (a state at exactly 0) "
+     "are included.  The table goes to standard output; -o writes it as CSV.  With --plane X,Y: "
+     "the nullclines and the direction field of a phase plane.",
+     "A box without an equilibrium says so and exits 0.  Method, tolerances and the default box: "
+     "README 'Dynamics'.  Every output (-o, --nullclines, --field) is written together or not at "
+     "all.",
+     "immunosim equilibria kuznetsov1994\n"
+     "immunosim equilibria kirschner_panetta1998 --set c=0.04 -o kp_eq.csv\n"
+     "immunosim equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 \\\n"
+     "  --yrange 1e5:1e9 --nullclines kz_nc.csv --field kz_field.csv\n",
+     1, 1, "MODEL", cmd_equilibria, 0},
     {"continue", "equilibrium branches over a parameter: folds, Hopf points, orbits",
      "MODEL --par NAME=A:B [options]",
-     "Continue equilibrium branches of MODEL over a parameter.", NULL,
-     "immunosim continue kuznetsov1994 --par d=0.01:0.1\n", 1, 1, "MODEL", cmd_continue, 0},
+     "Equilibrium branches of MODEL over the parameter NAME from A to B by pseudo-arclength "
+     "continuation: every equilibrium in the box at A (and any at B that no branch reached) "
+     "starts a branch; branches follow folds and stop at the box or the end of the range.  Each "
+     "point carries its stability and type; folds (saddle-node), branch points and Hopf points "
+     "are located and labelled.  The labelled points go to standard output; -o writes every "
+     "point as CSV.  With --orbits STATE, also the orbit diagram, by simulation.",
+     "Method and tolerances: README 'Dynamics'.  Near a Hopf point the approach to a focus is "
+     "slow: a short --transient shows the damped oscillation as many orbit rows.",
+     "immunosim continue kuznetsov1994 --par d=0.01:0.1 -o kz_d.csv\n"
+     "immunosim continue kirschner_panetta1998 --par c=0.005:0.05 -o kp_c.csv\n"
+     "immunosim continue kirschner_panetta1998 --par c=0.02:0.05 --orbits T --npar 4 \\\n"
+     "  --transient 6000 --window 1500 -o kp_orbits.csv\n",
+     1, 1, "MODEL", cmd_continue, 0},
     {"_doc", "generated documents: _doc help CMD | man | bash | options", "man|bash|options",
      "Print the man page, the bash completion or the option table, generated from the option "
      "table (for make install and the tests).",

@@ -16,10 +16,13 @@ chk grep -q "params: $pre/share/immunosim/params/hardiansyah2019/upn1.csv" "$pre
 if command -v gnuplot >/dev/null; then
   chk "$pre/bin/immunosim" plot "$pre/h.csv" --y IL6 -o "$pre/h.png"
 fi
+# the dynamics commands find the shipped sets too
+chk "$pre/bin/immunosim" equilibria kuznetsov1994 -o "$pre/kz.csv"
+chk grep -q "params: $pre/share/immunosim/params/kuznetsov1994/bcl1.csv" "$pre/kz.csv"
 chk test -s "$pre/share/bash-completion/completions/immunosim"
 # the man page covers every command
 chk test -s "$pre/share/man/man1/immunosim.1"
-for c in run list info compare sweep sensitivity plot population; do
+for c in run list info compare sweep sensitivity plot population equilibria continue; do
   chk grep -q "^\.SS $c\$" "$pre/share/man/man1/immunosim.1"
 done
 if command -v man >/dev/null; then

@@ -87,6 +87,9 @@ comp "$BIN" sensitivity pk2cmt --par CL, | grep -qx CL,V1 && ok || bad "complete
 comp "$BIN" run pk2cmt --set = "" | grep -qx CL= && ok || bad "complete --set=NAME"
 comp "$BIN" info pk2cmt --sch | grep -qx -- --schedules && ok || bad "complete info options"
 comp "$BIN" population pk2cmt --threads "" | grep -q . && bad "completion after a number option" || ok
+comp "$BIN" equilibria kuznetsov1994 --box "" | grep -qx E= && ok || bad "complete equilibria --box"
+comp "$BIN" continue kuznetsov1994 --par "" | grep -qx d= && ok || bad "complete continue --par"
+comp "$BIN" equilibria kuznetsov1994 --pl | grep -qx -- --plane && ok || bad "complete equilibria options"
 
 # 4. getopt_long conventions: --opt=value, -t5, --, abbreviations, options after the model
 "$BIN" run pk2cmt -s nivolumab_240mg_q2w -p nivolumab_bajaj2017 -t 5 --dt 1 -o "$tmp/a.csv" || bad "run"
@@ -132,6 +135,9 @@ hostile "--out '': an empty path" run pk2cmt -o ''
 hostile "--events-out '': an empty path" run pk2cmt -o x.csv --events-out ''
 hostile "--per-subject '': an empty path" population pk2cmt -n 2 -o x.csv --per-subject ''
 hostile "--params '': an empty name" run pk2cmt -p '' -o x.csv
+hostile "--field '': an empty path" equilibria kuznetsov1994 --plane E,T --field ''
+hostile "--nullclines -: standard output is already --out" equilibria kuznetsov1994 -o - \
+  --plane E,T --nullclines -
 while IFS='|' read -r args want; do
   # shellcheck disable=SC2086
   (cd "$tmp/h" && "$BIN" $args >/dev/null 2>"$tmp/err")
@@ -185,7 +191,46 @@ run pk2cmt -s /nonexistent/x.csv -o x.csv|-s /nonexistent/x.csv: no such file
 run pk2cmt -r steroid -o x.csv|-r steroid: no such file, and no shipped rules file of that name
 run pk2cmt --set CL=3mg -o x.csv|--set CL=3mg: parameter 'CL': unit 'mg' cannot be converted
 run pk2cmt --set CL=-3 -o x.csv|--set CL=-3: parameter 'CL' must not be negative
+equilibria kuznetsov1994 --plane E,T --grid 1 --field f.csv|--grid 1: give an integer in [2, 2000]
+equilibria kuznetsov1994 --plane E,T --grid 2.5 --field f.csv|--grid 2.5: not a whole number
+equilibria kuznetsov1994 --starts 0 -o x.csv|--starts 0: give an integer in [1, 100000]
+equilibria kuznetsov1994 --time inf -o x.csv|--time inf: not a finite number
+equilibria kuznetsov1994 --plane E,T --at 0 --field f.csv|--at 0: give an integer >= 1
+equilibria kuznetsov1994 --plane E,T --at 9 --field f.csv|--at 9: there are 4 equilibria in the box
+equilibria kuznetsov1994 --logx -o x.csv|--logx: the phase plane options need --plane X,Y
+equilibria kuznetsov1994 --plane E -o x.csv --field f.csv|--plane E: expected two states X,Y
+equilibria kuznetsov1994 --plane E,T -o x.csv|--plane E,T: write it with --nullclines FILE or --field FILE
+equilibria kuznetsov1994 --plane E,T --xrange 1:x --field f.csv|--xrange 1:x: expected A:B
+equilibria kuznetsov1994 --box T=0:x -o x.csv|--box T=0:x: expected LO:HI with LO < HI
+equilibria kuznetsov1994 --rtol 1e-6 -o x.csv|unknown option '--rtol'
+continue kuznetsov1994 -o x.csv|give --par NAME=A:B
+continue kuznetsov1994 --par d -o x.csv|--par d: expected NAME=A:B
+continue kuznetsov1994 --par d=0.01:0.1 --max-points 0 -o x.csv|--max-points 0: give an integer in [1, 1e+07]
+continue kuznetsov1994 --par d=0.01:0.1 --max-step 2 -o x.csv|--max-step 2: give a number in (0, 1]
+continue kuznetsov1994 --par d=0.01:0.1 --npar 3 -o x.csv|--npar: the orbit diagram options need --orbits STATE
+continue kuznetsov1994 --par d=0.01:0.1 --rtol 1e-9 -o x.csv|--rtol: the orbit diagram options need --orbits STATE
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --npar 0 -o x.csv|--npar 0: give an integer in [1, 100000]
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --transient -1 -o x.csv|--transient -1: give a number >= 0
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --window 0 -o x.csv|--window 0: give a number > 0
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --rtol 1 -o x.csv|--rtol 1: give a number in (0, 1)
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --atol 0 -o x.csv|--atol 0: give a number in (0, 1e20]
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --extinct T=-1 -o x.csv|--extinct T=-1
+continue kuznetsov1994 --par d=0.01:0.1 --orbits Q -o x.csv|--orbits Q: model kuznetsov1994 has no state 'Q'
+continue kuznetsov1994 --par d=0:0.1 --orbits T --logpar -o x.csv|--logpar: the range of d must be positive
 EOF
+
+# 6. the examples of the dynamics commands' --help run as printed (from a scratch directory)
+mkdir "$tmp/ex"
+for c in equilibria continue; do
+  n=0
+  while IFS= read -r cmd; do
+    n=$((n + 1))
+    (cd "$tmp/ex" && eval "\"\$BIN\" ${cmd#immunosim }") >/dev/null 2>"$tmp/err" && ok ||
+      bad "$c --help example fails: $cmd: $(cat "$tmp/err")"
+  done < <("$BIN" "$c" --help | awk '/^examples?:$/ { on = 1; next } on' | sed 's/^  //' |
+    awk '/\\$/ { sub(/\\$/, ""); cmd = cmd $0; next } { print cmd $0; cmd = "" }')
+  [ $n -ge 2 ] && ok || bad "$c --help: $n examples"
+done
 
 echo "options: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
