@@ -53,4 +53,10 @@ void ims__fig_hline_sides(const ims_fig_panel_t *p, const ims__layout_t *L, int 
 /* The widest tick label of an axis, in character widths. */
 double ims__fig_tick_width(const ims_fig_axis_t *a);
 
+/* The distinct data files of a figure's series, in order of first use (the
+ * script's data1, data2, ...); *files is allocated, its strings are borrowed. */
+int ims__fig_data(const ims_fig_t *f, const char ***files, int *n);
+/* FIG.gp beside FIG. */
+void ims__fig_script_path(char *out, size_t n, const char *figure);
+
 #endif

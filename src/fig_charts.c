@@ -14,6 +14,19 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
+/* A '# vary:' line "amt[1]=10mg:400mg:8:log (column amt_1)" (or, from older
+ * tables, "CL=0.1:0.4:4:log") of this column, spaced geometrically. */
+static int vary_is_log(const char *val, const char *column)
+{
+  const char *eq = strchr(val, '='), *paren = strstr(val, " (column ");
+  size_t spec = paren ? (size_t)(paren - val) : strlen(val);
+  int named =
+      paren
+          ? !strncmp(paren + 9, column, strlen(column)) && !strcmp(paren + 9 + strlen(column), ")")
+          : eq && (size_t)(eq - val) == strlen(column) && !strncmp(val, column, strlen(column));
+  return named && spec > 4 && !strncmp(val + spec - 4, ":log", 4);
+}
+
 /* The grid of a varied column: its distinct values, whether it was spaced
  * geometrically (':log' in its '# vary:' line), and the step (a ratio then). */
 static int grid_of(ims_fig_t *f, ims_fig_axis_t *a, const ims_table_t *t, int col, int *logsp,
@@ -34,13 +47,9 @@ static int grid_of(ims_fig_t *f, ims_fig_axis_t *a, const ims_table_t *t, int co
     if (!d || v[i] != v[d - 1])
       v[d++] = v[i];
   *logsp = 0;
-  size_t l = strlen(t->name[col]);
-  for (int i = 0; i < t->nmeta; i++) {
-    const char *val = t->meta[i].value, *end = val + strlen(val);
-    if (!strcmp(t->meta[i].key, "vary") && !strncmp(val, t->name[col], l) && val[l] == '=' &&
-        end - val > 4 && !strcmp(end - 4, ":log"))
+  for (int i = 0; i < t->nmeta; i++)
+    if (!strcmp(t->meta[i].key, "vary") && vary_is_log(t->meta[i].value, t->name[col]))
       *logsp = 1;
-  }
   *lo = d ? v[0] : 0;
   *hi = d ? v[d - 1] : 1;
   if (*logsp && !(*lo > 0))
@@ -84,19 +93,19 @@ static int metric_column(const ims_table_t *t, int first, const char *metric, im
     const char *name = t->name[k];
     size_t l = strlen(name);
     if (metric ? !strcmp(name, metric)
-               : l > 4 && (!strcmp(name + l - 4, ".max") || !strcmp(name + l - 4, "_max")))
+               : l > 4 && (!strcmp(name + l - 4, "_max") || !strcmp(name + l - 4, ".max")))
       return k;
   }
   if (!metric)
     return ims_err_set(err, IMS_EINPUT,
-                       "%s: no peak (.max) column to plot; choose one with "
+                       "%s: no peak (COL_max) column to plot; choose one with "
                        "--plot-metric",
                        t->path);
   const char *names[512];
   int n = 0;
   for (int k = first; k < t->ncols && n < 512; k++)
     names[n++] = t->name[k];
-  const char *s = ims_table_suggest(metric, names, n);
+  const char *s = ims_suggest(metric, names, n);
   return s ? ims_err_set(err, IMS_EINPUT,
                          "--plot-metric %s: no such column in %s; did you mean "
                          "'%s'?",

@@ -9,15 +9,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define TEMPLATE "figure.gp.in"
 
@@ -27,6 +22,8 @@ typedef struct writer {
   ims_err_t *err;
   ims__layout_t L;
   double tscale;
+  const char **data; /* the distinct data files: variables data1, data2, ... */
+  int ndata;
 } writer_t;
 
 static const char *sec(writer_t *w, const char *name)
@@ -220,7 +217,10 @@ static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const i
   snprintf(alpha, sizeof alpha, "%.3g", s->alpha);
   snprintf(off, sizeof off, "%.6g", s->offset);
   snprintf(thick, sizeof thick, "%.6g", s->thick);
-  char *file = gp_str(s->data);
+  char file[32] = "NaN"; /* the script's variable holding the file's name */
+  for (int i = 0; i < w->ndata; i++)
+    if (s->data && !strcmp(w->data[i], s->data))
+      snprintf(file, sizeof file, "data%d", i + 1);
   int nrun = s->nseg ? s->nseg : 1;
   for (int r = 0; r < nrun; r++) {
     ims__buf_t eb = {0};
@@ -255,7 +255,6 @@ static void series(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, const i
     emit(w, b, kind[s->kind], kv);
     ims__buf_free(&eb);
   }
-  free(file);
 }
 
 static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx)
@@ -476,6 +475,45 @@ static double time_scale(const ims_fig_t *f)
   return 1;
 }
 
+int ims__fig_data(const ims_fig_t *f, const char ***files, int *n)
+{
+  int cap = 0;
+  for (int i = 0; i < f->npanel; i++)
+    cap += f->panel[i]->nseries;
+  *n = 0;
+  *files = calloc((size_t)cap + 1, sizeof **files);
+  if (!*files)
+    return IMS_ENOMEM;
+  for (int i = 0; i < f->npanel; i++)
+    for (int k = 0; k < f->panel[i]->nseries; k++) {
+      const char *d = f->panel[i]->series[k]->data;
+      int seen = !d;
+      for (int j = 0; j < *n && !seen; j++)
+        seen = !strcmp((*files)[j], d);
+      if (!seen)
+        (*files)[(*n)++] = d;
+    }
+  return IMS_OK;
+}
+
+/* The files section: each name a variable the command line may set first
+ * (gnuplot -e "data1='other.csv'" FIG.gp), and the list to undefine at the end
+ * so a later script in the same session does not inherit them. */
+static void files(writer_t *w, ims__buf_t *b, ims__buf_t *vars, const char *figure)
+{
+  char var[32];
+  for (int i = -1; i < w->ndata; i++) {
+    snprintf(var, sizeof var, i < 0 ? "out_file" : "data%d", i + 1);
+    char *path = gp_str(i < 0 ? figure : w->data[i]);
+    emit(w, b, "file", (const char *const[]){"VAR", var, "PATH", path, NULL});
+    ims__buf_puts(b, "\n");
+    ims__buf_printf(vars, " %s", var);
+    free(path);
+  }
+  if (b->n && b->s[b->n - 1] == '\n')
+    b->s[--b->n] = '\0';
+}
+
 int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, ims_err_t *err)
 {
   *script = NULL;
@@ -498,6 +536,8 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   char *style = NULL, *palette = NULL;
   int rc = slurp_text(style_path, &style, err);
   rc = rc ? rc : slurp_text(pal_path, &palette, err);
+  if (!rc && ims__fig_data(f, &w.data, &w.ndata))
+    rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
   rc = rc ? rc : ims__fig_layout(f, style, &w.L, err);
   w.tscale = time_scale(f);
   ims__buf_t legend_b = {0}, panels = {0}, tb = {0}, terminal = {0}, out = {0};
@@ -513,19 +553,13 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   snprintf(tsec, sizeof tsec, "terminal_%s", term);
   emit(&w, &terminal, tsec, none);
 
-  ims__buf_t data = {0};
-  for (int i = 0; i < f->npanel; i++)
-    for (int k = 0; k < f->panel[i]->nseries; k++) {
-      const char *d = f->panel[i]->series[k]->data;
-      if (d && !strstr(ims__buf_str(&data), d))
-        ims__buf_printf(&data, "%s%s", data.n ? " " : "", d);
-    }
+  ims__buf_t fb = {0}, vars = {0};
+  files(&w, &fb, &vars, o->figure);
   char cwd[PATH_MAX] = ".";
   if (!getcwd(cwd, sizeof cwd))
     snprintf(cwd, sizeof cwd, ".");
   char script_path[PATH_MAX];
-  const char *ext = strrchr(o->figure, '.');
-  snprintf(script_path, sizeof script_path, "%.*s.gp", (int)(ext - o->figure), o->figure);
+  ims__fig_script_path(script_path, sizeof script_path, o->figure);
   char srows[16], scols[16], slegend[16], stscale[32], shas[4], sep_s[4];
   snprintf(srows, sizeof srows, "%d", w.L.nrows);
   snprintf(scols, sizeof scols, "%d", w.L.ncols);
@@ -536,7 +570,6 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   snprintf(stscale, sizeof stscale, "%g", w.tscale);
   snprintf(shas, sizeof shas, "%d", f->title && f->title[0]);
   snprintf(sep_s, sizeof sep_s, "%s", f->delim == '\t' ? "\\t" : ",");
-  char *sfig = gp_str(o->figure);
   const char *kv[] = {"TITLE_COMMENT",
                       f->title && f->title[0] ? f->title : "immunosim figure",
                       "VERSION",
@@ -547,8 +580,10 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
                       cwd,
                       "SCRIPT",
                       script_path,
-                      "DATA",
-                      ims__buf_str(&data),
+                      "FILES",
+                      ims__buf_str(&fb),
+                      "VARS",
+                      ims__buf_str(&vars),
                       "STYLE_FILE",
                       style_path,
                       "STYLE",
@@ -561,8 +596,6 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
                       term,
                       "TERMINAL",
                       ims__buf_str(&terminal),
-                      "OUTPUT",
-                      sfig,
                       "SEP",
                       sep_s,
                       "ROWS",
@@ -590,14 +623,14 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
     emit(&w, &out, "script", kv);
   ims__buf_puts(&out, "\n");
   rc = rc ? rc : err->code;
-  if (!rc && (out.oom || legend_b.oom || panels.oom || data.oom))
+  if (!rc && (out.oom || legend_b.oom || panels.oom || fb.oom || vars.oom))
     rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
   if (!rc) {
     *script = out.s;
     out.s = NULL;
   }
   free(title);
-  free(sfig);
+  free(w.data);
   free(style);
   free(palette);
   ims__buf_free(&out);
@@ -605,59 +638,9 @@ int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, im
   ims__buf_free(&panels);
   ims__buf_free(&tb);
   ims__buf_free(&terminal);
-  ims__buf_free(&data);
+  ims__buf_free(&fb);
+  ims__buf_free(&vars);
   ims__tmpl_free(&w.t);
   ims__fig_layout_free(&w.L, f->npanel);
   return rc;
-}
-
-static int run_gnuplot(const char *gp, const char *script, const char *fig, ims_err_t *err)
-{
-  char *argv[] = {(char *)gp, (char *)script, NULL};
-  pid_t pid;
-  int rc = posix_spawnp(&pid, gp, NULL, NULL, argv, environ);
-  if (rc == ENOENT || rc == EACCES)
-    return ims_err_set(err, IMS_EIO,
-                       "gnuplot not found ('%s'); install it (apt-get install gnuplot-nox) and "
-                       "run 'gnuplot %s'; the script and data are written",
-                       gp, script);
-  if (rc)
-    return ims_err_set(err, IMS_EIO, "cannot start %s: %s", gp, strerror(rc));
-  int st;
-  while (waitpid(pid, &st, 0) < 0)
-    if (errno != EINTR)
-      return ims_err_set(err, IMS_EIO, "waiting for %s: %s", gp, strerror(errno));
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-    return ims_err_set(err, IMS_EIO,
-                       "gnuplot not found ('%s'); install it (apt-get install gnuplot-nox) and "
-                       "run 'gnuplot %s'; the script and data are written",
-                       gp, script);
-  if (!WIFEXITED(st) || WEXITSTATUS(st))
-    return ims_err_set(err, IMS_EIO, "gnuplot failed on %s (see its messages above)", script);
-  struct stat sb;
-  if (stat(fig, &sb) || sb.st_size == 0)
-    return ims_err_set(err, IMS_EIO, "gnuplot wrote no figure %s from %s", fig, script);
-  return 0;
-}
-
-int ims_fig_render(const ims_fig_t *f, const ims_fig_out_t *o, ims_err_t *err)
-{
-  char *script = NULL;
-  int rc = ims_fig_script(f, o, &script, err);
-  if (rc)
-    return rc;
-  char path[PATH_MAX];
-  const char *ext = strrchr(o->figure, '.');
-  snprintf(path, sizeof path, "%.*s.gp", (int)(ext - o->figure), o->figure);
-  FILE *fp = fopen(path, "w");
-  if (!fp)
-    rc = ims_err_set(err, IMS_EIO, "cannot write %s: %s", path, strerror(errno));
-  else {
-    fputs(script, fp);
-    if (fclose(fp))
-      rc = ims_err_set(err, IMS_EIO, "cannot write %s: %s", path, strerror(errno));
-  }
-  free(script);
-  return rc ? rc
-            : run_gnuplot(o->gnuplot && *o->gnuplot ? o->gnuplot : "gnuplot", path, o->figure, err);
 }

@@ -234,10 +234,34 @@ static const char *metric_words(const char *s, int *threshold)
   return NULL;
 }
 
-/* "T.max", "all.T.max", "dose2.C1.auc", "th1.above" (or with '_'). */
+/* A threshold's name: "th" and its number. */
+static int is_threshold(const char *s)
+{
+  if (s[0] != 't' || s[1] != 'h' || !isdigit((unsigned char)s[2]))
+    return 0;
+  for (s += 2; isdigit((unsigned char)*s); s++)
+    ;
+  return !*s;
+}
+
+/* A window label as given: R's X prefix dropped, START_END as START:END. */
+static void window_words(char *out, size_t n, const char *win, char sep)
+{
+  if (win[0] == 'X' && (isdigit((unsigned char)win[1]) || win[1] == '.' || win[1] == '_'))
+    win++;
+  snprintf(out, n, "%s", win);
+  char *u = strchr(out, sep);
+  if (u && (isdigit((unsigned char)out[0]) || out[0] == '.' || out[0] == '_'))
+    *u = ':';
+  if (out[0] == '_') /* a negative start */
+    out[0] = '-';
+}
+
+/* "T_max", "last_T_max", "X3.3_47.7_C1_auc", "th1_above" (tables of older
+ * versions: "T.max", "all.T.max"). */
 static int metric_name(char *out, size_t n, const ims_model_t *m, const char *col, int wc)
 {
-  for (const char *sep = "._"; *sep; sep++) {
+  for (const char *sep = "_."; *sep; sep++) {
     const char *last = strrchr(col, *sep);
     if (!last || last == col)
       continue;
@@ -248,14 +272,22 @@ static int metric_name(char *out, size_t n, const ims_model_t *m, const char *co
     char rest[256], win[64] = "", what[256];
     snprintf(rest, sizeof rest, "%.*s", (int)(last - col), col);
     const char *c = rest;
-    if (!find_var(m, c) && !(c[0] == 't' && c[1] == 'h' && isdigit((unsigned char)c[2]))) {
-      const char *w = strchr(rest, *sep); /* a window prefix */
-      if (w) {
-        snprintf(win, sizeof win, "%.*s", (int)(w - rest), rest);
-        c = w + 1;
+    if (!find_var(m, c) && !is_threshold(c)) {
+      /* a window prefix: before the longest tail that names a column, else the last part */
+      const char *split = strrchr(rest, *sep);
+      for (const char *p = strchr(rest, *sep); m && p; p = strchr(p + 1, *sep))
+        if (find_var(m, p + 1) || is_threshold(p + 1)) {
+          split = p;
+          break;
+        }
+      if (split) {
+        char w[64];
+        snprintf(w, sizeof w, "%.*s", (int)(split - rest), rest);
+        window_words(win, sizeof win, w, *sep);
+        c = split + 1;
       }
     }
-    if (c[0] == 't' && c[1] == 'h' && isdigit((unsigned char)c[2]))
+    if (is_threshold(c))
       snprintf(what, sizeof what, "threshold %s", c + 2);
     else if (!plain_name(what, sizeof what, m, c, wc))
       snprintf(what, sizeof what, "%s", c);
@@ -270,20 +302,49 @@ static int metric_name(char *out, size_t n, const ims_model_t *m, const char *co
   return 0;
 }
 
+/* A parameter, or an initial value STATE_0. */
+static int is_value(const ims_model_t *m, const char *s)
+{
+  for (int i = 0; m && i < m->nparams; i++)
+    if (!strcmp(m->params[i].name, s))
+      return 1;
+  size_t l = strlen(s);
+  if (l < 3 || strcmp(s + l - 2, "_0"))
+    return 0;
+  for (int i = 0; m && i < m->nstates; i++)
+    if (strlen(m->states[i].name) == l - 2 && !strncmp(m->states[i].name, s, l - 2))
+      return 1;
+  return 0;
+}
+
+/* A sensitivity column COL_PAR (C1_CL: of C1 to CL; "C1:CL" in older
+ * tables) into "∂C1/∂CL". */
+static int sensitivity_name(char *out, size_t n, const ims_model_t *m, const char *col)
+{
+  const char *colon = strchr(col, ':');
+  if (colon && colon != col && colon[1]) {
+    snprintf(out, n, "\xe2\x88\x82%.*s/\xe2\x88\x82%s", (int)(colon - col), col, colon + 1);
+    return 1;
+  }
+  for (const char *p = strchr(col, '_'); m && p; p = strchr(p + 1, '_')) {
+    char v[128];
+    snprintf(v, sizeof v, "%.*s", (int)(p - col), col);
+    if (find_var(m, v) && is_value(m, p + 1)) {
+      snprintf(out, n, "\xe2\x88\x82%s/\xe2\x88\x82%s", v, p + 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static void column_text(char *out, size_t n, const ims_model_t *m, const char *col,
                         const char *unit, int wc)
 {
   char u[128], name[512];
   ims_fig_unit(u, sizeof u, unit);
-  const char *colon = strchr(col, ':');
-  if (plain_name(name, sizeof name, m, col, wc) || metric_name(name, sizeof name, m, col, wc)) {
-    /* done */
-  } else if (colon && colon != col && colon[1]) { /* sensitivity C1:CL */
-    snprintf(name, sizeof name, "\xe2\x88\x82%.*s/\xe2\x88\x82%s", (int)(colon - col), col,
-             colon + 1);
-  } else {
+  if (!plain_name(name, sizeof name, m, col, wc) && !metric_name(name, sizeof name, m, col, wc) &&
+      !sensitivity_name(name, sizeof name, m, col))
     snprintf(name, sizeof name, "%s", col);
-  }
   if (u[0])
     snprintf(out, n, "%s (%s)", name, u);
   else

@@ -105,7 +105,7 @@ int ims__plot_no_column(const tc_t *c, const char *name, const char *opt)
   for (int i = 0; i < c->nt; i++)
     for (int k = 0; k < c->t[i]->ncols && n < 512; k++)
       names[n++] = c->t[i]->name[k];
-  const char *s = ims_table_suggest(name, names, n);
+  const char *s = ims_suggest(name, names, n);
   if (s)
     return ims_err_set(c->err, IMS_EINPUT, "%s: no column '%s' in %s; did you mean '%s'?", opt,
                        name, c->t[0]->path, s);
@@ -182,7 +182,10 @@ static int choose_columns(tc_t *c)
     }
   }
   if (!rc && !c->ncol)
-    return ims_err_set(c->err, IMS_EINPUT, "%s: no data columns besides time", t->path);
+    return ims_err_set(c->err, IMS_EINPUT,
+                       "%s: no columns of numbers besides time; plot draws time courses such as "
+                       "'immunosim run' writes (time,A1,C1)",
+                       t->path);
   if (!rc && c->ncol > MAX_PANELS && !o->overlay) {
     fprintf(stderr, "immunosim: plot: showing the first %d of %d columns; choose with --y\n",
             MAX_PANELS, c->ncol);
@@ -578,6 +581,33 @@ static int x_axis(tc_t *c)
   return ims_fig_ok(c->f, c->err);
 }
 
+/* The time column: "time", else a first column of numbers.  Tables of
+ * other commands are named, with the command that draws them. */
+static int time_column(const ims_table_t *t, int *k, ims_err_t *err)
+{
+  *k = ims_table_column(t, "time");
+  if (*k >= 0)
+    return IMS_OK;
+  if (ims_table_column(t, "status") >= 0 && ims_table_meta_get(t, "vary"))
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: a sweep table, not a time course; 'immunosim sweep ... --plot FIG.png' "
+                       "draws it (a line or a heat map)",
+                       t->path);
+  if (ims_table_column(t, "rank") >= 0 && ims_table_column(t, "S_peak") >= 0)
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: a ranked sensitivity table, not a time course; 'immunosim sensitivity "
+                       "... --plot FIG.png' draws it",
+                       t->path);
+  *k = 0;
+  if (t->ncols > 1 && t->numeric[0])
+    return IMS_OK;
+  return ims_err_set(err, IMS_EINPUT,
+                     "%s: no time column (its first column is '%s'); plot draws time courses: a "
+                     "'time' column (or a first column of numbers), then columns of numbers, as "
+                     "'immunosim run' writes them",
+                     t->path, t->ncols ? t->name[0] : "");
+}
+
 /* ---- the builder ---------------------------------------------------------------------- */
 
 int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const ims_plot_opts_t *o,
@@ -590,9 +620,8 @@ int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const
   c.label = calloc((size_t)nt, sizeof *c.label);
   int rc = c.tcol && c.label ? 0 : ims_err_set(err, IMS_ENOMEM, "out of memory");
   for (int i = 0; !rc && i < nt; i++) {
-    int k = ims_table_column(t[i], "time");
-    c.tcol[i] = k >= 0 ? k : 0;
-    if (t[i]->nrows == 0)
+    rc = time_column(t[i], &c.tcol[i], err);
+    if (!rc && t[i]->nrows == 0)
       rc = ims_err_set(err, IMS_EINPUT, "%s: no data rows", t[i]->path);
     const char *l = o->labels ? o->labels[i] : ims_table_meta_get(t[i], "label");
     char base[512];

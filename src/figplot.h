@@ -2,6 +2,7 @@
 #ifndef IMS_FIGPLOT_H
 #define IMS_FIGPLOT_H
 
+#include "immunosim/data.h"
 #include "immunosim/plots.h"
 
 #include <stddef.h>

@@ -414,38 +414,3 @@ const char *ims_table_field(const ims_table_cols_t *c, const ims_table_row_t *ro
     *col = row->col[i];
   return row->f[i];
 }
-
-/* Case-insensitive Levenshtein distance, for names of at most 63 bytes. */
-static int edit_distance(const char *a, const char *b)
-{
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 63 || lb > 63)
-    return 99;
-  int d[64][64];
-  for (size_t i = 0; i <= la; i++)
-    d[i][0] = (int)i;
-  for (size_t j = 0; j <= lb; j++)
-    d[0][j] = (int)j;
-  for (size_t i = 1; i <= la; i++)
-    for (size_t j = 1; j <= lb; j++) {
-      int c =
-          d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-      int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
-      d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
-    }
-  return d[la][lb];
-}
-
-const char *ims_table_suggest(const char *name, const char *const *cands, int n)
-{
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < n; i++) {
-    int d = edit_distance(cands[i], name);
-    if (d < bd) {
-      bd = d;
-      best = cands[i];
-    }
-  }
-  return best;
-}

@@ -17,6 +17,7 @@ int main(void)
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_dynamics());
   srunner_add_suite(sr, suite_continuation());
+  srunner_add_suite(sr, suite_output());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 

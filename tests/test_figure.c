@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 START_TEST(units)
 {
@@ -60,7 +62,26 @@ START_TEST(column_labels)
        "\xe2\x88\x82"
        "C1/\xe2\x88\x82"
        "CL"},
+      {"pk2cmt", "last_C1_auc", "d*mg/L", "AUC of concentration C1, window last (d\xc2\xb7mg/L)"},
+      {"pk2cmt", "X3.3_47.7_C1_max", "mg/L", "peak of concentration C1, window 3.3:47.7 (mg/L)"},
+      {"pk2cmt", "th1_above", "d", "time above threshold 1 (d)"},
+      {"pk2cmt", "C1_CL", NULL,
+       "\xe2\x88\x82"
+       "C1/\xe2\x88\x82"
+       "CL"},
+      {"pk2cmt", "C1_A1_0", NULL,
+       "\xe2\x88\x82"
+       "C1/\xe2\x88\x82"
+       "A1_0"},
+      /* states with '_' in their names: the split that names a column and a parameter */
+      {"hardiansyah2019", "E_PB_E_PB_0", NULL,
+       "\xe2\x88\x82"
+       "E_PB/\xe2\x88\x82"
+       "E_PB_0"},
+      {"hardiansyah2019", "last_CART_PB_max", "1e9 cell",
+       "peak of CAR-T cells in blood CART_PB, window last (10\xe2\x81\xb9 cells)"},
       {"pk2cmt", "foo", "1", "foo"},
+      {"pk2cmt", "C1_foo", "1", "C1_foo"},
       {NULL, "T", "cell", "T (cells)"},
   };
   (void)kz, (void)h, (void)pk, (void)st;
@@ -422,14 +443,17 @@ START_TEST(script)
   ck_assert_msg(ims_fig_script(f, &o, &sc, &err) == 0, "%s", err.msg);
   static const char *const want[] = {
       "set terminal svg ",
-      "set output \"/tmp/x.svg\"",
+      "if (!exists(\"out_file\")) out_file = \"/tmp/x.svg\"\n"
+      "if (!exists(\"data1\")) data1 = \"d.csv\"\n",
+      "set output out_file",
+      "undefine out_file data1",
       "title \"Test: bands\\\\_and \\\"quotes\\\"\"",
       "set logscale y 10",
       "\"10^{0}\" 1, ",
       "set label 1001 \"IL-6 (pg/mL)\" at screen ",
-      "\"d.csv\" using (column(\"time\")/tscale):(column(\"IL6_p05\")):(column(\"IL6_p95\")) with "
+      "data1 using (column(\"time\")/tscale):(column(\"IL6_p05\")):(column(\"IL6_p95\")) with "
       "filledcurves",
-      "\"d.csv\" every ::3::9 using (column(\"time\")/tscale):(column(\"IL6_p50\")) with lines "
+      "data1 every ::3::9 using (column(\"time\")/tscale):(column(\"IL6_p50\")) with lines "
       "lc rgb series_color(1) dt 2",
       "set label \"severe CRS\" at graph 0.985, first 1000 right",
       "set label \"\" at first 2, screen dose_mid(",
@@ -448,6 +472,98 @@ START_TEST(script)
 }
 END_TEST
 
+/* A whole file's text, or NULL when it does not exist. */
+static char *text_of(const char *path)
+{
+  char *buf = NULL;
+  size_t len;
+  ims_err_t err = {0};
+  return ims_table_slurp(path, &buf, &len, &err) ? NULL : buf;
+}
+
+/* Into an output group: gnuplot (a stand-in that copies what it is told to
+ * read, data1, to what it is told to write, out_file) runs before the commit
+ * on the group's temporary files; the commit puts the table, the script and
+ * the figure in place together, an abort leaves none, and the script names
+ * the final files. */
+START_TEST(render_in_group)
+{
+  char dir[] = "/tmp/ims_fig_XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  char fake[256], failing[256], table[256], fig[256], script[256], plots[4096];
+  snprintf(fake, sizeof fake, "%s/gp", dir);
+  snprintf(failing, sizeof failing, "%s/gp_fails", dir);
+  snprintf(table, sizeof table, "%s/run.csv", dir);
+  snprintf(fig, sizeof fig, "%s/f.png", dir);
+  snprintf(script, sizeof script, "%s/f.gp", dir);
+  snprintf(plots, sizeof plots, "%s/plots", t_srcdir());
+  FILE *fp = fopen(fake, "w");
+  ck_assert_ptr_nonnull(fp);
+  fputs("#!/bin/sh\n"
+        "[ \"$1\" = -e ] || exit 2\n"
+        "out=$(printf '%s' \"$2\" | sed -n \"s/.*out_file='\\([^']*\\)'.*/\\1/p\")\n"
+        "d1=$(printf '%s' \"$2\" | sed -n \"s/.*data1='\\([^']*\\)'.*/\\1/p\")\n"
+        "grep -q '^set output out_file' \"$3\" && cat \"$d1\" > \"$out\"\n",
+        fp);
+  fclose(fp);
+  fp = fopen(failing, "w");
+  ck_assert_ptr_nonnull(fp);
+  fputs("#!/bin/sh\nexit 1\n", fp);
+  fclose(fp);
+  ck_assert_int_eq(chmod(fake, 0755) | chmod(failing, 0755), 0);
+  ims_err_t err = {0};
+  for (int pass = 0; pass < 3; pass++) { /* commit, abort, gnuplot fails */
+    ims_outset_t *g;
+    ims_fig_t *f;
+    ims_output_t *t;
+    ck_assert_int_eq(ims_outset_alloc(&g, NULL, NULL, &err), 0);
+    ims_fig_out_t o = {
+        .figure = fig, .plots = plots, .gnuplot = pass == 2 ? failing : fake, .group = g};
+    ck_assert_msg(ims_fig_prepare(&o, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(ims_outset_open(g, &t, table, IMS_FMT_CSV, &err), 0);
+    ims_output_line(t, "time,x\n0,1\n1,2");
+    ck_assert_int_eq(ims_fig_alloc(&f, &err), 0);
+    ims_fig_panel_t *p = ims_fig_panel_add(f);
+    ims_fig_series_add(p, IMS_FIG_LINE, table, "time", "x");
+    int rc = ims_fig_render(f, &o, &err);
+    ck_assert_msg(pass == 2 ? rc == IMS_EIO : rc == 0, "pass %d: %s", pass, err.msg);
+    ck_assert_msg(access(fig, F_OK) && access(script, F_OK) && access(table, F_OK),
+                  "an output in place before the commit");
+    if (pass == 0) {
+      ck_assert_int_eq(ims_outset_commit(g, &err), 0);
+      char *a = text_of(fig), *b = text_of(script);
+      ck_assert_ptr_nonnull(a);
+      ck_assert_str_eq(a, "time,x\n0,1\n1,2\n"); /* drawn from the table before its commit */
+      ck_assert_ptr_nonnull(b);
+      char want[600];
+      snprintf(want, sizeof want, "if (!exists(\"data1\")) data1 = \"%s\"\n", table);
+      ck_assert_ptr_nonnull(strstr(b, want));
+      snprintf(want, sizeof want, "if (!exists(\"out_file\")) out_file = \"%s\"\n", fig);
+      ck_assert_ptr_nonnull(strstr(b, want));
+      ck_assert_ptr_null(strstr(b, ".tmp."));
+      free(a);
+      free(b);
+      ck_assert_int_eq(unlink(fig) | unlink(script) | unlink(table), 0);
+    } else {
+      ims_outset_abort(g);
+      ck_assert_msg(access(fig, F_OK) && access(script, F_OK) && access(table, F_OK),
+                    "pass %d: an output left after the abort", pass);
+    }
+    ims_outset_free(g);
+    ims_fig_free(f);
+  }
+  /* gnuplot missing: refused before anything is opened */
+  ims_outset_t *g;
+  ck_assert_int_eq(ims_outset_alloc(&g, NULL, NULL, &err), 0);
+  ims_fig_out_t o = {.figure = fig, .plots = plots, .gnuplot = "/nonexistent/gnuplot", .group = g};
+  ck_assert_int_eq(ims_fig_prepare(&o, &err), IMS_EIO);
+  ck_assert_ptr_nonnull(strstr(err.msg, "gnuplot not found"));
+  ck_assert_ptr_null(ims_outset_find(g, script));
+  ims_outset_free(g);
+  ck_assert_int_eq(unlink(fake) | unlink(failing) | rmdir(dir), 0); /* nothing else was left */
+}
+END_TEST
+
 Suite *suite_figure(void)
 {
   Suite *s = suite_create("figure");
@@ -462,6 +578,7 @@ Suite *suite_figure(void)
   tcase_add_test(tc, hline_labels);
   tcase_add_test(tc, timecourse);
   tcase_add_test(tc, script);
+  tcase_add_test(tc, render_in_group);
   suite_add_tcase(s, tc);
   return s;
 }

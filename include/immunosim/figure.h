@@ -49,6 +49,7 @@
 
 #include "immunosim/err.h"
 #include "immunosim/model.h"
+#include "immunosim/output.h"
 #include "immunosim/table.h"
 
 #include <math.h>
@@ -264,10 +265,12 @@ int ims_fig_tick_add(ims_fig_t *f, ims_fig_axis_t *a, double at, const char *lab
 void ims_fig_unit(char *out, size_t n, const char *unit);
 /* "label CODE (unit)" for a model column: the label from the model's
  * description of the state or output (the code is left out when the label
- * already says it, e.g. "IL-6" for IL6); metric columns of sweeps ("T.max",
- * "all.C1.auc", "th1.above") and sensitivity columns ("C1:CL") read as
- * "peak of tumour cells T", "∂C1/∂CL"; sweep fields ("amt[1]") as "dose 1
- * amount".  m may be NULL (codes only); unit may be NULL. */
+ * already says it, e.g. "IL-6" for IL6); metric columns of sweeps ("T_max",
+ * "last_C1_auc", "th1_above"; "T.max" from older tables) and sensitivity
+ * columns ("C1_CL") read as "peak of tumour cells T", "AUC of C1, window
+ * last", "∂C1/∂CL"; sweep fields ("amt_1", "amt[1]") as "dose 1 amount".
+ * m may be NULL (codes only; sensitivity columns need the model); unit may
+ * be NULL. */
 void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
                           const char *unit);
 /* The model's short name of a state or output (ims_model_t.labels), or NULL. */
@@ -284,15 +287,29 @@ typedef struct ims_fig_out {
   const char *plots;   /* the directory holding figure.gp.in, style_*.gp, palette.gp */
   const char *style;   /* "lecture" (NULL) or "paper" */
   const char *gnuplot; /* the binary (NULL: "gnuplot" on PATH) */
+  /* NULL: FIG.gp and FIG are written at once.  Else they are outputs of this
+   * group (output.h), committed with the command's tables or not at all; data
+   * files that are outputs of the group are read from their temporary files. */
+  ims_outset_t *group;
 } ims_fig_out_t;
 
 /* "png", "svg" or "pdf" from a figure's extension; NULL for anything else. */
 const char *ims_fig_terminal(const char *figure);
-/* The gnuplot script of a figure (allocated; the caller frees it). */
+/* Before the work: the figure's extension, gnuplot on PATH, and with a group
+ * its outputs FIG.gp and FIG opened in the group (so an unwritable path, a
+ * name the group already has or a missing gnuplot fails before anything is
+ * computed; ims_fig_render opens them itself when this was not called).
+ * IMS_EINPUT, IMS_EIO. */
+int ims_fig_prepare(const ims_fig_out_t *o, ims_err_t *err);
+/* The gnuplot script of a figure (allocated; the caller frees it).  Its file
+ * names are variables set at the top (out_file, data1, data2, ...), so
+ * `gnuplot -e "data1='other.csv'" FIG.gp` draws another table. */
 int ims_fig_script(const ims_fig_t *f, const ims_fig_out_t *o, char **script, ims_err_t *err);
 /* Write FIG.gp beside the figure (FIG with its extension replaced) and run
  * gnuplot on it.  IMS_EIO when the script cannot be written or gnuplot is
- * missing or fails (the script is kept, so `gnuplot FIG.gp` can be re-run). */
+ * missing or fails.  Without a group the script is kept even then, so
+ * `gnuplot FIG.gp` can be re-run; with a group, committing or aborting the
+ * group decides for the script, the figure and the tables together. */
 int ims_fig_render(const ims_fig_t *f, const ims_fig_out_t *o, ims_err_t *err);
 
 #ifdef __cplusplus

@@ -56,7 +56,7 @@ int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const
 
 /* A sweep table (varied columns, status, metric columns): metric against the
  * varied value (one varied column) or a heat map over two.  metric NULL: the
- * first peak (".max") column. */
+ * first peak ("COL_max") column. */
 int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_err_t *err);
 
 /* A ranked sensitivity table (rank, parameter, S_peak, S_auc[, S_final]) of

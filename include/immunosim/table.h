@@ -155,10 +155,6 @@ const char *ims_table_meta_get(const ims_table_t *t, const char *key);
 /* A cell (NaN outside the table). */
 double ims_table_value(const ims_table_t *t, long row, int col);
 
-/* The closest of n candidate names to a mistyped one (case-insensitive
- * Levenshtein distance below 3), for "did you mean"; NULL when none is close. */
-const char *ims_table_suggest(const char *name, const char *const *cands, int n);
-
 /* Finite range of a column: how many finite values, their min and max, and
  * the smallest positive value (INFINITY when none). */
 typedef struct ims_table_range {

@@ -1,15 +1,19 @@
 /* `immunosim plot` and the figures of run, compare, sweep and sensitivity:
  * options in, tables read with the library's reader, a figure built by the
- * library (include/immunosim/plots.h) and drawn by its gnuplot writer. */
+ * library (include/immunosim/plots.h) and drawn by its gnuplot writer into
+ * the command's output group. */
 #include "plot.h"
 
 #include "immunosim/plots.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -21,94 +25,70 @@ void cli_plot_opts_init(cli_plot_opts_t *o)
   o->logx = -1;
 }
 
-const char cli_plot_options_help[] =
-    "  --y COL[,COL...]      one panel per column (default: the model's outputs, else every\n"
-    "                        column that is not identically zero; at most 9 panels)\n"
-    "  --overlay             all chosen columns in one panel\n"
-    "  --logy | --liny       log or linear y axes (default: log when a column is positive and\n"
-    "                        spans more than 3 decades)\n"
-    "  --weeks               time axis in weeks (doses too)\n"
-    "  --xrange LO:HI        time range shown (either end may be empty)\n"
-    "  --yrange LO:HI        y range of every panel\n"
-    "  --x COL               plot against COL instead of time (phase portrait); --logx, --linx\n"
-    "  --hline COL=VALUE[:LABEL]  labelled reference line in COL's panel, in COL's unit\n"
-    "  --points FILE         reference data as points (CSV: time in days, then columns named\n"
-    "                        like the output's, optional COL_lo,COL_hi error bars; a comment\n"
-    "                        line '# label: TEXT' names it in the legend)\n"
-    "  --style lecture|paper 1600x1000 with large type (default), or 900x560 for print\n"
-    "  --title TEXT          figure title (default: model, parameter set, schedule; \"\": none)\n"
-    "  --ylabel TEXT         y label of every panel (default: the column and its unit)\n"
-    "  --labels A,B          legend labels, one per input file (default: the file names)\n"
-    "  --no-doses            do not mark doses along the time axis\n";
-
-static int need(int argc, char **argv, int i)
+/* The option table allows CLI_MAX_VALUES values in all; a list holds CLI_MAX_REPEAT. */
+static void add(const char **list, int *n, const char *v)
 {
-  if (i + 1 >= argc) {
-    cli_failf(IMS_EINPUT, "option %s needs a value", argv[i]);
-    return -1;
-  }
-  return 0;
+  if (*n < CLI_MAX_REPEAT)
+    list[(*n)++] = v;
 }
 
-int cli_plot_arg(cli_plot_opts_t *o, int argc, char **argv, int *i)
+void cli_plot_opts_from_args(cli_plot_opts_t *o, const cli_args_t *a)
 {
-  const char *a = argv[*i];
-  const char **str = NULL;
-  const char **arr = NULL;
-  int *cnt = NULL;
-  if (!strcmp(a, "--overlay"))
-    return o->overlay = 1;
-  if (!strcmp(a, "--logy") || !strcmp(a, "--liny")) {
-    o->logy = a[3] == 'o';
-    return 1;
-  }
-  if (!strcmp(a, "--logx") || !strcmp(a, "--linx")) {
-    o->logx = a[3] == 'o';
-    return 1;
-  }
-  if (!strcmp(a, "--weeks"))
-    return o->weeks = 1;
-  if (!strcmp(a, "--no-doses"))
-    return o->no_doses = 1;
-  if (!strcmp(a, "--y"))
-    arr = o->y, cnt = &o->ny;
-  else if (!strcmp(a, "--hline"))
-    arr = o->hline, cnt = &o->nhline;
-  else if (!strcmp(a, "--points"))
-    arr = o->points, cnt = &o->npoints;
-  else if (!strcmp(a, "--style"))
-    str = &o->style;
-  else if (!strcmp(a, "--title"))
-    str = &o->title;
-  else if (!strcmp(a, "--ylabel"))
-    str = &o->ylabel;
-  else if (!strcmp(a, "--labels"))
-    str = &o->labels;
-  else if (!strcmp(a, "--x"))
-    str = &o->xcol;
-  else if (!strcmp(a, "--xrange"))
-    str = &o->xrange;
-  else if (!strcmp(a, "--yrange"))
-    str = &o->yrange;
-  else
-    return 0;
-  if (need(argc, argv, *i))
-    return -1;
-  const char *v = argv[++*i];
-  if (str) {
-    *str = v;
-    if (str == &o->style && strcmp(v, "lecture") && strcmp(v, "paper")) {
-      cli_failf(IMS_EINPUT, "--style takes lecture or paper, not '%s'", v);
-      return -1;
+  cli_plot_opts_init(o);
+  for (int i = 0; i < a->nv; i++) {
+    const cli_val_t *v = &a->v[i];
+    switch (v->id) {
+    case OPT_Y:
+      add(o->y, &o->ny, v->s);
+      break;
+    case OPT_HLINE:
+      add(o->hline, &o->nhline, v->s);
+      break;
+    case OPT_POINTS:
+      add(o->points, &o->npoints, v->s);
+      break;
+    case OPT_OVERLAY:
+      o->overlay = 1;
+      break;
+    case OPT_LOGY:
+    case OPT_LINY:
+      o->logy = v->id == OPT_LOGY;
+      break;
+    case OPT_LOGX:
+    case OPT_LINX:
+      o->logx = v->id == OPT_LOGX;
+      break;
+    case OPT_WEEKS:
+      o->weeks = 1;
+      break;
+    case OPT_NO_DOSES:
+      o->no_doses = 1;
+      break;
+    case OPT_STYLE:
+      o->style = v->s;
+      break;
+    case OPT_TITLE:
+      o->title = v->s;
+      break;
+    case OPT_YLABEL:
+      o->ylabel = v->s;
+      break;
+    case OPT_LABELS:
+      o->labels = v->s;
+      break;
+    case OPT_X:
+      o->xcol = v->s;
+      break;
+    case OPT_XRANGE:
+      o->xrange = v->s;
+      break;
+    case OPT_YRANGE:
+      o->yrange = v->s;
+      break;
+    default:
+      break;
     }
-    return 1;
   }
-  if (*cnt >= CLI_MAX_REPEAT) {
-    cli_failf(IMS_EINPUT, "option %s given more than %d times", a, CLI_MAX_REPEAT);
-    return -1;
-  }
-  arr[(*cnt)++] = v;
-  return 1;
 }
 
 /* ---- from options to a figure --------------------------------------------------- */
@@ -205,63 +185,155 @@ static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
   return rc;
 }
 
-const char *cli_plot_term(const char *fig)
+/* --labels A,B: one per file, into labels (pointing into *copy). */
+static int split_labels(const char *arg, int nfiles, const char **labels, char **copy,
+                        ims_err_t *err)
 {
-  return ims_fig_terminal(fig);
+  *copy = strdup(arg);
+  if (!*copy)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  char *save = NULL;
+  int k = 0, extra = 0;
+  for (char *tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ')
+      tok++;
+    if (k < nfiles)
+      labels[k++] = tok;
+    else
+      extra = 1;
+  }
+  if (k != nfiles || extra)
+    return ims_err_set(err, IMS_EINPUT, "--labels '%s': give one label per input file (%d)", arg,
+                       nfiles);
+  return IMS_OK;
 }
 
-/* Draw a built figure: the data directory's templates, the style, $IMMUNOSIM_GNUPLOT. */
-static int render(const ims_fig_t *f, const char *fig, const char *style, ims_err_t *err)
+/* A column the options name, among the columns a run will write. */
+static int known_column(const char *opt, const char *name, const char *const *cols, int ncols,
+                        ims_err_t *err)
+{
+  for (int i = 0; i < ncols; i++)
+    if (!strcmp(cols[i], name))
+      return IMS_OK;
+  const char *s = ims_suggest(name, cols, ncols);
+  return ims_err_set(err, IMS_EINPUT, "%s: no column '%s' in the run%s%s%s", opt, name,
+                     s ? "; did you mean '" : " (its columns: 'immunosim info MODEL --columns')",
+                     s ? s : "", s ? "'?" : "");
+}
+
+int cli_plot_check(const cli_plot_opts_t *o, int nfiles, const char *const *cols, int ncols,
+                   ims_err_t *err)
+{
+  double lo, hi;
+  int rc = o->xrange ? parse_range("--xrange", o->xrange, &lo, &hi, err) : IMS_OK;
+  rc = rc ? rc : o->yrange ? parse_range("--yrange", o->yrange, &lo, &hi, err) : IMS_OK;
+  char *copy = NULL;
+  const char *labels[CLI_MAX_REPEAT];
+  if (!rc && o->labels)
+    rc = split_labels(o->labels, nfiles, labels, &copy, err);
+  free(copy);
+  for (int i = 0; !rc && i < o->nhline; i++) {
+    ims_plot_hline_t h;
+    char col[128];
+    rc = parse_hline(o->hline[i], &h, col, sizeof col, err);
+    rc = rc ? rc : known_column("--hline", col, cols, ncols, err);
+  }
+  if (!rc && o->xcol)
+    rc = known_column("--x", o->xcol, cols, ncols, err);
+  for (int i = 0; !rc && i < o->ny; i++) {
+    char list[1024];
+    snprintf(list, sizeof list, "%s", o->y[i]);
+    char *save = NULL;
+    for (char *c = strtok_r(list, ",", &save); !rc && c; c = strtok_r(NULL, ",", &save))
+      rc = known_column("--y", c, cols, ncols, err);
+  }
+  return rc;
+}
+
+/* ---- the figure's outputs ------------------------------------------------------- */
+
+static void fig_out(ims_fig_out_t *out, char *plots, size_t n, const char *fig, const char *style,
+                    ims_outset_t *g)
+{
+  snprintf(plots, n, "%s/plots", cli_datadir());
+  *out = (ims_fig_out_t){.figure = fig,
+                         .plots = plots,
+                         .style = style,
+                         .gnuplot = getenv("IMMUNOSIM_GNUPLOT"),
+                         .group = g};
+}
+
+int cli_figure_open(ims_outset_t *g, const char *opt, const char *fig, ims_err_t *err)
+{
+  if (!ims_fig_terminal(fig))
+    return ims_err_set(err, IMS_EINPUT, "%s %s: use .png, .svg or .pdf", opt, fig);
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", fig);
+  const char *d = dirname(dir);
+  if (access(d, W_OK) != 0)
+    return ims_err_set(err, IMS_EIO, "%s %s: cannot write in %s (%s)", opt, fig, d,
+                       strerror(errno));
+  char plots[PATH_MAX];
+  ims_fig_out_t out;
+  fig_out(&out, plots, sizeof plots, fig, NULL, g);
+  int rc = ims_fig_prepare(&out, err);
+  if (rc && strstr(err->msg, "gnuplot not found") && !strcmp(opt, "--plot"))
+    snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+             ", or leave out --plot");
+  return rc;
+}
+
+/* A table by its name, from the group's temporary file while it is an output
+ * being written; messages and the figure name the table as given. */
+static int load(ims_table_t **t, ims_outset_t *g, const char *path, unsigned flags, ims_err_t *err)
+{
+  const char *now = ims_output_current(ims_outset_find(g, path));
+  if (!now)
+    return ims_table_load_file(t, path, flags, err);
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = ims_table_slurp(now, &buf, &len, err);
+  rc = rc ? rc : ims_table_load_mem(t, path, buf, len, flags, err);
+  free(buf);
+  return rc;
+}
+
+static int render(const ims_fig_t *f, const char *fig, const char *style, ims_outset_t *g,
+                  ims_err_t *err)
 {
   char plots[PATH_MAX];
-  snprintf(plots, sizeof plots, "%s/plots", cli_datadir());
-  ims_fig_out_t out = {
-      .figure = fig, .plots = plots, .style = style, .gnuplot = getenv("IMMUNOSIM_GNUPLOT")};
+  ims_fig_out_t out;
+  fig_out(&out, plots, sizeof plots, fig, style, g);
   return ims_fig_render(f, &out, err);
 }
 
-int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
-             ims_err_t *err)
+/* What plot reads, after any reader's message about a file that is not such a table. */
+static void not_a_run_table(int rc, ims_err_t *err)
 {
-  if (!ims_fig_terminal(fig))
-    return ims_err_set(err, IMS_EINPUT,
-                       "figure '%s': the extension chooses the format; use .png, .svg or .pdf",
-                       fig);
+  if (rc == IMS_EINPUT && !strstr(err->msg, "immunosim run"))
+    snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+             "; plot draws tables that 'immunosim run' (or population) writes: a header row "
+             "such as time,A1,C1, then rows of numbers");
+}
+
+int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
+             ims_outset_t *g, ims_err_t *err)
+{
   ims_table_t **t = calloc((size_t)nfiles + (size_t)o->npoints + 1, sizeof *t);
   ims_fig_t *f = NULL;
   int rc = t ? ims_fig_alloc(&f, err) : ims_err_set(err, IMS_ENOMEM, "out of memory");
   for (int i = 0; !rc && i < nfiles + o->npoints; i++) {
     const char *path = i < nfiles ? files[i] : o->points[i - nfiles];
-    rc = ims_table_load_file(&t[i], path, IMS_TABLE_AUTODELIM, err);
-    if (rc == IMS_EINPUT && !strstr(err->msg, "'immunosim run'")) /* what plot expects */
-      snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
-               "; plot reads the tables 'immunosim run' writes");
+    rc = load(&t[i], g, path, IMS_TABLE_AUTODELIM, err);
     if (!rc && t[i]->nrows == 0)
-      rc = ims_err_set(err, IMS_EINPUT,
-                       "%s: no data rows; plot reads the tables 'immunosim run' writes (a header "
-                       "row, then numbers)",
-                       path);
+      rc = ims_err_set(err, IMS_EINPUT, "%s: no data rows", path);
+    if (rc && i < nfiles) /* --points files say what they hold in --help */
+      not_a_run_table(rc, err);
   }
-  /* --labels A,B: one per file */
   char *copy = NULL;
   const char *labels[CLI_MAX_REPEAT];
-  if (!rc && o->labels) {
-    copy = strdup(o->labels);
-    char *save = NULL;
-    int k = 0, extra = 0;
-    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
-         tok = strtok_r(NULL, ",", &save)) {
-      while (*tok == ' ')
-        tok++;
-      if (k < nfiles)
-        labels[k++] = tok;
-      else
-        extra = 1;
-    }
-    if (k != nfiles || extra)
-      rc = ims_err_set(err, IMS_EINPUT, "--labels '%s': give one label per input file (%d)",
-                       o->labels, nfiles);
-  }
+  if (!rc && o->labels)
+    rc = split_labels(o->labels, nfiles, labels, &copy, err);
   for (int i = 0; !rc && o->schedule && i < nfiles; i++)
     rc = schedule_doses(t[i], o->schedule, err);
   ims_plot_hline_t hl[CLI_MAX_REPEAT];
@@ -294,7 +366,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     po.schedule = o->schedule;
     rc = ims_plot_timecourse(f, (const ims_table_t *const *)t, nfiles, &po, err);
   }
-  rc = rc ? rc : render(f, fig, o->style, err);
+  rc = rc ? rc : render(f, fig, o->style, g, err);
   for (int i = 0; t && i < nfiles + o->npoints; i++)
     ims_table_free(t[i]);
   free(t);
@@ -303,97 +375,55 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
   return rc;
 }
 
-/* A figure of one table, by a library builder; the table is read with its cell texts. */
-static int plot_table(const char *table, const char *fig, const char *what, const char *arg,
-                      ims_err_t *err)
+/* A figure of one table by a library builder; the table is read with its cell texts. */
+static int plot_table(ims_outset_t *g, const char *table, const char *fig, int sweep,
+                      const char *arg, ims_err_t *err)
 {
-  if (!ims_fig_terminal(fig))
-    return ims_err_set(err, IMS_EINPUT, "--plot %s: use .png, .svg or .pdf", fig);
   ims_table_t *t = NULL;
   ims_fig_t *f = NULL;
-  int rc = ims_table_load_file(&t, table, IMS_TABLE_TEXT, err);
+  int rc = load(&t, g, table, IMS_TABLE_TEXT, err);
   rc = rc ? rc : ims_fig_alloc(&f, err);
   if (!rc)
-    rc = what[1] == 'w' ? ims_plot_sweep(f, t, arg, err) : ims_plot_sensitivity(f, t, arg, err);
-  rc = rc ? rc : render(f, fig, NULL, err);
+    rc = sweep ? ims_plot_sweep(f, t, arg, err) : ims_plot_sensitivity(f, t, arg, err);
+  rc = rc ? rc : render(f, fig, NULL, g, err);
   ims_fig_free(f);
   ims_table_free(t);
   return rc;
 }
 
-int cli_plot_sweep(const char *table, const char *metric, const char *fig, ims_err_t *err)
+int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const char *fig,
+                   ims_err_t *err)
 {
-  return plot_table(table, fig, "sweep", metric, err);
+  return plot_table(g, table, fig, 1, metric, err);
 }
 
-int cli_plot_sensitivity(const char *table, const char *of, const char *fig, ims_err_t *err)
+int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const char *fig,
+                         ims_err_t *err)
 {
-  return plot_table(table, fig, "sensitivity", of, err);
+  return plot_table(g, table, fig, 0, of, err);
 }
 
 /* ---- the command ----------------------------------------------------------- */
 
-static const char plot_help_head[] =
-    "usage: immunosim plot OUT.csv [OUT2.csv ...] -o FIG.png|FIG.svg|FIG.pdf [options]\n"
-    "\n"
-    "Draw run outputs with gnuplot.  The script is written beside the figure (FIG.gp) and\n"
-    "then run; edit it and re-run with 'gnuplot FIG.gp'.  Units on the axes come from the\n"
-    "outputs' '# units:' line, dose markers (infusions as bars, boluses as ticks, along the\n"
-    "bottom of each panel) from their '# dose:' lines.  Several outputs are overlaid in\n"
-    "every panel, with a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population\n"
-    "percentiles) are drawn as shaded 5-95 % and 25-75 % bands around the median.\n"
-    "\n"
-    "options\n"
-    "  -o, --out FIG         the figure; .png, .svg or .pdf chooses the format (required)\n"
-    "  -s, --schedule FILE   mark the doses of this schedule instead of the '# dose:' lines\n";
-
-static const char plot_help_tail[] =
-    "\n"
-    "Environment: IMMUNOSIM_GNUPLOT names the gnuplot binary (default: gnuplot on PATH).\n"
-    "Exit codes: 0 ok, 1 bad input, 3 gnuplot missing or failed (the script is still written).\n"
-    "\n"
-    "examples:\n"
-    "  immunosim run pk2cmt -s blinatumomab_cycle1 -t 42 --units C1=pg/mL -o blina.csv\n"
-    "  immunosim plot blina.csv --y C1 --hline C1=500:\"target\" -o blina.png\n"
-    "  immunosim plot q3w.csv q6w.csv --labels \"200 mg Q3W,400 mg Q6W\" --weeks -o pembro.svg\n";
-
 int cmd_plot(int argc, char **argv)
 {
-  cli_plot_opts_t o;
-  cli_plot_opts_init(&o);
-  const char *fig = NULL;
-  const char *files[CLI_MAX_REPEAT];
-  int nfiles = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(plot_help_head, stdout);
-      fputs(cli_plot_options_help, stdout);
-      fputs(plot_help_tail, stdout);
-      return 0;
-    }
-    int r = cli_plot_arg(&o, argc, argv, &i);
-    if (r < 0)
-      return 1;
-    if (r)
-      continue;
-    if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "-s") || !strcmp(a, "--schedule")) {
-      if (need(argc, argv, i))
-        return 1;
-      *(a[1] == 'o' || a[2] == 'o' ? &fig : &o.schedule) = argv[++i];
-      continue;
-    }
-    if (a[0] == '-' && a[1])
-      return cli_failf(IMS_EINPUT, "plot: unknown option '%s'; see 'immunosim plot --help'", a);
-    if (nfiles == CLI_MAX_REPEAT)
-      return cli_failf(IMS_EINPUT, "plot: at most %d input files", CLI_MAX_REPEAT);
-    files[nfiles++] = a;
+  cli_ctx_t x;
+  int code;
+  if (cli_begin(&x, "plot", argc, argv, &code))
+    return code;
+  const char *fig = cli_str(&x.a, OPT_OUT, NULL);
+  int rc = IMS_OK;
+  if (!x.a.npos)
+    rc = ims_err_set(&x.err, IMS_EINPUT,
+                     "plot: which output? e.g. 'immunosim plot out.csv -o fig.png'");
+  else if (!fig)
+    rc = ims_err_set(&x.err, IMS_EINPUT, "plot: where to? add -o FIG.png (or .svg, .pdf)");
+  rc = rc ? rc : cli_figure_open(x.g, "-o", fig, &x.err);
+  if (!rc) {
+    cli_plot_opts_t o;
+    cli_plot_opts_from_args(&o, &x.a);
+    o.schedule = cli_str(&x.a, OPT_SCHEDULE, NULL);
+    rc = cli_plot(&o, x.a.pos, x.a.npos, fig, x.g, &x.err);
   }
-  if (!nfiles)
-    return cli_failf(IMS_EINPUT, "plot: which output? e.g. 'immunosim plot out.csv -o fig.png'");
-  if (!fig)
-    return cli_failf(IMS_EINPUT, "plot: where to? add -o FIG.png (or .svg, .pdf)");
-  ims_err_t err = {0};
-  int rc = cli_plot(&o, files, nfiles, fig, &err);
-  return rc ? cli_fail(rc, &err) : 0;
+  return cli_end(&x, cli_commit(&x, rc));
 }
