@@ -248,6 +248,171 @@ int ims__dag_mk(ims__dag_t *g, int op, int a, int b, int c)
   return intern(g, d);
 }
 
+/* ---- polynomial normal form ---------------------------------------------------
+ * A sum of monomials coef * atom1^e1 * atom2^e2 ..., where an atom is any node
+ * that is not +, -, *, a negation, a constant or a small integer power.  Used
+ * to let terms cancel exactly in derivatives (the quotient rule's
+ * N'D - ND' is c*g for N = c*x, D = g + x), as a hand-written derivative
+ * would; kept only when terms combined, and abandoned when it grows. */
+
+#define POLY_MAXT 48
+#define POLY_MAXA 8
+
+typedef struct mono {
+  double c;
+  int na;
+  int atom[POLY_MAXA], pw[POLY_MAXA];
+} mono_t;
+
+typedef struct poly {
+  int n;
+  mono_t t[POLY_MAXT];
+} poly_t;
+
+static int mono_mul(mono_t *out, const mono_t *a, const mono_t *b)
+{
+  *out = *a;
+  out->c = a->c * b->c;
+  for (int j = 0; j < b->na; j++) {
+    int k = 0;
+    while (k < out->na && out->atom[k] != b->atom[j])
+      k++;
+    if (k == out->na) {
+      if (out->na == POLY_MAXA)
+        return -1;
+      out->atom[out->na] = b->atom[j];
+      out->pw[out->na++] = 0;
+    }
+    out->pw[k] += b->pw[j];
+  }
+  return 0;
+}
+
+static int poly_of(const ims__dag_t *g, int x, poly_t *p, int depth)
+{
+  const ims__dnode_t *d = &g->n[x];
+  p->n = 0;
+  if (depth > 12)
+    return -1;
+  switch (d->op) {
+  case IMS__D_CONST:
+    p->n = 1;
+    p->t[0] = (mono_t){d->v, 0, {0}, {0}};
+    return 0;
+  case IMS__D_ADD:
+  case IMS__D_SUB: {
+    poly_t *q = malloc(sizeof *q);
+    if (!q || poly_of(g, d->a, p, depth + 1) || poly_of(g, d->b, q, depth + 1) ||
+        p->n + q->n > POLY_MAXT) {
+      free(q);
+      return -1;
+    }
+    for (int i = 0; i < q->n; i++) {
+      p->t[p->n] = q->t[i];
+      if (d->op == IMS__D_SUB)
+        p->t[p->n].c = -p->t[p->n].c;
+      p->n++;
+    }
+    free(q);
+    return 0;
+  }
+  case IMS__D_NEG:
+    if (poly_of(g, d->a, p, depth + 1))
+      return -1;
+    for (int i = 0; i < p->n; i++)
+      p->t[i].c = -p->t[i].c;
+    return 0;
+  case IMS__D_MUL: {
+    poly_t *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    int rc = !a || !b || poly_of(g, d->a, a, depth + 1) || poly_of(g, d->b, b, depth + 1) ||
+             a->n * b->n > POLY_MAXT;
+    for (int i = 0; !rc && i < a->n; i++)
+      for (int j = 0; !rc && j < b->n; j++)
+        rc = mono_mul(&p->t[p->n++], &a->t[i], &b->t[j]);
+    free(a);
+    free(b);
+    return rc ? -1 : 0;
+  }
+  default:
+    p->n = 1;
+    p->t[0] = (mono_t){1, 1, {x}, {1}};
+    return 0;
+  }
+}
+
+static int same_atoms(const mono_t *a, const mono_t *b)
+{
+  if (a->na != b->na)
+    return 0;
+  for (int i = 0; i < a->na; i++) {
+    int k = 0;
+    while (k < b->na && b->atom[k] != a->atom[i])
+      k++;
+    if (k == b->na || b->pw[k] != a->pw[i])
+      return 0;
+  }
+  return 1;
+}
+
+static int mono_node(ims__dag_t *g, mono_t *m)
+{
+  for (int i = 1; i < m->na; i++) /* atoms in node order: a stable product */
+    for (int j = i; j > 0 && m->atom[j - 1] > m->atom[j]; j--) {
+      int ta = m->atom[j], tp = m->pw[j];
+      m->atom[j] = m->atom[j - 1];
+      m->pw[j] = m->pw[j - 1];
+      m->atom[j - 1] = ta;
+      m->pw[j - 1] = tp;
+    }
+  int acc = ims__dag_const(g, fabs(m->c));
+  for (int i = 0; i < m->na && acc >= 0; i++) {
+    int f = m->atom[i];
+    int e = m->pw[i] < 0 ? -m->pw[i] : m->pw[i];
+    int pw = e == 1 ? f : ims__dag_mk(g, IMS__D_POW, f, ims__dag_const(g, e), -1);
+    acc = m->pw[i] < 0 ? ims__dag_mk(g, IMS__D_DIV, acc, pw, -1)
+                       : ims__dag_mk(g, IMS__D_MUL, acc, pw, -1);
+  }
+  return acc;
+}
+
+int ims__dag_simplify(ims__dag_t *g, int x)
+{
+  if (x < 0)
+    return x;
+  poly_t *p = malloc(sizeof *p);
+  if (!p)
+    return -1;
+  if (poly_of(g, x, p, 0) != 0) {
+    free(p);
+    return x;
+  }
+  int n0 = p->n, n = 0;
+  for (int i = 0; i < p->n; i++) { /* combine like monomials */
+    int k = 0;
+    while (k < n && !same_atoms(&p->t[k], &p->t[i]))
+      k++;
+    if (k == n)
+      p->t[n++] = p->t[i];
+    else
+      p->t[k].c += p->t[i].c;
+  }
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (p->t[i].c != 0)
+      p->t[m++] = p->t[i];
+  if (m == n0) { /* nothing combined: keep the form as written */
+    free(p);
+    return x;
+  }
+  int acc = ims__dag_const(g, 0);
+  for (int i = 0; i < m && acc >= 0; i++) {
+    int t = mono_node(g, &p->t[i]);
+    acc = ims__dag_mk(g, p->t[i].c < 0 ? IMS__D_SUB : IMS__D_ADD, acc, t, -1);
+  }
+  free(p);
+  return acc;
+}
+
 /* ---- derivatives ---------------------------------------------------------- */
 
 static uint64_t memo_key(int node, int var)
@@ -313,7 +478,15 @@ static int rule(ims__dag_t *g, int x, int da, int db)
     return F(NEG, da);
   case IMS__D_MUL:
     return M(ADD, M(MUL, da, b), M(MUL, a, db));
-  case IMS__D_DIV: /* (a' - (a/b) b') / b */
+  case IMS__D_DIV: /* (a'b - ab')/b^2 with cancelling terms removed, else (a' - (a/b) b')/b */
+    if (g->n[db].op == IMS__D_CONST && g->n[db].v == 0)
+      return M(DIV, da, b);
+    {
+      int num = M(SUB, M(MUL, da, b), M(MUL, a, db));
+      int simple = ims__dag_simplify(g, num);
+      if (simple >= 0 && simple != num)
+        return M(DIV, simple, M(MUL, b, b));
+    }
     return M(DIV, M(SUB, da, M(MUL, x, db)), b);
   case IMS__D_POW:
     if (!(g->n[b].flags & (IMS__D_DEPY | IMS__D_DEPT)) && g->n[b].op == IMS__D_CONST)

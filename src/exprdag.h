@@ -84,6 +84,9 @@ void ims__dag_free(ims__dag_t *g);
 int ims__dag_const(ims__dag_t *g, double v);
 int ims__dag_leaf(ims__dag_t *g, int op, int k);
 int ims__dag_mk(ims__dag_t *g, int op, int a, int b, int c);
+/* The node with like terms of its sum-of-products expansion combined (exact
+ * cancellation), or the node itself when nothing combines or it is large. */
+int ims__dag_simplify(ims__dag_t *g, int x);
 /* d node / d var, var a state index or -1 for time. */
 int ims__dag_diff(ims__dag_t *g, int node, int var);
 /* Number of operands of an operation (0..3). */

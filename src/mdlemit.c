@@ -478,7 +478,7 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
     oom = (rate[i] = rate_node(x, i)) < 0;
   for (int i = 0; !oom && i < n; i++)
     for (int j = 0; !oom && j < n; j++) {
-      int r = ims__dag_diff(x->g, rate[i], j);
+      int r = ims__dag_simplify(x->g, ims__dag_diff(x->g, rate[i], j));
       oom = r < 0;
       if (!oom && !(x->g->n[r].op == IMS__D_CONST && x->g->n[r].v == 0)) {
         roots[nj] = r;

@@ -239,7 +239,9 @@ int ims__comp_units(ims__comp_t *c)
     if (rc)
       u.rc = rc;
   }
-done:
+done: /* every unit belongs to the checker's system: free them with it */
+  for (int i = 0; i < c->ndefs; i++)
+    ims__unit_free(&c->defs[i].uv);
   for (int i = 0; u.sunit && i < d->nstates; i++)
     ims__unit_free(&u.sunit[i]);
   for (int i = 0; u.punit && i < d->nparams; i++)

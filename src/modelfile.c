@@ -259,10 +259,20 @@ static int decl_state(reader_t *r, size_t i)
   return rc < 0 ? rc : IMS_OK;
 }
 
-/* param NAME VALUE|NA UNIT ["description"] */
+/* param NAME VALUE|NA UNIT ["description"] [signed] */
 static int decl_param(reader_t *r, size_t i)
 {
-  const char *s = r->L.s;
+  char *s = r->L.s;
+  int inq = 0;
+  unsigned sflag = 0;
+  for (size_t k = i; s[k]; k++) { /* the marker, outside the description */
+    if (s[k] == '"')
+      inq = !inq;
+    else if (!inq && strncmp(s + k, "[signed]", 8) == 0) {
+      memset(s + k, ' ', 8);
+      sflag = IMS_MDL_SIGNED;
+    }
+  }
   size_t b = skip_ws(s, i), e = ident_end(s, b);
   int rc = check_name(r, b, e, "parameter");
   if (rc)
@@ -291,7 +301,8 @@ static int decl_param(reader_t *r, size_t i)
   if (!rc && s[k])
     rc = failat(r, k, "unexpected '%s' after the parameter's description", s + k);
   if (!rc)
-    rc = ims_mdl_add_param(r->d, name, v, unit, desc, flags, at_line(r, b), at_col(r, b), r->err);
+    rc = ims_mdl_add_param(r->d, name, v, unit, desc, flags | sflag, at_line(r, b), at_col(r, b),
+                           r->err);
   free_strs(name, unit, desc);
   return rc < 0 ? rc : IMS_OK;
 }

@@ -153,10 +153,11 @@ typedef struct ims_mdl_eq {
 } ims_mdl_eq_t;
 
 /* Parameter flags. */
-#define IMS_MDL_NOVALUE 1u  /* no default: a -p file or --set must give one */
-#define IMS_MDL_VARIABLE 2u /* not constant: events or rules may change it (SBML constant=false)   \
-                             */
-#define IMS_MDL_SIGNED 4u   /* negative values allowed (set when the default is negative) */
+#define IMS_MDL_NOVALUE 1u /* no default: a -p file or --set must give one */
+#define IMS_MDL_VARIABLE                                                                           \
+  2u                      /* not constant: events or rules may change it (SBML constant=false)     \
+                           */
+#define IMS_MDL_SIGNED 4u /* negative values allowed (set when the default is negative) */
 
 typedef struct ims_mdl_state {
   char *name, *unit, *desc;
