@@ -202,6 +202,105 @@ START_TEST(jacobians_equal_hand_written)
 }
 END_TEST
 
+/* ---- populations ----------------------------------------------------------------- */
+
+static ims_params_t *pop_params(const ims_model_t *m, const char *pfile, const char *iiv)
+{
+  ims_params_t *p;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_params_alloc(&p, m, &err), 0);
+  ck_assert_msg(ims_params_read(p, t_units(), t_path(pfile), &err) == 0, "%s", err.msg);
+  if (iiv)
+    ck_assert_msg(ims_params_read_mem(p, t_units(), "iiv.csv", iiv, strlen(iiv), &err) == 0, "%s",
+                  err.msg);
+  ck_assert_msg(ims_params_finish(p, &err) == 0, "%s", err.msg);
+  return p;
+}
+
+static int no_subject(void *ud, const ims_pop_subject_t *s)
+{
+  ck_assert_msg(s->status == 0, "subject %d: %s", (int)s->id, s->msg);
+  return ud ? 0 : 0;
+}
+
+/* Same seed, same draws (the varying parameters in the same order, so the
+ * same etas), same percentiles: type 7 percentiles of 100 subjects in exact
+ * mode, within 1e-9 relative plus 10*atol. */
+static void compare_pop(const char *builtin, const char *file, const char *pfile, const char *iiv,
+                        const char *sched, double tend, double dt, double atol)
+{
+  const ims_model_t *f = open_file(file), *b = ims_model_find(builtin);
+  const ims_model_t *ms[2] = {b, f};
+  ims_bands_t *bands[2];
+  size_t nt;
+  double *t = t_grid(0, tend, dt, &nt);
+  int nc = b->nstates + b->noutputs, ncf = f->nstates + f->noutputs; /* a file may add outputs */
+  for (int k = 0; k < 2; k++) {
+    ims_params_t *p = pop_params(ms[k], pfile, iiv);
+    ims_pop_t *pop;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_pop_alloc(&pop, p, &err) == 0, "%s", err.msg);
+    ck_assert_int_gt(ims_pop_nvar(pop), 1);
+    ims_schedule_t *s = sched ? t_sched(ms[k], sched) : NULL;
+    ims_opts_t o;
+    ims_opts_default(&o);
+    o.rtol = 1e-12;
+    o.atol = atol;
+    ck_assert_int_eq(ims_bands_alloc(&bands[k], nt, k ? ncf : nc, 100, (size_t)1 << 30, &err), 0);
+    ck_assert(ims_bands_exact(bands[k]));
+    ims_pop_run_t run = {.seed = 20240611,
+                         .first = 0,
+                         .last = 100,
+                         .threads = 2,
+                         .no_metrics = 1,
+                         .bands = bands[k],
+                         .subject = no_subject};
+    ims_pop_summary_t sum;
+    ck_assert_msg(ims_pop_simulate(pop, s, &o, t, nt, &run, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.ok, 100);
+    ims_schedule_free(s);
+    ims_pop_free(pop);
+    ims_params_free(p);
+  }
+  double worst = 0;
+  for (size_t cell = 0; cell < nt * (size_t)nc; cell++)
+    for (int q = 0; q < IMS_BANDS_NP; q++) {
+      double vb = ims_bands_quantile(bands[0], cell, ims_bands_p[q]);
+      size_t fcell = cell / (size_t)nc * (size_t)ncf + cell % (size_t)nc;
+      double vf = ims_bands_quantile(bands[1], fcell, ims_bands_p[q]);
+      double tol = 1e-9 * fabs(vb) + 10 * atol, err = fabs(vf - vb);
+      worst = err / tol > worst ? err / tol : worst;
+      ck_assert_msg(err <= tol, "%s: band %s of column %d at t = %g: file %.17g, built-in %.17g",
+                    builtin, ims_bands_suffix[q], (int)(cell % (size_t)nc), t[cell / (size_t)nc],
+                    vf, vb);
+    }
+  printf("modelfiles: %-24s population of 100: bands within %.3g of the tolerance\n", builtin,
+         worst);
+  ims_bands_free(bands[0]);
+  ims_bands_free(bands[1]);
+  free(t);
+  ims_model_close(f);
+}
+
+START_TEST(populations_same_bands)
+{
+  compare_pop("kuznetsov1994", "models/kuznetsov1994.model", "params/kuznetsov1994/bcl1.csv",
+              "name,value,unit,iiv\np,0.1245,1/d,20%\nn,1.101e-7,1/cell/d,20%\n"
+              "T_0,5e6,cell,50%\n",
+              NULL, 200, 2, 1e-6);
+  compare_pop("kirschner_panetta1998", "models/kirschner_panetta1998.model",
+              "params/kirschner_panetta1998/default.csv",
+              "name,value,unit,iiv\nc,0.02,1/d,30%\na,1,1/d,20%\n", NULL, 300, 3, 1e-20);
+  /* PIL6 varies: its canonical units differ by 1e6 between the two models */
+  compare_pop("hardiansyah2019", "models/hardiansyah2019.model", "params/hardiansyah2019/upn1.csv",
+              "name,value,unit,iiv\nrE,16.16,1/(1e9 cell)/d,30%\nKBC,0.19,1/(1e9 cell)/d,30%\n"
+              "PIL6,1.8e-3,pg/uL/d/(1e15 cell^2),50%\nB_0,4.14,1e9 cell,40%\n",
+              "@params/schedules/hardiansyah_upn1_split.csv", 60, 1, 1e-14);
+  compare_pop("pk2cmt", "models/pk2cmt.model", "params/pk2cmt/nivolumab_bajaj2017.csv", NULL,
+              "@params/schedules/nivolumab_240mg_q2w.csv", 84, 1, 1e-12);
+}
+END_TEST
+
 Suite *suite_modelfiles(void)
 {
   Suite *s = suite_create("modelfiles");
@@ -212,6 +311,7 @@ Suite *suite_modelfiles(void)
   tcase_add_test(tc, hardiansyah_reproduces);
   tcase_add_test(tc, pk2cmt_reproduces);
   tcase_add_test(tc, jacobians_equal_hand_written);
+  tcase_add_test(tc, populations_same_bands);
   suite_add_tcase(s, tc);
   return s;
 }
