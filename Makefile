@@ -85,6 +85,8 @@ check-install: all
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
+	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim

@@ -648,8 +648,8 @@ static int post(ims_expr_t *e, ims_err_t *err)
     e->op = IMS_X_TIME;
   } else if (e->op == IMS_X_CALL && strcmp(e->name, "ifelse") == 0) {
     if (e->n != 3)
-      return ims_err_set(err, IMS_EINPUT, "1: ifelse(condition, yes, no) takes 3 arguments, not %d",
-                         e->n);
+      return ims_err_set(err, IMS_EINPUT,
+                         "1: ifelse(condition, yes, no) takes 3 arguments, not %d;", e->n);
     ims_expr_t *c = e->a[0];
     e->a[0] = e->a[1];
     e->a[1] = c;

@@ -215,7 +215,9 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err)
     str(fp, q->desc);
     fputs(", ", fp);
     num(fp, q->def);
-    fprintf(fp, ", %uu},\n", q->flags);
+    fprintf(fp, ", %s%s%s},\n", (q->flags & IMS_PAR_OPTIONAL) ? "IMS_PAR_OPTIONAL" : "",
+            (q->flags & IMS_PAR_OPTIONAL) && (q->flags & IMS_PAR_SIGNED) ? " | " : "",
+            (q->flags & IMS_PAR_SIGNED) ? "IMS_PAR_SIGNED" : (q->flags ? "" : "0"));
   }
   if (!m->nparams)
     fputs("    {NULL, NULL, NULL, 0, 0},\n", fp);

@@ -180,5 +180,6 @@ int cli_events_open(ims_output_t **o, const char *path, ims_err_t *err);
 int cmd_plot(int argc, char **argv);
 
 int cmd_population(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ const cli_cmd_t cli_cmds[] = {
 
     {"population", "simulate a virtual population: percentile bands, per-subject metrics",
      cmd_population, NULL},
+    {"translate", "write a model file as C source in the model contract", cmd_translate, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
