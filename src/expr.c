@@ -477,10 +477,13 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   case AST_REAL:
   case AST_REAL_E:
   case AST_RATIONAL: {
-    const char *u = ASTNode_isSetUnits(a) ? ASTNode_getUnits(a) : NULL;
+    char *own = ASTNode_isSetUnits(a) ? ASTNode_getUnits(a) : NULL; /* the caller frees it */
+    const char *u = own;
     if (u && c->unit_of)
       u = c->unit_of(c->ud, u);
-    return ims_expr_num(number(a), u);
+    ims_expr_t *e = ims_expr_num(number(a), u);
+    free(own);
+    return e;
   }
   case AST_NAME:
     return ims_expr_name(name ? name : "");
@@ -568,8 +571,7 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   }
   ims_xop_t op = simple_op(t);
   if (op == IMS_X_NOPS) {
-    const char *tag = name && *name ? name : ASTNode_getClass(a);
-    return fail(c, "unsupported: %s", tag && *tag ? tag : "MathML element");
+    return fail(c, "unsupported: %s", name && *name ? name : "MathML element");
   }
   int want = ops[op].arity;
   if ((int)n != want)
