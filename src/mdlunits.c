@@ -169,7 +169,7 @@ int ims__comp_units(ims__comp_t *c)
     goto done;
   }
   declared(&u, d->time_unit, "time", "time", d->time_line, 1, &env.time);
-  ims__unit_t sec;
+  ims__unit_t sec = {0};
   if (env.time.u && ims__unit_parse(u.us, "s", &sec) == 0) {
     double f;
     ims__unit_same(&env.time, &sec, &f);

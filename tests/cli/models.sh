@@ -93,7 +93,18 @@ fi
 [ $? -eq 1 ] && [ ! -e "$tmp/x.c" ] && grep -q "built-in model already" "$tmp/err" && ok ||
   bad "translate of a built-in"
 
-# 5. the README section "Write your own model": its files and every command
+# 5. bash completion: *.model paths where a model is expected, then its names
+comp() { # words...: the completions of the last word
+  bash -c 'source src/cli/immunosim.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+    _immunosim; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+comp "$BIN" run models/kuz | grep -qx models/kuznetsov1994.model && ok || bad "complete run *.model"
+comp "$BIN" translate models/ | grep -qx models/pk2cmt.model &&
+  ! comp "$BIN" translate models/ | grep -q 'pk2cmt\.c$' && ok || bad "complete translate *.model"
+comp "$BIN" population "" | grep -qx pk2cmt && ok || bad "complete built-in names"
+comp "$BIN" run "$kz" --set "" | grep -qx 'T_0=' && ok || bad "complete --set of a model file"
+
+# 6. the README section "Write your own model": its files and every command
 awk '/^## Write your own model/ { on = 1; next } /^## / { on = 0 } on' README.md >"$tmp/sec.md"
 mkdir -p "$tmp/readme"
 awk -v dir="$tmp/readme" '
