@@ -93,6 +93,14 @@ fi
 [ $? -eq 1 ] && [ ! -e "$tmp/x.c" ] && grep -q "built-in model already" "$tmp/err" && ok ||
   bad "translate of a built-in"
 
+# the erratum the checker finds in Kirschner & Panetta, as models/kirschner_panetta1998.md shows it
+want=$(grep '^models/kirschner_panetta1998.model:' models/kirschner_panetta1998.md)
+mkdir -p "$tmp/m/models"
+sed 's|^param  p2   5      1/cell/d|param  p2   5      1/d     |' models/kirschner_panetta1998.model \
+  >"$tmp/m/models/kirschner_panetta1998.model"
+got=$(cd "$tmp/m" && "$BIN" run models/kirschner_panetta1998.model -t 1 2>&1 >/dev/null)
+[ -n "$want" ] && [ "$got" = "immunosim: $want" ] && ok || bad "KP erratum: got '$got' want '$want'"
+
 # 5. bash completion: *.model paths where a model is expected, then its names
 comp() { # words...: the completions of the last word
   bash -c 'source src/cli/immunosim.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
