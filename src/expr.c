@@ -263,11 +263,11 @@ static void pr(pbuf_t *b, const ims_expr_t *e)
       if (i)
         put(b, e->op == IMS_X_MUL || e->op == IMS_X_DIV || e->op == IMS_X_POW ? "%s" : " %s ",
             ops[e->op].name);
-      /* left-associative: the right operand of - / and relations binds tighter;
-       * ^ is right-associative, so its left operand does */
+      /* Left-associative, and printed so that parsing gives the same tree (in
+       * floating point a*(b/c) is not a*b/c): every right operand of the same
+       * strength is parenthesised; ^ is right-associative, so its left one is. */
       int min = p;
-      if ((i > 0 && e->op != IMS_X_POW && e->op != IMS_X_ADD && e->op != IMS_X_MUL) ||
-          (i == 0 && e->op == IMS_X_POW) || (p == 3))
+      if ((i > 0 && e->op != IMS_X_POW) || (i == 0 && e->op == IMS_X_POW) || p == 3)
         min = p + 1;
       pr_arg(b, e->a[i], min);
     }

@@ -7,6 +7,7 @@
 #include "tests.h"
 
 #include <math.h>
+#include <sbml/SBMLTypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,12 +395,338 @@ START_TEST(random_expressions_value_and_jacobian)
 }
 END_TEST
 
+/* ---- printing and parsing ------------------------------------------------------ */
+
+/* Print a random expression in the model-file syntax, parse it back, and
+ * compile both: the same doubles everywhere (precedence, signs, n-ary sums,
+ * numbers to 17 digits all survive the round trip). */
+START_TEST(print_parse_round_trip)
+{
+  int nsame = 0;
+  for (int trial = 0; trial < 1500; trial++) {
+    ims_expr_t *e = gen(4);
+    char text[8192];
+    ck_assert_int_lt(ims_expr_print(e, text, sizeof text), (int)sizeof text);
+    ims_expr_t *back;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_expr_parse(text, &back, &err) == 0, "'%s': %s", text, err.msg);
+    const ims_model_t *m1 = compile2(e, num(0)), *m2 = compile2(back, num(0));
+    double *w1 = calloc(m1->nwork + 1, sizeof *w1), *w2 = calloc(m2->nwork + 1, sizeof *w2);
+    for (int pt = 0; pt < 4; pt++) {
+      double p[4] = {4 * uni() - 2, 4 * uni() - 2, 0, 0}, y[2] = {4 * uni() - 2, 4 * uni() - 2};
+      double f1[2], f2[2], t = 10 * uni();
+      int nd[2] = {0};
+      ims_ctx_t c1 = {.p = p, .ndose = nd, .model = m1, .work = w1};
+      ims_ctx_t c2 = {.p = p, .ndose = nd, .model = m2, .work = w2};
+      m1->rhs(t, y, f1, &c1);
+      m2->rhs(t, y, f2, &c2);
+      ck_assert_msg(memcmp(&f1[0], &f2[0], sizeof f1[0]) == 0 || (isnan(f1[0]) && isnan(f2[0])),
+                    "'%s': %.17g after printing and parsing, %.17g before", text, f2[0], f1[0]);
+      nsame++;
+    }
+    free(w1);
+    free(w2);
+    ims_model_close(m1);
+    ims_model_close(m2);
+  }
+  ck_assert_int_eq(nsame, 6000);
+}
+END_TEST
+
+START_TEST(parse_syntax)
+{
+  static const struct {
+    const char *text, *printed;
+  } ok[] = {
+      {"a and b or not c", "a && b || !c"},
+      {"ifelse(x > 1, a, b)", "piecewise(a, x > 1, b)"},
+      {"log(x) + log10(x) + log(2, x)", "log(x) + log10(x) + log(2, x)"},
+      {"t + time", "t + t"},
+      {"2 d + 3", "2 d + 3"},
+      {"x < y < z", "x < y && y < z"},
+      {"-x^2", "-x^2"},
+      {"(a - b) - (c - d)", "a - b - (c - d)"},
+      {"a / (b * c)", "a/(b*c)"},
+      {"pow(x, 3) + sqrt(x) + root(3, x)", "x^3 + sqrt(x) + root(3, x)"},
+      {"pi*exponentiale", "3.1415926535897931*2.7182818284590451"},
+      {"and(a, b, c) || xor(a, b)", "a && b && c || xor(a, b)"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    ims_expr_t *e;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_expr_parse(ok[i].text, &e, &err) == 0, "%s: %s", ok[i].text, err.msg);
+    char buf[256];
+    ims_expr_print(e, buf, sizeof buf);
+    ck_assert_msg(!strcmp(buf, ok[i].printed), "'%s' printed as '%s', want '%s'", ok[i].text, buf,
+                  ok[i].printed);
+    ims_expr_free(e);
+  }
+  static const struct {
+    const char *text, *msg;
+  } bad[] = {
+      {"a +* b", "4: syntax error, unexpected '*'"},
+      {"(a", "2: syntax error, unexpected end of string"},
+      {"a b", "3: syntax error, unexpected element name"},
+      {"ifelse(a, b)", "1: ifelse(condition, yes, no) takes 3 arguments, not 2;"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    ims_expr_t *e;
+    ims_err_t err = {0};
+    ck_assert_int_eq(ims_expr_parse(bad[i].text, &e, &err), IMS_EINPUT);
+    ck_assert_msg(!strcmp(err.msg, bad[i].msg), "'%s': '%s', want '%s'", bad[i].text, err.msg,
+                  bad[i].msg);
+  }
+}
+END_TEST
+
+/* MathML as SBML gives it: csymbols, logbase, degree, piecewise with
+ * otherwise, n-ary relations, numbers with units through unit_of. */
+static const char *unit_map(void *ud, const char *sid)
+{
+  (void)ud;
+  return !strcmp(sid, "per_day") ? "1/d" : NULL;
+}
+
+START_TEST(from_mathml)
+{
+  const char *ns = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\" "
+                   "xmlns:sbml=\"http://www.sbml.org/sbml/level3/version2/core\">";
+  static const struct {
+    const char *xml, *printed;
+  } cases[] = {
+      {"<apply><times/><ci>k</ci><ci>S</ci></apply>", "k*S"},
+      {"<apply><plus/><csymbol encoding=\"text\" "
+       "definitionURL=\"http://www.sbml.org/sbml/symbols/time\">t</csymbol><csymbol "
+       "encoding=\"text\" definitionURL=\"http://www.sbml.org/sbml/symbols/avogadro\">N"
+       "</csymbol></apply>",
+       "t + avogadro"},
+      {"<apply><log/><logbase><cn>2</cn></logbase><ci>x</ci></apply>", "log(2, x)"},
+      {"<apply><log/><ci>x</ci></apply>", "log10(x)"},
+      {"<apply><root/><degree><cn>3</cn></degree><ci>x</ci></apply>", "root(3, x)"},
+      {"<apply><root/><ci>x</ci></apply>", "sqrt(x)"},
+      {"<piecewise><piece><cn>1</cn><apply><lt/><ci>x</ci><cn>0</cn></apply></piece>"
+       "<otherwise><cn>2</cn></otherwise></piecewise>",
+       "piecewise(1, x < 0, 2)"},
+      {"<apply><leq/><ci>a</ci><ci>b</ci><ci>c</ci></apply>", "a <= b && b <= c"},
+      {"<apply><minus/><cn sbml:units=\"per_day\">0.5</cn></apply>", "-(0.5 1/d)"},
+      {"<apply><ci>f</ci><ci>x</ci><cn type=\"rational\">1<sep/>4</cn></apply>", "f(x, 0.25)"},
+      {"<apply><csymbol encoding=\"text\" "
+       "definitionURL=\"http://www.sbml.org/sbml/symbols/rateOf\">rateOf</csymbol><ci>S</ci>"
+       "</apply>",
+       "rateOf(S)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char xml[1024];
+    snprintf(xml, sizeof xml, "%s%s</math>", ns, cases[i].xml);
+    ASTNode_t *ast = readMathMLFromString(xml);
+    ck_assert_msg(ast != NULL, "libsbml cannot read %s", xml);
+    ims_expr_t *e;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_expr_from_ast(ast, unit_map, NULL, &e, &err) == 0, "%s: %s", xml, err.msg);
+    char buf[256];
+    ims_expr_print(e, buf, sizeof buf);
+    ck_assert_msg(!strcmp(buf, cases[i].printed), "%s: '%s', want '%s'", cases[i].xml, buf,
+                  cases[i].printed);
+    ims_expr_free(e);
+    ASTNode_free(ast);
+  }
+  char xml[512];
+  snprintf(xml, sizeof xml,
+           "%s<apply><csymbol encoding=\"text\" "
+           "definitionURL=\"http://www.sbml.org/sbml/symbols/delay\">delay</csymbol>"
+           "<ci>x</ci><cn>1</cn></apply></math>",
+           ns);
+  ASTNode_t *ast = readMathMLFromString(xml);
+  ims_expr_t *e;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_expr_from_ast(ast, NULL, NULL, &e, &err), 0);
+  ck_assert_int_eq(e->op, IMS_X_DELAY); /* represented; the compiler refuses it */
+  ims_expr_free(e);
+  ASTNode_free(ast);
+}
+END_TEST
+
+/* ---- units, switches, rateOf, functions, the builder ----------------------------- */
+
+static const ims_model_t *read_model(const char *text, int no_check, ims_err_t *err)
+{
+  const ims_model_t *m = NULL;
+  ims_open_opts_t o = {.no_unit_check = no_check};
+  if (ims_model_read_mem(&m, "t.model", text, strlen(text), &o, err) != 0)
+    return NULL;
+  return m;
+}
+
+/* Unit-correct models the checker must accept (each line becomes one model). */
+START_TEST(units_accepted)
+{
+  static const char *const eqs[] = {
+      "d/dt(X) = k*X - 0",                           /* 0 fits any unit */
+      "d/dt(X) = piecewise(k*X, X > 0, 0)",          /* 0 in a piecewise and a comparison */
+      "d/dt(X) = k*X*exp(-t/tau)",                   /* dimensionless exponent */
+      "d/dt(X) = k*X*(t/tau)^h/(1 + (t/tau)^h)",     /* a power of a dimensionless base */
+      "d/dt(X) = k*sqrt(X*X0)",                      /* sqrt of cell^2 */
+      "d/dt(X) = k*X^2/X0",                          /* a constant integer power */
+      "d/dt(X) = k*root(3, X*X*X)",                  /* root of cell^3 */
+      "d/dt(X) = k*X*piecewise(1, t < 2 d, 0.5)",    /* a number with a unit */
+      "d/dt(X) = k*X*min(1, X/X0, 2)",               /* min of dimensionless values */
+      "d/dt(X) = k*X*log(X/X0 + 1)*sin(2*pi*t/tau)", /* functions of dimensionless values */
+      "d/dt(X) = k*X + k*X0*0",                      /* anything times 0 */
+      "d/dt(X) = -k*X*ifelse(X > X0 and t > tau, 1, 0)",
+  };
+  for (size_t i = 0; i < sizeof eqs / sizeof *eqs; i++) {
+    char text[1024];
+    snprintf(text, sizeof text,
+             "time d\nstate X cell\nparam k 0.1 1/d\nparam tau 2 d\nparam h 1.5 1\n"
+             "param X0 1e6 cell\n%s\n",
+             eqs[i]);
+    ims_err_t err = {0};
+    const ims_model_t *m = read_model(text, 0, &err);
+    ck_assert_msg(m != NULL, "%s: %s", eqs[i], err.msg);
+    ims_model_close(m);
+  }
+}
+END_TEST
+
+/* Conditions on t and on states become switching functions whose sign
+ * changes exactly where the condition flips; conditions on parameters only
+ * do not. */
+START_TEST(switching_functions)
+{
+  ims_err_t err = {0};
+  const ims_model_t *m =
+      read_model("time d\nstate X cell\nparam k 0.1 1/d\nparam K 5 cell\nparam on 1 1\n"
+                 "d/dt(X) = piecewise(k*X, t < 3 d, -k*X) + piecewise(k*K, X > K and on > 0, 0)"
+                 " + piecewise(k*X, on == 1, 0)\n",
+                 0, &err);
+  ck_assert_msg(m != NULL, "%s", err.msg);
+  ck_assert_int_eq(m->nswitch, 2); /* t < 3 and X > K; on > 0, on == 1 are constants */
+  double *w = calloc(m->nwork + 1, sizeof *w), p[4] = {0.1, 5, 1, 0}, g[2], g2[2];
+  int nd[1] = {0};
+  ims_ctx_t c = {.p = p, .ndose = nd, .model = m, .work = w};
+  double y = 4, y2 = 6;
+  ck_assert_int_eq(m->switches(2.5, &y, g, &c), 0);
+  ck_assert_int_eq(m->switches(3.5, &y2, g2, &c), 0);
+  for (int k = 0; k < 2; k++) /* both conditions flipped between the two points */
+    ck_assert_msg(g[k] * g2[k] < 0, "switch %d: %g then %g", k, g[k], g2[k]);
+  double f1, f2, yy = 4;
+  m->rhs(2.999, &yy, &f1, &c);
+  m->rhs(3.001, &yy, &f2, &c);
+  ck_assert_double_eq_tol(f1, 0.4 + 0.4, 1e-15);
+  ck_assert_double_eq_tol(f2, -0.4 + 0.4, 1e-15);
+  free(w);
+  ims_model_close(m);
+}
+END_TEST
+
+/* rateOf, intermediates in any order, functions, output units, X_0 in other units. */
+START_TEST(semantics)
+{
+  ims_err_t err = {0};
+  const ims_model_t *m =
+      read_model("time d\nstate X mg\nstate Y mg\nparam k 0.5 1/d\nparam X_0 2000 ug\n"
+                 "function hill(x, n) = x^n/(1 + x^n)\n"
+                 "v = u*2\nu = X*X/(1 mg)\n"
+                 "output H 1 = hill(X/(1 mg), 2)\n"
+                 "d/dt(X) = -k*X\nd/dt(Y) = rateOf(v) + rateOf(k)*Y*(1 d)\n",
+                 0, &err);
+  ck_assert_msg(m != NULL, "%s", err.msg);
+  ck_assert_double_eq_tol(m->y0_def[0], 2, 1e-15); /* 2000 ug in mg */
+  double *w = calloc(m->nwork + 1, sizeof *w), p[4] = {0.5, 2, 0, 0}, y[2] = {3, 0}, f[2], o[1];
+  double J[4];
+  int nd[2] = {0};
+  ims_ctx_t c = {.p = p, .ndose = nd, .model = m, .work = w};
+  m->rhs(0, y, f, &c);
+  ck_assert_double_eq_tol(f[0], -1.5, 1e-15);
+  ck_assert_double_eq_tol(f[1], 4 * 3 * -1.5, 1e-13); /* d(2X^2)/dt = 4 X X' */
+  m->output(0, y, o, &c);
+  ck_assert_double_eq_tol(o[0], 9.0 / 10, 1e-15);
+  m->jac(0, y, J, &c);
+  ck_assert_double_eq_tol(J[2], 4 * -1.5 + 4 * 3 * -0.5, 1e-13); /* d/dX (4 X (-k X)) */
+  free(w);
+  ims_model_close(m);
+}
+END_TEST
+
+/* The builder as an importer uses it: reaction terms added one by one, a
+ * computed parameter, an initial expression, an event (represented and
+ * checked, not run). */
+START_TEST(builder)
+{
+  ims_mdl_t *d;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_mdl_alloc(&d, "ab", &err), 0);
+  ck_assert_int_eq(ims_mdl_set(d, &d->time_unit, "s", &err), 0);
+  int A = ims_mdl_add_state(d, "A", "mol", NULL, 1, 3, 1, &err);
+  int Bs = ims_mdl_add_state(d, "B", "mol", NULL, 0, 4, 1, &err);
+  ck_assert_int_ge(ims_mdl_add_param(d, "k1", 0.2, "1/s", NULL, 0, 5, 1, &err), 0);
+  int k2 = ims_mdl_add_param(d, "k2", 0, "1/s", NULL, 0, 6, 1, &err);
+  d->params[k2].init =
+      (ims_mdl_eq_t){ims_expr_op2(IMS_X_MUL, num(2), ims_expr_name("k1")), NULL, 6, 1};
+  ims_expr_t *r1 = ims_expr_op2(IMS_X_MUL, ims_expr_name("k1"), ims_expr_name("A"));
+  ims_expr_t *r2 = ims_expr_op2(IMS_X_MUL, ims_expr_name("k2"), ims_expr_name("B"));
+  ck_assert_int_eq(ims_mdl_add_rate_term(d, A, ims_expr_op1(IMS_X_NEG, ims_expr_copy(r1)), &err),
+                   A);
+  ck_assert_int_eq(ims_mdl_add_rate_term(d, A, ims_expr_copy(r2), &err), A);
+  ck_assert_int_eq(ims_mdl_add_rate_term(d, Bs, r1, &err), Bs);
+  ck_assert_int_eq(ims_mdl_add_rate_term(d, Bs, ims_expr_op1(IMS_X_NEG, r2), &err), Bs);
+  d->states[Bs].init =
+      (ims_mdl_eq_t){ims_expr_op2(IMS_X_MUL, num(0.5), ims_expr_name("A")), NULL, 4, 1};
+  int ev = ims_mdl_add_event(
+      d, "e1",
+      (ims_mdl_eq_t){ims_expr_op2(IMS_X_GT, ims_expr_op(IMS_X_TIME, 0, NULL), ims_expr_num(5, "s")),
+                     NULL, 7, 1},
+      7, 1, &err);
+  ck_assert_int_eq(
+      ims_mdl_add_assign(d, ev, "A", (ims_mdl_eq_t){ims_expr_num(1, "mol"), NULL, 7, 1}, &err), 0);
+  ims_model_t *m;
+  ck_assert_msg(ims_mdl_compile(d, NULL, &m, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(m->nparams, 1); /* k2 is computed from k1 */
+  ck_assert_ptr_nonnull(m->init_ctx);
+  double *w = calloc(m->nwork + 1, sizeof *w), p[3] = {0.2, 1, 0}, y[2] = {1, 0}, f[2];
+  int nd[2] = {0};
+  ims_ctx_t c = {.p = p, .ndose = nd, .model = m, .work = w};
+  m->init_ctx(y, &c);
+  ck_assert_double_eq_tol(y[1], 0.5, 1e-15);
+  m->rhs(0, y, f, &c);
+  ck_assert_double_eq_tol(f[0], -0.2 + 0.4 * 0.5, 1e-15);
+  ck_assert_double_eq_tol(f[0] + f[1], 0, 1e-15); /* mass conservation */
+  ck_assert_int_eq(ims_mdl_of(m)->nevents, 1);
+  free(w);
+  ims_mdl_model_free(m);
+
+  /* an event assigning to an unknown target, and one with a wrong unit */
+  const char *const bad[][2] = {{"C", "1 mol"}, {"A", "1 s"}};
+  const char *const want[] = {"ab:7:1: event e1 assigns to 'C', which is not a state or a "
+                              "parameter",
+                              "ab:7:1: the assigned value must be in mol but '1 s' is s"};
+  for (int k = 0; k < 2; k++) {
+    ck_assert_int_eq(ims_mdl_alloc(&d, "ab", &err), 0);
+    ck_assert_int_ge(ims_mdl_add_state(d, "A", "mol", NULL, 1, 3, 1, &err), 0);
+    ck_assert_int_ge(ims_mdl_set_rate(d, 0, (ims_mdl_eq_t){num(0), NULL, 4, 1}, &err), 0);
+    ev = ims_mdl_add_event(d, "e1", (ims_mdl_eq_t){ims_expr_num(1, NULL), NULL, 7, 1}, 7, 1, &err);
+    ims_expr_t *v;
+    ck_assert_int_eq(ims_expr_parse(bad[k][1], &v, &err), 0);
+    ck_assert_int_eq(ims_mdl_add_assign(d, ev, bad[k][0], (ims_mdl_eq_t){v, NULL, 7, 1}, &err), 0);
+    ck_assert_int_eq(ims_mdl_compile(d, NULL, &m, &err), IMS_EINPUT);
+    ck_assert_msg(!strcmp(err.msg, want[k]), "'%s', want '%s'", err.msg, want[k]);
+  }
+}
+END_TEST
+
 Suite *suite_expr(void)
 {
   Suite *s = suite_create("expr");
   TCase *tc = tcase_create("random");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, random_expressions_value_and_jacobian);
+  tcase_add_test(tc, print_parse_round_trip);
+  tcase_add_test(tc, parse_syntax);
+  tcase_add_test(tc, from_mathml);
+  tcase_add_test(tc, units_accepted);
+  tcase_add_test(tc, switching_functions);
+  tcase_add_test(tc, semantics);
+  tcase_add_test(tc, builder);
   suite_add_tcase(s, tc);
   return s;
 }
