@@ -151,7 +151,8 @@ fuzz:
 	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
 	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
 	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
-	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv models/*.model tests/data/bad/*.model; do \
+	  if [ -d tests/fuzz/corpus/$$t ]; then cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/$$t.corpus/; fi; \
+	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
 	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
 	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \

@@ -671,6 +671,7 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
   ims_mdl_opts_t mo = {0};
   if (o) {
     mo.no_unit_check = o->no_unit_check;
+    mo.units = o->units;
     mo.warn = o->warn;
     mo.ud = o->ud;
   }

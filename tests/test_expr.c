@@ -308,6 +308,16 @@ static double margin(const ims_expr_t *e, const env_t *en)
   return m;
 }
 
+/* One unit system for the thousands of compiles here (loading one takes ms). */
+static ims_unitcheck_t *checker(void)
+{
+  static ims_unitcheck_t *u;
+  ims_err_t err;
+  if (!u)
+    ck_assert_msg(ims_unitcheck_alloc(&u, &err) == 0, "%s", err.msg);
+  return u;
+}
+
 static const ims_model_t *compile2(ims_expr_t *fx, ims_expr_t *fy)
 {
   ims_mdl_t *d;
@@ -320,7 +330,8 @@ static const ims_model_t *compile2(ims_expr_t *fx, ims_expr_t *fy)
   ims_mdl_eq_t qx = {fx, NULL, 5, 1}, qy = {fy, NULL, 6, 1};
   ck_assert_int_ge(ims_mdl_set_rate(d, 0, qx, &err), 0);
   ck_assert_int_ge(ims_mdl_set_rate(d, 1, qy, &err), 0);
-  ims_mdl_opts_t o = {.no_unit_check = 1}; /* t is in days: units are not the point here */
+  /* t is in days: units are not the point here */
+  ims_mdl_opts_t o = {.no_unit_check = 1, .units = checker()};
   ims_model_t *m;
   ck_assert_msg(ims_mdl_compile(d, &o, &m, &err) == 0, "%s", err.msg);
   return m;
@@ -551,7 +562,7 @@ END_TEST
 static const ims_model_t *read_model(const char *text, int no_check, ims_err_t *err)
 {
   const ims_model_t *m = NULL;
-  ims_open_opts_t o = {.no_unit_check = no_check};
+  ims_open_opts_t o = {.no_unit_check = no_check, .units = checker()};
   if (ims_model_read_mem(&m, "t.model", text, strlen(text), &o, err) != 0)
     return NULL;
   return m;

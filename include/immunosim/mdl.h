@@ -262,8 +262,18 @@ int ims_mdl_state_index(const ims_mdl_t *d, const char *name);
 int ims_mdl_param_index(const ims_mdl_t *d, const char *name);
 
 /* Compiling. */
+
+/* The unit checker's unit system: udunits2's database with counts (cell,
+ * copies, IU, count) as base units of their own.  Loading it takes a few
+ * milliseconds, so a caller compiling many models allocates one and passes it
+ * in the options (NULL: one is loaded per compile).  One thread at a time. */
+typedef struct ims_unitcheck ims_unitcheck_t;
+int ims_unitcheck_alloc(ims_unitcheck_t **out, ims_err_t *err);
+void ims_unitcheck_free(ims_unitcheck_t *u);
+
 typedef struct ims_mdl_opts {
-  int no_unit_check; /* unit errors become warnings (--no-unit-check) */
+  int no_unit_check;      /* unit errors become warnings (--no-unit-check) */
+  ims_unitcheck_t *units; /* or NULL */
   /* Warnings ("path:line:col: ..."), or NULL to drop them. */
   void (*warn)(void *ud, const char *msg);
   void *ud;
@@ -290,6 +300,7 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err);
 
 typedef struct ims_open_opts {
   int no_unit_check;
+  ims_unitcheck_t *units; /* or NULL (see ims_mdl_opts_t) */
   void (*warn)(void *ud, const char *msg);
   void *ud;
 } ims_open_opts_t;
