@@ -328,7 +328,7 @@ static int expand_all(ims__comp_t *c)
       if (!qs[k]->e)
         continue;
       snprintf(in, sizeof in, "the %s of event %s", what[k], id);
-      c->evx[c->nevx] = (ims__evx_t){NULL, qs[k], k, NULL};
+      c->evx[c->nevx] = (ims__evx_t){.q = qs[k], .kind = k, .event = i, .slot = k};
       rc = expand_eq(c, qs[k], in, &c->evx[c->nevx++].x);
     }
     for (int k = 0; !rc && k < ev->nassign; k++) {
@@ -339,7 +339,8 @@ static int expand_all(ims__comp_t *c)
                               "event %s assigns to '%s', which is not a state or a parameter", id,
                               a->target);
       snprintf(in, sizeof in, "the assignment to %s in event %s", a->target, id);
-      c->evx[c->nevx] = (ims__evx_t){NULL, &a->value, 3, a->target};
+      c->evx[c->nevx] =
+          (ims__evx_t){.q = &a->value, .kind = 3, .event = i, .slot = 3 + k, .target = a->target};
       rc = expand_eq(c, &a->value, in, &c->evx[c->nevx++].x);
     }
   }

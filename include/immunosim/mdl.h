@@ -290,6 +290,14 @@ const ims_mdl_t *ims_mdl_of(const ims_model_t *m);
  * parameters are the description's minus the X_0 and computed ones); NULL
  * for a built-in model. */
 const ims_mdl_param_t *ims_mdl_param_of(const ims_model_t *m, int k);
+/* SBML events of a compiled model, by the model's own evaluator (the driver
+ * does not run events: an importer maps them onto triggers and actions).  At
+ * (t, y), with ctx as for the model's functions (ctx->work included):
+ * out[0] = the trigger (1 or 0), out[1] = the delay and out[2] = the
+ * priority (NaN when absent), out[3 + a] = the value of assignment a.
+ * Returns 0, or -1 when the model has no event k. */
+int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, const ims_ctx_t *ctx,
+                       double *out);
 /* Free a compiled model (and its description). */
 void ims_mdl_model_free(ims_model_t *m);
 /* Write the compiled model as C source in the model.h contract, defining
