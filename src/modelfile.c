@@ -570,8 +570,21 @@ static int attach_rates(reader_t *r)
   return IMS_OK;
 }
 
-/* Split into logical lines: a line continues while parentheses are open or
- * when it ends with an operator or a comma. */
+/* Only equations continue on the next line: a title ending in '-' or with an
+ * unbalanced parenthesis does not swallow the lines after it. */
+static int continues(const char *s)
+{
+  size_t b = skip_ws(s, 0), e = ident_end(s, b);
+  static const char *const text[] = {"name",  "title", "cite",  "family",
+                                     "notes", "time",  "state", "param"};
+  for (size_t k = 0; k < sizeof text / sizeof *text; k++)
+    if (e - b == strlen(text[k]) && !strncmp(s + b, text[k], e - b) && s[skip_ws(s, e)] != '=')
+      return 0;
+  return 1;
+}
+
+/* Split into logical lines: an equation continues while parentheses are open
+ * or when it ends with an operator or a comma. */
 static int read_lines(reader_t *r, const char *buf, size_t len)
 {
   int line = 1, col = 1, depth = 0, rc = IMS_OK;
@@ -590,7 +603,8 @@ static int read_lines(reader_t *r, const char *buf, size_t len)
       while (n > 0 && (r->L.s[n - 1] == ' ' || r->L.s[n - 1] == '\t'))
         n--;
       char last = n ? r->L.s[n - 1] : '\0';
-      int more = i < len && !inq && (depth > 0 || strchr("+-*/^,(&|<>=", last) != NULL) && n > 0;
+      int more = i < len && !inq && (depth > 0 || strchr("+-*/^,(&|<>=", last) != NULL) && n > 0 &&
+                 continues(r->L.s);
       if (inq && i < len)
         rc = fail(r, line, col, "unterminated description: add the closing '\"'");
       else if (!more) {

@@ -790,6 +790,26 @@ START_TEST(large_sparse_network)
 }
 END_TEST
 
+/* Equations continue over lines while a parenthesis is open or a line ends
+ * with an operator; text lines never do; positions stay those of the file. */
+START_TEST(continuation_lines)
+{
+  ims_err_t err = {0};
+  const ims_model_t *m = read_model("title A model (draft\ncite Somebody et al., pp. 295-\ntime d\n"
+                                    "state X cell # a comment (with a parenthesis\n"
+                                    "param k 0.1 1/d \"rate # not a comment\"\n"
+                                    "d/dt(X) = k*X*(1 +\n   X/(1e9 cell)) -\n  k*X\n",
+                                    0, &err);
+  ck_assert_msg(m != NULL, "%s", err.msg);
+  ck_assert_str_eq(m->title, "A model (draft");
+  ck_assert_str_eq(m->params[0].desc, "rate # not a comment");
+  ims_model_close(m);
+  m = read_model("time d\nstate X cell\nparam k 0.1 1/d\nd/dt(X) = k*(X +\n  2 * * X)\n", 0, &err);
+  ck_assert_ptr_null(m);
+  ck_assert_str_eq(err.msg, "t.model:5:7: syntax error, unexpected '*' in d/dt(X)");
+}
+END_TEST
+
 Suite *suite_expr(void)
 {
   Suite *s = suite_create("expr");
@@ -804,6 +824,7 @@ Suite *suite_expr(void)
   tcase_add_test(tc, semantics);
   tcase_add_test(tc, builder);
   tcase_add_test(tc, large_sparse_network);
+  tcase_add_test(tc, continuation_lines);
   suite_add_tcase(s, tc);
   return s;
 }
