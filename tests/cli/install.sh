@@ -17,6 +17,8 @@ if command -v gnuplot >/dev/null; then
   chk "$pre/bin/immunosim" plot "$pre/h.csv" --y IL6 -o "$pre/h.png"
 fi
 chk test -s "$pre/share/bash-completion/completions/immunosim"
+# the model files are installed beside the data and run from there
+chk "$pre/bin/immunosim" run "$pre/share/immunosim/models/kuznetsov1994.model" -t 10 -o "$pre/kz.csv"
 # a program built against the installed library through pkg-config
 cat >"$pre/t.c" <<'C'
 #include <immunosim/immunosim.h>
