@@ -28,10 +28,18 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz \
+.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz completion \
         figures gallery-update bench check-peers format lint tsan
 
-all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
+all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
+
+# The man page comes from the option table (src/cli/options.c), like --help and the completion.
+$(BUILD)/immunosim.1: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc man > $@.tmp && mv $@.tmp $@
+
+# src/cli/immunosim.bash is generated from the option table too; tests/cli/options.sh checks it.
+completion: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc bash > src/cli/immunosim.bash
 
 deps:
 	@bash .ci/deps.sh $(BUILD_PKGS)
@@ -85,6 +93,8 @@ check-install: all
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
 	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
 	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
@@ -173,8 +183,9 @@ install: all
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
+	install -m 644 $(BUILD)/immunosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/immunosim.1
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c

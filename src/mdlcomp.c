@@ -4,6 +4,7 @@
 #include "mdlcomp.h"
 
 #include "expr.h"
+#include "immunosim/data.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -84,18 +85,16 @@ static int add_sym(ims__comp_t *c, const char *name, int kind, int idx, int line
 
 static const char *suggest(const ims__comp_t *c, const char *name, int kinds)
 {
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < c->nsyms; i++) {
-    if (!(kinds & (1 << c->syms[i].kind)))
-      continue;
-    int dd = ims__edit_distance(c->syms[i].name, name);
-    if (dd < bd || (dd == 0 && strcmp(c->syms[i].name, name) != 0)) {
-      bd = dd;
-      best = c->syms[i].name;
-    }
-  }
-  return best;
+  const char **cands = malloc(((size_t)c->nsyms + 1) * sizeof *cands);
+  if (!cands)
+    return NULL;
+  int n = 0;
+  for (int i = 0; i < c->nsyms; i++)
+    if (kinds & (1 << c->syms[i].kind))
+      cands[n++] = c->syms[i].name;
+  const char *s = ims_suggest(name, cands, n);
+  free(cands);
+  return s;
 }
 
 /* States' X_0 parameters are the initial values; every name once. */

@@ -3,6 +3,7 @@
  * path becomes a model. */
 #include "csvread.h"
 #include "expr.h"
+#include "immunosim/data.h"
 #include "immunosim/mdl.h"
 
 #include <ctype.h>
@@ -468,16 +469,7 @@ static int decl_text(reader_t *r, int which, size_t i, size_t kw)
 
 static const char *suggest_directive(const char *w)
 {
-  const char *best = NULL;
-  int bd = 3;
-  for (size_t k = 0; k < sizeof directives / sizeof *directives; k++) {
-    int dd = ims__edit_distance(directives[k], w);
-    if (dd < bd) {
-      bd = dd;
-      best = directives[k];
-    }
-  }
-  return best;
+  return ims_suggest(w, directives, (int)(sizeof directives / sizeof *directives));
 }
 
 static int one_line(reader_t *r)
@@ -545,15 +537,13 @@ static int attach_rates(reader_t *r)
         return fail(r, p->line, p->col,
                     "d/dt(%s): '%s' is a parameter, not a state; declare it with 'state %s UNIT'",
                     p->state, p->state, p->state);
+      const char **names = malloc(((size_t)d->nstates + 1) * sizeof *names);
       const char *best = NULL;
-      int bd = 3;
-      for (int s = 0; s < d->nstates; s++) {
-        int dd = ims__edit_distance(d->states[s].name, p->state);
-        if (dd < bd) {
-          bd = dd;
-          best = d->states[s].name;
-        }
-      }
+      for (int s = 0; names && s < d->nstates; s++)
+        names[s] = d->states[s].name;
+      if (names)
+        best = ims_suggest(p->state, names, d->nstates);
+      free(names);
       if (best)
         return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; did you mean '%s'?", p->state,
                     p->state, best);
@@ -708,18 +698,10 @@ static void model_hint(const char *name, char *out, size_t n)
 {
   int nm;
   const ims_model_t *const *ms = ims_model_list(&nm);
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < nm; i++) {
-    int dd = ims__edit_distance(ms[i]->name, name);
-    if (dd < bd) {
-      bd = dd;
-      best = ms[i]->name;
-    }
-  }
-  for (int i = 0; !best && strlen(name) >= 3 && i < nm; i++)
-    if (strncmp(ms[i]->name, name, strlen(name)) == 0)
-      best = ms[i]->name;
+  const char *names[256];
+  for (int i = 0; i < nm && i < 256; i++)
+    names[i] = ms[i]->name;
+  const char *best = ims_suggest(name, names, nm < 256 ? nm : 256);
   if (best)
     snprintf(out, n, "did you mean '%s'? ", best);
   else

@@ -372,7 +372,7 @@ static int schedule_doses(pfile_t *f, const char *arg, ims_err_t *err)
 {
   const ims_model_t *m = f->mfile[0] ? NULL : ims_model_find(f->model);
   if (f->mfile[0]) { /* a model file's table: open the file it names */
-    int rc = cli_model_open(&m, f->mfile, 1, err);
+    int rc = cli_model_open(f->mfile, 1, &m, err);
     if (rc)
       return rc;
   }
@@ -407,7 +407,7 @@ static int schedule_doses(pfile_t *f, const char *arg, ims_err_t *err)
   free(ev);
   ims_schedule_free(s);
   ims_units_free(u);
-  ims_model_close(m);
+  cli_model_close(m);
   return rc;
 }
 
