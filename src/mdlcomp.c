@@ -122,7 +122,7 @@ static int build_symbols(ims__comp_t *c)
     ims_mdl_param_t *p = &d->params[i];
     size_t n = strlen(p->name);
     c->par_idx[i] = -1;
-    if (n > 2 && strcmp(p->name + n - 2, "_0") == 0) {
+    if (d->init_names && n > 2 && strcmp(p->name + n - 2, "_0") == 0) {
       char st[256];
       snprintf(st, sizeof st, "%.*s", (int)(n - 2), p->name);
       const ims__sym_t *s = ims__comp_lookup(c, st);
@@ -140,7 +140,7 @@ static int build_symbols(ims__comp_t *c)
     c->par_idx[i] = c->nmpar++;
     rc = add_sym(c, p->name, IMS__K_PARAM, i, p->line, p->col);
   }
-  for (int i = 0; !rc && i < d->nstates; i++) { /* implicit X_0 */
+  for (int i = 0; !rc && d->init_names && i < d->nstates; i++) { /* implicit X_0 */
     char nm[300];
     snprintf(nm, sizeof nm, "%s_0", d->states[i].name);
     const ims__sym_t *old = ims__comp_lookup(c, nm);

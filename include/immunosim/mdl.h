@@ -231,6 +231,10 @@ typedef struct ims_mdl {
   int nfuncs;
   ims_mdl_event_t *events;
   int nevents;
+  /* Model files (1): <STATE>_0 names the state's initial value in
+   * expressions, and `param X_0` sets its default.  0 (importers): names
+   * ending in _0 are ordinary names. */
+  int init_names;
   int cap[6];
 } ims_mdl_t;
 
