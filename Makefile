@@ -6,15 +6,18 @@ BUILD := build
 VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
-              libudunits2-dev udunits-bin check gnuplot-nox
+              libudunits2-dev udunits-bin libsbml5-dev check gnuplot-nox
 CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fopenmp -Iinclude -Isrc \
+# libsbml (a C++ library with a C API) parses model-file expressions and SBML.
+SBML_CFLAGS := $(shell pkg-config --cflags libsbml 2>/dev/null)
+SBML_LIBS := $(shell pkg-config --libs libsbml 2>/dev/null || echo -lsbml)
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fopenmp -Iinclude -Isrc $(SBML_CFLAGS) \
               -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS := -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
-          -lsundials_sunlinsoldense -lcsv -ludunits2 -lgsl -lgslcblas -lm
+          -lsundials_sunlinsoldense -lcsv -ludunits2 $(SBML_LIBS) -lgsl -lgslcblas -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard models/*.c)
@@ -92,6 +95,8 @@ check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
+	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
+	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
@@ -152,10 +157,11 @@ fuzz:
 	@command -v clang >/dev/null || { echo "fuzz: clang missing (apt-get install clang libclang-rt-14-dev)"; exit 1; }
 	@mkdir -p $(BUILD)/fuzz
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(FUZZ_FLAGS) \
+	  clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(SBML_CFLAGS) $(FUZZ_FLAGS) \
 	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
 	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
 	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
+	  if [ -d tests/fuzz/corpus/$$t ]; then cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/$$t.corpus/; fi; \
 	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
 	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
 	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
@@ -171,6 +177,8 @@ install: all
 	install -m 644 $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
 	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
+	install -d $(DESTDIR)$(PREFIX)/share/immunosim/models
+	install -m 644 $(wildcard models/*.model) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \

@@ -195,6 +195,9 @@ static int write_csv(const ims_compare_t *c, ims_output_t *o)
   int n = c->n, bad = 0;
   char line[8192], nb[IMS_NUMBUF], col[160];
   ims_output_comment(o, "immunosim %s compare: model %s", IMS_VERSION, r0->m->name);
+  if (r0->m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", r0->m->source,
+                       r0->m->source_hash ? r0->m->source_hash : "");
   for (int i = 0; i < n; i++)
     ims_output_comment(o, "schedule %d: %s", i + 1, c->run[i]->sched->path);
   ims_output_comment(o, "ratio_X: X over the first schedule (NaN for times); diff_X: X minus "

@@ -114,9 +114,10 @@ static int metric_column(const ims_table_t *t, int first, const char *metric, im
                          t->path);
 }
 
-int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_err_t *err)
+int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, const ims_model_t *m,
+                   ims_err_t *err)
 {
-  const ims_model_t *m = ims_plot_model(t);
+  m = m ? m : ims_plot_model(t);
   int nv = ims_table_column(t, "status");
   if (nv < 1 || nv > 2)
     return ims_err_set(err, IMS_EINPUT,
@@ -186,9 +187,10 @@ int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_e
   return ims_fig_ok(f, err);
 }
 
-int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, ims_err_t *err)
+int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, const ims_model_t *m,
+                         ims_err_t *err)
 {
-  const ims_model_t *m = ims_plot_model(t);
+  m = m ? m : ims_plot_model(t);
   int cr = ims_table_column(t, "rank"), cp = ims_table_column(t, "parameter");
   int cs = ims_table_column(t, "S_peak"), ca = ims_table_column(t, "S_auc");
   if (cr < 0 || cp < 0 || cs < 0 || ca < 0)

@@ -19,11 +19,20 @@ void ims_plot_opts_init(ims_plot_opts_t *o)
   o->xlo = o->xhi = o->ylo = o->yhi = NAN;
 }
 
-const ims_model_t *ims_plot_model(const ims_table_t *t)
+/* The first word of a '# model:' line ("" when none). */
+static void model_name(const ims_table_t *t, char *name, size_t n)
 {
   const char *v = ims_table_meta_get(t, "model");
+  size_t l = v ? strcspn(v, " \t") : 0;
+  snprintf(name, n, "%.*s", (int)(l < n ? l : n - 1), v ? v : "");
+}
+
+const ims_model_t *ims_plot_model(const ims_table_t *t)
+{
   char name[128];
-  if (!v || sscanf(v, "%127s", name) != 1)
+  model_name(t, name, sizeof name);
+  /* a model file may share a built-in's name without being that model */
+  if (!name[0] || ims_table_meta_get(t, "model-file"))
     return NULL;
   return ims_model_find(name);
 }
@@ -325,9 +334,13 @@ static void default_title(const tc_t *c, char *out, size_t n)
   out[0] = '\0';
   if (!c->m)
     return;
-  for (int i = 1; i < c->nt; i++)
-    if (ims_plot_model(c->t[i]) != c->m)
+  char first[128], other[128];
+  model_name(c->t[0], first, sizeof first);
+  for (int i = 1; i < c->nt; i++) {
+    model_name(c->t[i], other, sizeof other);
+    if (strcmp(first, other))
       return;
+  }
   snprintf(out, n, "%s", c->m->name);
   char base[256];
   const char *ps = ims_table_meta_get(c->t[0], "params");
@@ -615,7 +628,8 @@ int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const
 {
   if (nt < 1)
     return ims_err_set(err, IMS_EINPUT, "plot: which output? give at least one table");
-  tc_t c = {.f = f, .t = t, .nt = nt, .o = o, .err = err, .m = ims_plot_model(t[0])};
+  tc_t c = {.f = f, .t = t, .nt = nt, .o = o, .err = err};
+  c.m = o->model ? o->model : ims_plot_model(t[0]);
   c.tcol = calloc((size_t)nt, sizeof *c.tcol);
   c.label = calloc((size_t)nt, sizeof *c.label);
   int rc = c.tcol && c.label ? 0 : ims_err_set(err, IMS_ENOMEM, "out of memory");

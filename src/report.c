@@ -315,6 +315,9 @@ int ims_report_write(ims_output_t *o, const ims_report_t *rp, const ims_run_t *r
 {
   const ims_run_spec_t *sp = &r->spec;
   ims_output_comment(o, "immunosim %s metrics: model %s", IMS_VERSION, r->m->name);
+  if (r->m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", r->m->source,
+                       r->m->source_hash ? r->m->source_hash : "");
   if (r->sched->path)
     ims_output_comment(o, "schedule: %s", r->sched->path);
   for (int i = 0; i < r->params->nfiles; i++)

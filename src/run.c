@@ -31,7 +31,7 @@ static int load_params(ims_run_t *r, ims_err_t *err)
   const ims_run_spec_t *sp = &r->spec;
   char path[8192];
   int rc = ims_params_alloc(&r->params, r->m, err);
-  if (!rc && sp->nparams == 0) {
+  if (!rc && sp->nparams == 0 && r->m->default_set) { /* a model file's values are its default */
     if (!sp->datadir)
       return ims_err_set(err, IMS_EINPUT,
                          "model %s: no parameter file given and no data directory for its "
@@ -441,6 +441,9 @@ void ims_run_write_meta(ims_output_t *o, const ims_run_t *r)
   ims_output_comment(o, "immunosim %s", IMS_VERSION);
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
+  if (m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", m->source,
+                       m->source_hash ? m->source_hash : "");
   for (int i = 0; i < r->params->nfiles; i++)
     ims_output_comment(o, "params: %s fnv1a64=%s", r->params->files[i], r->params->checksums[i]);
   for (int i = 0; i < sp->nsets; i++)

@@ -60,6 +60,8 @@ Suite *suite_population(void);
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
 Suite *suite_output(void);
+Suite *suite_modelfiles(void);
+Suite *suite_expr(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 

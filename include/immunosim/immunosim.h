@@ -12,6 +12,7 @@
 #include "immunosim/err.h"
 #include "immunosim/figure.h"
 #include "immunosim/localsens.h"
+#include "immunosim/mdl.h"
 #include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/orbits.h"

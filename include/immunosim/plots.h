@@ -42,6 +42,9 @@ typedef struct ims_plot_opts {
   const char *const *labels; /* per table (NULL: the '# label:' line, else the file name) */
   int no_doses;
   const char *schedule; /* the doses were replaced by this schedule's (named in the title) */
+  /* The tables' model, for names and the default figure.  NULL: the built-in
+   * the first table's '# model:' line names (ims_plot_model). */
+  const ims_model_t *model;
 } ims_plot_opts_t;
 
 /* Defaults: no columns chosen, automatic scales, NaN ranges. */
@@ -57,13 +60,18 @@ int ims_plot_timecourse(ims_fig_t *f, const ims_table_t *const *t, int nt, const
 /* A sweep table (varied columns, status, metric columns): metric against the
  * varied value (one varied column) or a heat map over two.  metric NULL: the
  * first peak ("COL_max") column. */
-int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, ims_err_t *err);
+int ims_plot_sweep(ims_fig_t *f, const ims_table_t *t, const char *metric, const ims_model_t *m,
+                   ims_err_t *err);
 
 /* A ranked sensitivity table (rank, parameter, S_peak, S_auc[, S_final]) of
  * column `of`: horizontal bars, the strongest parameter on top. */
-int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, ims_err_t *err);
+int ims_plot_sensitivity(ims_fig_t *f, const ims_table_t *t, const char *of, const ims_model_t *m,
+                         ims_err_t *err);
 
-/* The model a table names in its '# model:' line (NULL when unknown). */
+/* The built-in model a table names in its '# model:' line; NULL when unknown,
+ * or when a '# model-file:' line says the table comes from a model file (open
+ * that file with ims_model_open and pass the model).  The builders take m
+ * (NULL: this). */
 const ims_model_t *ims_plot_model(const ims_table_t *t);
 
 #ifdef __cplusplus

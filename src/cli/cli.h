@@ -28,9 +28,9 @@ void cli_resolve(char *out, size_t n, const char *arg, const char *subdir);
 /* The candidate closest to name, for "did you mean" (ims_suggest). */
 const char *cli_suggest(const char *name, const char *const *cands, int n);
 
-/* The one place a MODEL argument becomes a model; release with
- * cli_model_close. */
-int cli_model_open(const char *arg, const ims_model_t **m, ims_err_t *err);
+/* The one place a MODEL argument (a built-in name or a model file) becomes a
+ * model; release with cli_model_close. */
+int cli_model_open(const char *arg, int no_unit_check, const ims_model_t **m, ims_err_t *err);
 void cli_model_close(const ims_model_t *m);
 
 /* The run options of run, compare, sweep, population and sensitivity. */
@@ -100,5 +100,6 @@ int cmd_population(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
 int cmd_equilibria(int argc, char **argv);
 int cmd_continue(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 
 #endif

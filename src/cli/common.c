@@ -106,24 +106,24 @@ void cli_resolve(char *out, size_t n, const char *arg, const char *subdir)
 
 /* ---- models ---- */
 
-int cli_model_open(const char *arg, const ims_model_t **m, ims_err_t *err)
+static void warn_stderr(void *ud, const char *msg)
 {
-  *m = ims_model_find(arg);
-  if (*m)
-    return IMS_OK;
-  int n;
-  const ims_model_t *const *ms = ims_model_list(&n);
-  const char *names[256];
-  for (int i = 0; i < n && i < 256; i++)
-    names[i] = ms[i]->name;
-  const char *s = ims_suggest(arg, names, n < 256 ? n : 256);
-  return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; %s%s%s'immunosim list' shows the models",
-                     arg, s ? "did you mean '" : "", s ? s : "", s ? "'? " : "");
+  (void)ud;
+  cli_progress_clear();
+  fprintf(stderr, "immunosim: warning: %s\n", msg);
+}
+
+/* A built-in name or a model file (ims_model_open); unit errors of a model
+ * file are warnings with --no-unit-check. */
+int cli_model_open(const char *arg, int no_unit_check, const ims_model_t **m, ims_err_t *err)
+{
+  ims_open_opts_t o = {.no_unit_check = no_unit_check, .warn = warn_stderr};
+  return ims_model_open(m, arg, &o, err);
 }
 
 void cli_model_close(const ims_model_t *m)
 {
-  (void)m; /* registered models are static */
+  ims_model_close(m); /* frees a model file's model; built-ins are static */
 }
 
 /* ---- run options ---- */
@@ -145,7 +145,7 @@ int cli_runargs(cli_runargs_t *ra, const cli_args_t *a, ims_err_t *err)
   memset(ra, 0, sizeof *ra);
   ims_run_spec_t *sp = &ra->spec;
   ims_run_spec_init(sp);
-  int rc = cli_model_open(a->pos[0], &sp->model, err);
+  int rc = cli_model_open(a->pos[0], cli_flag(a, OPT_NO_UNIT_CHECK), &sp->model, err);
   if (rc)
     return rc;
   sp->datadir = cli_datadir();

@@ -99,6 +99,9 @@ void dyn_meta(ims_output_t *o, const ims_run_t *r, const double *lo, const doubl
   ims_output_comment(o, "immunosim %s", IMS_VERSION);
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
+  if (m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", m->source,
+                       m->source_hash ? m->source_hash : "");
   for (int i = 0; i < r->params->nfiles; i++)
     ims_output_comment(o, "params: %s fnv1a64=%s", r->params->files[i], r->params->checksums[i]);
   for (int i = 0; i < r->spec.nsets; i++)

@@ -4,22 +4,23 @@
 # or `source` this file.  Models, parameters, columns, sets and schedules come from the
 # binary being completed (list --names, info MODEL --names|--columns|--sets|--schedules).
 
-_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue"
+_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue translate"
 
 # the options of a command
 _immunosim_options()
 {
   case $1 in
-    run) echo "-h --help -p --params --set -s --schedule -r --rules -t --end --t0 --dt --times -o --out --format --no-metadata --units --plot --events-out --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --metrics --window --threshold --cols --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
+    run) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --plot --events-out --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --metrics --window --threshold --cols --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
     list) echo "-h --help --names" ;;
-    info) echo "-h --help --names --columns --sets --schedules" ;;
-    compare) echo "-h --help -p --params --set -s --schedule -r --rules -t --end --t0 --dt --times --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols" ;;
-    sweep) echo "-h --help -p --params --set -s --schedule -r --rules -t --end --t0 --dt --times -o --out --no-metadata --units --plot --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols --vary --plot-metric" ;;
-    sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
+    info) echo "-h --help --no-unit-check --names --columns --sets --schedules" ;;
+    compare) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols" ;;
+    sweep) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols --vary --plot-metric" ;;
+    sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
-    population) echo "-h --help -p --params --set -s --schedule --omega -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats -n --seed --subjects --threads --bands-mem" ;;
-    equilibria) echo "-h --help -p --params --set --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
-    continue) echo "-h --help --par -p --params --set --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
+    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats -n --seed --subjects --threads --bands-mem" ;;
+    equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
+    continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
+    translate) echo "-h --help --no-unit-check -o --out" ;;
   esac
 }
 
@@ -44,6 +45,7 @@ _immunosim_value()
     "sweep --out" | "sweep -o") echo file ;;
     "population --out" | "population -o") echo file ;;
     "sensitivity --out" | "sensitivity -o") echo file ;;
+    "translate --out" | "translate -o") echo file ;;
     "plot --out" | "plot -o") echo file ;;
     "run --format" | "population --format") echo "words csv tsv" ;;
     "run --units" | "compare --units" | "sweep --units" | "population --units" | "sensitivity --units") echo column= ;;
@@ -197,10 +199,16 @@ _immunosim()
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -X '!*.csv' -- "$cur"; compgen -f -X '!*.tsv' -- "$cur"; compgen -d -- "$cur") ;;
     list) ;;
+    translate)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -X '!*.model' -- "$cur"; compgen -d -- "$cur") ;;
     *)
+      # a built-in name or a model file (*.model, through directories)
       if [[ -z $model ]]; then
         names=$("$bin" list --names 2>/dev/null)
-        mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur")
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur"; compgen -f -X '!*.model' -- "$cur"
+          compgen -d -- "$cur")
       fi ;;
   esac
   return 0

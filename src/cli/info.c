@@ -109,7 +109,7 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
       wu = lu > wu ? lu : wu;
     }
   int dcol = 2 + w + 2 + 12 + 2 + wu + 2;
-  printf("\nparameters (default set %s)\n", m->default_set);
+  printf("\nparameters (default set %s)\n", m->default_set ? m->default_set : "of the model file");
   printf("  %-*s  %12s  %-*s  %s\n", w, "NAME", "VALUE", wu, "UNIT", "DESCRIPTION [SOURCE]");
   char text[2048];
   for (int i = 0; i < m->nparams; i++) {
@@ -235,7 +235,7 @@ int cmd_info(int argc, char **argv)
   int sets = cli_flag(&a, OPT_SETS), scheds = cli_flag(&a, OPT_SCHEDULES);
   const ims_model_t *m = NULL;
   ims_err_t err = {0};
-  rc = cli_model_open(a.pos[0], &m, &err);
+  rc = cli_model_open(a.pos[0], cli_flag(&a, OPT_NO_UNIT_CHECK), &m, &err);
   if (rc)
     return cli_fail(rc, &err);
   if (names || columns) {
@@ -261,9 +261,10 @@ int cmd_info(int argc, char **argv)
     cli_model_close(m);
     return rc;
   }
-  snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), m->name, m->default_set);
+  snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), m->name,
+           m->default_set ? m->default_set : "");
   if (ims_units_alloc(&u, &err) || ims_params_alloc(&p, m, &err) ||
-      ims_params_read(p, u, path, &err)) {
+      (m->default_set && ims_params_read(p, u, path, &err))) {
     fprintf(stderr, "immunosim: warning: %s\n", err.msg);
     ims_params_free(p);
     p = NULL;
@@ -275,6 +276,8 @@ int cmd_info(int argc, char **argv)
   printf("  citation   ");
   wrap(m->citation, 13, 13, width);
   printf("  time unit  %s\n", m->time_unit);
+  if (m->source)
+    printf("  model file %s (fnv1a64 %s)\n", m->source, m->source_hash ? m->source_hash : "");
   if (m->notes) {
     printf("  notes      ");
     wrap(m->notes, 13, 13, width);

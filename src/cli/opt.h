@@ -68,6 +68,7 @@ enum cli_optid {
   OPT_SCHEDULE,
   OPT_RULES,
   OPT_OMEGA,
+  OPT_NO_UNIT_CHECK,
   /* times */
   OPT_END,
   OPT_T0,

@@ -13,8 +13,8 @@
 
 const cli_opt_t cli_opts[] = {
     {OPT_HELP, "help", 'h', CLI_FLAG, NULL,
-     "run list info compare sweep sensitivity plot population " DYN, "show this help and exit",
-     .group = NULL},
+     "run list info compare sweep sensitivity plot population " DYN " translate",
+     "show this help and exit", .group = NULL},
 
     /* ---- inputs ---- */
     /* (continue's required option first in its help) */
@@ -50,6 +50,10 @@ const cli_opt_t cli_opts[] = {
      "matrix; omega^2 on the log scale); a bare name is looked up in params/MODEL/",
      .comp = CLI_C_FILE, .group = "population"},
 
+    {OPT_NO_UNIT_CHECK, "no-unit-check", 0, CLI_FLAG, NULL, RUNS " " DYN " info translate",
+     "a model file's unit errors become warnings (README 'Write your own model')",
+     .group = "inputs"},
+
     /* ---- times ---- */
     {OPT_END, "end", 't', CLI_NUM, "T", RUNS,
      "end time (default: the last dose, with its repeats and lag, + 28)", .unit = "model time unit",
@@ -80,6 +84,10 @@ const cli_opt_t cli_opts[] = {
     {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "sensitivity",
      "time courses: one column COL_PAR per column and parameter (without -o only the table is "
      "printed)",
+     .comp = CLI_C_FILE, .group = "output"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "translate",
+     "the C source ('-': standard output, the default); written to a temporary file and "
+     "renamed, so a failure leaves none",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_OUT, "out", 'o', CLI_OUT, "FIG", "plot",
      "the figure; .png, .svg or .pdf chooses the format (required); its gnuplot script FIG.gp is "
@@ -490,6 +498,15 @@ const cli_cmd_t cli_cmds[] = {
      "immunosim continue kirschner_panetta1998 --par c=0.02:0.05 --orbits T --npar 4 \\\n"
      "  --transient 6000 --window 1500 -o kp_orbits.csv\n",
      1, 1, "MODEL", cmd_continue, 0},
+    {"translate", "write a model file as C source in the model contract",
+     "FILE.model [-o OUT.c] [--no-unit-check]",
+     "Write the model of FILE.model as C source in the model.h contract: tables of states, "
+     "parameters and outputs, and rhs, Jacobian and output functions with the same operations, "
+     "in the same order, as the compiled model file, so it gives the same results.  It builds "
+     "under -Wall -Wextra -Werror; list its const ims_model_NAME in models/registry.c to make "
+     "the model a built-in.",
+     NULL, "immunosim translate models/kuznetsov1994.model -o kuznetsov_file.c\n", 1, 1,
+     "FILE.model", cmd_translate, 0},
     {"_doc", "generated documents: _doc help CMD | man | bash | options", "man|bash|options",
      "Print the man page, the bash completion or the option table, generated from the option "
      "table (for make install and the tests).",

@@ -130,10 +130,33 @@ static int parse_hline(const char *a, ims_plot_hline_t *h, char *col, size_t nco
   return 0;
 }
 
+/* The model a table comes from: the model file its '# model-file:' line
+ * names (opened; release with cli_model_close), else the built-in of its
+ * '# model:' line, else NULL. */
+static int table_model(const ims_table_t *t, const ims_model_t **m, ims_err_t *err)
+{
+  const char *mf = ims_table_meta_get(t, "model-file");
+  *m = NULL;
+  if (!mf) {
+    *m = ims_plot_model(t);
+    return IMS_OK;
+  }
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%.*s", (int)strcspn(mf, " \t"), mf);
+  int rc = cli_model_open(path, 1, m, err);
+  if (rc)
+    snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+             " (the model file %s names)", t->path);
+  return rc;
+}
+
 /* Replace a table's doses by a schedule's, read through the library (needs the model). */
 static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
 {
-  const ims_model_t *m = ims_plot_model(t);
+  const ims_model_t *m;
+  int mrc = table_model(t, &m, err);
+  if (mrc)
+    return mrc;
   if (!m)
     return ims_err_set(err, IMS_EINPUT,
                        "-s %s: %s names no known model ('# model:' line), so its schedule "
@@ -182,6 +205,7 @@ static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
   free(ev);
   ims_schedule_free(s);
   ims_units_free(u);
+  cli_model_close(m);
   return rc;
 }
 
@@ -336,6 +360,8 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     rc = split_labels(o->labels, nfiles, labels, &copy, err);
   for (int i = 0; !rc && o->schedule && i < nfiles; i++)
     rc = schedule_doses(t[i], o->schedule, err);
+  const ims_model_t *m = NULL; /* of the first table: names and the default figure */
+  rc = rc ? rc : table_model(t[0], &m, err);
   ims_plot_hline_t hl[CLI_MAX_REPEAT];
   char hcol[CLI_MAX_REPEAT][128];
   for (int i = 0; !rc && i < o->nhline; i++)
@@ -364,9 +390,11 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     po.labels = o->labels ? labels : NULL;
     po.no_doses = o->no_doses;
     po.schedule = o->schedule;
+    po.model = m;
     rc = ims_plot_timecourse(f, (const ims_table_t *const *)t, nfiles, &po, err);
   }
   rc = rc ? rc : render(f, fig, o->style, g, err);
+  cli_model_close(m);
   for (int i = 0; t && i < nfiles + o->npoints; i++)
     ims_table_free(t[i]);
   free(t);
@@ -377,30 +405,30 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
 
 /* A figure of one table by a library builder; the table is read with its cell texts. */
 static int plot_table(ims_outset_t *g, const char *table, const char *fig, int sweep,
-                      const char *arg, ims_err_t *err)
+                      const char *arg, const ims_model_t *m, ims_err_t *err)
 {
   ims_table_t *t = NULL;
   ims_fig_t *f = NULL;
   int rc = load(&t, g, table, IMS_TABLE_TEXT, err);
   rc = rc ? rc : ims_fig_alloc(&f, err);
   if (!rc)
-    rc = sweep ? ims_plot_sweep(f, t, arg, err) : ims_plot_sensitivity(f, t, arg, err);
+    rc = sweep ? ims_plot_sweep(f, t, arg, m, err) : ims_plot_sensitivity(f, t, arg, m, err);
   rc = rc ? rc : render(f, fig, NULL, g, err);
   ims_fig_free(f);
   ims_table_free(t);
   return rc;
 }
 
-int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const char *fig,
-                   ims_err_t *err)
+int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const ims_model_t *m,
+                   const char *fig, ims_err_t *err)
 {
-  return plot_table(g, table, fig, 1, metric, err);
+  return plot_table(g, table, fig, 1, metric, m, err);
 }
 
-int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const char *fig,
-                         ims_err_t *err)
+int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const ims_model_t *m,
+                         const char *fig, ims_err_t *err)
 {
-  return plot_table(g, table, fig, 0, of, err);
+  return plot_table(g, table, fig, 0, of, m, err);
 }
 
 /* ---- the command ----------------------------------------------------------- */

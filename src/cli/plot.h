@@ -45,16 +45,18 @@ int cli_figure_open(ims_outset_t *g, const char *opt, const char *fig, ims_err_t
 
 /* A time course of run outputs (or population bands) into FIG, in group g.
  * Tables that are outputs of g (a run being written) are read from their
- * temporary files.  IMS_EINPUT for bad options or data, IMS_EIO when gnuplot
- * fails. */
+ * temporary files; a table's model is the built-in its '# model:' line names,
+ * or the model file of its '# model-file:' line.  IMS_EINPUT for bad options or data, IMS_EIO when
+ * gnuplot fails. */
 int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
              ims_outset_t *g, ims_err_t *err);
 /* FIG from a sweep table (sweep --plot): the metric column over one or two
- * varied values; metric NULL for the first peak column. */
-int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const char *fig,
-                   ims_err_t *err);
+ * varied values; metric NULL for the first peak column.  m: the run's model
+ * (names in words). */
+int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const ims_model_t *m,
+                   const char *fig, ims_err_t *err);
 /* FIG from a ranked sensitivity table (sensitivity --plot) of column `of`. */
-int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const char *fig,
-                         ims_err_t *err);
+int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const ims_model_t *m,
+                         const char *fig, ims_err_t *err);
 
 #endif

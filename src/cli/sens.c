@@ -41,7 +41,7 @@ static int write_plot(const ims_localsens_t *ls, const ims_run_t *r, int c, ims_
   }
   if (ims_output_failed(o))
     return ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(o));
-  return cli_plot_sensitivity(g, ims_output_name(o), r->colnames[1 + c], fig, err);
+  return cli_plot_sensitivity(g, ims_output_name(o), r->colnames[1 + c], r->m, fig, err);
 }
 
 int cmd_sensitivity(int argc, char **argv)

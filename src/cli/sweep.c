@@ -84,7 +84,7 @@ int cmd_sweep(int argc, char **argv)
                      "written",
                      np);
   else if (!rc && plot)
-    rc = cli_plot_sweep(x.g, out, cli_str(a, OPT_PLOT_METRIC, NULL), plot, &x.err);
+    rc = cli_plot_sweep(x.g, out, cli_str(a, OPT_PLOT_METRIC, NULL), x.r->m, plot, &x.err);
   rc = cli_commit(&x, rc);
   if (!rc && nfailed)
     rc = ims_err_set(&x.err, IMS_ESOLVER,

@@ -23,6 +23,7 @@ mkdir -p "$tmp/build"
 ln -s "$BIN" "$tmp/build/immunosim"
 ln -s "$root/params" "$tmp/params"
 ln -s "$root/plots" "$tmp/plots"
+ln -s "$root/models" "$tmp/models" # model files (models/*.model)
 have_gnuplot=0
 command -v "${IMMUNOSIM_GNUPLOT:-gnuplot}" >/dev/null 2>&1 && have_gnuplot=1
 pass=0

@@ -20,6 +20,8 @@ fi
 chk "$pre/bin/immunosim" equilibria kuznetsov1994 -o "$pre/kz.csv"
 chk grep -q "params: $pre/share/immunosim/params/kuznetsov1994/bcl1.csv" "$pre/kz.csv"
 chk test -s "$pre/share/bash-completion/completions/immunosim"
+# the model files are installed beside the data and run from there
+chk "$pre/bin/immunosim" run "$pre/share/immunosim/models/kuznetsov1994.model" -t 10 -o "$pre/kz.csv"
 # the man page covers every command
 chk test -s "$pre/share/man/man1/immunosim.1"
 for c in run list info compare sweep sensitivity plot population equilibria continue; do
