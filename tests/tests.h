@@ -78,4 +78,6 @@ Suite *suite_wodarz2001(void);
 Suite *suite_kirschner_panetta1998(void);
 Suite *suite_kuznetsov1994(void);
 
+Suite *suite_gevertz2018(void);
+
 #endif
