@@ -2,7 +2,7 @@
  * Methods Med 2018:8760371; models/gevertz2018.md): model files with the
  * injections as dosing records.  Oracles: the exponential control arm and the
  * dendritic-cell arm in closed form over random parameters, the ranking of
- * the four arms of the paper's experiment, and the original and minimal
+ * the four arms of the paper's protocol, and the original and minimal
  * models agreeing within 2 % on the combination protocol. */
 #include "../tests.h"
 
@@ -167,11 +167,11 @@ START_TEST(dc_arm_closed_form)
 }
 END_TEST
 
-/* The paper's experiment (Huang et al. 2010 data): virus plus dendritic cells
+/* The four arms of the paper's protocol with one parameter set: virus plus dendritic cells
  * controls the tumour far better than either alone, the virus alone better
  * than dendritic cells alone, and every treatment better than none:
  * OV+DC << OV < DC < control at days 10, 20 and 30, "<<" taken as at least
- * 5-fold (measured 9-32-fold), in both models. */
+ * 5-fold (measured 9-107-fold), in both models. */
 START_TEST(ranking_of_arms)
 {
   const char *files[] = {ORIG, MINI};
