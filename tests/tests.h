@@ -79,5 +79,6 @@ Suite *suite_kirschner_panetta1998(void);
 Suite *suite_kuznetsov1994(void);
 
 Suite *suite_gevertz2018(void);
+Suite *suite_hosseini2020(void);
 
 #endif
