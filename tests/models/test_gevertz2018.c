@@ -94,8 +94,8 @@ START_TEST(control_arm_exponential)
         double want = u0 * exp(r * t[i]), got = TR(&tr, i, t_col(m, "U"));
         double e = t_relerr(got, want);
         worst = e > worst ? e : worst;
-        ck_assert_msg(e <= 1e-8, "%s r=%g U_0=%g t=%g: U %.15g, closed form %.15g", files[f], r,
-                      u0, t[i], got, want);
+        ck_assert_msg(e <= 1e-8, "%s r=%g U_0=%g t=%g: U %.15g, closed form %.15g", files[f], r, u0,
+                      t[i], got, want);
         for (int k = 1; k < m->nstates; k++)
           ck_assert_msg(TR(&tr, i, 1 + k) == 0, "%s: %s = %g without a dose", files[f],
                         m->states[k].name, TR(&tr, i, 1 + k));
@@ -105,8 +105,7 @@ START_TEST(control_arm_exponential)
     ims_params_free(p);
     ims_model_close(m);
   }
-  printf("gevertz2018: control arm vs U_0*exp(r*t), 400 runs: worst relative error %.2g\n",
-         worst);
+  printf("gevertz2018: control arm vs U_0*exp(r*t), 400 runs: worst relative error %.2g\n", worst);
   free(t);
 }
 END_TEST
@@ -220,8 +219,7 @@ START_TEST(original_and_minimal_agree)
   }
   printf("gevertz2018: OV+DC, original vs minimal: worst difference %.3g %% (day %g)\n",
          100 * worst, tw);
-  ck_assert_msg(worst <= 0.02, "original vs minimal differ by %.3g %% on day %g", 100 * worst,
-                tw);
+  ck_assert_msg(worst <= 0.02, "original vs minimal differ by %.3g %% on day %g", 100 * worst, tw);
   volume(mo, po, NULL, t, n, a);
   volume(mm, pm, NULL, t, n, b);
   double ratio = *par(mo, po, "U_0") / *par(mm, pm, "U_0");

@@ -93,8 +93,8 @@ START_TEST(sets_sourced_and_consistent)
         {"Btumor_0", *par(p, "KBptumor") * B * Vt},
     };
     for (size_t k = 0; k < sizeof ia / sizeof *ia; k++)
-      ck_assert_msg(t_relerr(*par(p, ia[k].name), ia[k].want) <= 1e-12, "layer %d: %s = %.17g, %.17g",
-                    l, ia[k].name, *par(p, ia[k].name), ia[k].want);
+      ck_assert_msg(t_relerr(*par(p, ia[k].name), ia[k].want) <= 1e-12,
+                    "layer %d: %s = %.17g, %.17g", l, ia[k].name, *par(p, ia[k].name), ia[k].want);
     ims_params_free(p);
   }
 }
@@ -125,8 +125,8 @@ START_TEST(steady_state_without_dose)
         double want = k == bt ? y0 * exp(*par(p, "kBtumorprolif") * t[i]) : y0;
         double e = want == 0 ? fabs(y) : t_relerr(y, want);
         worst = e > worst ? e : worst;
-        ck_assert_msg(e <= 1e-9, "layer %d: %s at day %g: %.17g, want %.17g", l,
-                      m->states[k].name, t[i], y, want);
+        ck_assert_msg(e <= 1e-9, "layer %d: %s at day %g: %.17g, want %.17g", l, m->states[k].name,
+                      t[i], y, want);
       }
     printf("hosseini2020: no dose, 60 d (layer %d): worst relative drift %.2g\n", l, worst);
     t_trace_free(&tr);
@@ -147,8 +147,9 @@ static double c2(double t, double s, double d, double R, double V1, double k10, 
   double al = 0.5 * (sum + disc), be = 0.5 * (sum - disc);
   double A = (al - k21) / (al - be), B = (k21 - be) / (al - be);
   double te = fmin(t - s, d), tail = t - s - te;
-  return R / V1 * (A / al * (1 - exp(-al * te)) * exp(-al * tail) +
-                   B / be * (1 - exp(-be * te)) * exp(-be * tail));
+  return R / V1 *
+         (A / al * (1 - exp(-al * te)) * exp(-al * tail) +
+          B / be * (1 - exp(-be * te)) * exp(-be * tail));
 }
 
 /* The drugs' linear PK against closed forms over 60 random regimens (two
@@ -202,7 +203,8 @@ START_TEST(pk_and_effects_closed_form)
       for (int k = 0; k < 2; k++)
         if (ti > bs[k]) {
           double te = fmin(ti - bs[k], bd[k]);
-          Cb += ba[k] * 1e3 / bd[k] / (kb * Vb) * (1 - exp(-kb * te)) * exp(-kb * (ti - bs[k] - te));
+          Cb +=
+              ba[k] * 1e3 / bd[k] / (kb * Vb) * (1 - exp(-kb * te)) * exp(-kb * (ti - bs[k] - te));
         }
       double inj = (ti >= s1 ? exp(-ke * (ti - s1)) : 0) + (ti >= s2 ? exp(-ke * (ti - s2)) : 0);
       double drg = ti >= s1 ? 2 * exp(-ke * (ti - s1)) : 0;
@@ -302,9 +304,12 @@ START_TEST(first_peaks_as_published)
     const char *name;
     const weekly_t *w;
     double published;
-  } r[] = {{"mosunetuzumab 20 mg flat", &flat, 570},     {"6.67 mg x3", &frac, 477},
-           {"1.6/10/10 mg", &s10, 304},                  {"1.6/20 mg", &s20, 304},
-           {"blinatumomab 5/15/60 ug/m2/day", &bstep, 370}, {"60 ug/m2/day flat", &bflat, 640}};
+  } r[] = {{"mosunetuzumab 20 mg flat", &flat, 570},
+           {"6.67 mg x3", &frac, 477},
+           {"1.6/10/10 mg", &s10, 304},
+           {"1.6/20 mg", &s20, 304},
+           {"blinatumomab 5/15/60 ug/m2/day", &bstep, 370},
+           {"60 ug/m2/day flat", &bflat, 640}};
   for (size_t k = 0; k < sizeof r / sizeof *r; k++)
     printf("hosseini2020: %-32s first IL-6 peak %8.3f pg/mL (day %.3f), weeks 2, 3: %.4g, %.4g; "
            "published median %g (ratio %.3g)\n",
@@ -408,8 +413,8 @@ START_TEST(blinatumomab_independent_of_bsa)
       if (k == blin) /* the amount scales with BSA */
         continue;
       double a = TR(&tr[0], i, 1 + k), b = TR(&tr[1], i, 1 + k);
-      ck_assert_msg(fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b)) + 1e-9, "column %d at %g: %g vs %g",
-                    k, t[i], a, b);
+      ck_assert_msg(fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b)) + 1e-9,
+                    "column %d at %g: %g vs %g", k, t[i], a, b);
     }
   t_trace_free(&tr[0]);
   t_trace_free(&tr[1]);
@@ -468,10 +473,11 @@ START_TEST(jacobian_against_differences)
           double flux = 0;
           for (int k = 0; k < n; k++)
             flux += fabs(J[i * n + k] * y[k]);
-          double tol = 1e-5 * (fabs(fd) + fabs(J[i * n + j])) +
-                       10 * DBL_EPSILON * (flux + fabs(f0[i])) / h;
-          ck_assert_msg(fabs(J[i * n + j] - fd) <= tol, "t = %g: dF[%s]/d%s symbolic %.10g, differences %.10g",
-                        at[r], m->states[i].name, m->states[j].name, J[i * n + j], fd);
+          double tol =
+              1e-5 * (fabs(fd) + fabs(J[i * n + j])) + 10 * DBL_EPSILON * (flux + fabs(f0[i])) / h;
+          ck_assert_msg(fabs(J[i * n + j] - fd) <= tol,
+                        "t = %g: dF[%s]/d%s symbolic %.10g, differences %.10g", at[r],
+                        m->states[i].name, m->states[j].name, J[i * n + j], fd);
           checked++;
         }
       }
