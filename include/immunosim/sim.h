@@ -1,6 +1,7 @@
-/* The solver driver: integrates a model segment by segment between
- * discontinuities (doses, infusion edges, model breakpoints, triggered
- * actions) with CVODES, and reports rows at exact output times. */
+/* The solver driver: integrates a model with CVODES between the instants of
+ * one timeline (doses, infusion edges, model breakpoints, triggered actions,
+ * output times), and reports rows at exact output times.  The design is
+ * described at the top of src/sim.c. */
 #ifndef IMMUNOSIM_SIM_H
 #define IMMUNOSIM_SIM_H
 
@@ -80,9 +81,23 @@ typedef struct ims_opts {
    * metrics use them for exact window boundaries. */
   const double *samples;
   size_t nsamples;
+  /* Triggered events (firings of any trigger) per run before the run fails
+   * as runaway: a rule without refractory time or max_count can chatter.
+   * 0 = 100000. */
+  long max_events;
 } ims_opts_t;
 
 void ims_opts_default(ims_opts_t *o);
+/* Refuse options no run can use, with a message saying what to do: rtol
+ * outside (0, 1), atol outside [0, 1e30], a negative or non-finite step,
+ * negative counts, triggers or sensitivities naming nothing.  ims_sim_run
+ * calls it; a front end may call it before any work. */
+int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err);
+
+/* Two times closer than ims_time_tol(t, scale) are one instant of the
+ * driver's timeline: 8 DBL_EPSILON max(|t|, |scale|), with scale the run's
+ * time scale max(|t0|, |tend|). */
+double ims_time_tol(double t, double scale);
 
 /* A fired trigger or dose, as reported to observers. */
 typedef struct ims_logged {
