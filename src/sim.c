@@ -359,6 +359,7 @@ static int discontinuities(ims_sim_t *s, run_t *r, double t, double lim, ims_err
     if ((rc = ims__trig_after(s, t, r->itheta, err)) != 0)
       return rc;
     int again = 0;
+    lim = ims__tl_chain_end(&s->tl, lim); /* actions just queued may join */
     if ((rc = apply_due(s, r, t, lim, &again, err)) != 0 || !again)
       return rc;
     if (round >= IMS__MAX_ROUNDS)
@@ -387,12 +388,11 @@ static int emit_due(ims_sim_t *s, double t, double lim)
   return rc;
 }
 
-/* The instant at t (CVODE is there).  *restart says whether CVODE must
- * restart at t. */
-static int instant(ims_sim_t *s, run_t *r, double t, int *restart, ims_err_t *err)
+/* The instant at t (CVODE is there), taking every item up to lim.
+ * *restart says whether CVODE must restart at t. */
+static int instant(ims_sim_t *s, run_t *r, double t, double lim, int *restart, ims_err_t *err)
 {
   ims__timeline_t *tl = &s->tl;
-  double lim = t + ims__tl_tol(tl, t);
   int rc = IMS_OK;
   *restart = 0;
   if (ims__tl_hard_due(tl, lim)) {
@@ -404,11 +404,13 @@ static int instant(ims_sim_t *s, run_t *r, double t, int *restart, ims_err_t *er
   return emit_due(s, t, lim);
 }
 
-/* The time of the next instant (see the design comment). */
-static double next_instant(const ims__timeline_t *tl)
+/* The time of the next instant and its last item *lim (see the design
+ * comment). */
+static double next_instant(const ims__timeline_t *tl, double *lim)
 {
   double t1 = ims__tl_next(tl), hard = ims__tl_next_hard(tl);
-  return hard <= t1 + ims__tl_tol(tl, t1) ? hard : t1;
+  *lim = ims__tl_chain_end(tl, t1);
+  return hard <= *lim ? hard : t1;
 }
 
 static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
@@ -418,11 +420,11 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
   double t = s->opts->t0, tret, last_root = -INFINITY;
   int restart, stuck = 0;
   ims__trig_begin(s, t);
-  int rc = instant(s, r, t, &restart, err);
+  int rc = instant(s, r, t, ims__tl_chain_end(tl, t), &restart, err);
   if (!rc && restart)
     rc = ims__cv_reinit(s, t, err);
   while (!rc && tl->iout < tl->ntout) {
-    double tn = next_instant(tl), hard = ims__tl_next_hard(tl);
+    double lim, tn = next_instant(tl, &lim), hard = ims__tl_next_hard(tl);
     int flag = ims__cv_advance(s, tn, hard, &tret, err);
     if (flag < 0)
       return flag;
@@ -437,11 +439,13 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
                            m->name, tret, m->time_unit ? m->time_unit : "");
       if ((rc = ims__trig_root(s, tret, err)) != 0)
         return rc;
+      /* items left before the root belong to a chain that reaches past it */
       t = tret;
+      lim = ims__tl_chain_end(tl, tret);
     } else {
       t = tn;
     }
-    if ((rc = instant(s, r, t, &restart, err)) != 0)
+    if ((rc = instant(s, r, t, lim, &restart, err)) != 0)
       return rc;
     double tcur = t;
     CVodeGetCurrentTime(s->cv, &tcur);

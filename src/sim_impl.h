@@ -66,6 +66,11 @@ double ims__tl_next(const ims__timeline_t *tl);
 /* The earliest time that needs CVODE to stop exactly (not an output or a
  * sample): a schedule event, a breakpoint, a pending action or the end. */
 double ims__tl_next_hard(const ims__timeline_t *tl);
+/* The end of the instant that starts at t: every item within tol of the
+ * previous one belongs to it (single linkage), so a chain of near-equal
+ * times, such as 11/3 typed as 3.66666666666667 next to 11*(1/3), is never
+ * split. */
+double ims__tl_chain_end(const ims__timeline_t *tl, double t);
 /* Whether a discontinuity is due at or before lim. */
 int ims__tl_hard_due(const ims__timeline_t *tl, double lim);
 int ims__tl_push(ims__timeline_t *tl, ims__pending_t *p, ims_err_t *err);

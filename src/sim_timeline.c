@@ -36,6 +36,42 @@ double ims__tl_next(const ims__timeline_t *tl)
   return t;
 }
 
+static double after_d(const double *a, size_t i, size_t n, double x)
+{
+  while (i < n && a[i] <= x)
+    i++;
+  return i < n ? a[i] : INFINITY;
+}
+
+/* The first item strictly after x. */
+static double first_after(const ims__timeline_t *tl, double x)
+{
+  double t = tl->tend > x ? tl->tend : INFINITY;
+  long i = tl->iev;
+  while (i < tl->nev && tl->ev[i].time <= x)
+    i++;
+  if (i < tl->nev && tl->ev[i].time < t)
+    t = tl->ev[i].time;
+  int k = 0;
+  while (k < tl->npend && tl->pend[k].time <= x)
+    k++;
+  if (k < tl->npend && tl->pend[k].time < t)
+    t = tl->pend[k].time;
+  t = fmin(t, after_d(tl->tb, (size_t)tl->ib, (size_t)tl->ntb, x));
+  t = fmin(t, after_d(tl->tout, tl->iout, tl->ntout, x));
+  return fmin(t, after_d(tl->smp, tl->ismp, tl->nsmp, x));
+}
+
+double ims__tl_chain_end(const ims__timeline_t *tl, double t)
+{
+  for (;;) {
+    double nx = first_after(tl, t);
+    if (!(nx <= t + ims__tl_tol(tl, t)))
+      return t;
+    t = nx;
+  }
+}
+
 int ims__tl_hard_due(const ims__timeline_t *tl, double lim)
 {
   return (tl->iev < tl->nev && tl->ev[tl->iev].time <= lim) ||
