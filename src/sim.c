@@ -470,14 +470,15 @@ int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err)
     return ims_err_set(err, IMS_EINPUT,
                        "rtol %g must be above 0 and below 1 (1e-6 is the default; 1e-10 is tight)",
                        o->rtol);
-  if (!(o->atol >= 0 && o->atol <= 1e30))
+  /* no state of any unit is measured to within 1e100 */
+  if (!(o->atol >= 0 && o->atol <= 1e100))
     return ims_err_set(err, IMS_EINPUT,
-                       "atol %g must be between 0 and 1e30 in the states' units (1e-9 is the "
+                       "atol %g must be between 0 and 1e100 in the states' units (1e-9 is the "
                        "default)",
                        o->atol);
   for (int i = 0; o->atol_vec && i < m->nstates; i++)
-    if (!(o->atol_vec[i] >= 0 && o->atol_vec[i] <= 1e30))
-      return ims_err_set(err, IMS_EINPUT, "atol %g for %s must be between 0 and 1e30 (%s)",
+    if (!(o->atol_vec[i] >= 0 && o->atol_vec[i] <= 1e100))
+      return ims_err_set(err, IMS_EINPUT, "atol %g for %s must be between 0 and 1e100 (%s)",
                          o->atol_vec[i], m->states[i].name, m->states[i].unit);
   if (!(o->init_step >= 0 && isfinite(o->init_step)))
     return ims_err_set(err, IMS_EINPUT,

@@ -12,6 +12,7 @@ int main(void)
   srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
   srunner_add_suite(sr, suite_timeline());
+  srunner_add_suite(sr, suite_crossings());
 
   srunner_add_suite(sr, suite_population());
   /* model suites */

@@ -89,7 +89,7 @@ typedef struct ims_opts {
 
 void ims_opts_default(ims_opts_t *o);
 /* Refuse options no run can use, with a message saying what to do: rtol
- * outside (0, 1), atol outside [0, 1e30], a negative or non-finite step,
+ * outside (0, 1), atol outside [0, 1e100], a negative or non-finite step,
  * negative counts, triggers or sensitivities naming nothing.  ims_sim_run
  * calls it; a front end may call it before any work. */
 int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err);
