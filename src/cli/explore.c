@@ -149,6 +149,9 @@ int cli_metrics_init(cli_metrics_t *cm, cli_setup_t *s, const cli_run_args_t *a,
     rc = parse_threshold(cm, s, a->thresholds[i], err);
   rc = rc ? rc : parse_windows(cm, s, a, allow_doses, err);
   rc = rc ? rc : ims_metrics_alloc(&cm->mt, s->m, cm->w, cm->nw, cm->th, cm->nth, 0, err);
+  /* --cols: only those columns get extremum and regrowth watches */
+  if (!rc && a->cols)
+    rc = ims_metrics_columns(cm->mt, cm->sel, cm->nsel, err);
   if (rc)
     return rc;
   int max = ims_metrics_max_triggers(cm->mt);
