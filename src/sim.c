@@ -201,6 +201,13 @@ static int emit_row(ims_sim_t *s, double t)
   int rc = obs->row(obs->ud, t, y, s->out, s->nq ? NV_DATA_S(s->q) : NULL);
   if (!rc && s->sens_on && obs->sens)
     rc = ims__sens_emit(s, t, obs);
+  if (!rc && s->sens_on && obs->sens_shift && s->itheta) {
+    int nc = s->n + s->m->noutputs, fdone = 0;
+    double noise, *rate = s->jr; /* free between jumps; 2n + no + 1 long */
+    for (int c = 0; c < nc; c++)
+      rate[c] = ims__col_deriv(s, t, y, c, &fdone, &noise);
+    rc = obs->sens_shift(obs->ud, t, s->itheta, rate);
+  }
   return rc;
 }
 
@@ -275,6 +282,16 @@ typedef struct run {
   const double *itheta; /* d(time of this instant)/dp, or NULL */
 } run_t;
 
+/* The first moving discontinuity of an instant gives the instant's
+ * d(time)/dp (a copy: the scratch and the pool it comes from move). */
+static void keep_theta(ims_sim_t *s, run_t *r, const double *th)
+{
+  if (!th || r->itheta)
+    return;
+  memcpy(s->ith, th, (size_t)s->ns * sizeof *th);
+  r->itheta = s->ith;
+}
+
 /* Everything on the timeline due by lim, in the documented order.  *any
  * says whether something was applied. */
 static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims_err_t *err)
@@ -290,8 +307,7 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
     }
     s->ctx.phase = ++tl->ib;
     ims__sens_jump_after(s, t, th, -1);
-    if (th && !r->itheta)
-      r->itheta = th;
+    keep_theta(s, r, th);
     *any = 1;
   }
   while (!rc && tl->iev < tl->nev && tl->ev[tl->iev].time <= lim) {
@@ -323,8 +339,7 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
     ims__sens_jump_before(s, t);
     rc = apply_action(s, &a, t, lim, err);
     ims__sens_jump_after(s, t, th, a.act == IMS_ACT_ZERO ? a.target : -1);
-    if (th && !r->itheta)
-      r->itheta = th;
+    keep_theta(s, r, th);
     *any = 1;
   }
   return rc;
@@ -395,13 +410,17 @@ static int instant(ims_sim_t *s, run_t *r, double t, double lim, int *restart, i
   ims__timeline_t *tl = &s->tl;
   int rc = IMS_OK;
   *restart = 0;
+  r->itheta = NULL;
   if (ims__tl_hard_due(tl, lim)) {
     rc = discontinuities(s, r, t, lim, err);
     if (rc)
       return rc;
     *restart = 1;
   }
-  return emit_due(s, t, lim);
+  s->itheta = r->itheta;
+  rc = emit_due(s, t, lim);
+  s->itheta = NULL;
+  return rc;
 }
 
 /* The time of the next instant and its last item *lim (see the design

@@ -149,12 +149,14 @@ struct ims_sim {
   N_Vector *yS, *qS;
   double *pbar;
   int *plist;
-  double *chain;   /* d p[plist[j]] / d (the caller's p[plist[j]]): 1, 0 after a set */
-  double *sbuf;    /* ns*(n + nout + nq) flattened for the observer */
-  double *dbuf;    /* scratch for directional derivatives: 5n + 2(nout+1) */
-  double *jl, *jr; /* n + nq: rates before and after a jump */
-  double *theta;   /* ns: d(time of the current jump)/dp */
-  double *pool;    /* d(time)/dp rows of pending actions */
+  double *chain;        /* d p[plist[j]] / d (the caller's p[plist[j]]): 1, 0 after a set */
+  double *sbuf;         /* ns*(n + nout + nq) flattened for the observer */
+  double *dbuf;         /* scratch for directional derivatives: 5n + 2(nout+1) */
+  double *jl, *jr;      /* n + nq: rates before and after a jump */
+  double *theta;        /* ns: d(time of the current jump)/dp */
+  double *ith;          /* ns: d(time of the instant)/dp */
+  const double *itheta; /* ith while the instant's rows go out, or NULL */
+  double *pool;         /* d(time)/dp rows of pending actions */
   long npool, poolcap;
 };
 

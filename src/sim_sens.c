@@ -20,9 +20,10 @@ void ims__sens_free(ims_sim_t *s)
   free(s->jl);
   free(s->jr);
   free(s->theta);
+  free(s->ith);
   free(s->pool);
   s->yS = s->qS = NULL;
-  s->pbar = s->chain = s->sbuf = s->dbuf = s->jl = s->jr = s->theta = s->pool = NULL;
+  s->pbar = s->chain = s->sbuf = s->dbuf = s->jl = s->jr = s->theta = s->ith = s->pool = NULL;
   s->plist = NULL;
   s->ns = 0;
   s->npool = s->poolcap = 0;
@@ -153,9 +154,10 @@ static int alloc_sens(ims_sim_t *s, int ns, ims_err_t *err)
   s->jl = malloc((2 * n + no + 1) * sizeof *s->jl);
   s->jr = malloc((2 * n + no + 1) * sizeof *s->jr);
   s->theta = malloc(sn * sizeof *s->theta);
+  s->ith = malloc(sn * sizeof *s->ith);
   s->ns = ns;
   if (!s->yS || !s->pbar || !s->plist || !s->chain || !s->sbuf || !s->dbuf || !s->jl || !s->jr ||
-      !s->theta) {
+      !s->theta || !s->ith) {
     ims__sens_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }

@@ -54,6 +54,7 @@ Suite *suite_rules(void);
 Suite *suite_sens(void);
 Suite *suite_timeline(void);
 Suite *suite_crossings(void);
+Suite *suite_sens_jump(void);
 
 Suite *suite_population(void);
 /* model suites (tests/models/test_<model>.c) */

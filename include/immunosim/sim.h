@@ -132,6 +132,14 @@ typedef struct ims_observer {
    * BEFORE (the state when it stopped) is the last call. */
   int (*sample)(void *ud, double t, int kind, const double *y, const double *out,
                 const double *quad);
+  /* Optional, with opts->nsens > 0: after sens() for a row at an instant
+   * whose time moves with the parameters (a model breakpoint such as
+   * Stein's Tmax, an action of a state-triggered rule): dtau[j] = d(time of
+   * the instant)/d p[sens[j]] and rate[c] = d(column c)/dt just after it
+   * (states, then outputs).  dy/dp of the row is at the fixed time t; a
+   * quantity that moves with the instant (a peak at a breakpoint) has the
+   * total derivative dy/dp + rate * dtau. */
+  int (*sens_shift)(void *ud, double t, const double *dtau, const double *rate);
 } ims_observer_t;
 
 typedef struct ims_stats {

@@ -190,6 +190,19 @@ static void track_metrics(sens_run_t *r, const double *dy, const double *dout, c
   }
 }
 
+/* A row at a discontinuity that moves with p (Stein's Tmax): a peak there
+ * is the value at the moving kink, whose derivative is dy/dp + rate*dtau
+ * (the fixed-time dy/dp would be the one-sided slope of the kink). */
+static int on_shift(void *ud, double t, const double *dtau, const double *rate)
+{
+  sens_run_t *r = ud;
+  for (int c = 0; c < r->nc; c++)
+    if (r->tpeak[c] == t)
+      for (int j = 0; j < r->ns; j++)
+        r->dpeak[c * r->ns + j] += rate[c] * dtau[j];
+  return 0;
+}
+
 static int on_sens(void *ud, double t, const double *dy, const double *dout, const double *dq)
 {
   sens_run_t *r = ud;
@@ -409,7 +422,7 @@ static int sensitivity(cli_setup_t *s, sens_args_t *a, ims_err_t *err)
   s->opts.nsens = ns;
   s->opts.sens = idx;
   s->opts.quad = 1;
-  ims_observer_t obs = {.row = on_row, .sens = on_sens, .ud = &r};
+  ims_observer_t obs = {.row = on_row, .sens = on_sens, .ud = &r, .sens_shift = on_shift};
   if (!rc)
     rc = ims_sim_run(sim, s->params->value, s->sched, &s->opts, s->tout, s->ntout, &obs, err);
   if (rc == IMS_ESTOP)
