@@ -107,9 +107,10 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->outpre = calloc(no + 1, sizeof *s->outpre);
   s->fbuf = calloc(3 * n + 2 * (no + 1), sizeof *s->fbuf);
   s->obsf = calloc(n + no + 1, sizeof *s->obsf);
+  s->ymax = calloc(n + 1, sizeof *s->ymax);
   s->work = calloc(m->nwork + 1, sizeof *s->work);
   if (!s->p || !s->rate || !s->ninf || !s->ndose || !s->out || !s->jbuf || !s->ypre || !s->outpre ||
-      !s->fbuf || !s->obsf || !s->work || SUNContext_Create(NULL, &s->sun) != 0) {
+      !s->fbuf || !s->obsf || !s->ymax || !s->work || SUNContext_Create(NULL, &s->sun) != 0) {
     ims_sim_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
@@ -159,6 +160,7 @@ void ims_sim_free(ims_sim_t *s)
   free(s->outpre);
   free(s->fbuf);
   free(s->obsf);
+  free(s->ymax);
   free(s->work);
   ims__trig_free(s);
   ims__tl_free(&s->tl);
@@ -589,6 +591,7 @@ static int prepare(ims_sim_t *s, const double *p, const ims_opts_t *o, run_t *r,
   memset(s->ninf, 0, (size_t)s->n * sizeof *s->ninf);
   memset(s->ndose, 0, (size_t)s->n * sizeof *s->ndose);
   memset(&s->st, 0, sizeof s->st);
+  memset(s->ymax, 0, (size_t)s->n * sizeof *s->ymax);
   s->opts = o;
   s->in_ss = 0;
   s->cvmsg[0] = '\0';

@@ -262,6 +262,32 @@ static int solver_failure(ims_sim_t *s, int flag, double t, ims_err_t *err)
   return IMS_ESOLVER;
 }
 
+/* A state the model declares non-negative that CVODE returns clearly below
+ * 0 (beyond 100 atol plus rtol times its largest size so far) means the
+ * solver lost the solution, typically on a term much sharper than the
+ * tolerances resolve: fail loudly rather than report it. */
+static int check_nonneg(ims_sim_t *s, double t, ims_err_t *err)
+{
+  const unsigned *fl = s->m->state_flags;
+  const ims_opts_t *o = s->opts;
+  const double *y = NV_DATA_S(s->y);
+  for (int i = 0; fl && i < s->n; i++) {
+    if (!(fl[i] & IMS_VAR_NONNEG))
+      continue;
+    double a = o->atol_vec ? o->atol_vec[i] : o->atol;
+    s->ymax[i] = fmax(s->ymax[i], fabs(y[i]));
+    if (y[i] < -(100 * a + o->rtol * s->ymax[i]))
+      return ims_err_set(err, IMS_ESOLVER,
+                         "model %s: solver failed at t = %.9g %s: %s = %g %s is below 0, which the "
+                         "model cannot reach; the solution is lost on a term sharper than the "
+                         "tolerances resolve: %stighten --rtol and --atol, or check the parameters",
+                         s->m->name, t, s->m->time_unit ? s->m->time_unit : "",
+                         s->m->states[i].name, y[i], s->m->states[i].unit,
+                         s->method == IMS_ADAMS ? "use --method bdf, " : "");
+  }
+  return IMS_OK;
+}
+
 /* Integrate towards tout without passing tstop.  Returns CV_SUCCESS,
  * CV_TSTOP_RETURN, CV_ROOT_RETURN, or an ims error. */
 int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err)
@@ -273,6 +299,8 @@ int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_e
   int flag = CVode(s->cv, tout, s->y, tret, CV_NORMAL);
   if (flag < 0)
     return solver_failure(s, flag, *tret, err);
+  if ((rc = check_nonneg(s, *tret, err)) != 0)
+    return rc;
   double tq;
   if (s->nq)
     CVodeGetQuad(s->cv, &tq, s->q);

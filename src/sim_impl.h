@@ -140,6 +140,7 @@ struct ims_sim {
   int nw, ntg, nroots;
   int *rootsfound;
   double *obsf; /* per column: its absolute tolerance (outputs from the states') */
+  double *ymax; /* n: largest |y| so far (the non-negativity check) */
   long nevents, max_events;
   /* forward sensitivities */
   int ns;      /* vectors allocated */

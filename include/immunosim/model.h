@@ -17,6 +17,9 @@ typedef struct ims_var {
   const char *desc;
 } ims_var_t;
 
+/* State flags (ims_model_t.state_flags). */
+#define IMS_VAR_NONNEG 1u /* never below 0: a solution clearly below 0 is a solver failure */
+
 /* Parameter flags. */
 #define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
 #define IMS_PAR_SIGNED 2u   /* negative values are allowed */
@@ -79,6 +82,12 @@ typedef struct ims_model {
    * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
   const void *impl;
   size_t nwork;
+  /* Optional: IMS_VAR_* per state, or NULL.  Added so the driver can tell a
+   * lost solution from a result: on a term sharper than the tolerances
+   * resolve (Michaelis-Menten with a tiny Km) a Newton iteration with a stale
+   * Jacobian can accept a negative amount (pk2cmt: -406 mg with Adams at Km
+   * = 1e-12), which must fail, not be reported. */
+  const unsigned *state_flags;
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */
