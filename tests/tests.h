@@ -55,6 +55,7 @@ Suite *suite_sens(void);
 Suite *suite_timeline(void);
 Suite *suite_crossings(void);
 Suite *suite_sens_jump(void);
+Suite *suite_units(void);
 
 Suite *suite_population(void);
 /* model suites (tests/models/test_<model>.c) */

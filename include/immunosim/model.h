@@ -23,6 +23,7 @@ typedef struct ims_var {
 /* Parameter flags. */
 #define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
 #define IMS_PAR_SIGNED 2u   /* negative values are allowed */
+#define IMS_PAR_POSITIVE 4u /* must be above 0 (the model divides by it); volumes always are */
 
 typedef struct ims_par {
   const char *name;

@@ -556,8 +556,11 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
   ims_output_comment(o, "citation: %s", m->citation);
   for (int i = 0; i < s->params->nfiles; i++)
     ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i], s->params->checksums[i]);
-  for (int i = 0; i < a->nsets; i++)
-    ims_output_comment(o, "set: %s", a->sets[i]);
+  for (int i = 0; i < a->nsets; i++) { /* with the value as read: CL=3 mL/h -> 0.072 L/d */
+    char echo[600];
+    ims_params_echo(s->params, a->sets[i], echo, sizeof echo);
+    ims_output_comment(o, "set: %s", echo);
+  }
   if (s->sched && s->sched->path)
     ims_output_comment(o, "schedule: %s", s->sched->path);
   if (s->rules)
