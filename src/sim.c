@@ -33,8 +33,9 @@
  * interpolation).  After an instant with a discontinuity CVODE restarts
  * there; after a root without one it carries on, unless a newly queued
  * action lies behind CVODE's internal time.  Every loop is bounded: the
- * timeline is finite, triggered events are capped (opts->max_events) and
- * root returns that do not advance time are capped (IMS__MAX_STUCK).
+ * timeline is finite, triggered events are capped (opts->max_events), root
+ * returns are capped (20 per allowed event) and root returns that do not
+ * advance time are capped (IMS__MAX_STUCK).
  *
  * Triggers (src/sim_trig.c).  A trigger fires on a change of its condition.
  * Its condition is made of watches: a watch is one scalar g(t, y) (a column
@@ -458,6 +459,11 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
                            "quantity stays on its threshold; this is a driver bug, please report "
                            "it with the command line",
                            m->name, tret, m->time_unit ? m->time_unit : "");
+      if (s->st.roots > 20 * s->max_events + 1000)
+        return ims_err_set(err, IMS_ESOLVER,
+                           "model %s: more than %ld root returns by t = %g %s: a watched quantity "
+                           "keeps returning to its threshold; give the rules a refractory time",
+                           m->name, s->st.roots, tret, m->time_unit ? m->time_unit : "");
       if ((rc = ims__trig_root(s, tret, err)) != 0)
         return rc;
       /* items left before the root belong to a chain that reaches past it */

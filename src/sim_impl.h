@@ -89,9 +89,8 @@ typedef struct ims__watch {
   int col;   /* state, or nstates + output */
   int deriv; /* 1: g is d(col)/dt (extrema); 0: g = col - thr */
   double thr;
-  double atol; /* absolute tolerance of the column (outputs: refreshed at restarts) */
-  int side;    /* -1 below, +1 above, 0 none yet (g was exactly 0) */
-  int armed;   /* 0 after a side change until |g| > tol */
+  int side;  /* -1 below, +1 above, 0 none yet (g was exactly 0) */
+  int armed; /* 0 after a side change until |g| > tol */
 } ims__watch_t;
 
 /* A trigger fires on a change of its condition.  Kinds: IMS__TK_CROSS, one
