@@ -152,6 +152,9 @@ FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all -g -O1
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp
 FUZZ_SEEDS := tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv
+# A fixed seed is not enough: the mutations also depend on addresses, so the deterministic run
+# turns address randomisation off (setarch -R) and never reloads the corpus while it runs.
+NOASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRC) $(HEADERS)
 	@command -v clang >/dev/null || { echo "fuzz: clang missing (apt-get install clang libclang-rt-14-dev)"; exit 1; }
@@ -184,7 +187,7 @@ fuzz-check: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	  fi; \
 	  $(call fuzz_corpus,$$t); \
 	  echo "fuzz-check: $$t, $(FUZZ_RUNS) runs from seed $(FUZZ_SEED)"; \
-	  $(FUZZ_ENV) $(BUILD)/fuzz/$$t -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) -max_len=4096 \
+	  $(FUZZ_ENV) $(NOASLR) $(BUILD)/fuzz/$$t -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) -max_len=4096 -reload=0 \
 	    -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/$$t.corpus >$(BUILD)/fuzz/$$t.log 2>&1 || \
 	    { tail -20 $(BUILD)/fuzz/$$t.log; exit 1; }; \
 	done
