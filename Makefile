@@ -6,15 +6,18 @@ BUILD := build
 VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
-              libudunits2-dev udunits-bin check gnuplot-nox
+              libudunits2-dev udunits-bin libsbml5-dev check gnuplot-nox
 CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fopenmp -Iinclude -Isrc \
+# libsbml (a C++ library with a C API) parses model-file expressions and SBML.
+SBML_CFLAGS := $(shell pkg-config --cflags libsbml 2>/dev/null)
+SBML_LIBS := $(shell pkg-config --libs libsbml 2>/dev/null || echo -lsbml)
+ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fopenmp -Iinclude -Isrc $(SBML_CFLAGS) \
               -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS := -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
-          -lsundials_sunlinsoldense -lcsv -ludunits2 -lgsl -lgslcblas -lm
+          -lsundials_sunlinsoldense -lcsv -ludunits2 $(SBML_LIBS) -lgsl -lgslcblas -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard models/*.c)
@@ -26,9 +29,18 @@ TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
+        completion \
         figures gallery-update bench check-peers format lint tsan
 
-all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
+all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
+
+# The man page comes from the option table (src/cli/options.c), like --help and the completion.
+$(BUILD)/immunosim.1: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc man > $@.tmp && mv $@.tmp $@
+
+# src/cli/immunosim.bash is generated from the option table too; tests/cli/options.sh checks it.
+completion: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc bash > src/cli/immunosim.bash
 
 deps:
 	@bash .ci/deps.sh $(BUILD_PKGS)
@@ -82,6 +94,10 @@ check-install: all
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
+	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
+	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
@@ -137,9 +153,9 @@ bench: deps
 	$(MAKE) all $(BUILD)/bench/bench
 	bash tests/bench/run.sh
 
-# libFuzzer targets (clang): the parameter, schedule and rules readers and the driver's
-# timeline (tests/fuzz/fuzz_*.c).  Inputs start with one selector byte (the model, or the
-# driver target's grid).  Seeds are the shipped files and the bad-input corpus; every input
+# libFuzzer targets (clang): the parameter, schedule and rules readers, the model-file reader
+# and the driver's timeline (tests/fuzz/fuzz_*.c).  Inputs start with one selector byte (the
+# model, the driver target's grid, or the model-file target's --no-unit-check bit).  Seeds are the shipped files and the bad-input corpus; every input
 # that ever crashed a target is committed in tests/fuzz/corpus/<target>/.
 #   make fuzz        random, FUZZ_TIME seconds per target (default 60); crashes land in
 #                    build/fuzz/<target>-crash-*: add them to tests/fuzz/corpus/<target>/
@@ -159,7 +175,7 @@ NOASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(un
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRC) $(HEADERS)
 	@command -v clang >/dev/null || { echo "fuzz: clang missing (apt-get install clang libclang-rt-14-dev)"; exit 1; }
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(FUZZ_FLAGS) \
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(SBML_CFLAGS) $(FUZZ_FLAGS) \
 	  -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $< $(LIB_SRC) -o $@ $(LDLIBS)
 
 # A fresh working corpus: the committed one plus the seeds, each prefixed with a zero byte.
@@ -199,12 +215,15 @@ install: all
 	install -m 644 $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
 	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
+	install -d $(DESTDIR)$(PREFIX)/share/immunosim/models
+	install -m 644 $(wildcard models/*.model) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
+	install -m 644 $(BUILD)/immunosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/immunosim.1
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c

@@ -1,6 +1,7 @@
 #include "immunosim/params.h"
 
 #include "csvread.h"
+#include "immunosim/mdl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,6 +33,19 @@ int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
   for (int i = 0; i < m->nparams; i++)
     if (m->params[i].flags & IMS_PAR_OPTIONAL)
       p->value[i] = m->params[i].def;
+  for (int i = 0; m->y0_def && i < m->nstates; i++) { /* a model file's X_0 */
+    p->value[m->nparams + i] = m->y0_def[i];
+    p->given[m->nparams + i] = m->y0_def[i] != 0;
+  }
+  for (int i = 0; i < m->nparams; i++) { /* a model file gives its values itself */
+    const ims_mdl_param_t *dp = ims_mdl_param_of(m, i);
+    char where[1100];
+    if (!dp || (dp->flags & IMS_MDL_NOVALUE))
+      continue;
+    snprintf(where, sizeof where, "%s:%d", m->source ? m->source : m->name, dp->line);
+    p->given[i] = 1;
+    p->origin[i] = strdup(where);
+  }
   *out = p;
   return IMS_OK;
 }
@@ -118,28 +132,36 @@ static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const c
     snprintf(label, sizeof label, "%s", pname);
   else
     snprintf(label, sizeof label, "%s_0", m->states[k - m->nparams].name);
+  /* "file:line:col" for a file, the option itself ("--set CL=3mg") otherwise */
+  char lv[400], lu[400];
+  snprintf(lv, sizeof lv, "%s", where);
+  snprintf(lu, sizeof lu, "%s", where);
+  if (vcol > 0) {
+    snprintf(lv, sizeof lv, "%s:%d", where, vcol);
+    snprintf(lu, sizeof lu, "%s:%d", where, ucol);
+  }
   if (dimensionless(unit) && !dimensionless(cu))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' needs a unit (canonical: %s)", where,
-                       ucol, label, cu);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' needs a unit (canonical: %s)", lu,
+                       label, cu);
   ims_err_t e2;
   if (ims_units_convert(u, dimensionless(unit) ? "1" : unit, cu, &v, &e2) != IMS_OK)
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s': %s (canonical unit: %s)", where,
-                       ucol, label, e2.msg, cu);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s': %s (canonical unit: %s)", lu, label,
+                       e2.msg, cu);
   if (!isfinite(v))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' is not finite after conversion",
-                       where, vcol, label);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' is not finite after conversion", lv,
+                       label);
   if (v < 0 && !is_signed(m, k))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' must not be negative (got %g)",
-                       where, vcol, label, v);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' must not be negative (got %g)", lv,
+                       label, v);
   if (!(v > 0) && k < m->nparams && is_volume(u, cu))
     return ims_err_set(err, IMS_EINPUT,
-                       "%s:%d: parameter '%s' is a volume and must be above 0 (got %g): a "
+                       "%s: parameter '%s' is a volume and must be above 0 (got %g): a "
                        "compartment without volume has no concentration; give its volume in %s",
-                       where, vcol, label, v, cu);
+                       lv, label, v, cu);
   if (!(v > 0) && k < m->nparams && (m->params[k].flags & IMS_PAR_POSITIVE))
     return ims_err_set(err, IMS_EINPUT,
-                       "%s:%d: parameter '%s' must be above 0 (got %g): the model divides by it",
-                       where, vcol, label, v);
+                       "%s: parameter '%s' must be above 0 (got %g): the model divides by it", lv,
+                       label, v);
   p->value[k] = v;
   p->given[k] = 1;
   free(p->origin[k]);
@@ -356,19 +378,28 @@ int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, im
   const char *cu = canonical_unit(p->model, k);
   /* A bare number in --set means the canonical unit. */
   char where[300];
-  snprintf(where, sizeof where, "--set %s", name);
-  return store(p, u, k, v, unit[0] ? unit : cu, where, 1, 1, err);
+  snprintf(where, sizeof where, "--set %s", assign);
+  return store(p, u, k, v, unit[0] ? unit : cu, where, 0, 0, err);
 }
 
 int ims_params_finish(ims_params_t *p, ims_err_t *err)
 {
   const ims_model_t *m = p->model;
-  for (int i = 0; i < m->nparams; i++)
-    if (!p->given[i] && !(m->params[i].flags & IMS_PAR_OPTIONAL))
+  for (int i = 0; i < m->nparams; i++) {
+    if (p->given[i] || (m->params[i].flags & IMS_PAR_OPTIONAL))
+      continue;
+    const ims_mdl_param_t *dp = ims_mdl_param_of(m, i);
+    if (dp) /* a model file's NA: point at its declaration */
       return ims_err_set(err, IMS_EINPUT,
-                         "model %s: required parameter '%s' (%s) has no value; add it to a -p "
-                         "file or use --set %s=VALUE",
-                         m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
+                         "%s:%d:%d: parameter '%s' (%s) is NA and no -p file or --set gives it "
+                         "a value; add it to a parameter file or use --set %s=VALUE",
+                         m->source, dp->line, dp->col, m->params[i].name, m->params[i].unit,
+                         m->params[i].name);
+    return ims_err_set(err, IMS_EINPUT,
+                       "model %s: required parameter '%s' (%s) has no value; add it to a -p "
+                       "file or use --set %s=VALUE",
+                       m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
+  }
   return IMS_OK;
 }
 

@@ -493,29 +493,34 @@ int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err)
     return ims_err_set(err, IMS_EINPUT, "start time %g is not finite", o->t0);
   if (o->method != IMS_BDF && o->method != IMS_ADAMS)
     return ims_err_set(err, IMS_EINPUT, "method %d: use BDF or Adams", o->method);
+  /* Messages are "SETTING VALUE: why", so a front end can name its own option. */
   if (!(o->rtol > 0 && o->rtol < 1))
     return ims_err_set(err, IMS_EINPUT,
-                       "rtol %g must be above 0 and below 1 (1e-6 is the default; 1e-10 is tight)",
+                       "rtol %g: must be above 0 and below 1 (1e-6 is the default; 1e-10 is "
+                       "tight)",
                        o->rtol);
-  /* no state of any unit is measured to within 1e100 */
-  if (!(o->atol >= 0 && o->atol <= 1e100))
+  /* no state of any unit is measured to within 1e100; at 0 a state at 0 has no error weight */
+  if (!(o->atol > 0 && o->atol <= IMS_ATOL_MAX))
     return ims_err_set(err, IMS_EINPUT,
-                       "atol %g must be between 0 and 1e100 in the states' units (1e-9 is the "
-                       "default)",
+                       "atol %g: must be above 0 and at most 1e100, in the states' units (1e-9 "
+                       "is the default)",
                        o->atol);
   for (int i = 0; o->atol_vec && i < m->nstates; i++)
-    if (!(o->atol_vec[i] >= 0 && o->atol_vec[i] <= 1e100))
-      return ims_err_set(err, IMS_EINPUT, "atol %g for %s must be between 0 and 1e100 (%s)",
+    if (!(o->atol_vec[i] > 0 && o->atol_vec[i] <= IMS_ATOL_MAX))
+      return ims_err_set(err, IMS_EINPUT, "atol %g for %s: must be above 0 and at most 1e100 (%s)",
                          o->atol_vec[i], m->states[i].name, m->states[i].unit);
   if (!(o->init_step >= 0 && isfinite(o->init_step)))
     return ims_err_set(err, IMS_EINPUT,
-                       "initial step %g must be a finite time >= 0 (0: the solver's estimate)",
+                       "initial step %g: must be a finite time >= 0 (0: the solver's estimate)",
                        o->init_step);
   if (!(o->max_step >= 0 && isfinite(o->max_step)))
-    return ims_err_set(err, IMS_EINPUT, "maximum step %g must be a finite time >= 0 (0: no limit)",
+    return ims_err_set(err, IMS_EINPUT, "maximum step %g: must be a finite time >= 0 (0: no limit)",
                        o->max_step);
-  if (o->max_steps < 0 || o->max_events < 0 || o->ss_max < 0)
-    return ims_err_set(err, IMS_EINPUT, "max_steps, max_events and ss_max must not be negative");
+  if (o->max_steps < 0)
+    return ims_err_set(err, IMS_EINPUT, "max_steps %ld: must not be negative (0: 50000)",
+                       o->max_steps);
+  if (o->max_events < 0 || o->ss_max < 0)
+    return ims_err_set(err, IMS_EINPUT, "max_events and ss_max must not be negative");
   if (!(o->ss_tol >= 0 && o->ss_tol < 1))
     return ims_err_set(err, IMS_EINPUT, "ss_tol %g must be >= 0 and below 1", o->ss_tol);
   if (o->ntriggers < 0 || (o->ntriggers && !o->triggers))

@@ -58,6 +58,12 @@ Suite *suite_sens_jump(void);
 Suite *suite_units(void);
 
 Suite *suite_population(void);
+/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
+Suite *suite_dynamics(void);
+Suite *suite_continuation(void);
+Suite *suite_output(void);
+Suite *suite_modelfiles(void);
+Suite *suite_expr(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 

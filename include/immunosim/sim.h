@@ -88,10 +88,16 @@ typedef struct ims_opts {
 } ims_opts_t;
 
 void ims_opts_default(ims_opts_t *o);
+/* Largest absolute tolerance: no state of any unit is measured to within 1e100. */
+#define IMS_ATOL_MAX 1e100
+
 /* Refuse options no run can use, with a message saying what to do: rtol
- * outside (0, 1), atol outside [0, 1e100], a negative or non-finite step,
- * negative counts, triggers or sensitivities naming nothing.  ims_sim_run
- * calls it; a front end may call it before any work. */
+ * outside (0, 1), atol outside (0, IMS_ATOL_MAX], a negative or non-finite
+ * step, negative counts, triggers or sensitivities naming nothing.
+ * ims_sim_run calls it; a front end calls it before any work (the command
+ * line does, for --rtol, --atol, --init-step and --max-steps).  A refused
+ * solver setting reads "SETTING VALUE: why", so a front end can put its own
+ * option name in front of the why. */
 int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err);
 
 /* Two times closer than ims_time_tol(t, scale) are one instant of the

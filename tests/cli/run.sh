@@ -78,7 +78,7 @@ awk -F, '$1=="C1" && $2=="CL" && $3=="auc" { e = $7 + 1; if (e < 0) e = -e; exit
   "$tmp/sm.csv" && ok || bad "S(AUC, CL) != -1: $(grep '^C1,CL,auc' "$tmp/sm.csv")"
 awk -F, '$1=="C1" && $2=="V1" && $3=="auc" { e = $7; if (e < 0) e = -e; exit !(e < 1e-5) }' \
   "$tmp/sm.csv" && ok || bad "S(AUC, V1) != 0: $(grep '^C1,V1,auc' "$tmp/sm.csv")"
-grep -v '^#' "$tmp/st.csv" | head -1 | grep -q '^time,A1:CL,A1:V1,A2:CL,A2:V1,C1:CL,C1:V1$' &&
+grep -v '^#' "$tmp/st.csv" | head -1 | grep -q '^time,A1_CL,A1_V1,A2_CL,A2_V1,C1_CL,C1_V1$' &&
   ok || bad "sensitivity header: $(grep -v '^#' "$tmp/st.csv" | head -1)"
 grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table")"
 "$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
@@ -110,7 +110,7 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
   awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
 
 # 11. Stein population (published omega^2): the peak of E + M is exactly Cmax at Tmax
-# (MODELS.md 2.1), so on a 0.05-d grid each subject's measured peak lies in
+# (Stein 2019; models/stein2019.md), so on a 0.05-d grid each subject's measured peak lies in
 # [Cmax e^{-rho dt}, Cmax] and its time within dt of the sampled Tmax (1e-4: solver error)
 "$BIN" population stein2019 -n 300 --seed 11 --threads 2 -t 60 --dt 0.05 \
   --per-subject "$tmp/stein_subj.csv" -o "$tmp/stein_bands.csv" 2>/dev/null || bad "stein population"
@@ -235,7 +235,7 @@ grep -q 'ratio_pembrolizumab_400mg_q6w' "$tmp/cmp.txt" && ok || bad "compare tab
 # 11. sweep: AUC of linear PK is proportional to the dose (closed form)
 "$BIN" sweep pk2cmt --set CL=2 --set V1=10 -s params/schedules/nivolumab_240mg_q2w.csv -t 60 \
   --vary 'amt[1]=100mg:400mg:4' --cols C1 -o "$tmp/sw.csv" || bad "sweep"
-awk -F, '/^#/ || $1 == "amt[1]" { next } { r[++n] = $9 / $1 }
+awk -F, '/^#/ || $1 == "amt_1" { next } { r[++n] = $9 / $1 }
   END { for (i = 2; i <= n; i++) { d = r[i] / r[1] - 1; if (d > 1e-6 || d < -1e-6) exit 1 } exit n != 4 }' \
   "$tmp/sw.csv" && ok || bad "sweep AUC not proportional to dose"
 "$BIN" sweep pk2cmt --vary 'amt[9]=1:2:2' 2>"$tmp/err" >/dev/null
@@ -254,7 +254,7 @@ for c in compare sweep; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 
-# 13. issue 10 (driver): the traps of the issue through the binary.
+# 17. issue 10 (driver): the traps of the issue through the binary.
 # A dose on a one-decimal time with --dt 0.1 (3*0.1 is 1 ulp after 0.3) runs,
 # and the row at the dose time shows the dose.
 printf 'time,cmt,amt\n0.3,A1,100\n' >"$tmp/d03.csv"
@@ -302,6 +302,19 @@ rc=$?
 "$BIN" run pk2cmt --set 'CL=3 mL/h' -t 1 | grep -q '^# set: CL=3 mL/h -> 0.072 L/d$' && ok || bad "--set echo"
 "$BIN" run pk2cmt --set V1=0 -t 1 2>"$tmp/err" >/dev/null
 [ $? -eq 1 ] && grep -q 'is a volume and must be above 0' "$tmp/err" && ok || bad "V1=0: $(cat "$tmp/err")"
+
+# --cols reaches the metrics library: the other columns get no extremum watches (no roots)
+roots() { "$BIN" run pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 126 --metrics \
+  --stats "$@" -o /dev/null 2>&1 | sed -n 's/.*roots \([0-9]*\),.*/\1/p'; }
+ra=$(roots) rc1=$(roots --cols C1)
+[ -n "$ra" ] && [ -n "$rc1" ] && [ "$rc1" -lt "$ra" ] && ok || bad "--cols C1: roots $rc1, all columns $ra"
+
+# 15. every command of the model docs (models/*.md) runs as written
+bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
+  { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }
+
+# 16. dynamics: equilibria, continuation, orbits, phase plane
+. tests/cli/dynamics.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
