@@ -227,11 +227,9 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
   reset(mt);
   set_scale(mt, t0);
   /* baseline: the state at t0 before any dose, as the driver starts it */
-  memcpy(mt->y0, p + m->nparams, (size_t)m->nstates * sizeof *mt->y0);
-  if (m->init)
-    m->init(p, mt->y0);
+  ims_model_initial_state(m, p, mt->y0, mt->work);
   if (m->noutputs) {
-    ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work};
+    ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work, NULL};
     m->output(t0, mt->y0, mt->out0, &ctx);
   }
   for (int c = 0; c < mt->nc; c++)

@@ -21,12 +21,13 @@
  * Rows are still reported at the requested output times (a row merged into
  * an instant shows the state there).
  *
- * Order at an instant: (1) model breakpoints, then schedule events
- * (infusion ends, boluses, infusion starts, each in record order), (2)
- * triggered actions due, in the order they were queued, repeated while
- * actions make new crossings (at most IMS__MAX_ROUNDS rounds), (3) rows,
- * then extra samples.  A root (below) is an instant too: its triggers fire
- * first, then (1)-(3) for whatever the timeline holds within tol.
+ * Order at an instant: (0) switches of the model's conditions found at this
+ * root, (1) model breakpoints, then schedule events (infusion ends,
+ * boluses, infusion starts, each in record order), (2) triggered actions
+ * due, in the order they were queued, repeated while actions make new
+ * crossings (at most IMS__MAX_ROUNDS rounds), (3) rows, then extra samples.
+ * A root (below) is an instant too: its triggers fire first, then (0)-(3)
+ * for whatever the timeline holds within tol.
  *
  * The loop.  From an instant, CVODE integrates towards the next one with its
  * stop time at the next discontinuity (outputs in between come from CVODE's
@@ -57,8 +58,18 @@
  * boolean over several relations) add their watches in ims__trig_setup and
  * their rule in trig_changed(); actions go through the same pending queue.
  *
+ * Switches (src/sim_switch.c).  A model's conditions flip where one of its
+ * switching functions g_k(t, y) changes sign.  Each g_k is one more CVODE
+ * root function (its sign itself, no band); between stops the model holds
+ * each condition on the side ctx->swside gives, so the RHS is smooth within
+ * every step.  At a root the switch flips side and CVODE restarts (an
+ * instant with a discontinuity, step (0)); a new side whose flow drives the
+ * solution straight back (a sliding mode) fails the run.  Restarts refresh
+ * the sides (a jump across a switch changes it, rounding at the switch does
+ * not).
+ *
  * Sensitivities (src/sim_sens.c).  At a discontinuity whose time tau moves
- * with p (a breakpoint, an action triggered by a crossing), the state
+ * with p (a breakpoint, a switch, an action triggered by a crossing), the state
  * sensitivities jump: S+ = Dh S- + (Dh f- - f+) dtau/dp (Dh: the Jacobian of
  * the state map, the identity or a state set to 0).  A parameter set by a
  * rule no longer depends on the caller's value (chain factor 0; a scale
@@ -110,8 +121,14 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->obsf = calloc(n + no + 1, sizeof *s->obsf);
   s->ymax = calloc(n + 1, sizeof *s->ymax);
   s->work = calloc(m->nwork + 1, sizeof *s->work);
+  s->nsw = m->switches && m->nswitch > 0 ? m->nswitch : 0;
+  s->gsw = calloc(4 * (size_t)s->nsw + 1, sizeof *s->gsw);
+  s->swside = calloc((size_t)s->nsw + 1, sizeof *s->swside);
+  s->sw_side = calloc((size_t)s->nsw + 1, sizeof *s->sw_side);
+  s->sw_flip = calloc((size_t)s->nsw + 1, sizeof *s->sw_flip);
   if (!s->p || !s->rate || !s->ninf || !s->ndose || !s->out || !s->jbuf || !s->ypre || !s->outpre ||
-      !s->fbuf || !s->obsf || !s->ymax || !s->work || SUNContext_Create(NULL, &s->sun) != 0) {
+      !s->fbuf || !s->obsf || !s->ymax || !s->work || !s->gsw || !s->swside || !s->sw_side ||
+      !s->sw_flip || SUNContext_Create(NULL, &s->sun) != 0) {
     ims_sim_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
@@ -129,6 +146,7 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->ctx.ndose = s->ndose;
   s->ctx.model = m;
   s->ctx.work = s->work;
+  s->ctx.swside = s->nsw ? s->swside : NULL;
   *out = s;
   return IMS_OK;
 }
@@ -163,6 +181,10 @@ void ims_sim_free(ims_sim_t *s)
   free(s->obsf);
   free(s->ymax);
   free(s->work);
+  free(s->gsw);
+  free(s->sw_side);
+  free(s->sw_flip);
+  free(s->swside);
   ims__trig_free(s);
   ims__tl_free(&s->tl);
   ims__sens_free(s);
@@ -301,6 +323,21 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
 {
   ims__timeline_t *tl = &s->tl;
   int rc = IMS_OK;
+  if (s->sw_due) { /* the flow crossed a switch of the model's conditions */
+    const double *th = NULL;
+    s->sw_due = 0;
+    if (s->sens_on) {
+      if ((rc = ims__sens_switch(s, t, s->theta, err)) != 0)
+        return rc;
+      ims__sens_jump_before(s, t);
+      th = s->theta;
+    }
+    if ((rc = ims__switch_flip(s, t, err)) != 0)
+      return rc;
+    ims__sens_jump_after(s, t, th, -1);
+    keep_theta(s, r, th);
+    *any = 1;
+  }
   while (tl->ib < tl->ntb && tl->tb[tl->ib] <= lim) {
     const double *th = NULL;
     if (s->sens_on) {
@@ -414,7 +451,7 @@ static int instant(ims_sim_t *s, run_t *r, double t, double lim, int *restart, i
   int rc = IMS_OK;
   *restart = 0;
   r->itheta = NULL;
-  if (ims__tl_hard_due(tl, lim)) {
+  if (ims__tl_hard_due(tl, lim) || s->sw_due) {
     rc = discontinuities(s, r, t, lim, err);
     if (rc)
       return rc;
@@ -453,6 +490,10 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
     if (flag == CV_ROOT_RETURN) {
       stuck = tret - last_root <= ims__tl_tol(tl, tret) ? stuck + 1 : 0;
       last_root = tret;
+      /* the root's own report first: a model condition flipping back and
+       * forth has its own message */
+      if ((rc = ims__trig_root(s, tret, err)) != 0)
+        return rc;
       if (stuck > IMS__MAX_STUCK)
         return ims_err_set(err, IMS_ESOLVER,
                            "model %s: root finding makes no progress at t = %.17g %s: a trigger's "
@@ -464,8 +505,6 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
                            "model %s: more than %ld root returns by t = %g %s: a watched quantity "
                            "keeps returning to its threshold; give the rules a refractory time",
                            m->name, s->st.roots, tret, m->time_unit ? m->time_unit : "");
-      if ((rc = ims__trig_root(s, tret, err)) != 0)
-        return rc;
       /* items left before the root belong to a chain that reaches past it */
       t = tret;
       lim = ims__tl_chain_end(tl, tret);

@@ -195,8 +195,10 @@ int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err)
     rc = ims__cv_check(s, CVodeSensReInit(s->cv, CV_STAGGERED, s->yS), "CVodeSensReInit", err);
   if (!rc && s->sens_on && s->nq)
     rc = ims__cv_check(s, CVodeQuadSensReInit(s->cv, s->qS), "CVodeQuadSensReInit", err);
-  if (!rc)
+  if (!rc) {
     ims__trig_refresh(s, t);
+    ims__switch_sides(s, t); /* a jump may have moved the state across a switch */
+  }
   return rc;
 }
 
@@ -226,38 +228,72 @@ static const char *advice(int flag)
   }
 }
 
+/* The state to name when CVODE fails: a non-finite one; else the largest
+ * weighted local error estimate; else (after a failed step the estimates
+ * may be NaN) the state changing fastest relative to its tolerance; else the
+ * largest relative to its tolerance.  Always one of the states. */
+static int worst_state(ims_sim_t *s, double t, const char **why)
+{
+  const ims_opts_t *o = s->opts;
+  const double *y = NV_DATA_S(s->y);
+  int n = s->n, worst = -1;
+  for (int i = 0; i < n; i++)
+    if (!isfinite(y[i])) {
+      *why = "not finite";
+      return i;
+    }
+  double big = -1;
+  N_Vector e = N_VClone(s->y);
+  if (e && CVodeGetEstLocalErrors(s->cv, e) == CV_SUCCESS)
+    for (int i = 0; i < n; i++) {
+      double w = (o->atol_vec ? o->atol_vec[i] : o->atol) + o->rtol * fabs(y[i]);
+      double r = fabs(NV_Ith_S(e, i)) / w;
+      if (!isnan(r) && r > big) {
+        big = r;
+        worst = i;
+      }
+    }
+  if (e)
+    N_VDestroy(e);
+  if (worst >= 0 && big > 0) {
+    *why = "largest local error";
+    return worst;
+  }
+  double *f = s->fbuf;
+  ims__rhs(s, t, y, f);
+  big = -1;
+  worst = 0;
+  for (int pass = 0; pass < 2 && big <= 0; pass++)
+    for (int i = 0; i < n; i++) {
+      double w = (o->atol_vec ? o->atol_vec[i] : o->atol) + o->rtol * fabs(y[i]);
+      double r = (pass ? fabs(y[i]) : fabs(f[i])) / w;
+      if (!isnan(r) && r > big) {
+        big = r;
+        worst = i;
+        *why = pass ? "largest for its tolerance" : "changing fastest for its tolerance";
+      }
+    }
+  if (big < 0)
+    *why = "rates not finite";
+  return worst;
+}
+
 static int solver_failure(ims_sim_t *s, int flag, double t, ims_err_t *err)
 {
   double *y = NV_DATA_S(s->y);
-  int worst = -1;
-  for (int i = 0; i < s->n && worst < 0; i++)
-    if (!isfinite(y[i]))
-      worst = i;
-  if (worst < 0) {
-    N_Vector w = N_VClone(s->y), e = N_VClone(s->y);
-    double big = -1;
-    if (w && e && CVodeGetErrWeights(s->cv, w) == CV_SUCCESS &&
-        CVodeGetEstLocalErrors(s->cv, e) == CV_SUCCESS)
-      for (int i = 0; i < s->n; i++) {
-        double r = fabs(NV_Ith_S(e, i) * NV_Ith_S(w, i));
-        if (r > big) {
-          big = r;
-          worst = i;
-        }
-      }
-    if (w)
-      N_VDestroy(w);
-    if (e)
-      N_VDestroy(e);
-  }
   double tc = t;
   CVodeGetCurrentTime(s->cv, &tc);
+  const char *why = "";
+  int worst = s->n > 0 ? worst_state(s, tc, &why) : -1;
   char *name = CVodeGetReturnFlagName(flag);
-  ims_err_set(err, IMS_ESOLVER,
-              "model %s: solver failed at t = %.9g %s (%s: %s); worst state %s = %g; %s",
+  char ws[300] = "no state";
+  if (worst >= 0)
+    snprintf(ws, sizeof ws, "worst state %s = %g%s%s (%s)", s->m->states[worst].name, y[worst],
+             strcmp(s->m->states[worst].unit, "1") ? " " : "",
+             strcmp(s->m->states[worst].unit, "1") ? s->m->states[worst].unit : "", why);
+  ims_err_set(err, IMS_ESOLVER, "model %s: solver failed at t = %.9g %s (%s: %s); %s; %s",
               s->m->name, tc, s->m->time_unit ? s->m->time_unit : "", name ? name : "?",
-              s->cvmsg[0] ? s->cvmsg : "no detail", worst >= 0 ? s->m->states[worst].name : "?",
-              worst >= 0 ? y[worst] : NAN, advice(flag));
+              s->cvmsg[0] ? s->cvmsg : "no detail", ws, advice(flag));
   free(name);
   return IMS_ESOLVER;
 }
@@ -276,21 +312,24 @@ static int check_nonneg(ims_sim_t *s, double t, ims_err_t *err)
       continue;
     double a = o->atol_vec ? o->atol_vec[i] : o->atol;
     s->ymax[i] = fmax(s->ymax[i], fabs(y[i]));
-    if (y[i] < -(100 * a + o->rtol * s->ymax[i]))
-      return ims_err_set(err, IMS_ESOLVER,
-                         "model %s: solver failed at t = %.9g %s: %s = %g %s is below 0, which the "
-                         "model cannot reach; the solution is lost on a term sharper than the "
-                         "tolerances resolve: %stighten --rtol and --atol, or check the parameters",
-                         s->m->name, t, s->m->time_unit ? s->m->time_unit : "",
-                         s->m->states[i].name, y[i], s->m->states[i].unit,
-                         s->method == IMS_ADAMS ? "use --method bdf, " : "");
+    if (y[i] < -(100 * a + o->rtol * s->ymax[i])) {
+      const char *u = s->m->states[i].unit, *nm = s->m->states[i].name;
+      int unitless = !strcmp(u, "1");
+      return ims_err_set(
+          err, IMS_ESOLVER,
+          "model %s: solver failed at t = %.9g %s: %s = %g%s%s is below 0, which the "
+          "model cannot reach; the tolerances do not resolve it (its values near 0 "
+          "are below its atol %g, or a term is sharper than --rtol follows): give "
+          "it a smaller --atol (--atol %s=A), %stighten --rtol, or check the "
+          "parameters",
+          s->m->name, t, s->m->time_unit ? s->m->time_unit : "", nm, y[i], unitless ? "" : " ",
+          unitless ? "" : u, a, nm, s->method == IMS_ADAMS ? "use --method bdf, " : "");
+    }
   }
   return IMS_OK;
 }
 
-/* Integrate towards tout without passing tstop.  Returns CV_SUCCESS,
- * CV_TSTOP_RETURN, CV_ROOT_RETURN, or an ims error. */
-int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err)
+static int cv_step(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err)
 {
   int rc = ims__cv_check(s, CVodeSetStopTime(s->cv, tstop), "CVodeSetStopTime", err);
   if (rc)
@@ -299,6 +338,18 @@ int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_e
   int flag = CVode(s->cv, tout, s->y, tret, CV_NORMAL);
   if (flag < 0)
     return solver_failure(s, flag, *tret, err);
+  if (flag == CV_ROOT_RETURN)
+    CVodeGetRootInfo(s->cv, s->rootsfound);
+  return flag;
+}
+
+/* Integrate towards tout without passing tstop.  Returns CV_SUCCESS,
+ * CV_TSTOP_RETURN, CV_ROOT_RETURN, or an ims error. */
+int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err)
+{
+  int flag = cv_step(s, tout, tstop, tret, err), rc;
+  if (flag < 0)
+    return flag;
   if ((rc = check_nonneg(s, *tret, err)) != 0)
     return rc;
   double tq;
@@ -312,10 +363,9 @@ int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_e
 }
 
 /* y(t0) as a function of the parameters: the <STATE>_0 values, then the
- * model's own initial-condition hook. */
+ * model's own initial-condition hooks (s->work is the model's scratch, so
+ * this never allocates). */
 void ims__initial_state(const ims_sim_t *s, const double *p, double *y)
 {
-  memcpy(y, p + s->m->nparams, (size_t)s->n * sizeof *y);
-  if (s->m->init)
-    s->m->init(p, y);
+  ims_model_initial_state(s->m, p, y, s->work);
 }

@@ -139,6 +139,16 @@ struct ims_sim {
   int nw, ntg, nroots;
   int *rootsfound;
   double *obsf; /* per column: its absolute tolerance (outputs from the states') */
+  /* switches: the model's conditions (model.h nswitch/switches), CVODE's
+   * root functions 2 nw .. 2 nw + nsw - 1 */
+  int nsw;
+  double *gsw;    /* 4 nsw + 1: their values (and scratch) */
+  int *sw_side;   /* the side each is on: -1, +1, 0 (exactly 0 so far) */
+  int *sw_flip;   /* flipped at the current root */
+  int sw_due;     /* a switch flipped: the instant restarts CVODE */
+  double *swside; /* nsw: sw_side as ctx->swside, the side each condition is held at */
+  int sw_burst;   /* flips since sw_t0 (a condition flipping back and forth) */
+  double sw_t0;
   double *ymax; /* n: largest |y| so far (the non-negativity check) */
   long nevents, max_events;
   /* forward sensitivities */
@@ -164,7 +174,10 @@ struct ims_sim {
 int ims__cv_check(ims_sim_t *s, int flag, const char *what, ims_err_t *err);
 int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err);
 int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err);
+/* Returns CV_SUCCESS, CV_TSTOP_RETURN, CV_ROOT_RETURN (s->rootsfound holds
+ * the roots) or an ims error (< 0). */
 int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err);
+
 void ims__cv_bank_stats(ims_sim_t *s);
 /* f(t, y) with the running infusions; NaN everywhere when the model fails. */
 void ims__rhs(ims_sim_t *s, double t, const double *y, double *f);
@@ -181,6 +194,18 @@ int ims__trig_root(ims_sim_t *s, double t, ims_err_t *err);
 int ims__trig_before(ims_sim_t *s, double t, ims_err_t *err);
 int ims__trig_after(ims_sim_t *s, double t, const double *theta, ims_err_t *err);
 int ims__cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud);
+
+/* sim_switch.c */
+/* The model's switching functions at (t, y) into g (NaN when it fails). */
+void ims__switch_eval(ims_sim_t *s, double t, const double *y, double *g);
+/* The side of every switch at the current state (after a restart or a jump). */
+void ims__switch_sides(ims_sim_t *s, double t);
+/* Switches flagged in s->rootsfound at a root: s->sw_flip, a restart due. */
+int ims__switch_root(ims_sim_t *s, double t, ims_err_t *err);
+/* At the instant: the flagged switches change side (the model's conditions
+ * take their new branch); a new side whose flow drives the solution straight
+ * back is a sliding mode, refused. */
+int ims__switch_flip(ims_sim_t *s, double t, ims_err_t *err);
 double ims__var_value(ims_sim_t *s, double t, const double *y, int var);
 double ims__col_deriv(ims_sim_t *s, double t, const double *y, int c, int *fdone, double *noise);
 
@@ -198,6 +223,10 @@ void ims__sens_jump_after(ims_sim_t *s, double t, const double *theta, int zero)
 int ims__sens_crossing(ims_sim_t *s, double t, int w, double *theta, ims_err_t *err);
 /* d(breakpoint i)/dp into theta. */
 void ims__sens_breakpoint(ims_sim_t *s, int i, double *theta);
+/* d(time of the switches flagged in s->sw_flip, flipping at t)/dp into
+ * theta, from the flow on their old side; IMS_EINPUT when that time has no
+ * derivative. */
+int ims__sens_switch(ims_sim_t *s, double t, double *theta, ims_err_t *err);
 /* A parameter action changed p[k]: set (factor 0) or scale (factor v). */
 void ims__sens_param_changed(ims_sim_t *s, int k, double factor);
 long ims__sens_pool_put(ims_sim_t *s, const double *theta, ims_err_t *err);

@@ -164,9 +164,10 @@ static int alloc_sens(ims_sim_t *s, int ns, ims_err_t *err)
   return IMS_OK;
 }
 
-/* S_j(t0) = d y(t0) / d p_k: a unit vector for a <STATE>_0 value, central
- * differences through the model's init hook otherwise (the hook is a
- * closed-form expression, so this is accurate to ~1e-10). */
+/* S_j(t0) = d y(t0) / d p_k: a unit vector for a <STATE>_0 value of a
+ * model without initial-value hooks, central differences through the hooks
+ * (init, init_ctx) otherwise (they are closed-form expressions, so this is
+ * accurate to ~1e-10). */
 static void initial_sens(ims_sim_t *s)
 {
   int n = s->n;
@@ -182,7 +183,7 @@ static void initial_sens(ims_sim_t *s)
     s->p[k] = pk;
     for (int i = 0; i < n; i++)
       S[i] = (yp[i] - ym[i]) / (2 * h);
-    if (!s->m->init && k >= s->m->nparams) /* exact without a hook */
+    if (!s->m->init && !s->m->init_ctx && k >= s->m->nparams) /* exact without a hook */
       for (int i = 0; i < n; i++)
         S[i] = i == k - s->m->nparams ? 1.0 : 0.0;
   }
@@ -331,6 +332,73 @@ int ims__sens_crossing(ims_sim_t *s, double t, int w, double *theta, ims_err_t *
     }
     theta[j] = -dg / gdot;
   }
+  return IMS_OK;
+}
+
+/* ---- switches of the model's conditions ---- */
+
+/* d g_k / d p_j along the sensitivity: central difference in (S_j, chain_j e_k). */
+static double switch_dp(ims_sim_t *s, double t, const double *y, int k, int j, double *yy,
+                        double *g)
+{
+  int n = s->n, kp = s->plist[j];
+  const double *S = NV_DATA_S(s->yS[j]);
+  double pk = s->p[kp], h = 1e-6 * s->pbar[j], gp = 0;
+  for (int sg = 0; sg < 2; sg++) {
+    double e = sg ? -h : h;
+    for (int i = 0; i < n; i++)
+      yy[i] = y[i] + e * S[i];
+    s->p[kp] = pk + s->chain[j] * e;
+    ims__switch_eval(s, t, yy, g);
+    if (!sg)
+      gp = g[k];
+  }
+  s->p[kp] = pk;
+  return (gp - g[k]) / (2 * h);
+}
+
+/* g_k(t, y(t; p), p) = 0 defines the switch time: dtau/dp_j = -(dg/dy S_j +
+ * dg/dp_j) / (dg/dt along the flow before it), the conditions still held on
+ * their old side. */
+int ims__sens_switch(ims_sim_t *s, double t, double *theta, ims_err_t *err)
+{
+  int n = s->n, first = 1, ok = 1;
+  const double *y = NV_DATA_S(s->y);
+  double *f = s->dbuf, *yy = f + n, *g = s->gsw, hd = 6e-6 * fmax(1.0, fabs(t));
+  const char *what = "touches its switch without crossing it";
+  ims__rhs(s, t, y, f);
+  for (int k = 0; ok && k < s->nsw; k++) {
+    if (!s->sw_flip[k])
+      continue;
+    double gp, gm;
+    for (int i = 0; i < n; i++)
+      yy[i] = y[i] + hd * f[i];
+    ims__switch_eval(s, t + hd, yy, g);
+    gp = g[k];
+    for (int i = 0; i < n; i++)
+      yy[i] = y[i] - hd * f[i];
+    ims__switch_eval(s, t - hd, yy, g);
+    gm = g[k];
+    double gdot = (gp - gm) / (2 * hd);
+    ok = isfinite(gdot) && gdot != 0 && (gdot > 0) == (s->sw_flip[k] > 0);
+    for (int j = 0; ok && j < s->ns; j++) {
+      double tj = -switch_dp(s, t, y, k, j, yy, g) / gdot;
+      if (first)
+        theta[j] = tj;
+      else if (!(fabs(tj - theta[j]) <=
+                 1e-6 * (fabs(tj) + fabs(theta[j])) + 1e-12 * fmax(1, fabs(t)))) {
+        ok = 0;
+        what = "flips at the same time as another one that moves differently with the "
+               "parameters";
+      }
+    }
+    first = 0;
+  }
+  if (!ok)
+    return ims_err_set(err, IMS_EINPUT,
+                       "model %s: a condition of the model %s at t = %.10g %s: the time of the "
+                       "switch has no derivative; leave the parameters out of the sensitivities",
+                       s->m->name, what, t, s->m->time_unit ? s->m->time_unit : "");
   return IMS_OK;
 }
 

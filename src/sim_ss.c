@@ -19,12 +19,32 @@ static double ss_change(const ims_sim_t *s, const double *prev, const ims_opts_t
   return worst;
 }
 
+/* Integrate to tend exactly, flipping and restarting at every switch of the
+ * model's conditions on the way (as the main loop does; triggers are paused). */
+static int ss_advance(ims_sim_t *s, double tend, ims_err_t *err)
+{
+  double tret;
+  for (;;) {
+    int rc = ims__cv_advance(s, tend, tend, &tret, err);
+    if (rc < 0)
+      return rc;
+    if (rc != CV_ROOT_RETURN)
+      return IMS_OK;
+    rc = ims__trig_root(s, tret, err);
+    s->sw_due = 0;
+    rc = rc ? rc : ims__switch_flip(s, tret, err);
+    rc = rc ? rc : ims__cv_reinit(s, tret, err);
+    if (rc)
+      return rc;
+  }
+}
+
 /* One dosing interval [t, t+ii] with only this record's dose.  An infusion
  * shorter than the time resolution is a bolus, one ending within it of ii
  * lasts the whole interval: CVODE is never asked for a shorter interval. */
 static int ss_interval(ims_sim_t *s, const ims_record_t *r, double t, ims_err_t *err)
 {
-  double amt = r->f * r->amt, tret, tol = ims__tl_tol(&s->tl, t + r->ii);
+  double amt = r->f * r->amt, tol = ims__tl_tol(&s->tl, t + r->ii);
   double dur = r->rate > 0 ? amt / r->rate : r->dur;
   if (dur > r->ii - tol)
     dur = r->ii;
@@ -32,7 +52,7 @@ static int ss_interval(ims_sim_t *s, const ims_record_t *r, double t, ims_err_t 
   if (dur > tol && amt > 0) {
     s->rate[r->cmt] = amt / dur;
     rc = ims__cv_reinit(s, t, err);
-    rc = rc ? rc : ims__cv_advance(s, t + dur, t + dur, &tret, err);
+    rc = rc ? rc : ss_advance(s, t + dur, err);
     if (rc < 0)
       return rc;
     s->rate[r->cmt] = 0.0;
@@ -43,7 +63,7 @@ static int ss_interval(ims_sim_t *s, const ims_record_t *r, double t, ims_err_t 
     dur = 0;
   }
   if (!rc && dur < r->ii)
-    rc = ims__cv_advance(s, t + r->ii, t + r->ii, &tret, err);
+    rc = ss_advance(s, t + r->ii, err);
   return rc < 0 ? rc : IMS_OK;
 }
 

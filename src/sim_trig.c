@@ -125,6 +125,13 @@ int ims__cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
   ims_sim_t *s = ud;
   const double *yy = NV_DATA_S(y);
   int fdone = 0;
+  if (s->nsw) { /* a switch is a sign change of g itself, with no band: the model's
+                 * condition flips exactly there (held on its side until then) */
+    double *gs = g + 2 * s->nw;
+    ims__switch_eval(s, t, yy, s->gsw);
+    for (int k = 0; k < s->nsw; k++)
+      gs[k] = clamp_g(s->gsw[k], s->sw_side[k]);
+  }
   for (int i = 0; i < s->nw; i++) {
     ims__watch_t *w = &s->w[i];
     double *gc = &g[2 * i], *ge = &g[2 * i + 1];
@@ -272,8 +279,8 @@ int ims__trig_root(ims_sim_t *s, double t, ims_err_t *err)
   s->st.roots++;
   if (!s->nroots)
     return IMS_OK;
-  CVodeGetRootInfo(s->cv, s->rootsfound);
-  return observe(s, t, s->rootsfound, 0, NULL, err);
+  int rc = s->in_ss ? IMS_OK : observe(s, t, s->rootsfound, 0, NULL, err);
+  return rc ? rc : ims__switch_root(s, t, err);
 }
 
 int ims__trig_before(ims_sim_t *s, double t, ims_err_t *err)
@@ -290,7 +297,15 @@ void ims__trig_begin(ims_sim_t *s, double t)
 {
   const double *y = NV_DATA_S(s->y);
   int fdone = 0;
+  s->sw_due = 0;
+  s->sw_burst = 0;
+  s->sw_t0 = -INFINITY;
+  for (int k = 0; k < s->nsw; k++) { /* the conditions compare until their sides are known */
+    s->sw_side[k] = 0;
+    s->swside[k] = 0;
+  }
   ims__trig_refresh(s, t);
+  ims__switch_sides(s, t);
   for (int i = 0; i < s->nw; i++) {
     ims__watch_t *w = &s->w[i];
     gval_t v = watch_eval(s, w, t, y, &fdone);
@@ -317,7 +332,7 @@ int ims__trig_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   ims__trig_free(s);
   s->w = calloc((size_t)nt + 1, sizeof *s->w);
   s->tg = calloc((size_t)nt + 1, sizeof *s->tg);
-  s->rootsfound = calloc(2 * (size_t)nt + 1, sizeof *s->rootsfound);
+  s->rootsfound = calloc(2 * (size_t)nt + (size_t)s->nsw + 1, sizeof *s->rootsfound);
   if (!s->w || !s->tg || !s->rootsfound)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   for (int k = 0; k < nt; k++) {
@@ -328,7 +343,7 @@ int ims__trig_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     s->w[k].thr = s->w[k].deriv ? 0.0 : tr->threshold;
   }
   s->ntg = s->nw = nt;
-  s->nroots = 2 * s->nw;
+  s->nroots = 2 * s->nw + s->nsw;
   s->nevents = 0;
   s->max_events = o->max_events > 0 ? o->max_events : IMS__MAX_EVENTS;
   return ims__cv_check(s, CVodeRootInit(s->cv, s->nroots, s->nroots ? ims__cv_root : NULL),

@@ -14,6 +14,8 @@ int main(void)
   srunner_add_suite(sr, suite_timeline());
   srunner_add_suite(sr, suite_crossings());
   srunner_add_suite(sr, suite_sens_jump());
+  srunner_add_suite(sr, suite_switches());
+  srunner_add_suite(sr, suite_failure());
   srunner_add_suite(sr, suite_units());
 
   srunner_add_suite(sr, suite_population());
