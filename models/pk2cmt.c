@@ -92,6 +92,16 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[A1] / ctx->p[V1];
 }
 
+static const ims_label_t labels[] = {
+    {"A1", "central amount"},
+    {"A2", "peripheral amount"},
+    {"C1", "concentration"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"C1", IMS_SCALE_LIN},
+};
+
 const ims_model_t ims_model_pk2cmt = {
     .name = "pk2cmt",
     .title = "1-/2-compartment antibody PK, time-varying CL, Michaelis-Menten",
@@ -118,4 +128,8 @@ const ims_model_t ims_model_pk2cmt = {
     .jac = jac,
     .output = output,
     .state_flags = state_flags,
+    .plot = plot,
+    .nplot = 1,
+    .labels = labels,
+    .nlabels = 3,
 };

@@ -17,6 +17,8 @@ int main(void)
   srunner_add_suite(sr, suite_switches());
   srunner_add_suite(sr, suite_failure());
   srunner_add_suite(sr, suite_units());
+  srunner_add_suite(sr, suite_table());
+  srunner_add_suite(sr, suite_figure());
 
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_dynamics());

@@ -60,6 +60,8 @@ Suite *suite_switches(void);
 /* solver failures name the model, time and state (test_failure.c) */
 Suite *suite_failure(void);
 Suite *suite_units(void);
+Suite *suite_table(void);
+Suite *suite_figure(void);
 
 Suite *suite_population(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
