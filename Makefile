@@ -6,14 +6,17 @@ BUILD := build
 VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
-              libudunits2-dev udunits-bin check gnuplot-nox
+              libudunits2-dev udunits-bin check gnuplot-nox libsbml5-dev
 CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -fopenmp -Iinclude -Isrc \
-              -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS := -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
+              -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $(SBML_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+# libsbml (SBML import and export); its headers need libxml2's include path
+SBML_CFLAGS := $(shell pkg-config --cflags libsbml 2>/dev/null)
+SBML_LIBS := $(or $(shell pkg-config --libs libsbml 2>/dev/null),-lsbml)
+LDLIBS := $(SBML_LIBS) -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
           -lsundials_sunlinsoldense -lcsv -ludunits2 -lgsl -lgslcblas -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
