@@ -1,5 +1,6 @@
 #include "immunosim/model.h"
 
+#include "expr.h"
 #include "immunosim/sim.h"
 
 #include <ctype.h>
@@ -43,8 +44,9 @@ int ims_model_param_index(const ims_model_t *m, const char *name)
   return -1;
 }
 
-/* Case-insensitive Levenshtein distance, bounded to short names. */
-static int edit_distance(const char *a, const char *b)
+/* Case-insensitive Levenshtein distance, bounded to short names (also the
+ * model compiler's "did you mean"). */
+int ims__edit_distance(const char *a, const char *b)
 {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 63 || lb > 63)
@@ -71,7 +73,7 @@ const char *ims_model_suggest_param(const ims_model_t *m, const char *name)
   const char *best = NULL;
   int bd = 3;
   for (int i = 0; i < m->nparams; i++) {
-    int d = edit_distance(m->params[i].name, name);
+    int d = ims__edit_distance(m->params[i].name, name);
     if (d < bd) {
       bd = d;
       best = m->params[i].name;

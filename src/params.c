@@ -1,6 +1,7 @@
 #include "immunosim/params.h"
 
 #include "csvread.h"
+#include "immunosim/mdl.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
   for (int i = 0; i < m->nparams; i++)
     if (m->params[i].flags & IMS_PAR_OPTIONAL)
       p->value[i] = m->params[i].def;
+  for (int i = 0; m->y0_def && i < m->nstates; i++) /* a model file's X_0 */
+    p->value[m->nparams + i] = m->y0_def[i];
   *out = p;
   return IMS_OK;
 }
@@ -335,11 +338,20 @@ int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, im
 int ims_params_finish(ims_params_t *p, ims_err_t *err)
 {
   const ims_model_t *m = p->model;
-  for (int i = 0; i < m->nparams; i++)
-    if (!p->given[i] && !(m->params[i].flags & IMS_PAR_OPTIONAL))
+  for (int i = 0; i < m->nparams; i++) {
+    if (p->given[i] || (m->params[i].flags & IMS_PAR_OPTIONAL))
+      continue;
+    const ims_mdl_param_t *dp = ims_mdl_param_of(m, i);
+    if (dp) /* a model file's NA: point at its declaration */
       return ims_err_set(err, IMS_EINPUT,
-                         "model %s: required parameter '%s' (%s) has no value; add it to a -p "
-                         "file or use --set %s=VALUE",
-                         m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
+                         "%s:%d:%d: parameter '%s' (%s) is NA and no -p file or --set gives it "
+                         "a value; add it to a parameter file or use --set %s=VALUE",
+                         m->source, dp->line, dp->col, m->params[i].name, m->params[i].unit,
+                         m->params[i].name);
+    return ims_err_set(err, IMS_EINPUT,
+                       "model %s: required parameter '%s' (%s) has no value; add it to a -p "
+                       "file or use --set %s=VALUE",
+                       m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
+  }
   return IMS_OK;
 }

@@ -13,6 +13,7 @@ int main(void)
   srunner_add_suite(sr, suite_sens());
 
   srunner_add_suite(sr, suite_population());
+  srunner_add_suite(sr, suite_modelfiles());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 

@@ -54,6 +54,7 @@ Suite *suite_rules(void);
 Suite *suite_sens(void);
 
 Suite *suite_population(void);
+Suite *suite_modelfiles(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 

@@ -6,6 +6,7 @@
 
 #include "immunosim/bands.h"
 #include "immunosim/err.h"
+#include "immunosim/mdl.h"
 #include "immunosim/metrics.h"
 #include "immunosim/model.h"
 #include "immunosim/output.h"

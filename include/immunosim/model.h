@@ -79,6 +79,25 @@ typedef struct ims_model {
    * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
   const void *impl;
   size_t nwork;
+  /* Interpreted models (model files, SBML).  All optional; zero/NULL for C. */
+  /* The default of each <STATE>_0 parameter (nstates values; NULL: 0), so a
+   * model file's `param X_0 ...` or an SBML initial amount is the default. */
+  const double *y0_def;
+  /* Where the model was read from and the FNV-1a 64-bit hex checksum of that
+   * file, for output metadata. */
+  const char *source;
+  const char *source_hash;
+  /* Switching functions: the conditions inside the model's expressions
+   * (piecewise, relations on t or on states) flip exactly where one of the
+   * nswitch functions g_k(t, y) changes sign.  A driver that locates these
+   * roots and restarts there never integrates across a switch; without that
+   * CVODE steps over it like over any kink (issue 11: to be wired into the
+   * event timeline by the driver). */
+  int nswitch;
+  int (*switches)(double t, const double *y, double *g, const ims_ctx_t *ctx);
+  /* Like init, with the context (ctx->p, ctx->model): initial values given as
+   * expressions (SBML initial assignments).  Called after init would be. */
+  void (*init_ctx)(double *y0, const ims_ctx_t *ctx);
 } ims_model_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */

@@ -35,6 +35,9 @@ void cli_resolve(char *out, size_t n, const char *arg, const char *subdir);
 const char *cli_suggest(const char *name, const char *const *cands, int n);
 /* A "did you mean" hint for an unknown model name ("" if none is close). */
 void cli_model_hint(char *out, size_t n, const char *name);
+/* The one place a model argument (a built-in name or a model file) is opened;
+ * warnings go to stderr.  Close with ims_model_close. */
+int cli_model_open(const ims_model_t **m, const char *arg, int no_unit_check, ims_err_t *err);
 
 /* Options shared by run, compare, sweep, population and sensitivity. */
 #define CLI_MAX_REPEAT 64
@@ -61,6 +64,7 @@ typedef struct cli_run_args {
   double rtol, atol, init_step;
   long max_steps;
   int method, no_jac, stats, no_extinct;
+  int no_unit_check; /* model files: unit errors become warnings */
   int have_dt;
   /* metrics, rules (explore.c) */
   int metrics;

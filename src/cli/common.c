@@ -86,6 +86,18 @@ void cli_model_hint(char *out, size_t n, const char *name)
     out[0] = '\0';
 }
 
+static void warn_stderr(void *ud, const char *msg)
+{
+  (void)ud;
+  fprintf(stderr, "immunosim: warning: %s\n", msg);
+}
+
+int cli_model_open(const ims_model_t **m, const char *arg, int no_unit_check, ims_err_t *err)
+{
+  ims_open_opts_t o = {.no_unit_check = no_unit_check, .warn = warn_stderr};
+  return ims_model_open(m, arg, &o, err);
+}
+
 static int is_dir(const char *p)
 {
   struct stat st;
@@ -254,6 +266,9 @@ int cli_run_arg(cli_run_args_t *a, int argc, char **argv, int *i)
   } else if (!strcmp(o, "--no-extinct")) {
     a->no_extinct = 1;
     return 1;
+  } else if (!strcmp(o, "--no-unit-check")) {
+    a->no_unit_check = 1;
+    return 1;
   } else if (!strcmp(o, "--stats")) {
     a->stats = 1;
     return 1;
@@ -280,7 +295,7 @@ static int load_params(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
 {
   char path[PATH_MAX * 2];
   int rc = ims_params_alloc(&s->params, s->m, err);
-  if (!rc && a->npfiles == 0) {
+  if (!rc && a->npfiles == 0 && s->m->default_set) { /* a model file's values are its default */
     snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), s->m->name,
              s->m->default_set);
     rc = ims_params_read(s->params, s->units, path, err);
@@ -511,14 +526,10 @@ static int make_columns(cli_setup_t *s, const cli_run_args_t *a, ims_err_t *err)
 int cli_setup(cli_setup_t *s, const cli_run_args_t *a, int which, ims_err_t *err)
 {
   memset(s, 0, sizeof *s);
-  s->m = ims_model_find(a->model);
-  if (!s->m) {
-    char hint[160];
-    cli_model_hint(hint, sizeof hint, a->model);
-    return ims_err_set(err, IMS_EINPUT, "unknown model '%s'; %s'immunosim list' shows the models",
-                       a->model, hint);
-  }
-  int rc = ims_units_alloc(&s->units, err);
+  int rc = cli_model_open(&s->m, a->model, a->no_unit_check, err);
+  if (rc)
+    return rc;
+  rc = ims_units_alloc(&s->units, err);
   rc = rc ? rc : load_params(s, a, err);
   rc = rc ? rc : ims_schedule_alloc(&s->sched, err);
   if (!rc && which < a->nschedules) {
@@ -545,6 +556,7 @@ void cli_setup_free(cli_setup_t *s)
   free(s->colunits);
   free(s->colscale);
   free(s->coloffset);
+  ims_model_close(s->m);
   memset(s, 0, sizeof *s);
 }
 
@@ -554,6 +566,9 @@ void cli_write_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t 
   ims_output_comment(o, "immunosim %s", IMS_VERSION);
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
+  if (m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", m->source,
+                       m->source_hash ? m->source_hash : "");
   for (int i = 0; i < s->params->nfiles; i++)
     ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i], s->params->checksums[i]);
   for (int i = 0; i < a->nsets; i++)

@@ -117,13 +117,13 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
     wu = lu > wu ? lu : wu;
   }
   for (int i = 0; p && i < m->nstates; i++)
-    if (p->given[m->nparams + i]) {
+    if (p->given[m->nparams + i] || (m->y0_def && m->y0_def[i] != 0)) {
       int l = (int)strlen(m->states[i].name) + 2, lu = (int)strlen(m->states[i].unit);
       w = l > w ? l : w;
       wu = lu > wu ? lu : wu;
     }
   int dcol = 2 + w + 2 + 12 + 2 + wu + 2;
-  printf("\nparameters (default set %s)\n", m->default_set);
+  printf("\nparameters (default set %s)\n", m->default_set ? m->default_set : "of the model file");
   printf("  %-*s  %12s  %-*s  %s\n", w, "NAME", "VALUE", wu, "UNIT", "DESCRIPTION [SOURCE]");
   char text[2048];
   for (int i = 0; i < m->nparams; i++) {
@@ -136,7 +136,7 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
   }
   for (int i = 0; p && i < m->nstates; i++) {
     int k = m->nparams + i;
-    if (!p->given[k])
+    if (!p->given[k] && !(m->y0_def && m->y0_def[i] != 0))
       continue;
     char name[160];
     snprintf(name, sizeof name, "%s_0", m->states[i].name);
@@ -185,13 +185,10 @@ int cmd_info(int argc, char **argv)
     fputs(info_help, stderr);
     return 1;
   }
-  const ims_model_t *m = ims_model_find(model);
-  if (!m) {
-    char hint[160];
-    cli_model_hint(hint, sizeof hint, model);
-    return cli_failf(IMS_EINPUT, "unknown model '%s'; %s'immunosim list' shows the models", model,
-                     hint);
-  }
+  const ims_model_t *m;
+  ims_err_t oerr = {0};
+  if (cli_model_open(&m, model, 0, &oerr) != 0)
+    return cli_fail(oerr.code, &oerr);
   if (names || columns) {
     for (int i = 0; names && i < m->nparams; i++)
       puts(m->params[i].name);
@@ -201,15 +198,17 @@ int cmd_info(int argc, char **argv)
       puts(m->states[i].name);
     for (int i = 0; columns && i < m->noutputs; i++)
       puts(m->outputs[i].name);
+    ims_model_close(m);
     return 0;
   }
   ims_units_t *u = NULL;
   ims_params_t *p = NULL;
   ims_err_t err = {0};
   char path[PATH_MAX * 2];
-  snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), m->name, m->default_set);
+  snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), m->name,
+           m->default_set ? m->default_set : "");
   if (ims_units_alloc(&u, &err) || ims_params_alloc(&p, m, &err) ||
-      ims_params_read(p, u, path, &err)) {
+      (m->default_set && ims_params_read(p, u, path, &err))) {
     fprintf(stderr, "immunosim: warning: %s\n", err.msg);
     ims_params_free(p);
     p = NULL;
@@ -221,6 +220,8 @@ int cmd_info(int argc, char **argv)
   printf("  citation   ");
   wrap(m->citation, 13, 13, width);
   printf("  time unit  %s\n", m->time_unit);
+  if (m->source)
+    printf("  model file %s (fnv1a64 %s)\n", m->source, m->source_hash ? m->source_hash : "");
   if (m->notes) {
     printf("  notes      ");
     wrap(m->notes, 13, 13, width);
@@ -231,5 +232,6 @@ int cmd_info(int argc, char **argv)
   printf("\nparameter sets: %s/params/%s/\n", cli_datadir(), m->name);
   ims_params_free(p);
   ims_units_free(u);
+  ims_model_close(m);
   return 0;
 }

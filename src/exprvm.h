@@ -1,0 +1,52 @@
+/* Internal: the evaluator.  A program is the straight-line list of the DAG
+ * nodes some roots need, in dependency order; it runs over a register file in
+ * caller-owned scratch (ctx->work):
+ *   r[0] = t, r[1..n] = y, r[1+n..n+np] = p, then the constants, then one
+ *   register per instruction.
+ * There are no jumps, calls or memory accesses outside that file, so a model
+ * can compute nothing but arithmetic on its own values. */
+#ifndef IMS_EXPRVM_H
+#define IMS_EXPRVM_H
+
+#include "exprdag.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ims__layout {
+  int n, np;      /* states, parameter values */
+  int nconst;     /* constants, one per IMS__D_CONST node */
+  double *consts; /* owned */
+  int *creg;      /* per DAG node: its constant register, or -1 (owned) */
+} ims__layout_t;
+
+typedef struct ims__ins {
+  int32_t op, a, b, c; /* operand registers; the result goes to the next temporary */
+} ims__ins_t;
+
+typedef struct ims__prog {
+  ims__ins_t *ins;
+  int nins;
+  int base; /* first temporary register */
+  int nout;
+  int *out_reg, *out_idx; /* dst[out_idx[i]] = r[out_reg[i]] */
+  int ndst;               /* dst is cleared to 0 first when zero_fill */
+  int zero_fill;
+  int *node_reg; /* per DAG node: its register in this program, or -1 (owned) */
+} ims__prog_t;
+
+int ims__layout_init(ims__layout_t *L, const ims__dag_t *g, int n, int np);
+void ims__layout_free(ims__layout_t *L);
+/* A program for roots[i] -> dst[idx[i]] (idx NULL: i). */
+int ims__prog_build(ims__prog_t *P, const ims__dag_t *g, const ims__layout_t *L, const int *roots,
+                    const int *idx, int nroots, int ndst, int zero_fill);
+void ims__prog_free(ims__prog_t *P);
+/* Registers the program needs (the scratch size). */
+static inline size_t ims__prog_nreg(const ims__prog_t *P)
+{
+  return (size_t)P->base + (size_t)P->nins;
+}
+void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const double *y,
+                   const double *p, double *r, double *dst);
+
+#endif

@@ -1,0 +1,743 @@
+/* The model-file reader (one declaration or equation per line, expressions in
+ * libsbml's L3 infix syntax) and ims_model_open, the one place a model name or
+ * path becomes a model. */
+#include "csvread.h"
+#include "expr.h"
+#include "immunosim/mdl.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A logical line: the text after joining continuation lines, with the file
+ * position of each character. */
+typedef struct lline {
+  char *s;
+  int *line, *col;
+  size_t n, cap;
+} lline_t;
+
+typedef struct reader {
+  const char *path;
+  ims_mdl_t *d;
+  ims_err_t *err;
+  lline_t L;
+  int seen_line[8]; /* name title cite time family ... first line of each */
+  /* d/dt equations, attached once every state is declared */
+  struct pend {
+    char *state;
+    ims_mdl_eq_t eq;
+    int line, col;
+  } * pend;
+  int npend, cappend;
+} reader_t;
+
+static int fail(reader_t *r, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(reader_t *r, int line, int col, const char *fmt, ...)
+{
+  char msg[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return ims_err_set(r->err, IMS_EINPUT, "%s:%d:%d: %s", r->path, line, col, msg);
+}
+
+/* Position of offset i of the logical line (clamped to its last character). */
+static int at_line(const reader_t *r, size_t i)
+{
+  return r->L.n ? r->L.line[i < r->L.n ? i : r->L.n - 1] : 1;
+}
+
+static int at_col(const reader_t *r, size_t i)
+{
+  if (!r->L.n)
+    return 1;
+  return i < r->L.n ? r->L.col[i] : r->L.col[r->L.n - 1] + 1;
+}
+
+static int failat(reader_t *r, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int failat(reader_t *r, size_t i, const char *fmt, ...)
+{
+  char msg[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return fail(r, at_line(r, i), at_col(r, i), "%s", msg);
+}
+
+static int push(reader_t *r, char ch, int line, int col)
+{
+  lline_t *L = &r->L;
+  if (L->n + 2 > L->cap) {
+    size_t cap = L->cap ? 2 * L->cap : 256;
+    char *s = realloc(L->s, cap);
+    if (s)
+      L->s = s;
+    int *a = realloc(L->line, cap * sizeof *a);
+    if (a)
+      L->line = a;
+    int *b = realloc(L->col, cap * sizeof *b);
+    if (b)
+      L->col = b;
+    if (!s || !a || !b)
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    L->cap = cap;
+  }
+  L->s[L->n] = ch;
+  L->line[L->n] = line;
+  L->col[L->n] = col;
+  L->n++;
+  L->s[L->n] = '\0';
+  return IMS_OK;
+}
+
+static int is_ident(const char *s, size_t n)
+{
+  if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+      return 0;
+  return 1;
+}
+
+static size_t skip_ws(const char *s, size_t i)
+{
+  while (s[i] == ' ' || s[i] == '\t')
+    i++;
+  return i;
+}
+
+static size_t ident_end(const char *s, size_t i)
+{
+  while (isalnum((unsigned char)s[i]) || s[i] == '_')
+    i++;
+  return i;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+  char *c = malloc(n + 1);
+  if (c) {
+    memcpy(c, s, n);
+    c[n] = '\0';
+  }
+  return c;
+}
+
+/* A name the expression syntax reads as something else (pi, time, true,
+ * avogadro, ... in any case, t, and/or/not) cannot be declared. */
+static int reserved(const char *name)
+{
+  ims_expr_t *e = NULL;
+  ims_err_t e2;
+  if (ims_expr_parse(name, &e, &e2) != 0)
+    return 1;
+  int ok = e->op == IMS_X_NAME && strcmp(e->name, name) == 0;
+  ims_expr_free(e);
+  return !ok;
+}
+
+static int check_name(reader_t *r, size_t b, size_t e, const char *what)
+{
+  const char *s = r->L.s;
+  if (!is_ident(s + b, e - b)) {
+    if (e == b)
+      return failat(r, b, "expected the name of the %s", what);
+    return failat(r, b,
+                  "'%.*s' is not a valid %s name (letters, digits and _, not starting with a "
+                  "digit)",
+                  (int)(e - b), s + b, what);
+  }
+  char nm[256];
+  snprintf(nm, sizeof nm, "%.*s", (int)(e - b), s + b);
+  if (reserved(nm))
+    return failat(r, b,
+                  "'%s' is a reserved name of the expression syntax (t is time; pi, true, "
+                  "avogadro, and, or, not, ... are built in); rename the %s",
+                  nm, what);
+  return IMS_OK;
+}
+
+/* An expression from offset i to the end of the logical line. */
+static int parse_expr(reader_t *r, size_t i, const char *in, ims_mdl_eq_t *eq)
+{
+  memset(eq, 0, sizeof *eq);
+  const char *s = r->L.s;
+  i = skip_ws(s, i);
+  size_t end = r->L.n;
+  while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+    end--;
+  if (end == i)
+    return failat(r, i, "missing expression after '=' in %s", in);
+  char *text = dupn(s + i, end - i);
+  if (!text)
+    return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+  ims_err_t e2 = {0};
+  if (ims_expr_parse(text, &eq->e, &e2) != 0) {
+    free(text);
+    if (e2.code == IMS_ENOMEM)
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    long col = strtol(e2.msg, NULL, 10);
+    const char *msg = strchr(e2.msg, ':');
+    msg = msg ? msg + 2 : e2.msg;
+    size_t off = i + (size_t)(col > 0 ? col - 1 : 0);
+    return failat(r, off, "%s in %s", msg, in);
+  }
+  eq->text = text;
+  eq->line = at_line(r, i);
+  eq->col = at_col(r, i);
+  return IMS_OK;
+}
+
+/* UNIT ["description"]: the unit runs to the quote, '=' or the end. */
+static int unit_desc(reader_t *r, size_t *i, char **unit, char **desc, int need_unit,
+                     const char *what)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, *i), e = b;
+  while (s[e] && s[e] != '"' && s[e] != '=')
+    e++;
+  size_t ue = e;
+  while (ue > b && (s[ue - 1] == ' ' || s[ue - 1] == '\t'))
+    ue--;
+  *unit = NULL;
+  *desc = NULL;
+  if (ue == b && need_unit)
+    return failat(r, b,
+                  "missing unit of the %s (a udunits2 unit such as cell, mg/L or 1/d; 1 "
+                  "for dimensionless)",
+                  what);
+  if (!(*unit = dupn(s + b, ue - b)))
+    return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+  if (s[e] == '"') {
+    size_t q = e + 1;
+    while (s[q] && s[q] != '"')
+      q++;
+    if (!s[q])
+      return failat(r, e, "unterminated description: add the closing '\"'");
+    if (!(*desc = dupn(s + e + 1, q - e - 1)))
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    e = skip_ws(s, q + 1);
+  }
+  *i = e;
+  return IMS_OK;
+}
+
+static void free_strs(char *a, char *b, char *c)
+{
+  free(a);
+  free(b);
+  free(c);
+}
+
+/* state NAME UNIT ["description"] */
+static int decl_state(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  int rc = check_name(r, b, e, "state");
+  char *name = rc ? NULL : dupn(s + b, e - b), *unit = NULL, *desc = NULL;
+  size_t k = e;
+  rc = rc ? rc : unit_desc(r, &k, &unit, &desc, 1, "state");
+  if (!rc && s[k] == '=')
+    rc = failat(r, k,
+                "a state's initial value is the parameter %s_0: declare 'param %s_0 VALUE "
+                "UNIT' instead of '='",
+                name, name);
+  else if (!rc && s[k])
+    rc = failat(r, k, "unexpected '%s' after the state's description", s + k);
+  if (!rc)
+    rc = ims_mdl_add_state(r->d, name, unit, desc, 0, at_line(r, b), at_col(r, b), r->err);
+  free_strs(name, unit, desc);
+  return rc < 0 ? rc : IMS_OK;
+}
+
+/* param NAME VALUE|NA UNIT ["description"] [signed] */
+static int decl_param(reader_t *r, size_t i)
+{
+  char *s = r->L.s;
+  int inq = 0;
+  unsigned sflag = 0;
+  for (size_t k = i; s[k]; k++) { /* the marker, outside the description */
+    if (s[k] == '"')
+      inq = !inq;
+    else if (!inq && strncmp(s + k, "[signed]", 8) == 0) {
+      memset(s + k, ' ', 8);
+      sflag = IMS_MDL_SIGNED;
+    }
+  }
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  int rc = check_name(r, b, e, "parameter");
+  if (rc)
+    return rc;
+  size_t vb = skip_ws(s, e), ve = vb;
+  while (s[ve] && s[ve] != ' ' && s[ve] != '\t' && s[ve] != '"')
+    ve++;
+  if (ve == vb)
+    return failat(r, vb,
+                  "missing value of parameter '%.*s' (a number, or NA when a parameter "
+                  "file must give it)",
+                  (int)(e - b), s + b);
+  char num[64];
+  snprintf(num, sizeof num, "%.*s", (int)(ve - vb), s + vb);
+  double v = 0;
+  unsigned flags = 0;
+  if (strcmp(num, "NA") == 0)
+    flags = IMS_MDL_NOVALUE;
+  else if (ve - vb >= sizeof num || ims__parse_double(num, &v) != 0)
+    return failat(r, vb, "value '%.*s' of parameter '%.*s' is not a finite number (or NA)",
+                  (int)(ve - vb), s + vb, (int)(e - b), s + b);
+  char *name = dupn(s + b, e - b), *unit = NULL, *desc = NULL;
+  size_t k = ve;
+  rc = name ? unit_desc(r, &k, &unit, &desc, 1, "parameter")
+            : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+  if (!rc && s[k])
+    rc = failat(r, k, "unexpected '%s' after the parameter's description", s + k);
+  if (!rc)
+    rc = ims_mdl_add_param(r->d, name, v, unit, desc, flags | sflag, at_line(r, b), at_col(r, b),
+                           r->err);
+  free_strs(name, unit, desc);
+  return rc < 0 ? rc : IMS_OK;
+}
+
+/* output NAME UNIT ["description"] = EXPR */
+static int decl_output(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  int rc = check_name(r, b, e, "output");
+  char *name = rc ? NULL : dupn(s + b, e - b), *unit = NULL, *desc = NULL;
+  size_t k = e;
+  rc = rc ? rc : unit_desc(r, &k, &unit, &desc, 1, "output");
+  ims_mdl_eq_t eq = {0};
+  if (!rc && s[k] != '=')
+    rc = failat(r, k, "expected '= EXPRESSION' after the output's unit and description");
+  char in[300];
+  snprintf(in, sizeof in, "output %s", name ? name : "");
+  rc = rc ? rc : parse_expr(r, k + 1, in, &eq);
+  if (!rc)
+    rc = ims_mdl_add_output(r->d, name, unit, desc, eq, at_line(r, b), at_col(r, b), r->err);
+  free_strs(name, unit, desc);
+  return rc < 0 ? rc : IMS_OK;
+}
+
+/* function NAME(ARG, ...) = EXPR */
+static int decl_function(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  int rc = check_name(r, b, e, "function");
+  if (rc)
+    return rc;
+  size_t k = skip_ws(s, e);
+  if (s[k] != '(')
+    return failat(r, k, "expected '(' and the argument names after the function name");
+  char *args[32];
+  int nargs = 0;
+  k = skip_ws(s, k + 1);
+  while (!rc && s[k] != ')') {
+    size_t ae = ident_end(s, k);
+    rc = check_name(r, k, ae, "argument");
+    if (!rc && nargs == 32)
+      rc = failat(r, k, "more than 32 arguments");
+    if (!rc && !(args[nargs++] = dupn(s + k, ae - k)))
+      rc = ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    k = skip_ws(s, ae);
+    if (!rc && s[k] == ',')
+      k = skip_ws(s, k + 1);
+    else if (!rc && s[k] != ')')
+      rc = failat(r, k, "expected ',' or ')' in the argument list");
+  }
+  k = rc ? k : skip_ws(s, k + 1);
+  if (!rc && s[k] != '=')
+    rc = failat(r, k, "expected '= EXPRESSION' after the argument list");
+  char in[300];
+  snprintf(in, sizeof in, "function %.*s", (int)(e - b), s + b);
+  ims_mdl_eq_t eq = {0};
+  rc = rc ? rc : parse_expr(r, k + 1, in, &eq);
+  char *name = dupn(s + b, e - b);
+  if (!rc)
+    rc = name ? ims_mdl_add_func(r->d, name, nargs, (const char *const *)args, eq, at_line(r, b),
+                                 at_col(r, b), r->err)
+              : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+  free(name);
+  for (int a = 0; a < nargs; a++)
+    free(args[a]);
+  return rc < 0 ? rc : IMS_OK;
+}
+
+/* d/dt(STATE) = EXPR, kept until every state is declared */
+static int decl_rate(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  if (e == b)
+    return failat(r, b, "expected a state name in d/dt(STATE)");
+  size_t k = skip_ws(s, e);
+  if (s[k] != ')')
+    return failat(r, k, "expected ')' after d/dt(%.*s", (int)(e - b), s + b);
+  k = skip_ws(s, k + 1);
+  if (s[k] != '=')
+    return failat(r, k, "expected '= EXPRESSION' after d/dt(%.*s)", (int)(e - b), s + b);
+  char in[300];
+  snprintf(in, sizeof in, "d/dt(%.*s)", (int)(e - b), s + b);
+  ims_mdl_eq_t eq;
+  int rc = parse_expr(r, k + 1, in, &eq);
+  if (rc)
+    return rc;
+  if (r->npend == r->cappend) {
+    int cap = r->cappend ? 2 * r->cappend : 16;
+    struct pend *p = realloc(r->pend, (size_t)cap * sizeof *p);
+    if (!p) {
+      ims_expr_free(eq.e);
+      free(eq.text);
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    }
+    r->pend = p;
+    r->cappend = cap;
+  }
+  struct pend *p = &r->pend[r->npend++];
+  p->state = dupn(s + b, e - b);
+  p->eq = eq;
+  p->line = at_line(r, b);
+  p->col = at_col(r, b);
+  return p->state ? IMS_OK : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+}
+
+static const char *const directives[] = {"name",  "title", "cite",  "time",   "family",
+                                         "notes", "state", "param", "output", "function"};
+enum { D_NAME, D_TITLE, D_CITE, D_TIME, D_FAMILY, D_NOTES, D_STATE, D_PARAM, D_OUTPUT, D_FUNC };
+
+/* name/title/cite/time/family/notes: the rest of the line. */
+static int decl_text(reader_t *r, int which, size_t i, size_t kw)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = r->L.n;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+    e--;
+  if (e == b)
+    return failat(r, kw, "'%s' needs a value", directives[which]);
+  if (which != D_NOTES && r->seen_line[which])
+    return failat(r, kw, "second '%s' line (the first is at line %d)", directives[which],
+                  r->seen_line[which]);
+  r->seen_line[which] = at_line(r, kw);
+  char *v = dupn(s + b, e - b);
+  if (!v)
+    return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+  ims_mdl_t *d = r->d;
+  int rc = IMS_OK;
+  if (which == D_NAME) {
+    for (size_t k = 0; v[k] && !rc; k++)
+      if (!(isalnum((unsigned char)v[k]) || v[k] == '_' || v[k] == '-' || v[k] == '.'))
+        rc = failat(r, b + k, "a model name has letters, digits, '_', '-' and '.' only");
+    rc = rc ? rc : ims_mdl_set(d, &d->name, v, r->err);
+  } else if (which == D_TITLE)
+    rc = ims_mdl_set(d, &d->title, v, r->err);
+  else if (which == D_CITE)
+    rc = ims_mdl_set(d, &d->citation, v, r->err);
+  else if (which == D_FAMILY)
+    rc = ims_mdl_set(d, &d->family, v, r->err);
+  else if (which == D_TIME) {
+    rc = ims_mdl_set(d, &d->time_unit, v, r->err);
+    d->time_line = at_line(r, kw);
+  } else { /* notes accumulate */
+    size_t n = d->notes ? strlen(d->notes) : 0;
+    char *nn = realloc(d->notes, n + strlen(v) + 2);
+    if (!nn)
+      rc = ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    else {
+      if (n)
+        nn[n++] = ' ';
+      strcpy(nn + n, v);
+      d->notes = nn;
+    }
+  }
+  free(v);
+  return rc;
+}
+
+static const char *suggest_directive(const char *w)
+{
+  const char *best = NULL;
+  int bd = 3;
+  for (size_t k = 0; k < sizeof directives / sizeof *directives; k++) {
+    int dd = ims__edit_distance(directives[k], w);
+    if (dd < bd) {
+      bd = dd;
+      best = directives[k];
+    }
+  }
+  return best;
+}
+
+static int one_line(reader_t *r)
+{
+  const char *s = r->L.s;
+  size_t i = skip_ws(s, 0);
+  if (!strncmp(s + i, "d/dt", 4)) {
+    size_t k = skip_ws(s, i + 4);
+    if (s[k] != '(')
+      return failat(r, k, "expected '(' after d/dt");
+    return decl_rate(r, k + 1);
+  }
+  size_t e = ident_end(s, i), k = skip_ws(s, e);
+  if (e == i)
+    return failat(r, i,
+                  "expected a declaration (state, param, output, ...), NAME = EXPRESSION "
+                  "or d/dt(STATE) = EXPRESSION");
+  if (s[k] == '=' && s[k + 1] != '=') { /* NAME = EXPR: an intermediate */
+    int rc = check_name(r, i, e, "intermediate");
+    char in[300];
+    snprintf(in, sizeof in, "%.*s", (int)(e - i), s + i);
+    ims_mdl_eq_t eq;
+    rc = rc ? rc : parse_expr(r, k + 1, in, &eq);
+    if (!rc) {
+      rc = ims_mdl_add_var(r->d, in, NULL, NULL, eq, at_line(r, i), at_col(r, i), r->err);
+      rc = rc < 0 ? rc : IMS_OK;
+    }
+    return rc;
+  }
+  char word[64];
+  snprintf(word, sizeof word, "%.*s", (int)(e - i), s + i);
+  for (size_t d = 0; d < sizeof directives / sizeof *directives; d++)
+    if (strcmp(word, directives[d]) == 0) {
+      switch (d) {
+      case D_STATE:
+        return decl_state(r, e);
+      case D_PARAM:
+        return decl_param(r, e);
+      case D_OUTPUT:
+        return decl_output(r, e);
+      case D_FUNC:
+        return decl_function(r, e);
+      default:
+        return decl_text(r, (int)d, e, i);
+      }
+    }
+  const char *sug = suggest_directive(word);
+  if (sug)
+    return failat(r, i, "unknown declaration '%s'; did you mean '%s'?", word, sug);
+  return failat(r, i,
+                "unknown declaration '%s'; expected state, param, output, function, name, "
+                "title, cite, time, NAME = EXPRESSION or d/dt(STATE) = EXPRESSION",
+                word);
+}
+
+/* Attach the d/dt equations: each names a declared state, once. */
+static int attach_rates(reader_t *r)
+{
+  ims_mdl_t *d = r->d;
+  for (int k = 0; k < r->npend; k++) {
+    struct pend *p = &r->pend[k];
+    int i = ims_mdl_state_index(d, p->state);
+    if (i < 0) {
+      if (ims_mdl_param_index(d, p->state) >= 0)
+        return fail(r, p->line, p->col,
+                    "d/dt(%s): '%s' is a parameter, not a state; declare it with 'state %s UNIT'",
+                    p->state, p->state, p->state);
+      const char *best = NULL;
+      int bd = 3;
+      for (int s = 0; s < d->nstates; s++) {
+        int dd = ims__edit_distance(d->states[s].name, p->state);
+        if (dd < bd) {
+          bd = dd;
+          best = d->states[s].name;
+        }
+      }
+      if (best)
+        return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; did you mean '%s'?", p->state,
+                    p->state, best);
+      return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; declare it with 'state %s UNIT'",
+                  p->state, p->state, p->state);
+    }
+    if (d->states[i].rate.e)
+      return fail(r, p->line, p->col, "second d/dt(%s) (the first is at line %d)", p->state,
+                  d->states[i].rate.line);
+    ims_err_t e2;
+    ims_mdl_set_rate(d, i, p->eq, &e2);
+    memset(&p->eq, 0, sizeof p->eq); /* owned by the description now */
+  }
+  return IMS_OK;
+}
+
+/* Split into logical lines: a line continues while parentheses are open or
+ * when it ends with an operator or a comma. */
+static int read_lines(reader_t *r, const char *buf, size_t len)
+{
+  int line = 1, col = 1, depth = 0, rc = IMS_OK;
+  int inq = 0, incomment = 0;
+  r->L.n = 0;
+  for (size_t i = 0; i <= len && !rc; i++) {
+    char ch = i < len ? buf[i] : '\n';
+    if (ch == '\0')
+      return fail(r, line, col, "NUL byte in a model file");
+    if (ch == '\r' && i + 1 < len && buf[i + 1] == '\n') {
+      col++;
+      continue;
+    }
+    if (ch == '\n') {
+      size_t n = r->L.n;
+      while (n > 0 && (r->L.s[n - 1] == ' ' || r->L.s[n - 1] == '\t'))
+        n--;
+      char last = n ? r->L.s[n - 1] : '\0';
+      int more = i < len && !inq && (depth > 0 || strchr("+-*/^,(&|<>=", last) != NULL) && n > 0;
+      if (inq && i < len)
+        rc = fail(r, line, col, "unterminated description: add the closing '\"'");
+      else if (!more) {
+        size_t b = skip_ws(r->L.s ? r->L.s : "", 0);
+        if (r->L.n > b && (rc = one_line(r)) == IMS_OK)
+          r->L.n = 0;
+        else if (r->L.n <= b)
+          r->L.n = 0;
+        depth = 0;
+        inq = 0;
+      } else if ((rc = push(r, ' ', line, col)) != IMS_OK)
+        break;
+      incomment = 0;
+      line++;
+      col = 1;
+      continue;
+    }
+    if (!inq && ch == '#')
+      incomment = 1;
+    if (!incomment) {
+      if (ch == '"')
+        inq = !inq;
+      if (!inq && ch == '(')
+        depth++;
+      if (!inq && ch == ')')
+        depth--;
+      rc = push(r, ch == '\t' ? ' ' : ch, line, col);
+    }
+    col++;
+  }
+  return rc;
+}
+
+static void basename_noext(const char *path, char *out, size_t n)
+{
+  const char *b = strrchr(path, '/');
+  b = b ? b + 1 : path;
+  snprintf(out, n, "%s", b);
+  char *dot = strrchr(out, '.');
+  if (dot && dot != out)
+    *dot = '\0';
+}
+
+int ims_model_read_mem(const ims_model_t **out, const char *path, const char *buf, size_t len,
+                       const ims_open_opts_t *o, ims_err_t *err)
+{
+  *out = NULL;
+  char base[256];
+  basename_noext(path, base, sizeof base);
+  reader_t r = {.path = path, .err = err};
+  int rc = ims_mdl_alloc(&r.d, base, err);
+  if (!rc)
+    rc = ims_mdl_set(r.d, &r.d->path, path, err);
+  if (!rc) {
+    ims__fnv1a64_hex(buf, len, r.d->hash);
+    free(r.d->time_unit);
+    r.d->time_unit = NULL;
+    rc = read_lines(&r, buf, len);
+  }
+  if (!rc && !r.d->time_unit)
+    rc = fail(&r, 1, 1, "no 'time' line: declare the model's time unit, e.g. 'time d'");
+  if (!rc && r.d->nstates == 0)
+    rc = fail(&r, 1, 1, "no state: declare at least one with 'state NAME UNIT'");
+  rc = rc ? rc : attach_rates(&r);
+  for (int k = 0; k < r.npend; k++) {
+    free(r.pend[k].state);
+    ims_expr_free(r.pend[k].eq.e);
+    free(r.pend[k].eq.text);
+  }
+  free(r.pend);
+  free(r.L.s);
+  free(r.L.line);
+  free(r.L.col);
+  if (rc) {
+    ims_mdl_free(r.d);
+    return rc;
+  }
+  ims_mdl_opts_t mo = {0};
+  if (o) {
+    mo.no_unit_check = o->no_unit_check;
+    mo.warn = o->warn;
+    mo.ud = o->ud;
+  }
+  ims_model_t *m;
+  rc = ims_mdl_compile(r.d, &mo, &m, err);
+  if (!rc)
+    *out = m;
+  return rc;
+}
+
+/* ---- opening any model ------------------------------------------------------- */
+
+static int ends_with(const char *s, const char *suf)
+{
+  size_t n = strlen(s), k = strlen(suf);
+  return n > k && strcmp(s + n - k, suf) == 0;
+}
+
+static void model_hint(const char *name, char *out, size_t n)
+{
+  int nm;
+  const ims_model_t *const *ms = ims_model_list(&nm);
+  const char *best = NULL;
+  int bd = 3;
+  for (int i = 0; i < nm; i++) {
+    int dd = ims__edit_distance(ms[i]->name, name);
+    if (dd < bd) {
+      bd = dd;
+      best = ms[i]->name;
+    }
+  }
+  for (int i = 0; !best && strlen(name) >= 3 && i < nm; i++)
+    if (strncmp(ms[i]->name, name, strlen(name)) == 0)
+      best = ms[i]->name;
+  if (best)
+    snprintf(out, n, "did you mean '%s'? ", best);
+  else
+    out[0] = '\0';
+}
+
+int ims_model_open(const ims_model_t **out, const char *name_or_path, const ims_open_opts_t *o,
+                   ims_err_t *err)
+{
+  *out = NULL;
+  const char *a = name_or_path;
+  if (ends_with(a, ".xml") || ends_with(a, ".sbml"))
+    return ims_err_set(err, IMS_EINPUT, "%s: SBML import is not available in this build", a);
+  if (ends_with(a, ".model") || strchr(a, '/')) {
+    char *buf;
+    size_t len;
+    int rc = ims__slurp(a, &buf, &len, err);
+    if (rc)
+      return rc;
+    rc = ims_model_read_mem(out, a, buf, len, o, err);
+    free(buf);
+    return rc;
+  }
+  *out = ims_model_find(a);
+  if (*out)
+    return IMS_OK;
+  char hint[160];
+  model_hint(a, hint, sizeof hint);
+  return ims_err_set(err, IMS_EINPUT,
+                     "unknown model '%s'; %s'immunosim list' shows the models (a model file "
+                     "needs a path ending in .model)",
+                     a, hint);
+}
+
+void ims_model_close(const ims_model_t *m)
+{
+  if (m && ims_mdl_of(m))
+    ims_mdl_model_free((ims_model_t *)m);
+}
