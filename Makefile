@@ -29,7 +29,7 @@ TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz \
-        figures gallery-update bench check-peers format lint tsan
+        figures gallery-update bench check-peers format lint tsan check-sbml
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
 
@@ -79,12 +79,29 @@ check: deps-check
 	$(MAKE) fuzz FUZZ_TIME=15
 	$(MAKE) tsan
 	$(MAKE) lint format-check
+	$(MAKE) check-sbml
 
 check-install: all
 	bash tests/cli/install.sh
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+
+# SBML Test Suite conformance: every semantic case through tests/sbml/wrapper.sh,
+# two at a time, judged by the suite's pass rule (tests/sbml/check.py); a case
+# in tests/sbml/expected-pass.txt that does not pass fails the build.
+# SBML_UPDATE=1 rewrites that list; SBML_ONLY=1,3,5 runs a few cases.
+SBML_CASES := tests/sbml/cases/semantic
+$(BUILD)/sbml/sbmlcase: tests/sbml/sbmlcase.c $(BUILD)/libimmunosim.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)
+
+check-sbml: all $(BUILD)/sbml/sbmlcase
+	bash tests/sbml/selftest.sh
+	IMS_SBMLCASE=$(CURDIR)/$(BUILD)/sbml/sbmlcase /usr/bin/python3 tests/sbml/check.py \
+	  --cases $(SBML_CASES) --wrapper tests/sbml/wrapper.sh --out $(BUILD)/sbml \
+	  --expected tests/sbml/expected-pass.txt --jobs 2 $(if $(SBML_UPDATE),--update) \
+	  $(if $(SBML_ONLY),--only $(SBML_ONLY))
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim

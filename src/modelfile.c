@@ -4,6 +4,7 @@
 #include "csvread.h"
 #include "expr.h"
 #include "immunosim/mdl.h"
+#include "immunosim/sbml.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -713,8 +714,13 @@ int ims_model_open(const ims_model_t **out, const char *name_or_path, const ims_
 {
   *out = NULL;
   const char *a = name_or_path;
-  if (ends_with(a, ".xml") || ends_with(a, ".sbml"))
-    return ims_err_set(err, IMS_EINPUT, "%s: SBML import is not available in this build", a);
+  if (ends_with(a, ".xml") || ends_with(a, ".sbml")) { /* SBML import (issue 12, src/sbml_*.c) */
+    ims_mdl_opts_t mo = {.no_unit_check = 1, .warn = o ? o->warn : NULL, .ud = o ? o->ud : NULL};
+    ims_model_t *m = NULL;
+    int rc = ims_sbml_read(a, &mo, &m, err);
+    *out = m;
+    return rc;
+  }
   if (ends_with(a, ".model") || strchr(a, '/')) {
     char *buf;
     size_t len;

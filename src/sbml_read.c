@@ -13,12 +13,11 @@
 #include "sbml_read.h"
 
 #include <limits.h>
+#include <sbml/conversion/ConversionProperties.h>
+#include <sbml/xml/XMLNamespaces.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sbml/conversion/ConversionProperties.h>
-#include <sbml/xml/XMLNamespaces.h>
 
 void ims__sbml_where(char *buf, size_t n, const char *path, const SBase_t *sb)
 {
@@ -169,8 +168,7 @@ int ims__sbml_each_math(const Model_t *m, ims__sbml_math_fn fn, void *ud)
       r = each(KineticLaw_getMath(k), k, fn, ud);
     for (unsigned j = 0; !r && j < Reaction_getNumReactants(x) + Reaction_getNumProducts(x); j++) {
       unsigned nr = Reaction_getNumReactants(x);
-      SpeciesReference_t *s =
-          j < nr ? Reaction_getReactant(x, j) : Reaction_getProduct(x, j - nr);
+      SpeciesReference_t *s = j < nr ? Reaction_getReactant(x, j) : Reaction_getProduct(x, j - nr);
       const StoichiometryMath_t *sm = SpeciesReference_getStoichiometryMath(s);
       if (sm)
         r = each(StoichiometryMath_getMath(sm), sm, fn, ud);

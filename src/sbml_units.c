@@ -18,15 +18,41 @@
 static const struct {
   const char *kind, *sym;
 } kinds[] = {
-    {"ampere", "A"},     {"becquerel", "Bq"}, {"candela", "cd"},    {"coulomb", "C"},
-    {"dimensionless", ""}, {"farad", "F"},    {"gram", "g"},        {"gray", "Gy"},
-    {"henry", "H"},      {"hertz", "Hz"},     {"item", ""},         {"joule", "J"},
-    {"katal", "kat"},    {"kelvin", "K"},     {"kilogram", "g"},    {"litre", "L"},
-    {"liter", "L"},      {"lumen", "lm"},     {"lux", "lx"},        {"metre", "m"},
-    {"meter", "m"},      {"mole", "mol"},     {"newton", "N"},      {"ohm", "ohm"},
-    {"pascal", "Pa"},    {"radian", "rad"},   {"second", "s"},      {"siemens", "S"},
-    {"sievert", "Sv"},   {"steradian", "sr"}, {"tesla", "T"},       {"volt", "V"},
-    {"watt", "W"},       {"weber", "Wb"},     {"avogadro", "6.02214076e23"},
+    {"ampere", "A"},
+    {"becquerel", "Bq"},
+    {"candela", "cd"},
+    {"coulomb", "C"},
+    {"dimensionless", ""},
+    {"farad", "F"},
+    {"gram", "g"},
+    {"gray", "Gy"},
+    {"henry", "H"},
+    {"hertz", "Hz"},
+    {"item", ""},
+    {"joule", "J"},
+    {"katal", "kat"},
+    {"kelvin", "K"},
+    {"kilogram", "g"},
+    {"litre", "L"},
+    {"liter", "L"},
+    {"lumen", "lm"},
+    {"lux", "lx"},
+    {"metre", "m"},
+    {"meter", "m"},
+    {"mole", "mol"},
+    {"newton", "N"},
+    {"ohm", "ohm"},
+    {"pascal", "Pa"},
+    {"radian", "rad"},
+    {"second", "s"},
+    {"siemens", "S"},
+    {"sievert", "Sv"},
+    {"steradian", "sr"},
+    {"tesla", "T"},
+    {"volt", "V"},
+    {"watt", "W"},
+    {"weber", "Wb"},
+    {"avogadro", "6.02214076e23"},
 };
 
 static const char *kind_symbol(const char *kind)
@@ -59,8 +85,8 @@ static int factor(char *buf, size_t n, const char *kind, double mult, int scale)
     static const struct {
       double secs;
       const char *name;
-    } times[] = {{1, "s"}, {60, "min"}, {3600, "h"}, {86400, "d"}, {604800, "week"},
-                 {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}};
+    } times[] = {{1, "s"},         {60, "min"},  {3600, "h"},  {86400, "d"},
+                 {604800, "week"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}};
     for (size_t i = 0; i < sizeof times / sizeof *times; i++)
       if (fabs(f - times[i].secs) <= 1e-12 * times[i].secs) {
         snprintf(buf, n, "%s", times[i].name);
@@ -70,8 +96,8 @@ static int factor(char *buf, size_t n, const char *kind, double mult, int scale)
   static const struct {
     int e;
     const char *p;
-  } prefixes[] = {{-18, "a"}, {-15, "f"}, {-12, "p"}, {-9, "n"}, {-6, "u"}, {-3, "m"}, {-2, "c"},
-                  {0, ""},    {3, "k"},   {6, "M"},   {9, "G"},  {12, "T"}};
+  } prefixes[] = {{-18, "a"}, {-15, "f"}, {-12, "p"}, {-9, "n"}, {-6, "u"}, {-3, "m"},
+                  {-2, "c"},  {0, ""},    {3, "k"},   {6, "M"},  {9, "G"},  {12, "T"}};
   for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
     double p = pow(10.0, prefixes[i].e);
     if (fabs(f - p) <= 1e-12 * p) {

@@ -3,9 +3,8 @@
 #ifndef IMS_SBML_UNITS_H
 #define IMS_SBML_UNITS_H
 
-#include <stddef.h>
-
 #include <sbml/SBMLTypes.h>
+#include <stddef.h>
 
 /* The udunits2 spelling of a unit definition ("mmol/(L*d)", "1" when
  * dimensionless).  Returns -1 when it has none (a non-integer exponent, an

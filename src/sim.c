@@ -441,6 +441,11 @@ static void initial_state(const ims_sim_t *s, const double *p, double *y)
   memcpy(y, p + s->m->nparams, (size_t)s->n * sizeof *y);
   if (s->m->init)
     s->m->init(p, y);
+  if (s->m->init_ctx) { /* initial values given as expressions (SBML initial assignments) */
+    ims_ctx_t c = s->ctx;
+    c.p = p;
+    s->m->init_ctx(y, &c);
+  }
 }
 
 static int alloc_sens(ims_sim_t *s, int ns, ims_err_t *err)

@@ -1,0 +1,85 @@
+/* SBML import internals shared by sbml_import.c (symbols, rules, reactions)
+ * and sbml_events.c (events). */
+#ifndef IMS_SBML_IMPORT_H
+#define IMS_SBML_IMPORT_H
+
+#include "immunosim/sbml.h"
+
+#include <sbml/SBMLTypes.h>
+
+#define IMS__SYM_COMP 0
+#define IMS__SYM_SPECIES 1
+#define IMS__SYM_PARAM 2
+#define IMS__SYM_SREF 3 /* an L3 species reference with an id (its stoichiometry) */
+#define IMS__SYM_REACTION 4
+
+#define IMS__ROLE_CONST 0 /* a parameter nothing changes */
+#define IMS__ROLE_DEF 1   /* a parameter set by an initial assignment from constants */
+#define IMS__ROLE_STATE 2 /* reactions, a rate rule or events change it (or nothing) */
+#define IMS__ROLE_OUT 3   /* an output: an assignment rule */
+#define IMS__ROLE_VAR 4   /* an intermediate: a reaction's rate */
+
+typedef struct ims__sbml_sym {
+  const char *id; /* owned by the libsbml document */
+  int kind, role;
+  const SBase_t *el;
+  int constant, boundary;
+  int comp;  /* species: its compartment's symbol */
+  int conc;  /* species: the SBML value is a concentration */
+  int subst; /* species held as an amount while SBML means a concentration */
+  const Rule_t *rate_rule, *assign_rule;
+  const InitialAssignment_t *init;
+  int event_target;
+  int index; /* in the description's states, params or vars */
+} ims__sbml_sym_t;
+
+typedef struct ims__sbml_local {
+  const char *id; /* as written in the kinetic law */
+  int reaction;
+  char name[300]; /* REACTION_ID, made unique */
+} ims__sbml_local_t;
+
+struct ims_sbml {
+  char *path;
+  SBMLDocument_t *doc;
+  Model_t *model;
+  int level;
+  ims_mdl_t *d;
+  ims__sbml_sym_t *sym;
+  int nsym, capsym;
+  ims__sbml_local_t *local;
+  int nlocal, caplocal;
+  ims_err_t *err;
+  char ubuf[256];
+};
+
+/* "file:line:col: message" for element el; returns code. */
+int ims__sbml_fail(ims_sbml_t *s, const void *el, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Symbols and their roles (sbml_symbols.c), then their states, parameters
+ * and outputs, then the "[S]" concentration outputs. */
+int ims__sbml_classify(ims_sbml_t *s);
+int ims__sbml_declare(ims_sbml_t *s);
+int ims__sbml_outputs(ims_sbml_t *s);
+/* Units (udunits2 strings): of a unit reference (fallback when it has
+ * none), a species' substance, a compartment's size. */
+const char *ims__sbml_unit_or(const ims_sbml_t *s, const char *ref, char *buf, size_t n,
+                              const char *fallback);
+void ims__sbml_substance_unit(const ims_sbml_t *s, const Species_t *sp, char *buf, size_t n);
+void ims__sbml_compartment_unit(const ims_sbml_t *s, const Compartment_t *c, char *buf, size_t n);
+/* The element's name attribute, or NULL. */
+const char *ims__sbml_desc(const SBase_t *el);
+/* A name no symbol or description entry uses: base, base_2, ... */
+int ims__sbml_unique_name(ims_sbml_t *s, const char *base, char *buf, size_t n);
+/* The symbol named id, or -1. */
+int ims__sbml_sym(const ims_sbml_t *s, const char *id);
+/* Convert math held by element el (rewritten as the top of sbml_import.c
+ * says; reaction >= 0 puts that reaction's local parameters in scope). */
+int ims__sbml_math(ims_sbml_t *s, const ASTNode_t *ast, const void *el, int reaction,
+                   ims_mdl_eq_t *eq);
+/* value * compartment for a value given for a species in concentration terms. */
+ims_expr_t *ims__sbml_to_amount(const ims_sbml_t *s, int sym, ims_expr_t *v);
+/* Copy the model's events onto the description (sbml_events.c). */
+int ims__sbml_events(ims_sbml_t *s);
+
+#endif
