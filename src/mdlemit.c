@@ -364,7 +364,13 @@ static int g_switches(double t, const double *y, double *g, const ims_ctx_t *ctx
 static void g_init(double *y0, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, ctx->work, y0);
+  /* (sbml, issue 12) An initial expression may read another state's initial
+   * value, also through intermediates (SBML initial assignments and
+   * assignment rules, SBML Test Suite case 01217).  One pass reads the
+   * values from before it, so a chain of k such states needs k passes; the
+   * program sets P->init.nout states, hence that many passes. */
+  for (int pass = 0; pass < (P->init.nout > 1 ? P->init.nout : 1); pass++)
+    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, ctx->work, y0);
 }
 
 const ims_mdl_t *ims_mdl_of(const ims_model_t *m)

@@ -101,6 +101,12 @@ static ims_expr_t *rewrite(ims_sbml_t *s, ims_expr_t *e, int reaction)
 {
   if (!e)
     return NULL;
+  if (e->op == IMS_X_AVOGADRO) {
+    /* the value the SBML Level 3 specifications give (CODATA 2006), not
+     * the 2019 SI value: SBML models mean this one */
+    ims_expr_free(e);
+    return ims_expr_num(6.02214179e23, "1/mol");
+  }
   if (e->op == IMS_X_NAME) {
     const char *ln = local(s, e->name, reaction);
     if (ln) {

@@ -151,6 +151,8 @@ static int collect_symbols(ims_sbml_t *s)
   return IMS_OK;
 }
 
+static double plain_size(const ims_sbml_t *s, int k);
+
 /* 1 when math reads only constants: numbers, constant parameters, and
  * functions of them (no time, no rateOf, no delay, no changing symbol). */
 static int constant_math(const ims_sbml_t *s, const ASTNode_t *a)
@@ -230,10 +232,18 @@ int ims__sbml_classify(ims_sbml_t *s)
       y->role = IMS__ROLE_STATE;
     else
       y->role = y->init ? IMS__ROLE_DEF : IMS__ROLE_CONST;
-    /* a constant species keeps its SBML value; any other species in
-     * concentration terms is held as an amount */
-    y->subst = y->kind == IMS__SYM_SPECIES && y->conc && y->role != IMS__ROLE_CONST &&
-               y->role != IMS__ROLE_DEF;
+    /* every species in concentration terms is held as an amount, a constant
+     * one too: its amount stays when its compartment changes (SBML Test
+     * Suite case 01117) */
+    y->subst = y->kind == IMS__SYM_SPECIES && y->conc;
+  }
+  /* A constant species in a compartment whose size is not a plain number
+   * keeps the amount it starts with: a state of rate 0 (a definition would
+   * follow the compartment). */
+  for (int k = 0; k < s->nsym; k++) {
+    ims__sbml_sym_t *y = &s->sym[k];
+    if (y->kind == IMS__SYM_SPECIES && y->role == IMS__ROLE_CONST && isnan(plain_size(s, y->comp)))
+      y->role = IMS__ROLE_STATE;
   }
   /* An initial assignment from constants only is a definition the compiler
    * evaluates from the parameters; one that reads anything that changes in
@@ -244,7 +254,6 @@ int ims__sbml_classify(ims_sbml_t *s)
       ims__sbml_sym_t *y = &s->sym[k];
       if (y->role == IMS__ROLE_DEF && !constant_math(s, InitialAssignment_getMath(y->init))) {
         y->role = IMS__ROLE_STATE;
-        y->subst = y->kind == IMS__SYM_SPECIES && y->conc;
         changed = 1;
       }
     }
