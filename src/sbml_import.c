@@ -366,7 +366,7 @@ static int reactions(ims_sbml_t *s)
   return IMS_OK;
 }
 
-static int functions(ims_sbml_t *s)
+int ims__sbml_functions(ims_sbml_t *s)
 {
   for (unsigned i = 0; i < Model_getNumFunctionDefinitions(s->model); i++) {
     const FunctionDefinition_t *f = Model_getFunctionDefinition(s->model, i);
@@ -440,8 +440,8 @@ int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
     model_info(s);
     rc = ims__sbml_each_math(s->model, refuse_delay, s);
   }
+  rc = rc ? rc : ims__sbml_functions(s);
   rc = rc ? rc : ims__sbml_classify(s);
-  rc = rc ? rc : functions(s);
   rc = rc ? rc : locals(s);
   rc = rc ? rc : ims__sbml_declare(s);
   rc = rc ? rc : rate_rules(s);
@@ -463,6 +463,8 @@ void ims_sbml_free(ims_sbml_t *s)
   ims_mdl_free(s->d);
   if (s->doc)
     SBMLDocument_free(s->doc);
+  for (int k = 0; s->sym && k < s->nsym; k++)
+    ims_expr_free(s->sym[k].alg);
   free(s->sym);
   free(s->local);
   free(s->path);

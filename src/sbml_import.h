@@ -30,6 +30,9 @@ typedef struct ims__sbml_sym {
   const Rule_t *rate_rule, *assign_rule;
   const InitialAssignment_t *init;
   int event_target;
+  int in_reaction; /* species: a reactant or product of some reaction */
+  ims_expr_t *alg; /* solved from an algebraic rule (owned until declared) */
+  const Rule_t *alg_rule;
   int index; /* in the description's states, params or vars */
 } ims__sbml_sym_t;
 
@@ -79,6 +82,12 @@ int ims__sbml_math(ims_sbml_t *s, const ASTNode_t *ast, const void *el, int reac
                    ims_mdl_eq_t *eq);
 /* value * compartment for a value given for a species in concentration terms. */
 ims_expr_t *ims__sbml_to_amount(const ims_sbml_t *s, int sym, ims_expr_t *v);
+/* Solve the algebraic rules for the variables they determine (sbml_alg.c):
+ * sets sym->alg, or refuses with "unsupported: AlgebraicRule". */
+int ims__sbml_algebraic(ims_sbml_t *s);
+/* Function definitions onto the description (before the symbols: algebraic
+ * rules inline them). */
+int ims__sbml_functions(ims_sbml_t *s);
 /* Copy the model's events onto the description (sbml_events.c). */
 int ims__sbml_events(ims_sbml_t *s);
 

@@ -128,6 +128,10 @@ static int collect_symbols(ims_sbml_t *s)
     const Compartment_t *c = (const Compartment_t *)s->sym[y->comp].el;
     y->conc =
         !Species_getHasOnlySubstanceUnits(sp) && Compartment_getSpatialDimensionsAsDouble(c) != 0;
+    /* every species in concentration terms is held as an amount, a constant
+     * one too: its amount stays when its compartment changes (SBML Test
+     * Suite case 01117) */
+    y->subst = y->conc;
   }
   for (unsigned i = 0; i < Model_getNumReactions(m); i++) {
     Reaction_t *r = Model_getReaction(m, i);
@@ -135,14 +139,15 @@ static int collect_symbols(ims_sbml_t *s)
     if (k < 0)
       return k;
     s->sym[k].constant = 1;
-    if (s->level < 3)
-      continue;
     unsigned nr = Reaction_getNumReactants(r), np = Reaction_getNumProducts(r);
     for (unsigned j = 0; j < nr + np; j++) {
       SpeciesReference_t *sr = j < nr ? Reaction_getReactant(r, j) : Reaction_getProduct(r, j - nr);
-      if (!SpeciesReference_isSetId(sr))
+      int q = ims__sbml_sym(s, SpeciesReference_getSpecies(sr));
+      if (q >= 0)
+        s->sym[q].in_reaction = 1;
+      if (s->level < 3 || !SpeciesReference_isSetId(sr))
         continue;
-      int q = add_sym(s, SpeciesReference_getId(sr), IMS__SYM_SREF, sr);
+      q = add_sym(s, SpeciesReference_getId(sr), IMS__SYM_SREF, sr);
       if (q < 0)
         return q;
       s->sym[q].constant = SpeciesReference_getConstant(sr);
@@ -188,13 +193,8 @@ int ims__sbml_classify(ims_sbml_t *s)
   Model_t *m = s->model;
   for (unsigned i = 0; i < Model_getNumRules(m); i++) {
     const Rule_t *r = Model_getRule(m, i);
-    if (!Rule_getMath(r))
-      continue; /* L3V2: a rule without math is ignored */
-    if (Rule_isAlgebraic(r))
-      return ims__sbml_fail(
-          s, r, IMS_EINPUT,
-          "unsupported: AlgebraicRule (immunosim has no algebraic-rule solver for "
-          "this model)");
+    if (!Rule_getMath(r) || Rule_isAlgebraic(r))
+      continue; /* L3V2: a rule without math is ignored; algebraic rules below */
     int k = ims__sbml_sym(s, Rule_getVariable(r));
     if (k < 0)
       return ims__sbml_fail(s, r, IMS_EINPUT, "rule for unknown variable '%s'",
@@ -222,20 +222,19 @@ int ims__sbml_classify(ims_sbml_t *s)
         s->sym[k].event_target = 1;
     }
   }
+  rc = ims__sbml_algebraic(s);
+  if (rc)
+    return rc;
   for (int k = 0; k < s->nsym; k++) {
     ims__sbml_sym_t *y = &s->sym[k];
     if (y->kind == IMS__SYM_REACTION)
       y->role = IMS__ROLE_VAR;
-    else if (y->assign_rule)
+    else if (y->assign_rule || y->alg)
       y->role = IMS__ROLE_OUT;
     else if (y->rate_rule || y->event_target || (y->kind == IMS__SYM_SPECIES && !y->constant))
       y->role = IMS__ROLE_STATE;
     else
       y->role = y->init ? IMS__ROLE_DEF : IMS__ROLE_CONST;
-    /* every species in concentration terms is held as an amount, a constant
-     * one too: its amount stays when its compartment changes (SBML Test
-     * Suite case 01117) */
-    y->subst = y->kind == IMS__SYM_SPECIES && y->conc;
   }
   /* A constant species in a compartment whose size is not a plain number
    * keeps the amount it starts with: a state of rate 0 (a definition would
@@ -402,6 +401,16 @@ int ims__sbml_declare(ims_sbml_t *s)
     const char *desc = ims__sbml_desc(y->el);
     int line = (int)SBase_getLine(y->el), col = (int)SBase_getColumn(y->el);
     int rc;
+    if (y->role == IMS__ROLE_OUT && y->alg) { /* solved for the variable as held */
+      ims_mdl_eq_t eq = {.e = y->alg,
+                         .line = (int)SBase_getLine((const SBase_t *)y->alg_rule),
+                         .col = (int)SBase_getColumn((const SBase_t *)y->alg_rule)};
+      y->alg = NULL;
+      y->index = ims_mdl_add_output(s->d, y->id, unit, desc, eq, line, col, s->err);
+      if (y->index < 0)
+        return y->index;
+      continue;
+    }
     if (y->role == IMS__ROLE_OUT) {
       ims_mdl_eq_t eq;
       rc = ims__sbml_math(s, Rule_getMath(y->assign_rule), y->assign_rule, -1, &eq);
