@@ -31,6 +31,14 @@ static int mentions(const ims_expr_t *e, const char *x)
 /* A copy of e with the description's functions inlined (bodies see only
  * their arguments). */
 static ims_expr_t *inline_calls(const ims_mdl_t *d, const ims_expr_t *e, const char *const *an,
+                                ims_expr_t *const *av, int na, int depth);
+
+ims_expr_t *ims__sbml_inline(const ims_mdl_t *d, const ims_expr_t *e)
+{
+  return inline_calls(d, e, NULL, NULL, 0, 0);
+}
+
+static ims_expr_t *inline_calls(const ims_mdl_t *d, const ims_expr_t *e, const char *const *an,
                                 ims_expr_t *const *av, int na, int depth)
 {
   if (!e || depth > 32) /* depth: nested calls */
@@ -181,7 +189,7 @@ fail:
 }
 
 /* x = -b/a for the rule f, or NULL when f is not linear in x. */
-static ims_expr_t *solve(const ims_expr_t *f, const char *x)
+ims_expr_t *ims__sbml_solve(const ims_expr_t *f, const char *x)
 {
   ims_expr_t *a, *b;
   if (linear(f, x, &a, &b))
@@ -195,6 +203,23 @@ static ims_expr_t *solve(const ims_expr_t *f, const char *x)
     return ims_expr_num(0, NULL);
   }
   return ims_expr_op1(IMS_X_NEG, ims_expr_op2(IMS_X_DIV, b, a));
+}
+
+ims_expr_t *ims__sbml_subst(const ims_expr_t *e, const char *x, const ims_expr_t *v)
+{
+  if (!e)
+    return NULL;
+  if (e->op == IMS_X_NAME && !strcmp(e->name, x))
+    return ims_expr_copy(v);
+  ims_expr_t *r = ims_expr_copy(e);
+  for (int i = 0; r && i < r->n; i++) {
+    ims_expr_free(r->a[i]);
+    if (!(r->a[i] = ims__sbml_subst(e->a[i], x, v))) {
+      ims_expr_free(r);
+      return NULL;
+    }
+  }
+  return r;
 }
 
 /* ---- matching rules to variables --------------------------------------------- */
@@ -270,7 +295,7 @@ int ims__sbml_algebraic(ims_sbml_t *s)
     for (int v = 0; v < s->nsym; v++) {
       if (!free_var(&s->sym[v]) || !mentions(a->f, s->sym[v].id))
         continue;
-      ims_expr_t *x = solve(a->f, s->sym[v].id);
+      ims_expr_t *x = ims__sbml_solve(a->f, s->sym[v].id);
       if (x)
         a->cand[a->ncand++] = v;
       ims_expr_free(x);
@@ -287,7 +312,7 @@ int ims__sbml_algebraic(ims_sbml_t *s)
   }
   for (int i = 0; !rc && i < nr; i++) {
     ims__sbml_sym_t *y = &s->sym[r[i].var];
-    y->alg = solve(r[i].f, y->id);
+    y->alg = ims__sbml_solve(r[i].f, y->id);
     y->alg_rule = r[i].rule;
     if (!y->alg)
       rc = ims_err_set(s->err, IMS_ENOMEM, "out of memory");

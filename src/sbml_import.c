@@ -284,18 +284,35 @@ static int stoich(ims_sbml_t *s, Reaction_t *r, SpeciesReference_t *sr, ims_expr
   return *out ? IMS_OK : ims_err_set(s->err, IMS_ENOMEM, "out of memory");
 }
 
+/* What one unit of reaction r's extent does to the amount of the species of
+ * reference sr (j < nr: a reactant): -/+ stoichiometry * conversion factor. */
+int ims__sbml_effect(ims_sbml_t *s, Reaction_t *r, unsigned j, ims_expr_t **out)
+{
+  unsigned nr = Reaction_getNumReactants(r);
+  SpeciesReference_t *sr = j < nr ? Reaction_getReactant(r, j) : Reaction_getProduct(r, j - nr);
+  int q = ims__sbml_sym(s, SpeciesReference_getSpecies(sr));
+  ims_expr_t *st;
+  int rc = stoich(s, r, sr, &st);
+  if (rc)
+    return rc;
+  const Species_t *sp = (const Species_t *)s->sym[q].el;
+  const char *cf =
+      s->level >= 3 && Species_isSetConversionFactor(sp)       ? Species_getConversionFactor(sp)
+      : s->level >= 3 && Model_isSetConversionFactor(s->model) ? Model_getConversionFactor(s->model)
+                                                               : NULL;
+  if (cf)
+    st = ims_expr_op2(IMS_X_MUL, st, name(cf));
+  if (j < nr)
+    st = ims_expr_op1(IMS_X_NEG, st);
+  *out = st;
+  return st ? IMS_OK : ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+}
+
 static int reactions(ims_sbml_t *s)
 {
-  const char *model_cf = s->level >= 3 && Model_isSetConversionFactor(s->model)
-                             ? Model_getConversionFactor(s->model)
-                             : NULL;
   for (unsigned i = 0; i < Model_getNumReactions(s->model); i++) {
     Reaction_t *r = Model_getReaction(s->model, i);
-    if (Reaction_isSetFast(r) && Reaction_getFast(r))
-      return ims__sbml_fail(s, r, IMS_EINPUT,
-                            "unsupported: FastReaction (reaction '%s' is fast; immunosim has no "
-                            "rapid-equilibrium solver for this model)",
-                            Reaction_getId(r));
+    int fast = Reaction_isSetFast(r) && Reaction_getFast(r);
     KineticLaw_t *kl = Reaction_getKineticLaw(r);
     ims_mdl_eq_t eq;
     int rc = ims__sbml_math(s, kl ? KineticLaw_getMath(kl) : NULL, kl ? (const void *)kl : r,
@@ -318,35 +335,38 @@ static int reactions(ims_sbml_t *s)
         return ims__sbml_fail(s, sr, IMS_EINPUT, "reaction '%s' names unknown species '%s'",
                               Reaction_getId(r), SpeciesReference_getSpecies(sr));
       ims__sbml_sym_t *y = &s->sym[q];
-      if (y->boundary || y->constant || y->role != IMS__ROLE_STATE || y->rate_rule)
+      if (fast)
+        continue; /* in equilibrium: sbml_fast.c */
+      if (!y->fast && (y->boundary || y->constant || y->role != IMS__ROLE_STATE || y->rate_rule))
         continue; /* reactions do not change it */
-      ims_expr_t *st;
-      rc = stoich(s, r, sr, &st);
+      ims_expr_t *term;
+      rc = ims__sbml_effect(s, r, j, &term);
       if (rc)
         return rc;
-      ims_expr_t *term = ims_expr_op2(IMS_X_MUL, st, name(Reaction_getId(r)));
-      const Species_t *sp = (const Species_t *)y->el;
-      const char *cf = s->level >= 3 && Species_isSetConversionFactor(sp)
-                           ? Species_getConversionFactor(sp)
-                           : model_cf;
-      if (cf)
-        term = ims_expr_op2(IMS_X_MUL, term, name(cf));
-      if (j < nr)
-        term = ims_expr_op1(IMS_X_NEG, term);
+      term = ims_expr_op2(IMS_X_MUL, term, name(Reaction_getId(r)));
       if (!term)
         return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+      if (y->fast) { /* a species of a fast reaction: its slow rate */
+        y->slow = y->slow ? ims_expr_op2(IMS_X_ADD, y->slow, term) : term;
+        if (!y->slow)
+          return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+        continue;
+      }
       rc = ims_mdl_add_rate_term(s->d, y->index, term, s->err);
       if (rc < 0)
         return rc;
     }
   }
+  int rc = ims__sbml_fast_build(s);
+  if (rc)
+    return rc;
   /* a species nothing changes still needs d/dt = 0 */
   for (int k = 0; k < s->nsym; k++) {
     ims__sbml_sym_t *y = &s->sym[k];
     if (y->role == IMS__ROLE_STATE && !s->d->states[y->index].rate.e) {
       ims_expr_t *z = ims_expr_num(0.0, NULL);
-      int rc = z ? ims_mdl_add_rate_term(s->d, y->index, z, s->err)
-                 : ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+      rc = z ? ims_mdl_add_rate_term(s->d, y->index, z, s->err)
+             : ims_err_set(s->err, IMS_ENOMEM, "out of memory");
       if (rc < 0)
         return rc;
     }
@@ -359,7 +379,7 @@ static int reactions(ims_sbml_t *s)
     int k = ims_mdl_add_state(s->d, nm, "1", "placeholder: the model has no differential equation",
                               0.0, 0, 0, s->err);
     ims_expr_t *z = ims_expr_num(0.0, NULL);
-    int rc = k < 0 ? k : ims_mdl_add_rate_term(s->d, k, z, s->err);
+    rc = k < 0 ? k : ims_mdl_add_rate_term(s->d, k, z, s->err);
     if (rc < 0)
       return rc;
   }
@@ -463,8 +483,10 @@ void ims_sbml_free(ims_sbml_t *s)
   ims_mdl_free(s->d);
   if (s->doc)
     SBMLDocument_free(s->doc);
-  for (int k = 0; s->sym && k < s->nsym; k++)
+  for (int k = 0; s->sym && k < s->nsym; k++) {
     ims_expr_free(s->sym[k].alg);
+    ims_expr_free(s->sym[k].slow);
+  }
   free(s->sym);
   free(s->local);
   free(s->path);

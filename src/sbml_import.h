@@ -33,7 +33,9 @@ typedef struct ims__sbml_sym {
   int in_reaction; /* species: a reactant or product of some reaction */
   ims_expr_t *alg; /* solved from an algebraic rule (owned until declared) */
   const Rule_t *alg_rule;
-  int index; /* in the description's states, params or vars */
+  int fast;         /* species: 1 + the fast reaction whose equilibrium holds it */
+  ims_expr_t *slow; /* its rate from the slow reactions (owned) */
+  int index;        /* in the description's states, params or vars */
 } ims__sbml_sym_t;
 
 typedef struct ims__sbml_local {
@@ -88,6 +90,23 @@ int ims__sbml_algebraic(ims_sbml_t *s);
 /* Function definitions onto the description (before the symbols: algebraic
  * rules inline them). */
 int ims__sbml_functions(ims_sbml_t *s);
+/* Fast reactions (sbml_fast.c): _plan marks their species (after the roles),
+ * _build makes the conserved states and solves the equilibria (after the
+ * slow reactions' terms are in sym->slow). */
+int ims__sbml_fast_plan(ims_sbml_t *s);
+int ims__sbml_fast_build(ims_sbml_t *s);
+/* -/+ stoichiometry * conversion factor of reference j of reaction r. */
+int ims__sbml_effect(ims_sbml_t *s, Reaction_t *r, unsigned j, ims_expr_t **out);
+/* The initial value of symbol k as its variable holds it: a number in *v, or
+ * an expression in eq->e. */
+int ims__sbml_initial(ims_sbml_t *s, int k, double *v, ims_mdl_eq_t *eq);
+/* x = -b/a when f = a*x + b with a, b free of x (sbml_alg.c); NULL when f is
+ * not linear in x.  And a copy of e with every name x replaced by v. */
+ims_expr_t *ims__sbml_solve(const ims_expr_t *f, const char *x);
+ims_expr_t *ims__sbml_subst(const ims_expr_t *e, const char *x, const ims_expr_t *v);
+/* A copy of e with the description's functions inlined; NULL when a call
+ * cannot be (unknown function, wrong arity, too deep). */
+ims_expr_t *ims__sbml_inline(const ims_mdl_t *d, const ims_expr_t *e);
 /* Copy the model's events onto the description (sbml_events.c). */
 int ims__sbml_events(ims_sbml_t *s);
 

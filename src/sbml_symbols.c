@@ -236,6 +236,9 @@ int ims__sbml_classify(ims_sbml_t *s)
     else
       y->role = y->init ? IMS__ROLE_DEF : IMS__ROLE_CONST;
   }
+  rc = ims__sbml_fast_plan(s);
+  if (rc)
+    return rc;
   /* A constant species in a compartment whose size is not a plain number
    * keeps the amount it starts with: a state of rate 0 (a definition would
    * follow the compartment). */
@@ -308,7 +311,7 @@ static double plain_size(const ims_sbml_t *s, int k)
 /* The initial value of symbol k as its model variable holds it: a number in
  * *v, or an expression in *eq (initial assignment, or a concentration times
  * a compartment whose size is not a plain number). */
-static int initial(ims_sbml_t *s, int k, double *v, ims_mdl_eq_t *eq)
+int ims__sbml_initial(ims_sbml_t *s, int k, double *v, ims_mdl_eq_t *eq)
 {
   ims__sbml_sym_t *y = &s->sym[k];
   memset(eq, 0, sizeof *eq);
@@ -394,8 +397,8 @@ int ims__sbml_declare(ims_sbml_t *s)
 {
   for (int k = 0; k < s->nsym; k++) {
     ims__sbml_sym_t *y = &s->sym[k];
-    if (y->kind == IMS__SYM_REACTION)
-      continue;
+    if (y->kind == IMS__SYM_REACTION || y->fast)
+      continue; /* reactions' rates and fast species come later */
     char unit[256];
     unit_of_sym(s, k, unit, sizeof unit);
     const char *desc = ims__sbml_desc(y->el);
@@ -425,7 +428,7 @@ int ims__sbml_declare(ims_sbml_t *s)
     }
     double v;
     ims_mdl_eq_t init;
-    rc = initial(s, k, &v, &init);
+    rc = ims__sbml_initial(s, k, &v, &init);
     if (rc)
       return rc;
     if (y->role == IMS__ROLE_STATE) {
