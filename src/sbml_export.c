@@ -2,7 +2,7 @@
  * import) as SBML Level 3 Version 2 core.
  *
  *   state        a species (hasOnlySubstanceUnits, in the compartment
- *                "default" of size 1) with a rate rule, when its unit is an
+ *                "default" of dimension 0) with a rate rule, when its unit is an
  *                amount (a substance, a mass, or a count such as cells);
  *                otherwise a non-constant parameter with a rate rule.  Its
  *                initial value is the parameter <STATE>_0, or the state's
@@ -22,6 +22,7 @@
 #include "sbml_export.h"
 
 #include "sbml_units.h"
+#include "units_sys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -236,8 +237,10 @@ typedef struct exporter {
   const ims_mdl_t *d;
   SBMLDocument_t *doc;
   Model_t *sm;
-  ut_system *ut;
+  ims_units_t *units;
+  ut_system *ut; /* its udunits2 system */
   ims_err_t *err;
+  double floor;      /* the extinction rule to write as events (0: none) */
   const char **uids; /* unit strings already defined, and their ids */
   char **uid;
   int nu;
@@ -476,13 +479,18 @@ static int params(exporter_t *x, const double *p)
   const ims_mdl_t *d = x->d;
   for (int i = 0; i < d->nparams; i++) {
     const ims_mdl_param_t *q = &d->params[i];
+    /* the model's value: a parameter, or (X_0) a state's initial value,
+     * which the state carries itself */
+    int k = q->init.e ? -1 : ims_model_param_index(x->m, q->name);
+    if (k >= x->m->nparams)
+      continue;
     Parameter_t *sp = Model_createParameter(x->sm);
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, q->name);
     if (q->desc)
       Parameter_setName(sp, q->desc);
-    Parameter_setValue(sp, p ? p[i] : q->value);
+    Parameter_setValue(sp, p && k >= 0 ? p[k] : q->value);
     Parameter_setConstant(sp, !(q->flags & IMS_MDL_VARIABLE) && !event_target(d, q->name));
     set_units(x, (SBase_t *)sp, q->unit, par_units);
     int rc = add_initial(x, q->name, &q->init);
@@ -532,9 +540,22 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
   return set_math(x, rule_math, r, st->rate.e, "d/dt of");
 }
 
+/* An SBML SId: a letter or '_', then letters, digits and '_'. */
+static int is_sid(const char *s)
+{
+  if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+    return 0;
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == '_'))
+      return 0;
+  return 1;
+}
+
 static int assigned(exporter_t *x, const ims_mdl_var_t *v, int n)
 {
   for (int i = 0; i < n; i++) {
+    if (!is_sid(v[i].name))
+      continue; /* "[S]": a concentration the SBML import derives itself */
     Parameter_t *sp = Model_createParameter(x->sm);
     if (!sp)
       return nomem(x);
@@ -611,10 +632,10 @@ static int events(exporter_t *x)
       return rc;
   }
   /* the model's extinction rule: a state falling below the floor is set to 0 */
-  for (int i = 0; x->m->extinct_floor > 0 && i < x->d->nstates; i++) {
+  for (int i = 0; x->floor > 0 && i < x->d->nstates; i++) {
     const char *s = x->d->states[i].name;
     char f[600];
-    snprintf(f, sizeof f, "%s < %.17g", s, x->m->extinct_floor);
+    snprintf(f, sizeof f, "%s < %.17g", s, x->floor);
     Event_t *ev = Model_createEvent(x->sm);
     Trigger_t *t = ev ? Event_createTrigger(ev) : NULL;
     EventAssignment_t *a = ev ? Event_createEventAssignment(ev) : NULL;
@@ -711,16 +732,17 @@ static int build(exporter_t *x, const double *p)
     Compartment_t *c = Model_createCompartment(x->sm);
     if (!c)
       return nomem(x);
+    /* species here are amounts with no volume: a compartment of dimension 0 */
     Compartment_setId(c, comp);
+    Compartment_setName(c, "amounts (no volume)");
     Compartment_setSize(c, 1.0);
-    Compartment_setSpatialDimensions(c, 3);
-    Compartment_setUnits(c, "litre");
+    Compartment_setSpatialDimensions(c, 0);
     Compartment_setConstant(c, 1);
   }
   int rc = functions(x);
   rc = rc ? rc : params(x, p);
   for (int i = 0; !rc && i < d->nstates; i++)
-    rc = state(x, i, p ? p[d->nparams + i] : d->states[i].init_value,
+    rc = state(x, i, p ? p[x->m->nparams + i] : d->states[i].init_value,
                amount_unit(x, d->states[i].unit) ? comp : NULL);
   rc = rc ? rc : assigned(x, d->vars, d->nvars);
   rc = rc ? rc : assigned(x, d->outputs, d->noutputs);
@@ -728,19 +750,22 @@ static int build(exporter_t *x, const double *p)
   return rc;
 }
 
-int ims_sbml_export(const ims_model_t *m, const double *p, const char *path, ims_err_t *err)
+int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const char *path,
+                    ims_err_t *err)
 {
+  const double *p = o ? o->p : NULL;
   const ims_mdl_t *d = ims_mdl_of(m);
   if (!d)
     return ims_err_set(err, IMS_EINPUT,
                        "model %s is a built-in C model: it has no expression form to export "
                        "(export its model file, models/%s.model, when there is one)",
                        m->name, m->name);
-  ut_set_error_message_handler(ut_ignore);
   exporter_t x = {.m = m, .d = d, .err = err};
-  x.ut = ut_read_xml(NULL);
-  if (!x.ut)
-    return ims_err_set(err, IMS_EIO, "cannot load the udunits2 database");
+  x.floor = o && o->extinct_floor > 0 ? o->extinct_floor : m->extinct_floor;
+  int rc0 = ims_units_alloc(&x.units, err);
+  if (rc0)
+    return rc0;
+  x.ut = ims__units_system(x.units);
   x.doc = SBMLDocument_createWithLevelAndVersion(3, 2);
   x.sm = x.doc ? SBMLDocument_createModel(x.doc) : NULL;
   int rc = x.sm ? build(&x, p) : nomem(&x);
@@ -768,7 +793,7 @@ int ims_sbml_export(const ims_model_t *m, const double *p, const char *path, ims
   free(x.uids);
   if (x.doc)
     SBMLDocument_free(x.doc);
-  ut_free_system(x.ut);
+  ims_units_free(x.units);
   return rc;
 }
 

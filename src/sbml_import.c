@@ -28,6 +28,7 @@
  * triggers. */
 #include "sbml_import.h"
 
+#include "csvread.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
 
@@ -425,13 +426,48 @@ static int refuse_delay(const ASTNode_t *math, const SBase_t *owner, void *ud)
   return IMS_OK;
 }
 
-static void model_info(ims_sbml_t *s)
+/* "is described by" and "is" references of the model's annotation (MIRIAM:
+ * pubmed, doi, biomodels.db), as "pubmed/8124498; biomodels.db/BIOMD..." */
+static void references(Model_t *m, char *buf, size_t n)
+{
+  size_t len = 0;
+  buf[0] = '\0';
+  for (unsigned i = 0; i < SBase_getNumCVTerms((SBase_t *)m); i++) {
+    CVTerm_t *t = SBase_getCVTerm((SBase_t *)m, i);
+    int described = CVTerm_getQualifierType(t) == MODEL_QUALIFIER
+                        ? CVTerm_getModelQualifierType(t) == BQM_IS_DESCRIBED_BY ||
+                              CVTerm_getModelQualifierType(t) == BQM_IS
+                        : CVTerm_getBiologicalQualifierType(t) == BQB_IS_DESCRIBED_BY;
+    XMLAttributes_t *res = described ? CVTerm_getResources(t) : NULL;
+    for (int k = 0; res && k < XMLAttributes_getLength(res); k++) {
+      char *uri = XMLAttributes_getValue(res, k);
+      const char *tail = uri ? strstr(uri, "identifiers.org/") : NULL;
+      const char *show = tail ? tail + strlen("identifiers.org/") : uri;
+      if (show && len + strlen(show) + 3 < n)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "; " : "", show);
+      free(uri);
+    }
+  }
+}
+
+static void model_info(ims_sbml_t *s, const char *path)
 {
   Model_t *m = s->model;
   const char *id = Model_isSetId(m) ? Model_getId(m) : "sbml";
   const char *title = Model_isSetName(m) ? Model_getName(m) : id;
   ims_mdl_set(s->d, &s->d->title, title, NULL);
   ims_mdl_set(s->d, &s->d->family, "SBML", NULL);
+  char refs[600], cite[1024];
+  references(m, refs, sizeof refs);
+  snprintf(cite, sizeof cite, "SBML Level %d Version %u model %s%s%s%s", s->level,
+           SBMLDocument_getVersion(s->doc), id, refs[0] ? " (" : "", refs, refs[0] ? ")" : "");
+  ims_mdl_set(s->d, &s->d->citation, cite, NULL);
+  char *buf;
+  size_t len;
+  if (ims__slurp(path, &buf, &len, NULL) == IMS_OK) {
+    ims__fnv1a64_hex(buf, len, s->d->hash);
+    free(buf);
+  }
   char unit[128];
   const char *tref =
       s->level >= 3 ? (Model_isSetTimeUnits(m) ? Model_getTimeUnits(m) : NULL) : "time";
@@ -457,7 +493,7 @@ int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
   }
   if (!rc) {
     ims_mdl_set(s->d, &s->d->path, path, NULL);
-    model_info(s);
+    model_info(s, path);
     rc = ims__sbml_each_math(s->model, refuse_delay, s);
   }
   rc = rc ? rc : ims__sbml_functions(s);

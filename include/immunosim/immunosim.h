@@ -13,6 +13,7 @@
 #include "immunosim/params.h"
 #include "immunosim/population.h"
 #include "immunosim/rules.h"
+#include "immunosim/sbml.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
 #include "immunosim/units.h"

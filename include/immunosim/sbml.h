@@ -54,12 +54,20 @@ int ims_sbml_report(ims_sbml_t *s, const char *id, int what, const char *name, i
 /* Compile the description into a model (consumes s in every case). */
 int ims_sbml_compile(ims_sbml_t *s, const ims_mdl_opts_t *o, ims_model_t **out, ims_err_t *err);
 
+/* Options of ims_sbml_export; zero-initialised means the model's own. */
+typedef struct ims_sbml_export_opts {
+  const double *p;      /* the values to write (ims_model_nvalues), or NULL: defaults */
+  double extinct_floor; /* > 0: write this extinction rule as events (a built-in's, whose
+                           model file cannot state it); 0: the model's own */
+} ims_sbml_export_opts_t;
+
 /* Write a model that has an expression form (a model file, an SBML import;
  * ims_mdl_of(m) != NULL) as SBML Level 3 Version 2 core to path ("-":
- * standard output), through a temporary file renamed into place.  p holds
- * the values to write (ims_model_nvalues), or NULL for the model's own
- * defaults.  Built-in C models have no expression form: IMS_EINPUT. */
-int ims_sbml_export(const ims_model_t *m, const double *p, const char *path, ims_err_t *err);
+ * standard output), through a temporary file renamed into place, after
+ * libsbml's validation of the document.  o may be NULL.  Built-in C models
+ * have no expression form: IMS_EINPUT. */
+int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const char *path,
+                    ims_err_t *err);
 
 /* ims_sbml_import then ims_sbml_compile: what ims_model_open does for SBML. */
 int ims_sbml_read(const char *path, const ims_mdl_opts_t *o, ims_model_t **out, ims_err_t *err);

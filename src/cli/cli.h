@@ -181,4 +181,6 @@ int cmd_plot(int argc, char **argv);
 
 int cmd_population(int argc, char **argv);
 
+int cmd_export(int argc, char **argv); /* export.c */
+
 #endif

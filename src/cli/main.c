@@ -15,6 +15,7 @@ const cli_cmd_t cli_cmds[] = {
 
     {"population", "simulate a virtual population: percentile bands, per-subject metrics",
      cmd_population, NULL},
+    {"export", "write a model as SBML Level 3 Version 2", cmd_export, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);
 
