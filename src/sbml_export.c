@@ -272,6 +272,8 @@ static int unitdef_fill(exporter_t *x, UnitDefinition_t *ud, const char *ustr)
   }
   int e[8] = {0};
   for (char *tok = strtok(p, "."); ok && tok; tok = strtok(NULL, ".")) {
+    if (!strcmp(tok, "1"))
+      continue; /* "1000000000 1": a scaled dimensionless unit */
     size_t k = strcspn(tok, "-0123456789");
     int found = 0;
     for (size_t b = 0; b < sizeof bases / sizeof *bases; b++)
@@ -480,10 +482,8 @@ static int params(exporter_t *x, const double *p)
   for (int i = 0; i < d->nparams; i++) {
     const ims_mdl_param_t *q = &d->params[i];
     /* the model's value: a parameter, or (X_0) a state's initial value,
-     * which the state carries itself */
+     * which the state then takes by an initial assignment (state()) */
     int k = q->init.e ? -1 : ims_model_param_index(x->m, q->name);
-    if (k >= x->m->nparams)
-      continue;
     Parameter_t *sp = Model_createParameter(x->sm);
     if (!sp)
       return nomem(x);
@@ -529,6 +529,13 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
     set_units(x, (SBase_t *)sp, st->unit, par_units);
   }
   int rc = add_initial(x, st->name, &st->init);
+  char x0[300];
+  snprintf(x0, sizeof x0, "%s_0", st->name);
+  if (!rc && !st->init.e && ims_mdl_param_index(x->d, x0) >= 0) { /* X = X_0 at the start */
+    ims_mdl_eq_t q = {.e = ims_expr_name(x0)};
+    rc = q.e ? add_initial(x, st->name, &q) : nomem(x);
+    ims_expr_free(q.e);
+  }
   if (rc)
     return rc;
   Rule_t *r = Model_createRateRule(x->sm);

@@ -14,6 +14,7 @@ int main(void)
 
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_modelfiles());
+  srunner_add_suite(sr, suite_sbml());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 

@@ -55,6 +55,7 @@ Suite *suite_sens(void);
 
 Suite *suite_population(void);
 Suite *suite_modelfiles(void);
+Suite *suite_sbml(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 
