@@ -86,6 +86,8 @@ check-install: all
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
+	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
 # SBML Test Suite conformance: every semantic case through tests/sbml/wrapper.sh,
 # two at a time, judged by the suite's pass rule (tests/sbml/check.py); a case
@@ -166,7 +168,7 @@ fuzz:
 	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
 	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
 	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
-	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
+	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv models/*.model tests/data/bad/*.model; do \
 	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
 	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \

@@ -1,5 +1,5 @@
 /* CARTmath: effector CAR-T, memory CAR-T and tumour cells in immunodeficient
- * mice (Barros et al. 2021, MODELS.md section 2.4). */
+ * mice (Barros et al. 2021 Cancers 13:2941; models/cartmath2021.md). */
 #include "immunosim/model.h"
 
 enum { CT, CM, T };

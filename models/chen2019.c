@@ -1,5 +1,5 @@
 /* Cytokine priming and tolerance for CD3 bispecifics (Chen et al. 2019,
- * MODELS.md section 3.1): one-compartment drug PK, cytokine release driven by
+ * Clin Transl Sci 12:600; models/chen2019.md): one-compartment drug PK, cytokine release driven by
  * synapse formation and inhibited by the cytokine exposure so far, more
  * strongly at every further dose. */
 #include "immunosim/model.h"

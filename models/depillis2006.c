@@ -1,5 +1,5 @@
 /* de Pillis, Gu & Radunskaya 2006: tumour, NK cells, CD8+ T cells,
- * circulating lymphocytes, chemotherapy and IL-2 (MODELS.md section 4.3).
+ * circulating lymphocytes, chemotherapy and IL-2 (J Theor Biol 238:841; models/depillis2006.md).
  *
  * The lysis term D*T with D = d*(L/T)^l/(s + (L/T)^l) is written as
  * DT = d*T*L^l/(L^l + s*T^l), which is finite (and continuous, 0 <= DT <= d*T)
@@ -65,7 +65,7 @@ static const ims_par_t params[] = {
     {"g", "1/d", "maximal NK recruitment by tumour cells", 0, 0},
     {"h", "cell^2", "steepness of NK recruitment (squared half-saturation)", 0, 0},
     {"j", "1/d", "maximal CD8+ T-cell recruitment by lysed tumour cells", 0, 0},
-    /* k sits beside (D*T)^2, a squared kill rate: cell^2/d^2 (MODELS.md writes cells^2) */
+    /* k sits beside (D*T)^2, a squared kill rate: cell^2/d^2 (transcriptions write cells^2) */
     {"k", "cell^2/d^2", "steepness of CD8+ recruitment (squared half-saturation)", 0, 0},
     {"m", "1/d", "CD8+ T-cell death rate", 0, 0},
     {"q", "1/(cell d)", "CD8+ T-cell inactivation by tumour cells", 0, 0},
@@ -203,7 +203,7 @@ const ims_model_t ims_model_depillis2006 = {
                 "tumors: modeling, applications and biological interpretations. J Theor Biol "
                 "2006;238:841-862",
     .notes = "Equations and values as read in public implementations that agree term by term "
-             "(the primary PDF was not read; MODELS.md 4.3); m = 9.12/d for patient 10 is "
+             "(the primary PDF was not read; models/depillis2006.md); m = 9.12/d for patient 10 is "
              "unverified against the paper. D*T is written d*T*L^l/(L^l + s*T^l), finite and "
              "continuous at T = 0 and L = 0 (no NaN); the Jacobian needs l >= 1 at L = 0. "
              "M (mg/L) enters only through 1 - exp(-M). Therapies vM, vL, vI are doses "

@@ -1,7 +1,7 @@
 /* Toxicity management for CAR-T in B-ALL: a teaching model of memory and
  * effector cytotoxic/helper CAR-T cells, other lymphocytes, inflammation and
  * B cells, with an inflammation-suppressing drug as a zero-order sink
- * (Hanson et al. 2016, MODELS.md section 3.3). */
+ * (Hanson et al. 2016 bioRxiv 049908; BIOMD0000000837; models/hanson2016.md). */
 #include "immunosim/model.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Hardiansyah & Ng 2019: CAR-T cells, CLL B cells and IL-6/IL-10/IFN-gamma
- * (Clin Transl Sci 12:343, supplement Eqs 1-9, Tables S1-S2; MODELS.md 2.2).
+ * (Clin Transl Sci 12:343, supplement Eqs 1-9, Tables S1-S2; models/hardiansyah2019.md).
  *
  *   f(B)  = B/(B + h)
  *   Fd    = aG + (1 - aG)*bG/(IL10 + bG)

@@ -1,7 +1,8 @@
 /* Kimmel, Locke & Altrock 2021: competition between normal and CAR T cells
- * after lymphodepletion, and CAR T killing of the tumour (MODELS.md section
- * 2.3; BioModels BIOMD0000001041).  Gompertz growth of both T cell pools
- * towards their carrying capacities, driven by the total count T = N + C. */
+ * after lymphodepletion, and CAR T killing of the tumour (Proc R Soc B
+ * 288:20210229, Eqs 2.1-2.3, Table 1; BioModels BIOMD0000001041;
+ * models/kimmel2021.md).  Gompertz growth of both T cell pools towards their
+ * carrying capacities, driven by the total count T = N + C. */
 #include "immunosim/model.h"
 
 #include <math.h>

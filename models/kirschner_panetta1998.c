@@ -1,5 +1,6 @@
 /* Kirschner & Panetta 1998: effector cells, tumour cells and IL-2 with
- * adoptive cell therapy (s1) and IL-2 infusion (s2) (MODELS.md section 4.1).
+ * adoptive cell therapy (s1) and IL-2 infusion (s2) (J Math Biol 37:235, Eq. 1, Table 1;
+ * models/kirschner_panetta1998.md).
  *
  *   dE/dt  = c*T - mu2*E + p1*E*IL/(g1 + IL) + s1
  *   dT/dt  = r2*T*(1 - b*T) - a*E*T/(g2 + T)
@@ -72,7 +73,8 @@ const ims_model_t ims_model_kirschner_panetta1998 = {
              "s1 > r2*g2*mu2/a (540 cells/d with the default set). No extinction rule: the paper "
              "has none. At low antigenicity (c about 0.01) the T troughs fall far below one "
              "cell and a plain run 'relapses' at times set by the solver tolerances and "
-             "floating point; use --extinct T=1 to make T = 0 below one cell (README).",
+             "floating point; use --extinct T=1 to make T = 0 below one cell "
+             "(models/kirschner_panetta1998.md).",
     .time_unit = "d",
     .default_set = "default",
     .states = states,

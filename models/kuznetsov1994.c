@@ -1,5 +1,5 @@
 /* Kuznetsov, Makalkin, Taylor & Perelson 1994: effector cells and an
- * immunogenic tumour (BCL1 lymphoma in mice) (MODELS.md section 4.2).
+ * immunogenic tumour (BCL1 lymphoma in mice) (Bull Math Biol 56:295; models/kuznetsov1994.md).
  *
  *   dE/dt = s + p*E*T/(g + T) - m*E*T - d*E
  *   dT/dt = a*T*(1 - b*T) - n*E*T
@@ -56,7 +56,8 @@ const ims_model_t ims_model_kuznetsov1994 = {
     .notes = "Dimensional form of the paper's model with the BCL1 estimates as curated in "
              "BioModels BIOMD0000000762. No errata were needed. With the bcl1 set a stable "
              "dormant focus (T about 8e6 cells) and a stable escape node (T about 4.5e8) are "
-             "separated by a saddle; the inoculum T_0 decides which is reached (README).",
+             "separated by a saddle; the inoculum T_0 decides which is reached "
+             "(models/kuznetsov1994.md).",
     .time_unit = "d",
     .default_set = "bcl1",
     .states = states,

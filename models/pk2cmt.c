@@ -1,5 +1,5 @@
 /* Linear 1-/2-compartment antibody PK with optional time-varying clearance
- * and Michaelis-Menten elimination (MODELS.md section 1.1). */
+ * and Michaelis-Menten elimination (parameter sets and sources: models/pk2cmt.md). */
 #include "immunosim/model.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Stein 2019: multiphasic cellular kinetics of tisagenlecleucel
- * (MODELS.md section 2.1).  Exponential expansion of the effector-like
+ * (CPT:PSP 8:285, Table 1; models/stein2019.md).  Exponential expansion of the effector-like
  * transgene E up to Tmax, then E contracts at alpha and feeds a memory-like
  * pool M that declines at beta.  Tmax is a model breakpoint: the RHS switches
  * on ctx->phase, never on t. */

@@ -1,5 +1,5 @@
 /* Wodarz 2001: uninfected tumour cells x, virus-infected tumour cells y and
- * virus-specific CTL z (MODELS.md section 4.4; BioModels BIOMD0000001043). */
+ * virus-specific CTL z (Cancer Res 61:3501; BioModels BIOMD0000001043; models/wodarz2001.md). */
 #include "immunosim/model.h"
 
 enum { X, Y, Z };
@@ -57,7 +57,7 @@ const ims_model_t ims_model_wodarz2001 = {
     .family = "oncolytic viruses",
     .citation = "Wodarz D. Viruses as antitumor weapons: defining conditions for tumor "
                 "remission. Cancer Res 2001;61:3501-3507 (BioModels BIOMD0000001043)",
-    .notes = "Default values are the BioModels curated encoding (MODELS.md 4.4), which has "
+    .notes = "Default values are the BioModels curated encoding (BIOMD0000001043), which has "
              "pv = cv = b = 0: the CTL arm z is then inert (dz/dt = 0, z affects nothing), so "
              "the z bolus at t = 20 of schedule wodarz_ctl_t20 only shows a constant line. "
              "CTL parameters from the paper were not found in the sources read; set pv, cv, b "

@@ -263,11 +263,11 @@ static void pr(pbuf_t *b, const ims_expr_t *e)
       if (i)
         put(b, e->op == IMS_X_MUL || e->op == IMS_X_DIV || e->op == IMS_X_POW ? "%s" : " %s ",
             ops[e->op].name);
-      /* left-associative: the right operand of - / and relations binds tighter;
-       * ^ is right-associative, so its left operand does */
+      /* Left-associative, and printed so that parsing gives the same tree (in
+       * floating point a*(b/c) is not a*b/c): every right operand of the same
+       * strength is parenthesised; ^ is right-associative, so its left one is. */
       int min = p;
-      if ((i > 0 && e->op != IMS_X_POW && e->op != IMS_X_ADD && e->op != IMS_X_MUL) ||
-          (i == 0 && e->op == IMS_X_POW) || (p == 3))
+      if ((i > 0 && e->op != IMS_X_POW) || (i == 0 && e->op == IMS_X_POW) || p == 3)
         min = p + 1;
       pr_arg(b, e->a[i], min);
     }
@@ -477,10 +477,13 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   case AST_REAL:
   case AST_REAL_E:
   case AST_RATIONAL: {
-    const char *u = ASTNode_isSetUnits(a) ? ASTNode_getUnits(a) : NULL;
+    char *own = ASTNode_isSetUnits(a) ? ASTNode_getUnits(a) : NULL; /* the caller frees it */
+    const char *u = own;
     if (u && c->unit_of)
       u = c->unit_of(c->ud, u);
-    return ims_expr_num(number(a), u);
+    ims_expr_t *e = ims_expr_num(number(a), u);
+    free(own);
+    return e;
   }
   case AST_NAME:
     return ims_expr_name(name ? name : "");
@@ -568,8 +571,7 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   }
   ims_xop_t op = simple_op(t);
   if (op == IMS_X_NOPS) {
-    const char *tag = name && *name ? name : ASTNode_getClass(a);
-    return fail(c, "unsupported: %s", tag && *tag ? tag : "MathML element");
+    return fail(c, "unsupported: %s", name && *name ? name : "MathML element");
   }
   int want = ops[op].arity;
   if ((int)n != want)
@@ -648,8 +650,8 @@ static int post(ims_expr_t *e, ims_err_t *err)
     e->op = IMS_X_TIME;
   } else if (e->op == IMS_X_CALL && strcmp(e->name, "ifelse") == 0) {
     if (e->n != 3)
-      return ims_err_set(err, IMS_EINPUT, "1: ifelse(condition, yes, no) takes 3 arguments, not %d",
-                         e->n);
+      return ims_err_set(err, IMS_EINPUT,
+                         "1: ifelse(condition, yes, no) takes 3 arguments, not %d;", e->n);
     ims_expr_t *c = e->a[0];
     e->a[0] = e->a[1];
     e->a[1] = c;

@@ -253,7 +253,7 @@ int ims__dag_mk(ims__dag_t *g, int op, int a, int b, int c)
  * that is not +, -, *, a negation, a constant or a small integer power.  Used
  * to let terms cancel exactly in derivatives (the quotient rule's
  * N'D - ND' is c*g for N = c*x, D = g + x), as a hand-written derivative
- * would; kept only when terms combined, and abandoned when it grows. */
+ * would; kept only when a term cancels, and abandoned when it grows. */
 
 #define POLY_MAXT 48
 #define POLY_MAXA 8
@@ -400,7 +400,9 @@ int ims__dag_simplify(ims__dag_t *g, int x)
   for (int i = 0; i < n; i++)
     if (p->t[i].c != 0)
       p->t[m++] = p->t[i];
-  if (m == n0) { /* nothing combined: keep the form as written */
+  /* Only an exact cancellation pays for the expansion: merely combining
+   * x + x loses the factored form that keeps (1 - tanh^2) exact. */
+  if (m == n || m == n0) {
     free(p);
     return x;
   }
@@ -481,6 +483,8 @@ static int rule(ims__dag_t *g, int x, int da, int db)
   case IMS__D_DIV: /* (a'b - ab')/b^2 with cancelling terms removed, else (a' - (a/b) b')/b */
     if (g->n[db].op == IMS__D_CONST && g->n[db].v == 0)
       return M(DIV, da, b);
+    if (g->n[da].op == IMS__D_CONST && g->n[da].v == 0) /* -(a/b)(b'/b): no b^2 to overflow */
+      return F(NEG, M(MUL, x, M(DIV, db, b)));
     {
       int num = M(SUB, M(MUL, da, b), M(MUL, a, db));
       int simple = ims__dag_simplify(g, num);

@@ -228,8 +228,9 @@ static ims_expr_t *expand_call(ims__comp_t *c, const ims_expr_t *e, const ims_md
   ims_expr_t *r = NULL;
   if (ok) {
     scope_t inner = {NULL, f, args}; /* a body sees its arguments and the model */
-    char where[300];
-    snprintf(where, sizeof where, "function %s called from %s", f->name, in);
+    char where[300];                 /* messages from inside the body name the function */
+    snprintf(where, sizeof where, "function %s", f->name);
+    (void)in;
     r = expand(c, f->body.e, &f->body, where, &inner, depth + 1);
   }
   for (int i = 0; i < e->n; i++)

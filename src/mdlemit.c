@@ -529,11 +529,15 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   ims_mdl_t *d = c->d;
   ims__mprog_t *P = calloc(1, sizeof *P);
   ims_model_t *m = calloc(1, sizeof *m);
-  ectx_t x = {c, NULL, NULL, 0};
-  int rc = !P || !m ? ims_err_set(c->err, IMS_ENOMEM, "out of memory") : IMS_OK;
-  if (!rc && ims__dag_init(&P->dag) != 0)
+  if (!P || !m) {
+    free(P);
+    free(m);
+    return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  }
+  ectx_t x = {c, &P->dag, NULL, 0};
+  int rc = IMS_OK;
+  if (ims__dag_init(&P->dag) != 0)
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-  x.g = P ? &P->dag : NULL;
   if (!rc && !(x.rate_node = malloc(((size_t)d->nstates + 1) * sizeof *x.rate_node)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   for (int i = 0; !rc && i < d->nstates; i++)
@@ -542,8 +546,7 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   rc = rc ? rc : programs(c, &x, P);
   free(x.rate_node);
   if (rc) {
-    if (P)
-      P->desc = NULL; /* the caller frees the description */
+    P->desc = NULL; /* the caller frees the description */
     mprog_free(P);
     free(m);
     return rc;

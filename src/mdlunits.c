@@ -169,7 +169,7 @@ int ims__comp_units(ims__comp_t *c)
     goto done;
   }
   declared(&u, d->time_unit, "time", "time", d->time_line, 1, &env.time);
-  ims__unit_t sec;
+  ims__unit_t sec = {0};
   if (env.time.u && ims__unit_parse(u.us, "s", &sec) == 0) {
     double f;
     ims__unit_same(&env.time, &sec, &f);
@@ -193,7 +193,7 @@ int ims__comp_units(ims__comp_t *c)
   char what[400];
   for (int k = 0; !u.rc && k < c->ntopo; k++) {
     ims__def_t *df = &c->defs[c->topo[k]];
-    snprintf(what, sizeof what, "%s '%s' (declared)", df->what, df->name);
+    snprintf(what, sizeof what, "%s '%s'", df->what, df->name);
     int rc = expect(&u, &env, df->eq, df->x, u.dunit[c->topo[k]].u ? &u.dunit[c->topo[k]] : NULL,
                     what, &df->uv);
     if (rc)

@@ -189,6 +189,9 @@ static int parse_expr(reader_t *r, size_t i, const char *in, ims_mdl_eq_t *eq)
     const char *msg = strchr(e2.msg, ':');
     msg = msg ? msg + 2 : e2.msg;
     size_t off = i + (size_t)(col > 0 ? col - 1 : 0);
+    size_t ml = strlen(msg);
+    if (ml && msg[ml - 1] == ';') /* our own message: "... (in d/dt(X))" */
+      return failat(r, off, "%.*s (in %s)", (int)(ml - 1), msg, in);
     return failat(r, off, "%s in %s", msg, in);
   }
   eq->text = text;

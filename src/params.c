@@ -33,8 +33,19 @@ int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
   for (int i = 0; i < m->nparams; i++)
     if (m->params[i].flags & IMS_PAR_OPTIONAL)
       p->value[i] = m->params[i].def;
-  for (int i = 0; m->y0_def && i < m->nstates; i++) /* a model file's X_0 */
+  for (int i = 0; m->y0_def && i < m->nstates; i++) { /* a model file's X_0 */
     p->value[m->nparams + i] = m->y0_def[i];
+    p->given[m->nparams + i] = m->y0_def[i] != 0;
+  }
+  for (int i = 0; i < m->nparams; i++) { /* a model file gives its values itself */
+    const ims_mdl_param_t *dp = ims_mdl_param_of(m, i);
+    char where[1100];
+    if (!dp || (dp->flags & IMS_MDL_NOVALUE))
+      continue;
+    snprintf(where, sizeof where, "%s:%d", m->source ? m->source : m->name, dp->line);
+    p->given[i] = 1;
+    p->origin[i] = strdup(where);
+  }
   *out = p;
   return IMS_OK;
 }

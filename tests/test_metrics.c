@@ -1,4 +1,4 @@
-/* Metrics against pk2cmt closed forms (MODELS.md 1.1): AUC to infinity =
+/* Metrics against pk2cmt closed forms (models/pk2cmt.md): AUC to infinity =
  * D/CL, Cavg,ss = D/(CL tau), bolus Cmax/Cmin at steady state, time above a
  * threshold, peaks between output times, windows between output times,
  * regrowth above baseline, and independence from the output grid. */

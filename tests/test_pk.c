@@ -1,4 +1,4 @@
-/* pk2cmt against exact closed forms (MODELS.md 1.1): 1- and 2-compartment
+/* pk2cmt against exact closed forms (models/pk2cmt.md): 1- and 2-compartment
  * linear PK, bolus and zero-order infusion, superposition for repeats. */
 #include "tests.h"
 

@@ -54,7 +54,11 @@ Suite *suite_rules(void);
 Suite *suite_sens(void);
 
 Suite *suite_population(void);
+/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
+Suite *suite_dynamics(void);
+Suite *suite_continuation(void);
 Suite *suite_modelfiles(void);
+Suite *suite_expr(void);
 Suite *suite_sbml(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);

@@ -180,6 +180,7 @@ int cli_events_open(ims_output_t **o, const char *path, ims_err_t *err);
 int cmd_plot(int argc, char **argv);
 
 int cmd_population(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 
 int cmd_export(int argc, char **argv); /* export.c */
 

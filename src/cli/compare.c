@@ -139,6 +139,9 @@ static int report(const cmp_t *c, const cli_run_args_t *a, ims_err_t *err)
     snprintf(cells[4 + n + i - 1], 48, "ratio_%.40s", c->name[i]);
   if (o) {
     ims_output_comment(o, "immunosim %s compare: model %s", IMS_VERSION, s0->m->name);
+    if (s0->m->source)
+      ims_output_comment(o, "model-file: %s fnv1a64=%s", s0->m->source,
+                         s0->m->source_hash ? s0->m->source_hash : "");
     for (int i = 0; i < n; i++)
       ims_output_comment(o, "schedule %d: %s", i + 1, c->s[i].sched->path);
     char line[4096];

@@ -319,6 +319,9 @@ int cli_metrics_write(const char *path, const cli_metrics_t *cm, const cli_setup
   if (rc)
     return rc;
   ims_output_comment(o, "immunosim %s metrics: model %s", IMS_VERSION, s->m->name);
+  if (s->m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", s->m->source,
+                       s->m->source_hash ? s->m->source_hash : "");
   if (s->sched && s->sched->path)
     ims_output_comment(o, "schedule: %s", s->sched->path);
   for (int i = 0; i < s->params->nfiles; i++)

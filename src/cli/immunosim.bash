@@ -95,10 +95,13 @@ _immunosim()
   fi
 
   case $cmd in
-    run | info | sweep | population | sensitivity | compare)
+    run | info | sweep | population | sensitivity | compare | translate)
+      # a built-in name or a model file (*.model, through directories)
       if [[ -z $model ]]; then
-        names=$("$bin" list --names 2>/dev/null)
-        mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur")
+        [[ $cmd != translate ]] && names=$("$bin" list --names 2>/dev/null)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -W "$names" -- "$cur"; compgen -f -X '!*.model' -- "$cur"
+          compgen -d -- "$cur")
       fi ;;
     plot)
       compopt -o filenames 2>/dev/null

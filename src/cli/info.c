@@ -117,7 +117,7 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
     wu = lu > wu ? lu : wu;
   }
   for (int i = 0; p && i < m->nstates; i++)
-    if (p->given[m->nparams + i] || (m->y0_def && m->y0_def[i] != 0)) {
+    if (p->given[m->nparams + i]) {
       int l = (int)strlen(m->states[i].name) + 2, lu = (int)strlen(m->states[i].unit);
       w = l > w ? l : w;
       wu = lu > wu ? lu : wu;
@@ -136,7 +136,7 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
   }
   for (int i = 0; p && i < m->nstates; i++) {
     int k = m->nparams + i;
-    if (!p->given[k] && !(m->y0_def && m->y0_def[i] != 0))
+    if (!p->given[k])
       continue;
     char name[160];
     snprintf(name, sizeof name, "%s_0", m->states[i].name);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "dyncli.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,10 @@ const cli_cmd_t cli_cmds[] = {
 
     {"population", "simulate a virtual population: percentile bands, per-subject metrics",
      cmd_population, NULL},
+    {"equilibria", "equilibria in a box, eigenvalues, type; nullclines", cmd_equilibria, NULL},
+    {"continue", "equilibrium branches over a parameter: folds, Hopf points, orbits", cmd_continue,
+     NULL},
+    {"translate", "write a model file as C source in the model contract", cmd_translate, NULL},
     {"export", "write a model as SBML Level 3 Version 2", cmd_export, NULL},
 };
 const int cli_ncmds = (int)(sizeof cli_cmds / sizeof *cli_cmds);

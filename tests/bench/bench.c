@@ -52,9 +52,10 @@ static const char *value_name(const ims_model_t *m, int k, char *buf, size_t n)
 
 static int cmd_prep(char **av)
 {
-  const ims_model_t *m = ims_model_find(av[0]);
-  if (!m)
-    die("unknown model", NULL);
+  const ims_model_t *m; /* a built-in name or a model file */
+  ims_err_t oerr;
+  if (ims_model_open(&m, av[0], NULL, &oerr))
+    die("unknown model", &oerr);
   long n = atol(av[3]);
   unsigned long seed = strtoul(av[4], NULL, 10);
   double cv = atof(av[5]), om = sqrt(log(1 + cv * cv));
@@ -425,9 +426,9 @@ static int cmd_run(char **av)
     die("cannot read DIR/model", NULL);
   fclose(fp);
   line[strcspn(line, "\n")] = '\0';
-  b.m = ims_model_find(line);
-  if (!b.m)
-    die("unknown model in DIR/model", NULL);
+  ims_err_t oerr;
+  if (ims_model_open(&b.m, line, NULL, &oerr))
+    die("unknown model in DIR/model", &oerr);
   const ims_model_t *m = b.m;
   b.nval = ims_model_nvalues(m);
   load_pop(&b, dir, nsubj);

@@ -1,5 +1,6 @@
 """Split a callgrind profile (self cost, instructions) into: the model's RHS and
-Jacobian (models/*.c), CVODE internals (libsundials_*), libc/libm, and everything else
+Jacobian (models/*.c, or the model-file evaluator src/exprvm.c and its entry points in
+src/mdlemit.c), CVODE internals (libsundials_*), libc/libm, and everything else
 (the immunosim driver or the bare loop).   /usr/bin/python3 cgsplit.py ANNOTATE.txt LABEL"""
 import re
 import sys
@@ -13,7 +14,7 @@ for line in open(sys.argv[1]):
         continue
     ir = int(m.group(1).replace(",", ""))
     fn, obj = m.group(2), m.group(3) or ""
-    if fn.startswith("models/") or "/models/" in fn:
+    if fn.startswith("models/") or "/models/" in fn or fn.startswith(("src/exprvm.c", "src/mdlemit.c")):
         tot["rhs+jac"] += ir
     elif "libsundials" in obj:
         tot["cvode"] += ir

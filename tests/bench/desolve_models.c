@@ -1,5 +1,5 @@
 /* The benchmark models for deSolve's compiled-code interface, written from
- * the equations in MODELS.md (not from models/).  Parameters arrive in the
+ * the published equations (models/<name>.md), not from the C sources.  Parameters arrive in the
  * order of the population file (every model value, <STATE>_0 included),
  * followed by one infusion rate per state. */
 #include <R.h>

@@ -14,7 +14,7 @@ ev <- read.csv(file.path(dir, "events.csv"))
 ns <- length(readLines(file.path(dir, "states.csv")))
 npar <- ncol(pop) - ns
 
-# R right-hand sides, from MODELS.md (parameter order as in pop.csv)
+# R right-hand sides, from the published equations (models/<name>.md; parameter order as in pop.csv)
 rhs_r <- list(
   pk2cmt = function(t, y, p) {
     c1 <- y[1] / p[2]

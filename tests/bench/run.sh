@@ -142,6 +142,52 @@ PYEOF
 }
 
 callgrind $B/hardi
+
+# The hardiansyah2019 model file against its built-in (issue 11: at most 1.3x per subject):
+# the same 1000 subjects (same seed and etas), interleaved runs, the median of each;
+# callgrind gives machine-independent instruction counts and the RHS share of each.
+modelfile() {
+  local d=$B/hardif i e
+  prep hardif models/hardiansyah2019.model params/hardiansyah2019/upn1.csv \
+    params/schedules/hardiansyah_upn1_split.csv rE,KBC,dCARTE,PIL6
+  : >"$d/mf.csv"
+  for i in 1 2 3 4 5; do
+    $BENCH run ims-bdf $B/hardi $RTOL $ATOL "$N" 0 1 $TEND | sed 's/^/built-in,/' >>"$d/mf.csv"
+    $BENCH run ims-bdf "$d" $RTOL $ATOL "$N" 0 1 $TEND | sed 's/^/file,/' >>"$d/mf.csv"
+  done
+  for e in hardi hardif; do
+    valgrind --tool=callgrind --toggle-collect=run_ims --callgrind-out-file="$B/$e/cg.mf" \
+      $BENCH run ims-bdf "$B/$e" $RTOL $ATOL 20 0 1 $TEND >/dev/null 2>&1
+    callgrind_annotate --inclusive=no --threshold=100 "$B/$e/cg.mf" >"$B/$e/cg.mf.txt" 2>/dev/null
+  done
+  $PY - "$d/mf.csv" "$B/hardi/cg.mf.txt" "$B/hardif/cg.mf.txt" "$N" <<'PYEOF' | tee -a $B/report.txt
+import re, statistics, subprocess, sys
+t = {"built-in": [], "file": []}
+steps = {}
+for line in open(sys.argv[1]):
+    who, _, _, sec, rhs, st = line.strip().split(",")
+    t[who].append(float(sec)); steps[who] = (float(rhs), float(st))
+def total(path):
+    for line in open(path):
+        if "PROGRAM TOTALS" in line:
+            return int(line.split()[0].replace(",", ""))
+def share(path, label):
+    out = subprocess.run(["/usr/bin/python3", "tests/bench/cgsplit.py", path, label],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"rhs\+jac ([\d.]+)%", out)
+    return float(m.group(1)) if m else float("nan")
+b, f = statistics.median(t["built-in"]), statistics.median(t["file"])
+ib, jf = total(sys.argv[2]), total(sys.argv[3])
+print("model file vs built-in (hardiansyah2019 UPN1, %d subjects x 5, median per subject): "
+      "built-in %.3g ms, model file %.3g ms, ratio %.2f (goal <= 1.3); same RHS evaluations "
+      "and steps: %s" % (int(sys.argv[4]), 1e3 * b, 1e3 * f, f / b,
+                          "yes" if steps["built-in"] == steps["file"] else "NO"))
+print("  callgrind, 20 subjects: %d vs %d instructions (ratio %.3f); RHS+Jacobian share "
+      "%.1f %% (built-in) and %.1f %% (model-file evaluator)" % (
+          ib, jf, jf / ib, share(sys.argv[2], "built-in"), share(sys.argv[3], "file")))
+PYEOF
+}
+modelfile
 restarts $B/hardi hardiansyah2019 params/hardiansyah2019/upn1.csv params/schedules/hardiansyah_upn1_split.csv E_PB
 scaling
 [ -n "${BENCH_NO_WP:-}" ] || wp $B/hardi "hardiansyah2019 UPN1"

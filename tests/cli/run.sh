@@ -110,7 +110,7 @@ awk -v a="$x1" -v b="$x2" 'BEGIN { d = a - b; exit !(a > 47.5 && a < 47.7 && d <
   awk -F, 'NR > 1 && !($4 > 0) { exit 1 }' && ok || bad "cartmath2021 --no-extinct: event or T <= 0"
 
 # 11. Stein population (published omega^2): the peak of E + M is exactly Cmax at Tmax
-# (MODELS.md 2.1), so on a 0.05-d grid each subject's measured peak lies in
+# (Stein 2019; models/stein2019.md), so on a 0.05-d grid each subject's measured peak lies in
 # [Cmax e^{-rho dt}, Cmax] and its time within dt of the sampled Tmax (1e-4: solver error)
 "$BIN" population stein2019 -n 300 --seed 11 --threads 2 -t 60 --dt 0.05 \
   --per-subject "$tmp/stein_subj.csv" -o "$tmp/stein_bands.csv" 2>/dev/null || bad "stein population"
@@ -253,6 +253,13 @@ awk -F, 'NR == 2 { t = $1 } NR == 3 { d = $1 - t - 2/24; exit !(d < 1e-9 && d > 
 for c in compare sweep; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
+
+# 15. every command of the model docs (models/*.md) runs as written
+bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
+  { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }
+
+# 16. dynamics: equilibria, continuation, orbits, phase plane
+. tests/cli/dynamics.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

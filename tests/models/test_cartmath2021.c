@@ -1,4 +1,4 @@
-/* cartmath2021 (MODELS.md 2.4): closed forms of the tumour-only and the
+/* cartmath2021 (Barros 2021): closed forms of the tumour-only and the
  * CAR-T-only subsystems, the authors' extinction rule located by root
  * finding, and the memory response to a tumour rechallenge. */
 #include "../tests.h"

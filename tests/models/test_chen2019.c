@@ -1,4 +1,4 @@
-/* chen2019 (MODELS.md 3.1): unit conversion of the hourly parameters, the
+/* chen2019 (Chen 2019; models/chen2019.md): unit conversion of the hourly parameters, the
  * one-compartment closed form of A, AUC = integral of Cyt, and the priming
  * effect measured at the exact peaks (roots of dCyt/dt). */
 #include "../tests.h"

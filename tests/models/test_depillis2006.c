@@ -1,4 +1,4 @@
-/* depillis2006 (MODELS.md 4.3): closed forms for the decoupled C, M and I
+/* depillis2006 (de Pillis 2006; models/depillis2006.md): closed forms for the decoupled C, M and I
  * equations, the untreated escape equilibrium against a GSL root, the
  * clearance/escape threshold of both patients, combined therapy, and the
  * Jacobian at the edges T = 0, L = 0 where D = d*(L/T)^l/(s + (L/T)^l) is 0/0. */
@@ -79,7 +79,7 @@ static double threshold(const char *file)
   return sqrt(lo * hi);
 }
 
-/* (a) MODELS.md 4.3: untreated, small tumours are cleared and large ones
+/* (a) de Pillis 2006: untreated, small tumours are cleared and large ones
  * escape to about 9.8e8 cells; the escape threshold differs between the two
  * patients.  Measured (immune system at its tumour-free equilibrium):
  * patient 9 1.85e7 cells, patient 10 1.06e6 cells. */
@@ -198,7 +198,7 @@ static void check_escape_equilibrium(const char *file)
   for (int i = 0; i < 4; i++)
     ck_assert_msg(t_relerr(TR(&tr, 1, 1 + i), eq[i]) < 1e-6, "%s: %s run %.10g root %.10g", file,
                   dp()->states[i].name, TR(&tr, 1, 1 + i), eq[i]);
-  /* "about 9.8e8" (MODELS.md): within 0.5% */
+  /* "about 9.8e8" (de Pillis 2006): within 0.5% */
   ck_assert_msg(fabs(eq[sT] - 9.8e8) < 0.005 * 9.8e8, "T* = %g", eq[sT]);
 
   /* and it is a stable node: every eigenvalue of the full 6x6 Jacobian has a

@@ -1,4 +1,4 @@
-/* hanson2016 (MODELS.md 3.3): closed forms of the lymphocyte equation
+/* hanson2016 (Hanson 2016; BIOMD0000000837): closed forms of the lymphocyte equation
  * through the max(0, .) kink and of inflammation without B cells (with and
  * without a drug window), and the effect of the drug sink on the
  * inflammation peak. */

@@ -1,4 +1,4 @@
-/* hardiansyah2019 (MODELS.md 2.2; Hardiansyah & Ng 2019 Clin Transl Sci
+/* hardiansyah2019 (Hardiansyah & Ng 2019 Clin Transl Sci
  * 12:343): closed forms without CAR-T, the blood/tissue equilibrium, a
  * conservation law, the published UPN1/UPN3 peaks and the paper's headline
  * tumour-burden-versus-dose result. */
@@ -263,7 +263,7 @@ static void check_band(const char *what, double got, double want, double band)
                 what, got, want, band);
 }
 
-/* (d) Published peaks, digitised from the paper's figures (MODELS.md 2.2):
+/* (d) Published peaks, digitised from the paper's figures (models/hardiansyah2019.md):
  * bands x1.5 on cells and x1.8 on cytokines.  UPN1: blood CAR-T about
  * 2.3e9 cells, IL-6 about 2800, IL-10 about 550, IFN-g about 700 pg/mL.
  * UPN3: IL-6 about 50, IL-10 about 150, IFN-g about 110 pg/mL, the

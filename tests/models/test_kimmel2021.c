@@ -1,4 +1,4 @@
-/* kimmel2021 (MODELS.md 2.3): CAR T counts against the published Moffitt
+/* kimmel2021 (Kimmel 2021, Eqs 2.1-2.3): CAR T counts against the published Moffitt
  * ZUMA-1 medians and IQRs, exact Gompertz / exponential solutions when
  * C = 0, the N equilibrium at KN, and the transcription of Table 1. */
 #include "../tests.h"

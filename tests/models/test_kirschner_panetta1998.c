@@ -1,4 +1,4 @@
-/* kirschner_panetta1998 (MODELS.md 4.1): analytic equilibria and their
+/* kirschner_panetta1998 (Kirschner & Panetta 1998): analytic equilibria and their
  * eigenvalues, the adoptive-therapy threshold s1 = r2*g2*mu2/a = 540, the
  * limit cycle at c = 0.02, the dormant equilibrium at c = 0.05, IL-2 alone,
  * the s1 schedule, and the extinction trigger at low antigenicity. */
@@ -381,7 +381,7 @@ START_TEST(il2_alone)
 }
 END_TEST
 
-/* Low antigenicity c = 0.01 (MODELS.md 4.1 numerical trap).  The exact
+/* Low antigenicity c = 0.01 (the numerical trap of models/kirschner_panetta1998.md).  The exact
  * trough is about 1e-5565 cells at t = 401 d (ln T integrated separately,
  * README); a plain double run carries T at noise level after ~150 d.  With
  * the extinction trigger T < 1 -> 0 (what --extinct T=1 installs) the

@@ -1,4 +1,4 @@
-/* kuznetsov1994 (MODELS.md 4.2), BCL1 set: the equilibria as roots of one
+/* kuznetsov1994 (Kuznetsov et al. 1994), BCL1 set: the equilibria as roots of one
  * scalar equation, their eigenvalues (stable dormant focus, saddle, stable
  * escape node), and a small and a large inoculum reaching the two
  * different attractors. */
@@ -78,7 +78,7 @@ START_TEST(equilibria_and_stability)
     ck_assert_msg(fabs(f[E]) <= 1e-9 * p[S] && fabs(f[T]) <= 1e-9 * p[A] * r[k][T],
                   "root %d: residuals %g %g", k, f[E], f[T]);
   }
-  /* ordering and sizes (MODELS.md 4.2: dormant at a few million cells) */
+  /* ordering and sizes (Kuznetsov 1994: dormant at a few million cells) */
   ck_assert(r[0][T] > 1e6 && r[0][T] < 1e7);
   ck_assert(r[1][T] > r[0][T] && r[2][T] > r[1][T] && r[2][T] < 1 / p[B]);
   /* dormant focus */

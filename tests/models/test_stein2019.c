@@ -1,4 +1,4 @@
-/* stein2019 (MODELS.md 2.1): the exact piecewise solution, the published
+/* stein2019 (Stein 2019, Table 1): the exact piecewise solution, the published
  * doubling time / contraction and terminal half-lives, and the Tmax
  * breakpoint (the solver stops there; --set Tmax moves it). */
 #include "../tests.h"
@@ -15,7 +15,7 @@ static const ims_model_t *stein(void)
 
 enum { FOLDX, TMAX, CMAX, ALPHA, FB, BETA };
 
-/* Closed form (MODELS.md 2.1; Stein 2019 supplement), with an optional
+/* Closed form (Stein 2019 supplement; models/stein2019.md), with an optional
  * M(0) = m0 that stays constant until Tmax and then decays at beta. */
 static void exact(const double *p, double m0, double t, double *E, double *M)
 {
@@ -129,7 +129,7 @@ START_TEST(init_and_state0)
 }
 END_TEST
 
-/* Published checks (Stein 2019, Results / MODELS.md 2.1), measured on the
+/* Published checks (Stein 2019, Results), measured on the
  * simulated trajectory, each to half a unit of the published last digit:
  * doubling time 0.78 d (2 decimals: +-0.005), contraction half-life 4.3 d
  * (1 decimal: +-0.05), terminal half-life "about 220 d" (2 significant

@@ -1,4 +1,4 @@
-/* wodarz2001 (MODELS.md 4.4): the s = 0 coexistence equilibrium and its
+/* wodarz2001 (Wodarz 2001; models/wodarz2001.md): the s = 0 coexistence equilibrium and its
  * eigenvalues, the CTL arm z after its introduction at t = 20, and the
  * uninfected tumour's logistic growth, each against closed forms. */
 #include "../tests.h"

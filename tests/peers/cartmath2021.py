@@ -1,4 +1,4 @@
-"""SciPy peer for cartmath2021, written from MODELS.md 2.4 (Barros 2021): the HDLM-2
+"""SciPy peer for cartmath2021, written from Barros 2021 (models/cartmath2021.md): the HDLM-2
 protocol with rechallenge and the RAJI protocol, both with the authors' 1e-6 extinction
 floor emulated by solve_ivp events.  Usage: /usr/bin/python3 cartmath2021.py BIN"""
 import subprocess

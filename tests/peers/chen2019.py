@@ -1,4 +1,4 @@
-"""SciPy peer for chen2019, written from MODELS.md 3.1 (Chen 2019, values of the Van De Vyver
+"""SciPy peer for chen2019, written from Chen 2019 (models/chen2019.md; values of the Van De Vyver
 2021 transcription), with the hourly parameters converted to days here: the priming schedule
 (60 ug on day 0, 300 ug on day 7).  Usage: /usr/bin/python3 chen2019.py BIN"""
 import subprocess

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Peer check of depillis2006 with SciPy, written from the equations of
-MODELS.md 4.3 (the paper's D = d (L/T)^l / (s + (L/T)^l) form, not the
+de Pillis 2006 (models/depillis2006.md; the paper's D = d (L/T)^l / (s + (L/T)^l) form, not the
 rewritten one the C model uses), against the CLI.
 
 Runs: patient 9 untreated from the default state (the tumour escapes) and

@@ -1,4 +1,4 @@
-"""SciPy peer for hanson2016, written from MODELS.md 3.3 (Hanson 2016; BioModels
+"""SciPy peer for hanson2016, written from the equations of Hanson 2016 (models/hanson2016.md; BioModels
 BIOMD0000000837 values, read as per hour and converted to per day here), with the drug sink
 D = 50 /h on days 2-12 and the max(0, .) of LT as published.
 Usage: /usr/bin/python3 hanson2016.py BIN"""

@@ -1,8 +1,8 @@
 # Independent cross-check of hardiansyah2019 with deSolve (lsoda + events).
 #
-# Written from MODELS.md 2.2 (Hardiansyah & Ng 2019, Clin Transl Sci 12:343,
-# supplement Eqs 1-9, errata applied); the parameter table is typed in from
-# MODELS.md, not read from our CSV files.  Doses are deSolve events ("add"
+# Written from Hardiansyah & Ng 2019 (Clin Transl Sci 12:343, supplement
+# Eqs 1-9, errata applied; models/hardiansyah2019.md); the parameter table is
+# typed in from supplement Tables S1-S2, not read from our CSV files.  Doses are deSolve events ("add"
 # to E_PB), at which lsoda stops and restarts; deSolve's row at an event time
 # is the pre-event state, so the dose is added to that row to compare with
 # the CLI's post-dose row.

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Independent cross-check of hardiansyah2019 with SciPy (LSODA).
 
-Written from MODELS.md 2.2 (Hardiansyah & Ng 2019, Clin Transl Sci 12:343,
-supplement Eqs 1-9, errata applied), with the parameter table typed in from
-MODELS.md rather than read from our CSV files, so the transcription of the
-parameter sets is checked too.  Boluses are handled by stopping the
-integration at each dose time, adding the dose to E_PB and restarting.
+Written from Hardiansyah & Ng 2019 (Clin Transl Sci 12:343, supplement
+Eqs 1-9, errata applied; models/hardiansyah2019.md), with the parameter table
+typed in from supplement Tables S1-S2 rather than read from our CSV files, so
+the transcription of the parameter sets is checked too.  Boluses are
+handled by stopping the integration at each dose time, adding the dose to
+E_PB and restarting.
 
 Usage: /usr/bin/python3 tests/peers/hardiansyah2019.py build/immunosim
 Compares all 8 states on a daily grid over 60 d; prints one PASS/FAIL line.

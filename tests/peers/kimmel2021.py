@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Peer check for kimmel2021: SciPy integration of MODELS.md 2.3 (Kimmel 2021
+"""Peer check for kimmel2021: SciPy integration of Kimmel 2021 (models/kimmel2021.md;
 Eqs 2.1-2.3, BioModels BIOMD0000001041 values), written from the equations
 (not from our C), against `immunosim run`."""
 import io

@@ -1,5 +1,5 @@
 # deSolve peer for kirschner_panetta1998, written from the equations in
-# MODELS.md 4.1 (Kirschner & Panetta 1998, J Math Biol 37:235):
+# Kirschner & Panetta 1998 (J Math Biol 37:235, Eq. 1; models/kirschner_panetta1998.md):
 #   dE/dt  = c*T - mu2*E + p1*E*IL/(g1 + IL) + s1
 #   dT/dt  = r2*T*(1 - b*T) - a*E*T/(g2 + T)
 #   dIL/dt = p2*E*T/(g3 + T) - mu3*IL + s2

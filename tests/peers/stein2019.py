@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Peer check for stein2019: SciPy integration of MODELS.md 2.1, written from
+"""Peer check for stein2019: SciPy integration of Stein 2019 (Table 1), written from
 the equations (not from our C), against `immunosim run`.  The switch at Tmax
 is handled by integrating the two phases separately."""
 import io

@@ -1,0 +1,75 @@
+# CLI tests of the dynamics commands (equilibria, continue); sourced by
+# run.sh, which provides BIN, tmp, ok and bad.  The commands are the README
+# 'Dynamics' examples.
+
+# 1. Kuznetsov BCL1: four equilibria, the tumour-free one at (s/d, 0) = (315533.98, 0)
+"$BIN" equilibria kuznetsov1994 -o "$tmp/kz_eq.csv" >"$tmp/kz_eq.txt" || bad "equilibria kuznetsov1994"
+[ "$(grep -vc '^#' "$tmp/kz_eq.csv")" -eq 5 ] && ok || bad "kuznetsov: 4 equilibria + header"
+awk -F, '!/^#/ && $3 == 0 { e = $2 / (13000 / 0.0412) - 1; exit !(e < 1e-9 && e > -1e-9 && $4 == "saddle") }' \
+  "$tmp/kz_eq.csv" && ok || bad "kuznetsov tumour-free equilibrium: $(cat "$tmp/kz_eq.csv")"
+for t in "stable focus" "stable node" saddle; do
+  grep -q ",$t," "$tmp/kz_eq.csv" && ok || bad "kuznetsov: no $t"
+done
+grep -q '4 equilibria in the box' "$tmp/kz_eq.txt" && ok || bad "equilibria table: $(head -1 "$tmp/kz_eq.txt")"
+
+# 2. Kirschner-Panetta c = 0.04: the origin and a stable focus
+"$BIN" equilibria kirschner_panetta1998 --set c=0.04 -o "$tmp/kp_eq.csv" >/dev/null || bad "kp equilibria"
+grep -q '^2,20802.29[0-9]*,15570.09[0-9]*,9773.44[0-9]*,stable focus,stable,0,0,0,' "$tmp/kp_eq.csv" && ok ||
+  bad "kp c=0.04 interior: $(grep '^2,' "$tmp/kp_eq.csv")"
+
+# 3. an empty box says so (exit 0, a CSV with only the header)
+"$BIN" equilibria kuznetsov1994 --box T=1e10:2e10 -o "$tmp/none.csv" >"$tmp/none.txt"
+[ $? -eq 0 ] && grep -q 'no equilibrium in the box' "$tmp/none.txt" &&
+  [ "$(grep -vc '^#' "$tmp/none.csv")" -eq 1 ] && ok || bad "empty box: $(cat "$tmp/none.txt")"
+
+# 4. bad input: one line, exit 1, nothing written
+dyn_bad() { # expected-message-part, then the command's arguments
+  local want=$1
+  shift
+  "$BIN" "$@" -o "$tmp/bad_out.csv" >/dev/null 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- "$want" "$tmp/err" &&
+    [ ! -e "$tmp/bad_out.csv" ]; then ok; else bad "$* -> rc $rc: $(cat "$tmp/err")"; fi
+}
+dyn_bad "expected LO:HI with LO < HI" equilibria kuznetsov1994 --box T=5:1
+dyn_bad "has no state 'Q'" equilibria kuznetsov1994 --box Q=0:1
+dyn_bad "unknown model" equilibria nosuchmodel
+dyn_bad "did you mean '--box'" equilibria kuznetsov1994 --bx T=0:1
+dyn_bad "give --par NAME=A:B" continue kuznetsov1994
+dyn_bad "did you mean 'd'" continue kuznetsov1994 --par D=0.01:0.1
+dyn_bad "is an initial value" continue kuznetsov1994 --par T_0=1:2
+dyn_bad "two different numbers" continue kuznetsov1994 --par d=0.1:0.1
+dyn_bad "cannot be negative" continue kuznetsov1994 --par d=-1:0.1
+dyn_bad "need --plane" equilibria kuznetsov1994 --nullclines "$tmp/nc_bad.csv"
+
+# 5. Kuznetsov in d: two folds bracketing the BCL1 value 0.0412 (bistable range)
+"$BIN" continue kuznetsov1994 --par d=0.01:0.1 -o "$tmp/kz_d.csv" >"$tmp/kz_d.txt" || bad "continue kuznetsov"
+awk -F, '$8 == "fold" { n++; if ($3 < 0.0412) lo = 1; else hi = 1 } END { exit !(n == 2 && lo && hi) }' \
+  "$tmp/kz_d.csv" && ok || bad "kuznetsov folds: $(grep fold "$tmp/kz_d.csv")"
+grep -q '^2 *fold' "$tmp/kz_d.txt" && ok || bad "continue summary: $(cat "$tmp/kz_d.txt")"
+
+# 6. Kirschner-Panetta in c: one Hopf point, between 0.032 and 0.033
+"$BIN" continue kirschner_panetta1998 --par c=0.005:0.05 -o "$tmp/kp_c.csv" >/dev/null || bad "continue kp"
+awk -F, '$9 == "hopf" { n++; c = $3 } END { exit !(n == 1 && c > 0.032 && c < 0.033) }' \
+  "$tmp/kp_c.csv" && ok || bad "kp hopf: $(grep hopf "$tmp/kp_c.csv")"
+
+# 7. the orbit diagram: the c = 0.02 cycle has period 242 d (about 242 d for Kirschner and Panetta 1998)
+"$BIN" continue kirschner_panetta1998 --par c=0.02:0.05 --orbits T --npar 2 --transient 6000 \
+  --window 1500 -o "$tmp/kp_orb.csv" >/dev/null || bad "continue --orbits"
+awk -F, '$1 == "orbit_max" && $3 == 0.02 { p = $13; n++ } END { exit !(n == 1 && p > 241.5 && p < 242.5) }' \
+  "$tmp/kp_orb.csv" && ok || bad "orbit period: $(grep orbit_max "$tmp/kp_orb.csv")"
+awk -F, '$1 == "orbit_eq" && $3 == 0.05 { n++ } END { exit n != 1 }' "$tmp/kp_orb.csv" && ok ||
+  bad "orbit settled at c = 0.05: $(grep 'orbit.*,0.05,' "$tmp/kp_orb.csv")"
+
+# 8. phase plane: nullclines and field, all outputs or none
+"$BIN" equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 --yrange 1e5:1e9 \
+  --nullclines "$tmp/kz_nc.csv" --field "$tmp/kz_field.csv" >/dev/null || bad "phase plane"
+grep -q '^nullcline,segment,E,T$' "$tmp/kz_nc.csv" && grep -q '^E,T,dE,dT$' "$tmp/kz_field.csv" &&
+  [ "$(grep -vc '^#' "$tmp/kz_field.csv")" -eq 901 ] && ok || bad "phase plane files"
+"$BIN" equilibria kuznetsov1994 --plane E,T --nullclines "$tmp/nc2.csv" \
+  --field "$tmp/nodir/f.csv" >/dev/null 2>"$tmp/err"
+[ $? -ne 0 ] && [ ! -e "$tmp/nc2.csv" ] && ok || bad "a failed output left the other behind"
+
+for c in equilibria continue; do
+  "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
+done
