@@ -24,7 +24,14 @@ typedef struct ims__mprog {
   ims_par_t *params;
   double *y0_def;
   int *par_of; /* description parameter of each model parameter */
+  struct ims__evprog *ev; /* (sbml, issue 12) the events' programs (mdlevents.c), or NULL */
 } ims__mprog_t;
+
+typedef struct ims__evprog ims__evprog_t;
+/* (sbml, issue 12) The DAG node of an expanded expression, for the event
+ * compiler (mdlevents.c); x is mdlemit.c's emitting context. */
+struct ectx;
+int ims__emit_node(struct ectx *x, const ims_expr_t *e);
 
 /* What a name stands for. */
 enum { IMS__K_STATE, IMS__K_PARAM, IMS__K_INIT, IMS__K_DEF, IMS__K_FUNC };

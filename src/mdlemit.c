@@ -1,6 +1,7 @@
 /* From checked, expanded expressions to one DAG, its symbolic Jacobian, the
  * evaluator's programs and the ims_model_t whose functions run them. */
 #include "mdlcomp.h"
+#include "mdlevents.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -175,6 +176,11 @@ static int fold(ectx_t *x, int op, const ims_expr_t *e)
   if (e->n == 1 && (op == IMS__D_AND || op == IMS__D_OR || op == IMS__D_XOR))
     acc = ims__dag_mk(x->g, IMS__D_NE, acc, ims__dag_const(x->g, 0), -1);
   return acc;
+}
+
+int ims__emit_node(struct ectx *x, const ims_expr_t *e)
+{
+  return node_of(x, e);
 }
 
 static int node_of(ectx_t *x, const ims_expr_t *e)
@@ -395,6 +401,7 @@ static void mprog_free(ims__mprog_t *P)
   ims__prog_free(&P->out);
   ims__prog_free(&P->sw);
   ims__prog_free(&P->init);
+  ims__events_free(P->ev);
   ims__layout_free(&P->L);
   ims__dag_free(&P->dag);
   free(P->states);
@@ -507,12 +514,15 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
     oom = switches(x, rate, n, &sw, &nsw) != 0;
   if (oom || x->bad)
     rc = x->bad ? IMS_EINPUT : ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  if (!rc) /* (sbml, issue 12) the events' nodes join the DAG before its layout */
+    rc = ims__events_nodes(c, x, x->g, &P->ev);
   if (!rc && (ims__layout_init(&P->L, x->g, n, c->nmpar + n) ||
               ims__prog_build(&P->rhs, x->g, &P->L, rate, NULL, n, n, 0) ||
               ims__prog_build(&P->jac, x->g, &P->L, roots, idx, nj, n * n, 1) ||
               ims__prog_build(&P->out, x->g, &P->L, outs, NULL, nout, nout, 0) ||
               ims__prog_build(&P->sw, x->g, &P->L, sw, NULL, nsw, nsw, 0) ||
-              ims__prog_build(&P->init, x->g, &P->L, inits, iidx, ninit, n, 0)))
+              ims__prog_build(&P->init, x->g, &P->L, inits, iidx, ninit, n, 0) ||
+              ims__events_build(P->ev, x->g, &P->L)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   P->has_jac = !x->g->nondiff;
   P->has_init = ninit > 0;
@@ -566,10 +576,13 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   m->nswitch = P->sw.nout;
   m->switches = P->sw.nout ? g_switches : NULL;
   m->init_ctx = P->has_init ? g_init : NULL;
+  m->event_eval = P->ev ? ims__events_eval : NULL; /* (sbml, issue 12) */
+  ims__events_model(P->ev, m);
   m->impl = P;
   m->nwork = max_sz(
       max_sz(ims__prog_nreg(&P->rhs), ims__prog_nreg(&P->jac)),
-      max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)), ims__prog_nreg(&P->init)));
+      max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)),
+             max_sz(ims__prog_nreg(&P->init), ims__events_nreg(P->ev))));
   *out = m;
   return IMS_OK;
 }
