@@ -71,6 +71,7 @@ void ims_mdl_free(ims_mdl_t *d)
     for (int k = 0; k < e->nassign; k++) {
       free(e->assign[k].target);
       eq_free(&e->assign[k].value);
+      eq_free(&e->assign[k].scale);
     }
     free(e->assign);
   }

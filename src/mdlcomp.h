@@ -23,7 +23,7 @@ typedef struct ims__mprog {
   ims_var_t *states, *outputs;
   ims_par_t *params;
   double *y0_def;
-  int *par_of; /* description parameter of each model parameter */
+  int *par_of;            /* description parameter of each model parameter */
   struct ims__evprog *ev; /* (sbml, issue 12) the events' programs (mdlevents.c), or NULL */
 } ims__mprog_t;
 

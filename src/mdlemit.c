@@ -579,10 +579,9 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   m->event_eval = P->ev ? ims__events_eval : NULL; /* (sbml, issue 12) */
   ims__events_model(P->ev, m);
   m->impl = P;
-  m->nwork = max_sz(
-      max_sz(ims__prog_nreg(&P->rhs), ims__prog_nreg(&P->jac)),
-      max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)),
-             max_sz(ims__prog_nreg(&P->init), ims__events_nreg(P->ev))));
+  m->nwork = max_sz(max_sz(ims__prog_nreg(&P->rhs), ims__prog_nreg(&P->jac)),
+                    max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)),
+                           max_sz(ims__prog_nreg(&P->init), ims__events_nreg(P->ev))));
   *out = m;
   return IMS_OK;
 }

@@ -19,8 +19,8 @@ struct ims__evprog {
   int nev, nval;
   /* DAG nodes, then programs */
   int *roots, nroots, rcap;
-  int *trig, *delay, *prio, *vals;
-  ims__prog_t p_roots, p_trig, p_delay, p_prio, p_vals;
+  int *trig, *delay, *prio, *vals, *scales;
+  ims__prog_t p_roots, p_trig, p_delay, p_prio, p_vals, p_scales;
 };
 
 void ims__events_free(ims__evprog_t *E)
@@ -32,6 +32,7 @@ void ims__events_free(ims__evprog_t *E)
   ims__prog_free(&E->p_delay);
   ims__prog_free(&E->p_prio);
   ims__prog_free(&E->p_vals);
+  ims__prog_free(&E->p_scales);
   free(E->defs);
   free(E->targets);
   free(E->roots);
@@ -39,6 +40,7 @@ void ims__events_free(ims__evprog_t *E)
   free(E->delay);
   free(E->prio);
   free(E->vals);
+  free(E->scales);
   free(E);
 }
 
@@ -107,7 +109,8 @@ int ims__events_nodes(ims__comp_t *c, struct ectx *x, ims__dag_t *g, ims__evprog
   E->delay = calloc((size_t)E->nev, sizeof *E->delay);
   E->prio = calloc((size_t)E->nev, sizeof *E->prio);
   E->vals = calloc((size_t)nval + 1, sizeof *E->vals);
-  if (!E->defs || !E->targets || !E->trig || !E->delay || !E->prio || !E->vals)
+  E->scales = calloc((size_t)nval + 1, sizeof *E->scales);
+  if (!E->defs || !E->targets || !E->trig || !E->delay || !E->prio || !E->vals || !E->scales)
     return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   int v = 0;
   for (int i = 0; i < d->nevents; i++) {
@@ -135,7 +138,10 @@ int ims__events_nodes(ims__comp_t *c, struct ectx *x, ims__dag_t *g, ims__evprog
       if (!a || !s)
         return ims_err_set(c->err, IMS_EINTERNAL, "event %s: assignment not expanded", ev->id);
       E->vals[v] = ims__emit_node(x, a->x);
-      if (E->vals[v] < 0)
+      /* a scale is a plain expression (no calls): built as written */
+      const ims_expr_t *sc = ev->assign[k].scale.e;
+      E->scales[v] = sc ? ims__emit_node(x, sc) : ims__dag_const(g, 1);
+      if (E->vals[v] < 0 || E->scales[v] < 0)
         return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
       E->targets[v] = s->kind == IMS__K_STATE ? s->idx : -1 - c->par_idx[s->idx];
     }
@@ -161,7 +167,8 @@ int ims__events_build(ims__evprog_t *E, const ims__dag_t *g, const ims__layout_t
          ims__prog_build(&E->p_trig, g, L, E->trig, NULL, E->nev, E->nev, 0) ||
          ims__prog_build(&E->p_delay, g, L, E->delay, NULL, E->nev, E->nev, 0) ||
          ims__prog_build(&E->p_prio, g, L, E->prio, NULL, E->nev, E->nev, 0) ||
-         ims__prog_build(&E->p_vals, g, L, E->vals, NULL, E->nval, E->nval, 0);
+         ims__prog_build(&E->p_vals, g, L, E->vals, NULL, E->nval, E->nval, 0) ||
+         ims__prog_build(&E->p_scales, g, L, E->scales, NULL, E->nval, E->nval, 0);
 }
 
 size_t ims__events_nreg(const ims__evprog_t *E)
@@ -169,8 +176,8 @@ size_t ims__events_nreg(const ims__evprog_t *E)
   if (!E)
     return 0;
   size_t m = ims__prog_nreg(&E->p_roots);
-  const ims__prog_t *ps[4] = {&E->p_trig, &E->p_delay, &E->p_prio, &E->p_vals};
-  for (int i = 0; i < 4; i++)
+  const ims__prog_t *ps[5] = {&E->p_trig, &E->p_delay, &E->p_prio, &E->p_vals, &E->p_scales};
+  for (int i = 0; i < 5; i++)
     if (ims__prog_nreg(ps[i]) > m)
       m = ims__prog_nreg(ps[i]);
   return m;
@@ -180,11 +187,12 @@ void ims__events_eval(int what, double t, const double *y, double *out, const im
 {
   const ims__mprog_t *M = ctx->model->impl;
   const ims__evprog_t *E = M->ev;
-  const ims__prog_t *P = what == IMS_EVAL_ROOTS      ? &E->p_roots
-                         : what == IMS_EVAL_TRIGGERS ? &E->p_trig
-                         : what == IMS_EVAL_DELAYS   ? &E->p_delay
+  const ims__prog_t *P = what == IMS_EVAL_ROOTS        ? &E->p_roots
+                         : what == IMS_EVAL_TRIGGERS   ? &E->p_trig
+                         : what == IMS_EVAL_DELAYS     ? &E->p_delay
                          : what == IMS_EVAL_PRIORITIES ? &E->p_prio
-                                                       : &E->p_vals;
+                         : what == IMS_EVAL_VALUES     ? &E->p_vals
+                                                       : &E->p_scales;
   ims__prog_run(P, &M->L, t, y, ctx->p, ctx->work, out);
 }
 

@@ -249,7 +249,9 @@ static int augment(ims_sbml_t *s, alg_t *r, int nr, int i, int *owner, char *see
 
 static int free_var(const ims__sbml_sym_t *y)
 {
-  if (y->kind == IMS__SYM_REACTION || y->constant || y->assign_rule || y->rate_rule)
+  /* events set what they assign: not a rule's unknown (case 01589) */
+  if (y->kind == IMS__SYM_REACTION || y->constant || y->assign_rule || y->rate_rule ||
+      y->event_target)
     return 0;
   return !(y->kind == IMS__SYM_SPECIES && !y->boundary && y->in_reaction);
 }

@@ -4,9 +4,9 @@
  * the defaults of its level: before Level 3 an event is persistent, its
  * trigger counts as true before the start (no firing at t0) and it uses the
  * values of its trigger time.  An assignment to a species held as an amount
- * assigns value * compartment, with the compartment's size before the event
- * (SBML evaluates every assignment of an event before it makes any: test
- * 01779 of the SBML Test Suite). */
+ * assigns value * compartment, with the compartment's size when it runs,
+ * before the event's own assignments (SBML evaluates every assignment of an
+ * event before it makes any: test 01779 of the SBML Test Suite). */
 #include "sbml_import.h"
 
 #include <stdio.h>
@@ -63,14 +63,16 @@ static int one_event(ims_sbml_t *s, Event_t *ev, unsigned i)
     rc = ims__sbml_math(s, EventAssignment_getMath(a), a, -1, &v);
     if (rc)
       return rc;
-    v.e = ims__sbml_to_amount(s, q, v.e);
-    if (!v.e)
-      return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
     k = (int)(e - s->d->events);
     rc = ims_mdl_add_assign(s->d, k, var, v, s->err);
     if (rc < 0)
       return rc;
     e = &s->d->events[k]; /* the builders may move the array */
+    /* a concentration becomes an amount with the compartment's size when
+     * the assignment runs, also when the value is from the trigger time
+     * (SBML Test Suite case 01507) */
+    if (s->sym[q].subst && !(e->assign[rc].scale.e = ims_expr_name(s->sym[s->sym[q].comp].id)))
+      return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
   }
   return IMS_OK;
 }

@@ -633,7 +633,16 @@ static int events(exporter_t *x)
       if (!a)
         return nomem(x);
       EventAssignment_setVariable(a, e->assign[k].target);
-      rc = set_math(x, ea_math, a, e->assign[k].value.e, "an event assignment");
+      const ims_mdl_assign_t *as = &e->assign[k];
+      ims_expr_t *v = as->scale.e ? ims_expr_op2(IMS_X_MUL, ims_expr_copy(as->value.e),
+                                                 ims_expr_copy(as->scale.e))
+                                  : NULL;
+      if (as->scale.e && !v)
+        return nomem(x);
+      /* value * scale: the amount the target is set to (with values from
+       * the trigger time, SBML takes the scale then too) */
+      rc = set_math(x, ea_math, a, v ? v : as->value.e, "an event assignment");
+      ims_expr_free(v);
     }
     if (rc)
       return rc;

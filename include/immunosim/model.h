@@ -106,7 +106,8 @@ typedef struct ims_model {
    * fills out with, for what = IMS_EVAL_ROOTS, the nevroots root functions;
    * IMS_EVAL_TRIGGERS, each event's trigger (0 or 1); IMS_EVAL_DELAYS and
    * IMS_EVAL_PRIORITIES, one value per event (0 and -inf when it has none);
-   * IMS_EVAL_VALUES, the nevvalues assignment values of all events. */
+   * IMS_EVAL_VALUES, the nevvalues assignment values of all events;
+   * IMS_EVAL_SCALES, their factors, evaluated when they are assigned. */
   int nevents;
   const struct ims_event_def *events;
   int nevroots, nevvalues;
@@ -118,6 +119,7 @@ typedef struct ims_model {
 #define IMS_EVAL_DELAYS 2
 #define IMS_EVAL_PRIORITIES 3
 #define IMS_EVAL_VALUES 4
+#define IMS_EVAL_SCALES 5 /* per value: its factor when it is assigned (1: none) */
 
 /* One event of a model (SBML semantics, L3V2 sec. 4.12). */
 typedef struct ims_event_def {
@@ -126,7 +128,7 @@ typedef struct ims_event_def {
   int initial_value;      /* the trigger's value just before the start (1: no firing at t0) */
   int use_trigger_values; /* values computed when it fires (1) or when it runs (0) */
   int has_delay;
-  int nassign;       /* its assignments are values v0 .. v0 + nassign - 1 of IMS_EVAL_VALUES */
+  int nassign; /* its assignments are values v0 .. v0 + nassign - 1 of IMS_EVAL_VALUES */
   int v0;
   const int *target; /* per assignment: a state index, or -1 - a parameter index */
 } ims_event_def_t;
