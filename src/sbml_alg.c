@@ -222,6 +222,35 @@ ims_expr_t *ims__sbml_subst(const ims_expr_t *e, const char *x, const ims_expr_t
   return r;
 }
 
+/* 1 when e reads no symbol that changes in time (only numbers, constant
+ * parameters and parameters computed from them). */
+static int reads_constants(const ims_sbml_t *s, const ims_expr_t *e)
+{
+  if (!e)
+    return 1;
+  if (e->op == IMS_X_TIME || e->op == IMS_X_RATEOF)
+    return 0;
+  if (e->op == IMS_X_NAME) {
+    int k = ims__sbml_sym(s, e->name);
+    return k < 0 || s->sym[k].role == IMS__ROLE_CONST || s->sym[k].role == IMS__ROLE_DEF;
+  }
+  for (int i = 0; i < e->n; i++)
+    if (!reads_constants(s, e->a[i]))
+      return 0;
+  return 1;
+}
+
+int ims__sbml_coef_constant(const ims_sbml_t *s, const ims_expr_t *f, const char *x)
+{
+  ims_expr_t *a, *b;
+  if (linear(f, x, &a, &b))
+    return 0;
+  int ok = a && reads_constants(s, a);
+  ims_expr_free(a);
+  ims_expr_free(b);
+  return ok;
+}
+
 /* ---- matching rules to variables --------------------------------------------- */
 
 typedef struct alg {

@@ -135,14 +135,18 @@ static int one(ims_sbml_t *s, Reaction_t *r)
       ims_expr_free(v);
       v = w;
     }
-    sol = v ? ims__sbml_solve(v, s->sym[q[cand]].id) : NULL;
+    /* a coefficient that can reach 0 (a rate constant an event sets) leaves
+     * the equilibrium undetermined there: not this pivot (case 00987) */
+    sol = v && ims__sbml_coef_constant(s, v, s->sym[q[cand]].id)
+              ? ims__sbml_solve(v, s->sym[q[cand]].id)
+              : NULL;
     ims_expr_free(v);
     p = cand;
   }
   if (!rc && !sol)
     rc = ims__sbml_fail(s, r, IMS_EINPUT,
                         "unsupported: FastReaction (the equilibrium of fast reaction '%s' is not "
-                        "linear in any of its species)",
+                        "linear, with a constant coefficient, in any of its species)",
                         Reaction_getId(r));
   /* the conserved states, then the species as outputs */
   for (int i = 0; !rc && i < m; i++) {

@@ -103,6 +103,9 @@ int ims__sbml_initial(ims_sbml_t *s, int k, double *v, ims_mdl_eq_t *eq);
 /* x = -b/a when f = a*x + b with a, b free of x (sbml_alg.c); NULL when f is
  * not linear in x.  And a copy of e with every name x replaced by v. */
 ims_expr_t *ims__sbml_solve(const ims_expr_t *f, const char *x);
+/* 1 when f is linear in x with a coefficient that reads only constants (it
+ * cannot become 0 during a run, leaving x undetermined). */
+int ims__sbml_coef_constant(const ims_sbml_t *s, const ims_expr_t *f, const char *x);
 ims_expr_t *ims__sbml_subst(const ims_expr_t *e, const char *x, const ims_expr_t *v);
 /* A copy of e with the description's functions inlined; NULL when a call
  * cannot be (unknown function, wrong arity, too deep). */
