@@ -224,18 +224,24 @@ ims_expr_t *ims__sbml_subst(const ims_expr_t *e, const char *x, const ims_expr_t
 
 /* 1 when e reads no symbol that changes in time (only numbers, constant
  * parameters and parameters computed from them). */
-static int reads_constants(const ims_sbml_t *s, const ims_expr_t *e)
+static int reads_constants(const ims_sbml_t *s, const ims_expr_t *e, int depth)
 {
   if (!e)
     return 1;
-  if (e->op == IMS_X_TIME || e->op == IMS_X_RATEOF)
+  if (e->op == IMS_X_TIME || e->op == IMS_X_RATEOF || depth > 64)
     return 0;
   if (e->op == IMS_X_NAME) {
     int k = ims__sbml_sym(s, e->name);
-    return k < 0 || s->sym[k].role == IMS__ROLE_CONST || s->sym[k].role == IMS__ROLE_DEF;
+    if (k < 0 || s->sym[k].role == IMS__ROLE_CONST || s->sym[k].role == IMS__ROLE_DEF)
+      return 1;
+    /* an assignment (or solved algebraic) rule of constants is one */
+    for (int i = 0; s->sym[k].role == IMS__ROLE_OUT && i < s->d->noutputs; i++)
+      if (!strcmp(s->d->outputs[i].name, e->name))
+        return reads_constants(s, s->d->outputs[i].def.e, depth + 1);
+    return 0;
   }
   for (int i = 0; i < e->n; i++)
-    if (!reads_constants(s, e->a[i]))
+    if (!reads_constants(s, e->a[i], depth))
       return 0;
   return 1;
 }
@@ -245,7 +251,7 @@ int ims__sbml_coef_constant(const ims_sbml_t *s, const ims_expr_t *f, const char
   ims_expr_t *a, *b;
   if (linear(f, x, &a, &b))
     return 0;
-  int ok = a && reads_constants(s, a);
+  int ok = a && reads_constants(s, a, 0);
   ims_expr_free(a);
   ims_expr_free(b);
   return ok;
