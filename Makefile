@@ -28,10 +28,18 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz \
+.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz completion \
         figures gallery-update bench check-peers format lint tsan check-sbml
 
-all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so
+all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
+
+# The man page comes from the option table (src/cli/options.c), like --help and the completion.
+$(BUILD)/immunosim.1: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc man > $@.tmp && mv $@.tmp $@
+
+# src/cli/immunosim.bash is generated from the option table too; tests/cli/options.sh checks it.
+completion: $(BUILD)/immunosim
+	$(BUILD)/immunosim _doc bash > src/cli/immunosim.bash
 
 deps:
 	@bash .ci/deps.sh $(BUILD_PKGS)
@@ -86,6 +94,8 @@ check-install: all
 
 check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
 	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
 	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
@@ -168,7 +178,8 @@ fuzz:
 	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
 	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
 	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
-	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv models/*.model tests/data/bad/*.model; do \
+	  if [ -d tests/fuzz/corpus/$$t ]; then cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/$$t.corpus/; fi; \
+	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
 	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
 	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
@@ -183,12 +194,15 @@ install: all
 	install -m 644 $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
 	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
+	install -d $(DESTDIR)$(PREFIX)/share/immunosim/models
+	install -m 644 $(wildcard models/*.model) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
+	install -m 644 $(BUILD)/immunosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/immunosim.1
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c

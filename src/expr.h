@@ -7,7 +7,4 @@
 /* The operator's name in the model-file syntax ("exp", "+", ...). */
 const char *ims__xop_name(ims_xop_t op);
 
-/* Case-insensitive edit distance of two short names (src/model.c). */
-int ims__edit_distance(const char *a, const char *b);
-
 #endif

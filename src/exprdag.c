@@ -40,9 +40,11 @@ int ims__dop_is_rel(int op)
   return op >= IMS__D_LT && op <= IMS__D_NE;
 }
 
-int ims__dag_init(ims__dag_t *g)
+int ims__dag_init(ims__dag_t *g, int nvars)
 {
   memset(g, 0, sizeof *g);
+  g->nvars = nvars;
+  g->nwords = nvars > 0 ? (nvars + 63) / 64 : 1;
   g->htcap = 1024;
   g->ht = malloc((size_t)g->htcap * sizeof *g->ht);
   if (!g->ht)
@@ -56,6 +58,7 @@ void ims__dag_free(ims__dag_t *g)
   free(g->n);
   free(g->ht);
   free(g->memo);
+  free(g->dep);
   memset(g, 0, sizeof *g);
 }
 
@@ -116,8 +119,20 @@ static int intern(ims__dag_t *g, ims__dnode_t d)
     if (!n)
       return -1;
     g->n = n;
+    uint64_t *dep = realloc(g->dep, (size_t)cap * (size_t)g->nwords * sizeof *dep);
+    if (!dep)
+      return -1;
+    g->dep = dep;
     g->cap = cap;
   }
+  uint64_t *dw = g->dep + (size_t)g->nn * (size_t)g->nwords;
+  memset(dw, 0, (size_t)g->nwords * sizeof *dw);
+  if (d.op == IMS__D_STATE && d.k >= 0 && d.k < g->nvars)
+    dw[d.k / 64] |= (uint64_t)1 << (d.k % 64);
+  int kids[3] = {d.a, d.b, d.c};
+  for (int q = 0; q < 3; q++)
+    for (int w = 0; kids[q] >= 0 && w < g->nwords; w++)
+      dw[w] |= g->dep[(size_t)kids[q] * (size_t)g->nwords + (size_t)w];
   if (d.op == IMS__D_STATE)
     d.flags = IMS__D_DEPY;
   else if (d.op == IMS__D_TIME)
@@ -561,6 +576,9 @@ int ims__dag_diff(ims__dag_t *g, int x, int var)
     return -1;
   ims__dnode_t n = g->n[x];
   if (!(n.flags & (var < 0 ? IMS__D_DEPT : IMS__D_DEPY)))
+    return K(0);
+  if (var >= 0 && var < g->nvars &&
+      !(g->dep[(size_t)x * (size_t)g->nwords + (size_t)(var / 64)] & ((uint64_t)1 << (var % 64))))
     return K(0);
   if (n.op == IMS__D_STATE)
     return K(n.k == var ? 1 : 0);

@@ -6,6 +6,7 @@
 #define IMS_EXPRDAG_H
 
 #include <math.h>
+#include <stdint.h>
 
 typedef enum ims__dop {
   IMS__D_CONST, /* v */
@@ -76,9 +77,15 @@ typedef struct ims__dag {
   int *memo; /* derivative memo: triples (node, var, result), open addressing */
   int memocap, nmemo;
   int nondiff; /* a derivative met an operation without one (factorial of a state) */
+  /* Which states each node depends on: nwords 64-bit words per node, so a
+   * derivative by a state the node does not contain is 0 without a visit
+   * (the Jacobian of a large sparse model stays linear in its size). */
+  int nvars, nwords;
+  uint64_t *dep;
 } ims__dag_t;
 
-int ims__dag_init(ims__dag_t *g);
+/* nvars: the number of states (STATE leaves have k < nvars). */
+int ims__dag_init(ims__dag_t *g, int nvars);
 void ims__dag_free(ims__dag_t *g);
 /* Each returns a node index, or -1 when out of memory (or an operand is -1). */
 int ims__dag_const(ims__dag_t *g, double v);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <udunits2.h>
 
-struct ims__usys {
+struct ims_unitcheck {
   ut_system *sys;
 };
 
@@ -17,10 +17,10 @@ struct ims__usys {
 static const char *const count_groups[][3] = {
     {"cell", "cells", NULL}, {"copies", "copy", NULL}, {"IU", NULL, NULL}, {"count", NULL, NULL}};
 
-int ims__usys_alloc(ims__usys_t **out, ims_err_t *err)
+int ims_unitcheck_alloc(ims_unitcheck_t **out, ims_err_t *err)
 {
   ut_set_error_message_handler(ut_ignore);
-  ims__usys_t *s = calloc(1, sizeof *s);
+  ims_unitcheck_t *s = calloc(1, sizeof *s);
   if (!s)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   s->sys = ut_read_xml(NULL);
@@ -42,7 +42,7 @@ int ims__usys_alloc(ims__usys_t **out, ims_err_t *err)
   return IMS_OK;
 }
 
-void ims__usys_free(ims__usys_t *s)
+void ims_unitcheck_free(ims_unitcheck_t *s)
 {
   if (!s)
     return;
@@ -256,7 +256,7 @@ int ims__unit_copy(const ims__unit_t *from, ims__unit_t *to)
   return from->u && !to->u ? -1 : 0;
 }
 
-int ims__unit_parse(ims__usys_t *s, const char *str, ims__unit_t *out)
+int ims__unit_parse(ims_unitcheck_t *s, const char *str, ims__unit_t *out)
 {
   while (*str == ' ')
     str++;

@@ -6,8 +6,6 @@
 
 #include "immunosim/mdl.h"
 
-typedef struct ims__usys ims__usys_t;
-
 /* A unit for messages: scale * product of atoms^(num/den). */
 #define IMS__UATOMS 12
 typedef struct ims__udisp {
@@ -27,12 +25,9 @@ typedef struct ims__unit {
   ims__udisp_t d;
 } ims__unit_t;
 
-int ims__usys_alloc(ims__usys_t **out, ims_err_t *err);
-void ims__usys_free(ims__usys_t *s);
-
 /* Parse a unit string ("" and "1" are dimensionless).  Returns 0, or -1 when
  * udunits2 does not know it. */
-int ims__unit_parse(ims__usys_t *s, const char *str, ims__unit_t *out);
+int ims__unit_parse(ims_unitcheck_t *s, const char *str, ims__unit_t *out);
 void ims__unit_free(ims__unit_t *u);
 int ims__unit_copy(const ims__unit_t *from, ims__unit_t *to);
 /* "cell/d", "1e+09 cell", "1/(cell*d)" */
@@ -46,7 +41,7 @@ int ims__unit_div(const ims__unit_t *a, const ims__unit_t *b, ims__unit_t *out);
 int ims__unit_convert(const ims__unit_t *a, const ims__unit_t *b, double *v);
 
 typedef struct ims__uenv {
-  ims__usys_t *sys;
+  ims_unitcheck_t *sys;
   ims__unit_t time; /* the model's time unit */
   /* The unit of a name (a copy into *out); -1 if the name has none (an error
    * already reported elsewhere): the checker then uses "any". */

@@ -4,6 +4,7 @@
 #include "mdlcomp.h"
 
 #include "expr.h"
+#include "immunosim/data.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -84,18 +85,16 @@ static int add_sym(ims__comp_t *c, const char *name, int kind, int idx, int line
 
 static const char *suggest(const ims__comp_t *c, const char *name, int kinds)
 {
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < c->nsyms; i++) {
-    if (!(kinds & (1 << c->syms[i].kind)))
-      continue;
-    int dd = ims__edit_distance(c->syms[i].name, name);
-    if (dd < bd || (dd == 0 && strcmp(c->syms[i].name, name) != 0)) {
-      bd = dd;
-      best = c->syms[i].name;
-    }
-  }
-  return best;
+  const char **cands = malloc(((size_t)c->nsyms + 1) * sizeof *cands);
+  if (!cands)
+    return NULL;
+  int n = 0;
+  for (int i = 0; i < c->nsyms; i++)
+    if (kinds & (1 << c->syms[i].kind))
+      cands[n++] = c->syms[i].name;
+  const char *s = ims_suggest(name, cands, n);
+  free(cands);
+  return s;
 }
 
 /* States' X_0 parameters are the initial values; every name once. */
@@ -328,7 +327,7 @@ static int expand_all(ims__comp_t *c)
       if (!qs[k]->e)
         continue;
       snprintf(in, sizeof in, "the %s of event %s", what[k], id);
-      c->evx[c->nevx] = (ims__evx_t){NULL, qs[k], k, NULL};
+      c->evx[c->nevx] = (ims__evx_t){.q = qs[k], .kind = k, .event = i, .slot = k};
       rc = expand_eq(c, qs[k], in, &c->evx[c->nevx++].x);
     }
     for (int k = 0; !rc && k < ev->nassign; k++) {
@@ -339,7 +338,8 @@ static int expand_all(ims__comp_t *c)
                               "event %s assigns to '%s', which is not a state or a parameter", id,
                               a->target);
       snprintf(in, sizeof in, "the assignment to %s in event %s", a->target, id);
-      c->evx[c->nevx] = (ims__evx_t){NULL, &a->value, 3, a->target};
+      c->evx[c->nevx] =
+          (ims__evx_t){.q = &a->value, .kind = 3, .event = i, .slot = 3 + k, .target = a->target};
       rc = expand_eq(c, &a->value, in, &c->evx[c->nevx++].x);
     }
   }

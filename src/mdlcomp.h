@@ -18,13 +18,17 @@ typedef struct ims__mprog {
   ims__prog_t out;  /* -> out[k] */
   ims__prog_t sw;   /* -> g[k], the switching functions */
   ims__prog_t init; /* -> y0[i] for states with an initial expression */
+  ims__prog_t *ev;  /* per event: trigger, delay, priority, assignment values */
+  int nev;
   int has_jac, has_init;
   /* the model's tables (the ims_model_t points at them) */
   ims_var_t *states, *outputs;
   ims_par_t *params;
   double *y0_def;
   int *par_of;            /* description parameter of each model parameter */
-  struct ims__evprog *ev; /* (sbml, issue 12) the events' programs (mdlevents.c), or NULL */
+  /* (sbml, issue 12) what the driver needs beyond ev: the triggers' root
+   * functions, the assignments' scales, the event table (mdlevents.c) */
+  struct ims__evprog *evd;
 } ims__mprog_t;
 
 typedef struct ims__evprog ims__evprog_t;
@@ -62,6 +66,8 @@ typedef struct ims__evx {
   ims_expr_t *x;
   const ims_mdl_eq_t *q;
   int kind;           /* 0 trigger, 1 delay, 2 priority, 3 assignment */
+  int event;          /* index of the event */
+  int slot;           /* its place in ims_mdl_event_eval's out[] */
   const char *target; /* assignments */
 } ims__evx_t;
 

@@ -392,16 +392,31 @@ const ims_mdl_param_t *ims_mdl_param_of(const ims_model_t *m, int k)
   return &d->params[((const ims__mprog_t *)m->impl)->par_of[k]];
 }
 
+int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, const ims_ctx_t *ctx,
+                       double *out)
+{
+  if (!ims_mdl_of(m))
+    return -1;
+  const ims__mprog_t *P = m->impl;
+  if (k < 0 || k >= P->nev)
+    return -1;
+  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, ctx->work, out);
+  return 0;
+}
+
 static void mprog_free(ims__mprog_t *P)
 {
   if (!P)
     return;
+  for (int k = 0; P->ev && k < P->nev; k++)
+    ims__prog_free(&P->ev[k]);
+  free(P->ev);
+  ims__events_free(P->evd);
   ims__prog_free(&P->rhs);
   ims__prog_free(&P->jac);
   ims__prog_free(&P->out);
   ims__prog_free(&P->sw);
   ims__prog_free(&P->init);
-  ims__events_free(P->ev);
   ims__layout_free(&P->L);
   ims__dag_free(&P->dag);
   free(P->states);
@@ -510,20 +525,45 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
       oom = (inits[ninit] = node_of(x, c->xinit[i])) < 0;
       iidx[ninit++] = i;
     }
+  /* events: every expression of event k in one program (constants NaN for absent ones) */
+  int *evn = NULL, nevn = 0, nan = ims__dag_const(x->g, NAN); /* before the layout is made */
+  oom |= nan < 0;
+  if (!oom && c->nevx) {
+    evn = malloc((size_t)c->nevx * sizeof *evn);
+    oom = !evn;
+    for (int i = 0; !oom && i < c->nevx; i++)
+      oom = (evn[nevn++] = node_of(x, c->evx[i].x)) < 0;
+  }
   if (!oom)
     oom = switches(x, rate, n, &sw, &nsw) != 0;
   if (oom || x->bad)
     rc = x->bad ? IMS_EINPUT : ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-  if (!rc) /* (sbml, issue 12) the events' nodes join the DAG before its layout */
-    rc = ims__events_nodes(c, x, x->g, &P->ev);
+  if (!rc) /* (sbml, issue 12) the triggers' roots join the DAG before its layout */
+    rc = ims__events_nodes(c, x, x->g, &P->evd);
   if (!rc && (ims__layout_init(&P->L, x->g, n, c->nmpar + n) ||
               ims__prog_build(&P->rhs, x->g, &P->L, rate, NULL, n, n, 0) ||
               ims__prog_build(&P->jac, x->g, &P->L, roots, idx, nj, n * n, 1) ||
               ims__prog_build(&P->out, x->g, &P->L, outs, NULL, nout, nout, 0) ||
               ims__prog_build(&P->sw, x->g, &P->L, sw, NULL, nsw, nsw, 0) ||
               ims__prog_build(&P->init, x->g, &P->L, inits, iidx, ninit, n, 0) ||
-              ims__events_build(P->ev, x->g, &P->L)))
+              ims__events_build(P->evd, x->g, &P->L)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  if (!rc && d->nevents && !(P->ev = calloc((size_t)d->nevents, sizeof *P->ev)))
+    rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  for (int k = 0; !rc && k < d->nevents; k++, P->nev++) {
+    int ns = 3 + d->events[k].nassign, nr = 0;
+    int *er = malloc((size_t)ns * sizeof *er), *es = malloc((size_t)ns * sizeof *es);
+    for (int s2 = 1; er && es && s2 < 3; s2++) /* no delay or priority: NaN */
+      er[nr] = nan, es[nr++] = s2;
+    for (int i = 0; er && es && i < c->nevx; i++)
+      if (c->evx[i].event == k)
+        er[nr] = evn[i], es[nr++] = c->evx[i].slot;
+    if (!er || !es || ims__prog_build(&P->ev[k], x->g, &P->L, er, es, nr, ns, 0))
+      rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+    free(er);
+    free(es);
+  }
+  free(evn);
   P->has_jac = !x->g->nondiff;
   P->has_init = ninit > 0;
   free(roots);
@@ -546,7 +586,7 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   }
   ectx_t x = {c, &P->dag, NULL, 0};
   int rc = IMS_OK;
-  if (ims__dag_init(&P->dag) != 0)
+  if (ims__dag_init(&P->dag, d->nstates) != 0)
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   if (!rc && !(x.rate_node = malloc(((size_t)d->nstates + 1) * sizeof *x.rate_node)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
@@ -576,12 +616,16 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
   m->nswitch = P->sw.nout;
   m->switches = P->sw.nout ? g_switches : NULL;
   m->init_ctx = P->has_init ? g_init : NULL;
-  m->event_eval = P->ev ? ims__events_eval : NULL; /* (sbml, issue 12) */
-  ims__events_model(P->ev, m);
   m->impl = P;
-  m->nwork = max_sz(max_sz(ims__prog_nreg(&P->rhs), ims__prog_nreg(&P->jac)),
-                    max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)),
-                           max_sz(ims__prog_nreg(&P->init), ims__events_nreg(P->ev))));
+  m->nwork = max_sz(
+      max_sz(ims__prog_nreg(&P->rhs), ims__prog_nreg(&P->jac)),
+      max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)), ims__prog_nreg(&P->init)));
+  for (int k = 0; k < P->nev; k++)
+    m->nwork = max_sz(m->nwork, ims__prog_nreg(&P->ev[k]));
+  /* (sbml, issue 12) events for the driver (src/sim_events.c) */
+  m->nwork = max_sz(m->nwork, ims__events_nreg(P->evd));
+  m->event_eval = P->evd ? ims__events_eval : NULL;
+  ims__events_model(P->evd, m);
   *out = m;
   return IMS_OK;
 }

@@ -1,11 +1,13 @@
-/* Events of a model description compiled into the evaluator (sbml, issue 12):
- * the root functions of their triggers, the triggers, delays, priorities and
- * assignment values as straight-line programs over the same DAG and
- * registers as the rest of the model (see mdlcomp.h and model.h).
+/* Events of a compiled description, as the driver runs them (sbml, issue 12;
+ * model.h: nevents, events, event_eval).  The model compiler builds one
+ * program per event for its trigger, delay, priority and assignment values
+ * (mdlemit.c, ims_mdl_event_eval); this adds what the driver also needs, over
+ * the same DAG and registers: the root functions of the triggers, the
+ * assignments' scales, and the table of events with their targets.
  *
  * A trigger is a boolean of relations a OP b; it can change value only where
  * some a - b changes sign, so those differences are its root functions (the
- * driver locates their sign changes and re-evaluates the triggers there).
+ * driver locates their sign changes and evaluates the triggers there).
  * Relations inside a relation's operands (a piecewise) are roots as well. */
 #include "mdlevents.h"
 
@@ -17,10 +19,9 @@ struct ims__evprog {
   ims_event_def_t *defs;
   int *targets;
   int nev, nval;
-  /* DAG nodes, then programs */
   int *roots, nroots, rcap;
-  int *trig, *delay, *prio, *vals, *scales;
-  ims__prog_t p_roots, p_trig, p_delay, p_prio, p_vals, p_scales;
+  int *scales;
+  ims__prog_t p_roots, p_scales;
 };
 
 void ims__events_free(ims__evprog_t *E)
@@ -28,18 +29,10 @@ void ims__events_free(ims__evprog_t *E)
   if (!E)
     return;
   ims__prog_free(&E->p_roots);
-  ims__prog_free(&E->p_trig);
-  ims__prog_free(&E->p_delay);
-  ims__prog_free(&E->p_prio);
-  ims__prog_free(&E->p_vals);
   ims__prog_free(&E->p_scales);
   free(E->defs);
   free(E->targets);
   free(E->roots);
-  free(E->trig);
-  free(E->delay);
-  free(E->prio);
-  free(E->vals);
   free(E->scales);
   free(E);
 }
@@ -61,10 +54,11 @@ static int add_root(ims__evprog_t *E, int r)
   return 0;
 }
 
-/* Every relation under node k (visited marks nodes seen). */
-static int collect(ims__dag_t *g, int k, ims__evprog_t *E, char *visited)
+/* Every relation under node k that can change in time (visited: nodes seen;
+ * only nodes below nn, those that existed before the roots were made). */
+static int collect(ims__dag_t *g, int k, int nn, ims__evprog_t *E, char *visited)
 {
-  if (k < 0 || visited[k])
+  if (k < 0 || k >= nn || visited[k])
     return 0;
   visited[k] = 1;
   ims__dnode_t d = g->n[k];
@@ -75,15 +69,15 @@ static int collect(ims__dag_t *g, int k, ims__evprog_t *E, char *visited)
   }
   int ops[3] = {d.a, d.b, d.c};
   for (int q = 0; q < ims__dop_arity(d.op); q++)
-    if (collect(g, ops[q], E, visited))
+    if (collect(g, ops[q], nn, E, visited))
       return -1;
   return 0;
 }
 
-static const ims__evx_t *find(const ims__comp_t *c, const ims_mdl_eq_t *q)
+static const ims__evx_t *trigger_of(const ims__comp_t *c, int k)
 {
   for (int i = 0; i < c->nevx; i++)
-    if (c->evx[i].q == q)
+    if (c->evx[i].event == k && c->evx[i].kind == 0)
       return &c->evx[i];
   return NULL;
 }
@@ -95,35 +89,35 @@ int ims__events_nodes(ims__comp_t *c, struct ectx *x, ims__dag_t *g, ims__evprog
   if (!d->nevents)
     return IMS_OK;
   ims__evprog_t *E = calloc(1, sizeof *E);
-  int nval = 0;
-  for (int i = 0; i < d->nevents; i++)
-    nval += d->events[i].nassign;
   if (!E)
     return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   *out = E;
   E->nev = d->nevents;
-  E->nval = nval;
-  E->defs = calloc((size_t)E->nev, sizeof *E->defs);
-  E->targets = calloc((size_t)nval + 1, sizeof *E->targets);
-  E->trig = calloc((size_t)E->nev, sizeof *E->trig);
-  E->delay = calloc((size_t)E->nev, sizeof *E->delay);
-  E->prio = calloc((size_t)E->nev, sizeof *E->prio);
-  E->vals = calloc((size_t)nval + 1, sizeof *E->vals);
-  E->scales = calloc((size_t)nval + 1, sizeof *E->scales);
-  if (!E->defs || !E->targets || !E->trig || !E->delay || !E->prio || !E->vals || !E->scales)
-    return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-  int v = 0;
   for (int i = 0; i < d->nevents; i++) {
+    E->nval += d->events[i].nassign;
+    if (d->events[i].nassign > IMS__EV_MAXASSIGN)
+      return ims__comp_fail(c, d->events[i].line, d->events[i].col,
+                            "event %s has %d assignments; at most %d are supported",
+                            d->events[i].id ? d->events[i].id : "", d->events[i].nassign,
+                            IMS__EV_MAXASSIGN);
+  }
+  E->defs = calloc((size_t)E->nev, sizeof *E->defs);
+  E->targets = calloc((size_t)E->nval + 1, sizeof *E->targets);
+  E->scales = calloc((size_t)E->nval + 1, sizeof *E->scales);
+  int *trig = calloc((size_t)E->nev, sizeof *trig);
+  if (!E->defs || !E->targets || !E->scales || !trig) {
+    free(trig);
+    return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  }
+  int v = 0, rc = IMS_OK;
+  for (int i = 0; !rc && i < d->nevents; i++) {
     const ims_mdl_event_t *ev = &d->events[i];
-    const ims__evx_t *t = find(c, &ev->trigger), *dl = ev->delay.e ? find(c, &ev->delay) : NULL,
-                     *pr = ev->priority.e ? find(c, &ev->priority) : NULL;
-    if (!t)
-      return ims_err_set(c->err, IMS_EINTERNAL, "event %s: trigger not expanded", ev->id);
-    E->trig[i] = ims__emit_node(x, t->x);
-    E->delay[i] = dl ? ims__emit_node(x, dl->x) : ims__dag_const(g, 0);
-    E->prio[i] = pr ? ims__emit_node(x, pr->x) : ims__dag_const(g, -INFINITY);
-    if (E->trig[i] < 0 || E->delay[i] < 0 || E->prio[i] < 0)
-      return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+    const ims__evx_t *t = trigger_of(c, i);
+    trig[i] = t ? ims__emit_node(x, t->x) : -1;
+    if (trig[i] < 0) {
+      rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+      break;
+    }
     E->defs[i] = (ims_event_def_t){ev->id ? ev->id : "",
                                    ev->persistent,
                                    ev->initial_value,
@@ -132,31 +126,26 @@ int ims__events_nodes(ims__comp_t *c, struct ectx *x, ims__dag_t *g, ims__evprog
                                    ev->nassign,
                                    v,
                                    E->targets + v};
-    for (int k = 0; k < ev->nassign; k++, v++) {
-      const ims__evx_t *a = find(c, &ev->assign[k].value);
+    for (int k = 0; !rc && k < ev->nassign; k++, v++) {
       const ims__sym_t *s = ims__comp_lookup(c, ev->assign[k].target);
-      if (!a || !s)
-        return ims_err_set(c->err, IMS_EINTERNAL, "event %s: assignment not expanded", ev->id);
-      E->vals[v] = ims__emit_node(x, a->x);
+      E->targets[v] = s->kind == IMS__K_STATE ? s->idx : -1 - c->par_idx[s->idx];
       /* a scale is a plain expression (no calls): built as written */
       const ims_expr_t *sc = ev->assign[k].scale.e;
       E->scales[v] = sc ? ims__emit_node(x, sc) : ims__dag_const(g, 1);
-      if (E->vals[v] < 0 || E->scales[v] < 0)
-        return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-      E->targets[v] = s->kind == IMS__K_STATE ? s->idx : -1 - c->par_idx[s->idx];
+      if (E->scales[v] < 0)
+        rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
     }
   }
-  char *visited = calloc((size_t)g->nn + 1, 1);
-  if (!visited)
-    return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-  int bad = 0;
-  /* nodes made while collecting are differences, never relations: the
-   * visited array needs no growing for them */
   int nn = g->nn;
-  for (int i = 0; !bad && i < E->nev; i++)
-    bad = E->trig[i] < nn && collect(g, E->trig[i], E, visited);
+  char *visited = rc ? NULL : calloc((size_t)nn + 1, 1);
+  if (!rc && !visited)
+    rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  for (int i = 0; !rc && i < E->nev; i++)
+    if (collect(g, trig[i], nn, E, visited))
+      rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   free(visited);
-  return bad ? ims_err_set(c->err, IMS_ENOMEM, "out of memory") : IMS_OK;
+  free(trig);
+  return rc;
 }
 
 int ims__events_build(ims__evprog_t *E, const ims__dag_t *g, const ims__layout_t *L)
@@ -164,10 +153,6 @@ int ims__events_build(ims__evprog_t *E, const ims__dag_t *g, const ims__layout_t
   if (!E)
     return 0;
   return ims__prog_build(&E->p_roots, g, L, E->roots, NULL, E->nroots, E->nroots, 0) ||
-         ims__prog_build(&E->p_trig, g, L, E->trig, NULL, E->nev, E->nev, 0) ||
-         ims__prog_build(&E->p_delay, g, L, E->delay, NULL, E->nev, E->nev, 0) ||
-         ims__prog_build(&E->p_prio, g, L, E->prio, NULL, E->nev, E->nev, 0) ||
-         ims__prog_build(&E->p_vals, g, L, E->vals, NULL, E->nval, E->nval, 0) ||
          ims__prog_build(&E->p_scales, g, L, E->scales, NULL, E->nval, E->nval, 0);
 }
 
@@ -175,25 +160,39 @@ size_t ims__events_nreg(const ims__evprog_t *E)
 {
   if (!E)
     return 0;
-  size_t m = ims__prog_nreg(&E->p_roots);
-  const ims__prog_t *ps[5] = {&E->p_trig, &E->p_delay, &E->p_prio, &E->p_vals, &E->p_scales};
-  for (int i = 0; i < 5; i++)
-    if (ims__prog_nreg(ps[i]) > m)
-      m = ims__prog_nreg(ps[i]);
-  return m;
+  size_t a = ims__prog_nreg(&E->p_roots), b = ims__prog_nreg(&E->p_scales);
+  return a > b ? a : b;
 }
 
 void ims__events_eval(int what, double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *M = ctx->model->impl;
-  const ims__evprog_t *E = M->ev;
-  const ims__prog_t *P = what == IMS_EVAL_ROOTS        ? &E->p_roots
-                         : what == IMS_EVAL_TRIGGERS   ? &E->p_trig
-                         : what == IMS_EVAL_DELAYS     ? &E->p_delay
-                         : what == IMS_EVAL_PRIORITIES ? &E->p_prio
-                         : what == IMS_EVAL_VALUES     ? &E->p_vals
-                                                       : &E->p_scales;
-  ims__prog_run(P, &M->L, t, y, ctx->p, ctx->work, out);
+  const ims__evprog_t *E = M->evd;
+  if (what == IMS_EVAL_ROOTS || what == IMS_EVAL_SCALES) {
+    ims__prog_run(what == IMS_EVAL_ROOTS ? &E->p_roots : &E->p_scales, &M->L, t, y, ctx->p,
+                  ctx->work, out);
+    return;
+  }
+  /* the compiler's per-event programs: trigger, delay, priority (NaN when
+   * absent), then the assignment values */
+  double b[3 + IMS__EV_MAXASSIGN];
+  for (int k = 0; k < E->nev; k++) {
+    const ims_event_def_t *d = &E->defs[k];
+    ims__prog_run(&M->ev[k], &M->L, t, y, ctx->p, ctx->work, b);
+    switch (what) {
+    case IMS_EVAL_TRIGGERS:
+      out[k] = b[0];
+      break;
+    case IMS_EVAL_DELAYS:
+      out[k] = isnan(b[1]) && !d->has_delay ? 0 : b[1];
+      break;
+    case IMS_EVAL_PRIORITIES:
+      out[k] = isnan(b[2]) ? -INFINITY : b[2];
+      break;
+    default:
+      memcpy(out + d->v0, b + 3, (size_t)d->nassign * sizeof *out);
+    }
+  }
 }
 
 void ims__events_model(const ims__evprog_t *E, ims_model_t *m)

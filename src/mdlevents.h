@@ -5,6 +5,10 @@
 
 #include "mdlcomp.h"
 
+/* Assignments per event (the evaluator keeps one event's values on the
+ * stack: a model never allocates while it runs). */
+#define IMS__EV_MAXASSIGN 256
+
 /* Build the DAG nodes of every event (before the register layout is made):
  * *out is NULL for a model without events. */
 int ims__events_nodes(ims__comp_t *c, struct ectx *x, ims__dag_t *g, ims__evprog_t **out);

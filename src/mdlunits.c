@@ -11,7 +11,7 @@
 
 typedef struct uctx {
   ims__comp_t *c;
-  ims__usys_t *us;
+  ims_unitcheck_t *us;
   ims__unit_t *sunit, *punit, *dunit; /* states, description parameters, declared def units */
   const ims_mdl_eq_t *cur;            /* the equation being checked */
   int line, col;                      /* where, when not an equation */
@@ -158,7 +158,9 @@ int ims__comp_units(ims__comp_t *c)
   ims_mdl_t *d = c->d;
   uctx_t u = {.c = c};
   ims_err_t e2;
-  if (ims__usys_alloc(&u.us, &e2) != 0)
+  if (c->o->units)
+    u.us = c->o->units;
+  else if (ims_unitcheck_alloc(&u.us, &e2) != 0)
     return ims_err_set(c->err, e2.code, "%s", e2.msg);
   u.sunit = calloc((size_t)d->nstates + 1, sizeof *u.sunit);
   u.punit = calloc((size_t)d->nparams + 1, sizeof *u.punit);
@@ -252,6 +254,7 @@ done: /* every unit belongs to the checker's system: free them with it */
   free(u.punit);
   free(u.dunit);
   ims__unit_free(&env.time);
-  ims__usys_free(u.us);
+  if (u.us != c->o->units)
+    ims_unitcheck_free(u.us);
   return u.rc;
 }

@@ -1,9 +1,8 @@
 #include "immunosim/model.h"
 
-#include "expr.h"
+#include "immunosim/data.h"
 #include "immunosim/sim.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,42 +43,13 @@ int ims_model_param_index(const ims_model_t *m, const char *name)
   return -1;
 }
 
-/* Case-insensitive Levenshtein distance, bounded to short names (also the
- * model compiler's "did you mean"). */
-int ims__edit_distance(const char *a, const char *b)
-{
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 63 || lb > 63)
-    return 99;
-  int d[64][64];
-  for (size_t i = 0; i <= la; i++)
-    d[i][0] = (int)i;
-  for (size_t j = 0; j <= lb; j++)
-    d[0][j] = (int)j;
-  for (size_t i = 1; i <= la; i++)
-    for (size_t j = 1; j <= lb; j++) {
-      int c = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-      int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + c;
-      d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
-    }
-  return d[la][lb];
-}
-
 const char *ims_model_suggest_param(const ims_model_t *m, const char *name)
 {
-  for (int i = 0; i < m->nparams; i++)
-    if (strcasecmp(m->params[i].name, name) == 0)
-      return m->params[i].name;
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < m->nparams; i++) {
-    int d = ims__edit_distance(m->params[i].name, name);
-    if (d < bd) {
-      bd = d;
-      best = m->params[i].name;
-    }
-  }
-  return best;
+  const char *names[512];
+  int n = m->nparams < 512 ? m->nparams : 512;
+  for (int i = 0; i < n; i++)
+    names[i] = m->params[i].name;
+  return ims_suggest(name, names, n);
 }
 
 int ims_model_extinction(const ims_model_t *m, ims_trigger_t *tr, int max)

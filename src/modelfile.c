@@ -3,6 +3,7 @@
  * path becomes a model. */
 #include "csvread.h"
 #include "expr.h"
+#include "immunosim/data.h"
 #include "immunosim/mdl.h"
 #include "immunosim/sbml.h"
 
@@ -469,16 +470,7 @@ static int decl_text(reader_t *r, int which, size_t i, size_t kw)
 
 static const char *suggest_directive(const char *w)
 {
-  const char *best = NULL;
-  int bd = 3;
-  for (size_t k = 0; k < sizeof directives / sizeof *directives; k++) {
-    int dd = ims__edit_distance(directives[k], w);
-    if (dd < bd) {
-      bd = dd;
-      best = directives[k];
-    }
-  }
-  return best;
+  return ims_suggest(w, directives, (int)(sizeof directives / sizeof *directives));
 }
 
 static int one_line(reader_t *r)
@@ -546,15 +538,13 @@ static int attach_rates(reader_t *r)
         return fail(r, p->line, p->col,
                     "d/dt(%s): '%s' is a parameter, not a state; declare it with 'state %s UNIT'",
                     p->state, p->state, p->state);
+      const char **names = malloc(((size_t)d->nstates + 1) * sizeof *names);
       const char *best = NULL;
-      int bd = 3;
-      for (int s = 0; s < d->nstates; s++) {
-        int dd = ims__edit_distance(d->states[s].name, p->state);
-        if (dd < bd) {
-          bd = dd;
-          best = d->states[s].name;
-        }
-      }
+      for (int s = 0; names && s < d->nstates; s++)
+        names[s] = d->states[s].name;
+      if (names)
+        best = ims_suggest(p->state, names, d->nstates);
+      free(names);
       if (best)
         return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; did you mean '%s'?", p->state,
                     p->state, best);
@@ -571,8 +561,21 @@ static int attach_rates(reader_t *r)
   return IMS_OK;
 }
 
-/* Split into logical lines: a line continues while parentheses are open or
- * when it ends with an operator or a comma. */
+/* Only equations continue on the next line: a title ending in '-' or with an
+ * unbalanced parenthesis does not swallow the lines after it. */
+static int continues(const char *s)
+{
+  size_t b = skip_ws(s, 0), e = ident_end(s, b);
+  static const char *const text[] = {"name",  "title", "cite",  "family",
+                                     "notes", "time",  "state", "param"};
+  for (size_t k = 0; k < sizeof text / sizeof *text; k++)
+    if (e - b == strlen(text[k]) && !strncmp(s + b, text[k], e - b) && s[skip_ws(s, e)] != '=')
+      return 0;
+  return 1;
+}
+
+/* Split into logical lines: an equation continues while parentheses are open
+ * or when it ends with an operator or a comma. */
 static int read_lines(reader_t *r, const char *buf, size_t len)
 {
   int line = 1, col = 1, depth = 0, rc = IMS_OK;
@@ -591,7 +594,8 @@ static int read_lines(reader_t *r, const char *buf, size_t len)
       while (n > 0 && (r->L.s[n - 1] == ' ' || r->L.s[n - 1] == '\t'))
         n--;
       char last = n ? r->L.s[n - 1] : '\0';
-      int more = i < len && !inq && (depth > 0 || strchr("+-*/^,(&|<>=", last) != NULL) && n > 0;
+      int more = i < len && !inq && (depth > 0 || strchr("+-*/^,(&|<>=", last) != NULL) && n > 0 &&
+                 continues(r->L.s);
       if (inq && i < len)
         rc = fail(r, line, col, "unterminated description: add the closing '\"'");
       else if (!more) {
@@ -672,6 +676,7 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
   ims_mdl_opts_t mo = {0};
   if (o) {
     mo.no_unit_check = o->no_unit_check;
+    mo.units = o->units;
     mo.warn = o->warn;
     mo.ud = o->ud;
   }
@@ -694,18 +699,10 @@ static void model_hint(const char *name, char *out, size_t n)
 {
   int nm;
   const ims_model_t *const *ms = ims_model_list(&nm);
-  const char *best = NULL;
-  int bd = 3;
-  for (int i = 0; i < nm; i++) {
-    int dd = ims__edit_distance(ms[i]->name, name);
-    if (dd < bd) {
-      bd = dd;
-      best = ms[i]->name;
-    }
-  }
-  for (int i = 0; !best && strlen(name) >= 3 && i < nm; i++)
-    if (strncmp(ms[i]->name, name, strlen(name)) == 0)
-      best = ms[i]->name;
+  const char *names[256];
+  for (int i = 0; i < nm && i < 256; i++)
+    names[i] = ms[i]->name;
+  const char *best = ims_suggest(name, names, nm < 256 ? nm : 256);
   if (best)
     snprintf(out, n, "did you mean '%s'? ", best);
   else

@@ -1,6 +1,7 @@
 #include "immunosim/output.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,42 +11,87 @@
 
 struct ims_output {
   FILE *fp;
-  char *path; /* final name, NULL for stdout */
-  char *tmp;
+  char *path; /* as given; NULL for stdout */
+  char *tmp;  /* temporary file renamed to path on commit; NULL when written in place */
   char sep;
-  int direct; /* a device or FIFO (e.g. /dev/null): written in place, never renamed over */
-  int failed;
+  int meta;   /* write '#' lines */
+  int failed; /* a write failed */
+  int err_no; /* errno of the first failed write */
+  ims_outset_t *group;
+  ims_output_t *next; /* in the group */
 };
 
-int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t *err)
+struct ims_outset {
+  ims_output_t *first, *last;
+  ims_tmpfile_fn fn;
+  void *ud;
+};
+
+const char *ims_output_name(const ims_output_t *o)
+{
+  return o->path ? o->path : "standard output";
+}
+
+int ims_output_failed(const ims_output_t *o)
+{
+  return o->failed;
+}
+
+static void tell(const ims_output_t *o, int created)
+{
+  if (o->group && o->group->fn && o->tmp)
+    o->group->fn(o->group->ud, o->tmp, created);
+}
+
+static void release(ims_output_t *o)
+{
+  free(o->path);
+  free(o->tmp);
+  free(o);
+}
+
+static int open_output(ims_output_t **out, ims_outset_t *g, const char *path, int format,
+                       ims_err_t *err)
 {
   *out = NULL;
+  if (!path || !*path)
+    return ims_err_set(err, IMS_EINPUT,
+                       "an output path is empty; give a file name, or '-' for standard output");
   ims_output_t *o = calloc(1, sizeof *o);
   if (!o)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  o->sep = format == IMS_FMT_TSV ? '\t' : ',';
+  o->sep = (format & 0xff) == IMS_FMT_TSV ? '\t' : ',';
+  o->meta = !(format & IMS_OUT_NO_META);
+  o->group = g;
   if (strcmp(path, "-") == 0) {
     o->fp = stdout;
     *out = o;
     return IMS_OK;
   }
+  o->path = strdup(path);
+  if (!o->path) {
+    release(o);
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
   struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    release(o);
+    return ims_err_set(err, IMS_EINPUT, "%s: is a directory; give a file name", path);
+  }
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
     o->fp = fopen(path, "w");
     if (!o->fp) {
       int e = errno;
-      free(o);
+      release(o);
       return ims_err_set(err, IMS_EIO, "%s: cannot open the output (%s)", path, strerror(e));
     }
-    o->direct = 1;
     *out = o;
     return IMS_OK;
   }
   size_t n = strlen(path);
-  o->path = strdup(path);
   o->tmp = malloc(n + 16);
-  if (!o->path || !o->tmp) {
-    ims_output_abort(o);
+  if (!o->tmp) {
+    release(o);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
   snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
@@ -54,9 +100,13 @@ int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t 
     int e = errno;
     free(o->tmp);
     o->tmp = NULL;
-    ims_output_abort(o);
-    return ims_err_set(err, IMS_EIO, "%s: cannot create the output file (%s)", path, strerror(e));
+    release(o);
+    return ims_err_set(err, IMS_EIO,
+                       "%s: cannot create the output file (%s); check the directory exists and "
+                       "is writable",
+                       path, strerror(e));
   }
+  tell(o, 1);
   fchmod(fd, 0644); /* mkstemp makes 0600; outputs are ordinary files */
   o->fp = fdopen(fd, "w");
   if (!o->fp) {
@@ -68,78 +118,132 @@ int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t 
   return IMS_OK;
 }
 
+int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t *err)
+{
+  return open_output(out, NULL, path, format, err);
+}
+
+static void note_failure(ims_output_t *o)
+{
+  if (!o->failed)
+    o->err_no = errno;
+  o->failed = 1;
+}
+
 int ims_output_comment(ims_output_t *o, const char *fmt, ...)
 {
+  if (!o->meta)
+    return 0;
   va_list ap;
   va_start(ap, fmt);
-  fputs("# ", o->fp);
-  vfprintf(o->fp, fmt, ap);
-  fputc('\n', o->fp);
+  if (fputs("# ", o->fp) == EOF || vfprintf(o->fp, fmt, ap) < 0 || fputc('\n', o->fp) == EOF)
+    note_failure(o);
   va_end(ap);
-  return 0;
+  return o->failed ? -1 : 0;
 }
 
 int ims_output_line(ims_output_t *o, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
+  if (!o->meta && fmt[0] == '#' && fmt[1] == ' ') {
+    va_end(ap);
+    return 0;
+  }
   if (vfprintf(o->fp, fmt, ap) < 0 || fputc('\n', o->fp) == EOF)
-    o->failed = 1;
+    note_failure(o);
   va_end(ap);
   return o->failed ? -1 : 0;
 }
 
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units)
 {
-  fputs("# units: ", o->fp);
-  for (int i = 0; i < n; i++)
-    fprintf(o->fp, "%s%s=%s", i ? "," : "", names[i], units[i]);
-  fputc('\n', o->fp);
+  if (o->meta) {
+    fputs("# units: ", o->fp);
+    for (int i = 0; i < n; i++)
+      fprintf(o->fp, "%s%s=%s", i ? "," : "", names[i], units[i]);
+    fputc('\n', o->fp);
+  }
   for (int i = 0; i < n; i++) {
     if (i)
       fputc(o->sep, o->fp);
     fputs(names[i], o->fp);
   }
-  fputc('\n', o->fp);
-  return 0;
+  if (fputc('\n', o->fp) == EOF)
+    note_failure(o);
+  return o->failed ? -1 : 0;
+}
+
+const char *ims_fmt_num(char *buf, double v)
+{
+  if (isnan(v))
+    return strcpy(buf, "NaN");
+  if (isinf(v))
+    return strcpy(buf, v > 0 ? "Inf" : "-Inf");
+  for (int prec = 15; prec < 17; prec++) {
+    snprintf(buf, IMS_NUMBUF, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v)
+      return buf;
+  }
+  snprintf(buf, IMS_NUMBUF, "%.17g", v);
+  return buf;
 }
 
 int ims_output_row(ims_output_t *o, const double *v, int n)
 {
+  char nb[IMS_NUMBUF];
   for (int i = 0; i < n; i++) {
     if (i)
       fputc(o->sep, o->fp);
-    fprintf(o->fp, "%.10g", v[i]);
+    fputs(ims_fmt_num(nb, v[i]), o->fp);
   }
   if (fputc('\n', o->fp) == EOF)
-    o->failed = 1;
+    note_failure(o);
   return o->failed ? -1 : 0;
 }
 
-static void release(ims_output_t *o)
+/* Flush and close (stdout: flush only); 0 or the errno of the failure. */
+static int finish(ims_output_t *o)
 {
-  free(o->path);
-  free(o->tmp);
-  free(o);
+  int e = o->failed ? (o->err_no ? o->err_no : EIO) : 0;
+  if (!o->fp)
+    return e;
+  if (fflush(o->fp) != 0 && !e)
+    e = errno ? errno : EIO;
+  if (ferror(o->fp) && !e)
+    e = EIO;
+  if (o->fp != stdout && fclose(o->fp) != 0 && !e)
+    e = errno ? errno : EIO;
+  o->fp = NULL;
+  return e;
+}
+
+static int write_error(const ims_output_t *o, int e, ims_err_t *err)
+{
+  return ims_err_set(err, IMS_EIO, "%s: cannot write the output (%s)", ims_output_name(o),
+                     strerror(e));
+}
+
+static void drop_tmp(ims_output_t *o)
+{
+  if (o->tmp) {
+    unlink(o->tmp);
+    tell(o, 0);
+  }
 }
 
 int ims_output_commit(ims_output_t *o, ims_err_t *err)
 {
-  int rc = IMS_OK;
-  if (!o->path) {
-    if (fflush(o->fp) != 0 || o->failed)
-      rc = ims_err_set(err, IMS_EIO, "cannot write to standard output");
-    if (o->direct && fclose(o->fp) != 0 && !rc)
-      rc = ims_err_set(err, IMS_EIO, "cannot close the output");
-    release(o);
-    return rc;
-  }
-  int bad = o->failed | (fflush(o->fp) != 0) | (ferror(o->fp) != 0);
-  bad |= fclose(o->fp) != 0;
-  o->fp = NULL;
-  if (bad || rename(o->tmp, o->path) != 0) {
-    rc = ims_err_set(err, IMS_EIO, "%s: cannot write the output (%s)", o->path, strerror(errno));
-    unlink(o->tmp);
+  int e = finish(o), rc = IMS_OK;
+  if (e) {
+    rc = write_error(o, e, err);
+    drop_tmp(o);
+  } else if (o->tmp) {
+    if (rename(o->tmp, o->path) != 0) {
+      rc = write_error(o, errno, err);
+      unlink(o->tmp);
+    }
+    tell(o, 0);
   }
   release(o);
   return rc;
@@ -151,7 +255,81 @@ void ims_output_abort(ims_output_t *o)
     return;
   if (o->fp && o->fp != stdout)
     fclose(o->fp);
-  if (o->tmp)
-    unlink(o->tmp);
+  o->fp = NULL;
+  drop_tmp(o);
   release(o);
+}
+
+/* ---- groups ---- */
+
+int ims_outset_alloc(ims_outset_t **out, ims_tmpfile_fn fn, void *ud, ims_err_t *err)
+{
+  *out = calloc(1, sizeof **out);
+  if (!*out)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  (*out)->fn = fn;
+  (*out)->ud = ud;
+  return IMS_OK;
+}
+
+int ims_outset_open(ims_outset_t *g, ims_output_t **o, const char *path, int format, ims_err_t *err)
+{
+  for (ims_output_t *x = g->first; path && x; x = x->next)
+    if (x->path && strcmp(x->path, path) == 0 && strcmp(path, "/dev/null") != 0)
+      return ims_err_set(err, IMS_EINPUT, "%s: named for two outputs; give each its own file",
+                         path);
+  int rc = open_output(o, g, path, format, err);
+  if (rc)
+    return rc;
+  if (g->last)
+    g->last->next = *o;
+  else
+    g->first = *o;
+  g->last = *o;
+  return IMS_OK;
+}
+
+int ims_outset_commit(ims_outset_t *g, ims_err_t *err)
+{
+  int rc = IMS_OK;
+  for (ims_output_t *o = g->first; o; o = o->next) {
+    int e = finish(o);
+    if (e && !rc)
+      rc = write_error(o, e, err);
+  }
+  for (ims_output_t *o = g->first; o; o = o->next) {
+    if (!o->tmp)
+      continue;
+    if (rc) {
+      unlink(o->tmp);
+    } else if (rename(o->tmp, o->path) != 0) {
+      rc = write_error(o, errno, err);
+      unlink(o->tmp);
+    }
+    tell(o, 0);
+  }
+  while (g->first) {
+    ims_output_t *n = g->first->next;
+    release(g->first);
+    g->first = n;
+  }
+  g->last = NULL;
+  return rc;
+}
+
+void ims_outset_abort(ims_outset_t *g)
+{
+  while (g && g->first) {
+    ims_output_t *n = g->first->next;
+    ims_output_abort(g->first);
+    g->first = n;
+  }
+  if (g)
+    g->last = NULL;
+}
+
+void ims_outset_free(ims_outset_t *g)
+{
+  ims_outset_abort(g);
+  free(g);
 }

@@ -126,19 +126,27 @@ static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const c
     snprintf(label, sizeof label, "%s", pname);
   else
     snprintf(label, sizeof label, "%s_0", m->states[k - m->nparams].name);
+  /* "file:line:col" for a file, the option itself ("--set CL=3mg") otherwise */
+  char lv[400], lu[400];
+  snprintf(lv, sizeof lv, "%s", where);
+  snprintf(lu, sizeof lu, "%s", where);
+  if (vcol > 0) {
+    snprintf(lv, sizeof lv, "%s:%d", where, vcol);
+    snprintf(lu, sizeof lu, "%s:%d", where, ucol);
+  }
   if (dimensionless(unit) && !dimensionless(cu))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' needs a unit (canonical: %s)", where,
-                       ucol, label, cu);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' needs a unit (canonical: %s)", lu,
+                       label, cu);
   ims_err_t e2;
   if (ims_units_convert(u, dimensionless(unit) ? "1" : unit, cu, &v, &e2) != IMS_OK)
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s': %s (canonical unit: %s)", where,
-                       ucol, label, e2.msg, cu);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s': %s (canonical unit: %s)", lu, label,
+                       e2.msg, cu);
   if (!isfinite(v))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' is not finite after conversion",
-                       where, vcol, label);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' is not finite after conversion", lv,
+                       label);
   if (v < 0 && !is_signed(m, k))
-    return ims_err_set(err, IMS_EINPUT, "%s:%d: parameter '%s' must not be negative (got %g)",
-                       where, vcol, label, v);
+    return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' must not be negative (got %g)", lv,
+                       label, v);
   p->value[k] = v;
   p->given[k] = 1;
   free(p->origin[k]);
@@ -342,8 +350,8 @@ int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, im
   const char *cu = canonical_unit(p->model, k);
   /* A bare number in --set means the canonical unit. */
   char where[300];
-  snprintf(where, sizeof where, "--set %s", name);
-  return store(p, u, k, v, unit[0] ? unit : cu, where, 1, 1, err);
+  snprintf(where, sizeof where, "--set %s", assign);
+  return store(p, u, k, v, unit[0] ? unit : cu, where, 0, 0, err);
 }
 
 int ims_params_finish(ims_params_t *p, ims_err_t *err)

@@ -30,29 +30,37 @@ static int check_record(const ims_record_t *r, const char *name, int col[NSCOLS]
 {
 #define BAD(c, ...) ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: " __VA_ARGS__)
   if (r->time < 0)
-    return BAD(col[S_TIME], "dose at negative time %g", name, r->line, col[S_TIME], r->time);
+    return BAD(col[S_TIME], "dose at negative time %g; dose times are >= 0", name, r->line,
+               col[S_TIME], r->time);
   if (r->amt < 0)
-    return BAD(col[S_AMT], "negative amount %g", name, r->line, col[S_AMT], r->amt);
+    return BAD(col[S_AMT], "negative amount %g; give an amount >= 0", name, r->line, col[S_AMT],
+               r->amt);
   if (r->rate < 0)
-    return BAD(col[S_RATE], "negative rate %g (NONMEM's -1/-2 codes are not supported)", name,
-               r->line, col[S_RATE], r->rate);
+    return BAD(
+        col[S_RATE],
+        "negative rate %g; give the rate (>= 0) or dur (NONMEM's -1/-2 codes are not supported)",
+        name, r->line, col[S_RATE], r->rate);
   if (r->dur < 0)
-    return BAD(col[S_DUR], "negative duration %g", name, r->line, col[S_DUR], r->dur);
+    return BAD(col[S_DUR], "negative duration %g; give a duration >= 0", name, r->line, col[S_DUR],
+               r->dur);
   if (r->rate > 0 && r->dur > 0)
     return BAD(col[S_DUR], "an infusion takes rate or dur, not both", name, r->line, col[S_DUR]);
   if (r->ii < 0)
-    return BAD(col[S_II], "negative interdose interval %g", name, r->line, col[S_II], r->ii);
+    return BAD(col[S_II], "negative interdose interval %g; give ii >= 0", name, r->line, col[S_II],
+               r->ii);
   if (r->addl < 0)
-    return BAD(col[S_ADDL], "negative addl %ld", name, r->line, col[S_ADDL], r->addl);
+    return BAD(col[S_ADDL], "negative addl %ld; give addl >= 0", name, r->line, col[S_ADDL],
+               r->addl);
   if (r->addl > 0 && r->ii <= 0)
     return BAD(col[S_II], "addl needs a positive ii", name, r->line, col[S_II]);
   if (r->addl >= IMS_MAX_DOSE_EVENTS)
     return BAD(col[S_ADDL], "addl %ld would create an absurd number of doses (limit %ld)", name,
                r->line, col[S_ADDL], r->addl, IMS_MAX_DOSE_EVENTS);
   if (r->lag < 0)
-    return BAD(col[S_LAG], "negative lag %g", name, r->line, col[S_LAG], r->lag);
+    return BAD(col[S_LAG], "negative lag %g; give a lag >= 0", name, r->line, col[S_LAG], r->lag);
   if (r->f < 0)
-    return BAD(col[S_F], "negative bioavailability f %g", name, r->line, col[S_F], r->f);
+    return BAD(col[S_F], "negative bioavailability f %g; give f >= 0 (1: all of the dose)", name,
+               r->line, col[S_F], r->f);
   if (r->ss != 0 && r->ss != 1)
     return BAD(col[S_SS], "ss must be 0 or 1", name, r->line, col[S_SS]);
   if (r->ss && r->ii <= 0)

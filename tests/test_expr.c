@@ -308,6 +308,16 @@ static double margin(const ims_expr_t *e, const env_t *en)
   return m;
 }
 
+/* One unit system for the thousands of compiles here (loading one takes ms). */
+static ims_unitcheck_t *checker(void)
+{
+  static ims_unitcheck_t *u;
+  ims_err_t err;
+  if (!u)
+    ck_assert_msg(ims_unitcheck_alloc(&u, &err) == 0, "%s", err.msg);
+  return u;
+}
+
 static const ims_model_t *compile2(ims_expr_t *fx, ims_expr_t *fy)
 {
   ims_mdl_t *d;
@@ -320,7 +330,8 @@ static const ims_model_t *compile2(ims_expr_t *fx, ims_expr_t *fy)
   ims_mdl_eq_t qx = {fx, NULL, 5, 1}, qy = {fy, NULL, 6, 1};
   ck_assert_int_ge(ims_mdl_set_rate(d, 0, qx, &err), 0);
   ck_assert_int_ge(ims_mdl_set_rate(d, 1, qy, &err), 0);
-  ims_mdl_opts_t o = {.no_unit_check = 1}; /* t is in days: units are not the point here */
+  /* t is in days: units are not the point here */
+  ims_mdl_opts_t o = {.no_unit_check = 1, .units = checker()};
   ims_model_t *m;
   ck_assert_msg(ims_mdl_compile(d, &o, &m, &err) == 0, "%s", err.msg);
   return m;
@@ -551,7 +562,7 @@ END_TEST
 static const ims_model_t *read_model(const char *text, int no_check, ims_err_t *err)
 {
   const ims_model_t *m = NULL;
-  ims_open_opts_t o = {.no_unit_check = no_check};
+  ims_open_opts_t o = {.no_unit_check = no_check, .units = checker()};
   if (ims_model_read_mem(&m, "t.model", text, strlen(text), &o, err) != 0)
     return NULL;
   return m;
@@ -692,6 +703,11 @@ START_TEST(builder)
   ck_assert_double_eq_tol(f[0], -0.2 + 0.4 * 0.5, 1e-15);
   ck_assert_double_eq_tol(f[0] + f[1], 0, 1e-15); /* mass conservation */
   ck_assert_int_eq(ims_mdl_of(m)->nevents, 1);
+  double ev4[4], ev6[4];
+  ck_assert_int_eq(ims_mdl_event_eval(m, 0, 4, y, &c, ev4), 0);
+  ck_assert_int_eq(ims_mdl_event_eval(m, 0, 6, y, &c, ev6), 0);
+  ck_assert(ev4[0] == 0 && ev6[0] == 1 && isnan(ev4[1]) && isnan(ev4[2]) && ev6[3] == 1);
+  ck_assert_int_eq(ims_mdl_event_eval(m, 1, 6, y, &c, ev6), -1);
   free(w);
   ims_mdl_model_free(m);
 
@@ -714,6 +730,86 @@ START_TEST(builder)
 }
 END_TEST
 
+/* A large sparse network as an importer builds it: a chain of 400 states
+ * A_i -> A_(i+1) at rate k_i A_i, one reaction term at a time.  The Jacobian
+ * has exactly 799 non-zeros and the model compiles quickly (dependency sets
+ * skip the 160,000 - 799 zero derivatives without visiting them). */
+START_TEST(large_sparse_network)
+{
+  enum { N = 400 };
+  ims_mdl_t *d;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_mdl_alloc(&d, "chain", &err), 0);
+  char nm[32], kn[32];
+  for (int i = 0; i < N; i++) {
+    snprintf(nm, sizeof nm, "A%d", i);
+    snprintf(kn, sizeof kn, "k%d", i);
+    ck_assert_int_eq(ims_mdl_add_state(d, nm, "mol", NULL, i == 0, i + 1, 1, &err), i);
+    ck_assert_int_eq(ims_mdl_add_param(d, kn, 0.01 * (i + 1), "1/d", NULL, 0, i + 1, 1, &err), i);
+  }
+  for (int i = 0; i < N; i++) {
+    snprintf(nm, sizeof nm, "A%d", i);
+    snprintf(kn, sizeof kn, "k%d", i);
+    ims_expr_t *flux = ims_expr_op2(IMS_X_MUL, ims_expr_name(kn), ims_expr_name(nm));
+    if (i + 1 < N)
+      ck_assert_int_eq(ims_mdl_add_rate_term(d, i + 1, ims_expr_copy(flux), &err), i + 1);
+    ck_assert_int_eq(ims_mdl_add_rate_term(d, i, ims_expr_op1(IMS_X_NEG, flux), &err), i);
+  }
+  ims_model_t *m;
+  ims_mdl_opts_t o = {.units = checker()};
+  ck_assert_msg(ims_mdl_compile(d, &o, &m, &err) == 0, "%s", err.msg);
+  double *w = calloc(m->nwork + 1, sizeof *w), *p = calloc(2 * N, sizeof *p);
+  double *y = calloc(N, sizeof *y), *f = calloc(N, sizeof *f), *J = calloc(N * N, sizeof *J);
+  int *nd = calloc(N, sizeof *nd);
+  for (int i = 0; i < N; i++) {
+    p[i] = 0.01 * (i + 1);
+    y[i] = 1.0 / (i + 1);
+  }
+  ims_ctx_t c = {.p = p, .ndose = nd, .model = m, .work = w};
+  ck_assert_int_eq(m->rhs(0, y, f, &c), 0);
+  ck_assert_int_eq(m->jac(0, y, J, &c), 0);
+  int nz = 0;
+  double sum = 0;
+  for (int i = 0; i < N; i++) {
+    sum += f[i];
+    for (int j = 0; j < N; j++)
+      nz += J[i * N + j] != 0;
+    ck_assert_double_eq(J[i * N + i], -p[i]);
+    if (i)
+      ck_assert_double_eq(J[i * N + i - 1], p[i - 1]);
+  }
+  ck_assert_int_eq(nz, 2 * N - 1);
+  ck_assert_double_eq_tol(sum, -p[N - 1] * y[N - 1], 1e-15); /* only the last flux leaves */
+  free(w);
+  free(p);
+  free(y);
+  free(f);
+  free(J);
+  free(nd);
+  ims_mdl_model_free(m);
+}
+END_TEST
+
+/* Equations continue over lines while a parenthesis is open or a line ends
+ * with an operator; text lines never do; positions stay those of the file. */
+START_TEST(continuation_lines)
+{
+  ims_err_t err = {0};
+  const ims_model_t *m = read_model("title A model (draft\ncite Somebody et al., pp. 295-\ntime d\n"
+                                    "state X cell # a comment (with a parenthesis\n"
+                                    "param k 0.1 1/d \"rate # not a comment\"\n"
+                                    "d/dt(X) = k*X*(1 +\n   X/(1e9 cell)) -\n  k*X\n",
+                                    0, &err);
+  ck_assert_msg(m != NULL, "%s", err.msg);
+  ck_assert_str_eq(m->title, "A model (draft");
+  ck_assert_str_eq(m->params[0].desc, "rate # not a comment");
+  ims_model_close(m);
+  m = read_model("time d\nstate X cell\nparam k 0.1 1/d\nd/dt(X) = k*(X +\n  2 * * X)\n", 0, &err);
+  ck_assert_ptr_null(m);
+  ck_assert_str_eq(err.msg, "t.model:5:7: syntax error, unexpected '*' in d/dt(X)");
+}
+END_TEST
+
 Suite *suite_expr(void)
 {
   Suite *s = suite_create("expr");
@@ -727,6 +823,8 @@ Suite *suite_expr(void)
   tcase_add_test(tc, switching_functions);
   tcase_add_test(tc, semantics);
   tcase_add_test(tc, builder);
+  tcase_add_test(tc, large_sparse_network);
+  tcase_add_test(tc, continuation_lines);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -202,6 +202,56 @@ START_TEST(jacobians_equal_hand_written)
 }
 END_TEST
 
+/* The symbolic Jacobian of every model file (and of the README's) against
+ * central differences of its own RHS, with the generic model suite's
+ * tolerance: O(h^2) truncation plus eps*|f|/h rounding. */
+START_TEST(jacobians_against_differences)
+{
+  static const struct {
+    const char *file;
+    double scale[8];
+  } mf[] = {
+      {"models/kuznetsov1994.model", {1e6, 1e8}},
+      {"models/kirschner_panetta1998.model", {1e6, 1e7, 1e5}},
+      {"models/hardiansyah2019.model", {4, 1, 1, 0.1, 0.1, 100, 100, 100}},
+      {"models/pk2cmt.model", {100, 100}},
+  };
+  uint64_t seed = 12345;
+  for (size_t k = 0; k < sizeof mf / sizeof *mf; k++) {
+    const ims_model_t *m = open_file(mf[k].file);
+    ims_params_t *p = t_params(m, NULL, NULL);
+    int n = m->nstates, nd[8] = {0};
+    double *w = calloc(m->nwork + 1, sizeof *w), y[8], yp[8], J[64], f0[8], fp[8], fm[8];
+    ims_ctx_t c = {.p = p->value, .ndose = nd, .model = m, .work = w};
+    for (int trial = 0; trial < 100; trial++) {
+      double t = 50 * uni(&seed);
+      for (int i = 0; i < n; i++)
+        y[i] = mf[k].scale[i] * pow(10, -2 + 3 * uni(&seed));
+      ck_assert_int_eq(m->jac(t, y, J, &c), 0);
+      ck_assert_int_eq(m->rhs(t, y, f0, &c), 0);
+      for (int j = 0; j < n; j++) {
+        double h = 1e-6 * fmax(fabs(y[j]), 1e-3);
+        memcpy(yp, y, sizeof y);
+        yp[j] = y[j] + h;
+        m->rhs(t, yp, fp, &c);
+        yp[j] = y[j] - h;
+        m->rhs(t, yp, fm, &c);
+        for (int i = 0; i < n; i++) {
+          double fd = (fp[i] - fm[i]) / (2 * h);
+          double tol = 1e-5 * (fabs(fd) + fabs(J[i * n + j])) + 1e-8 * (fabs(f0[i]) / fabs(y[j]));
+          ck_assert_msg(fabs(J[i * n + j] - fd) <= tol,
+                        "%s: dF[%s]/d%s symbolic %.10g, differences %.10g", mf[k].file,
+                        m->states[i].name, m->states[j].name, J[i * n + j], fd);
+        }
+      }
+    }
+    free(w);
+    ims_params_free(p);
+    ims_model_close(m);
+  }
+}
+END_TEST
+
 /* ---- populations ----------------------------------------------------------------- */
 
 static ims_params_t *pop_params(const ims_model_t *m, const char *pfile, const char *iiv)
@@ -312,6 +362,7 @@ Suite *suite_modelfiles(void)
   tcase_add_test(tc, pk2cmt_reproduces);
   tcase_add_test(tc, jacobians_equal_hand_written);
   tcase_add_test(tc, populations_same_bands);
+  tcase_add_test(tc, jacobians_against_differences);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -57,6 +57,7 @@ Suite *suite_population(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
+Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
 Suite *suite_sbml(void);

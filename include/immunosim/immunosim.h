@@ -5,9 +5,12 @@
 #define IMS_VERSION "0.1.0"
 
 #include "immunosim/bands.h"
+#include "immunosim/compare.h"
 #include "immunosim/continuation.h"
+#include "immunosim/data.h"
 #include "immunosim/equilibria.h"
 #include "immunosim/err.h"
+#include "immunosim/localsens.h"
 #include "immunosim/mdl.h"
 #include "immunosim/metrics.h"
 #include "immunosim/model.h"
@@ -15,11 +18,15 @@
 #include "immunosim/output.h"
 #include "immunosim/params.h"
 #include "immunosim/phase.h"
+#include "immunosim/popsim.h"
 #include "immunosim/population.h"
+#include "immunosim/report.h"
 #include "immunosim/rules.h"
+#include "immunosim/run.h"
 #include "immunosim/sbml.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
+#include "immunosim/sweep.h"
 #include "immunosim/units.h"
 
 #endif

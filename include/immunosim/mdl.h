@@ -268,8 +268,18 @@ int ims_mdl_state_index(const ims_mdl_t *d, const char *name);
 int ims_mdl_param_index(const ims_mdl_t *d, const char *name);
 
 /* Compiling. */
+
+/* The unit checker's unit system: udunits2's database with counts (cell,
+ * copies, IU, count) as base units of their own.  Loading it takes a few
+ * milliseconds, so a caller compiling many models allocates one and passes it
+ * in the options (NULL: one is loaded per compile).  One thread at a time. */
+typedef struct ims_unitcheck ims_unitcheck_t;
+int ims_unitcheck_alloc(ims_unitcheck_t **out, ims_err_t *err);
+void ims_unitcheck_free(ims_unitcheck_t *u);
+
 typedef struct ims_mdl_opts {
-  int no_unit_check; /* unit errors become warnings (--no-unit-check) */
+  int no_unit_check;      /* unit errors become warnings (--no-unit-check) */
+  ims_unitcheck_t *units; /* or NULL */
   /* Warnings ("path:line:col: ..."), or NULL to drop them. */
   void (*warn)(void *ud, const char *msg);
   void *ud;
@@ -286,6 +296,14 @@ const ims_mdl_t *ims_mdl_of(const ims_model_t *m);
  * parameters are the description's minus the X_0 and computed ones); NULL
  * for a built-in model. */
 const ims_mdl_param_t *ims_mdl_param_of(const ims_model_t *m, int k);
+/* SBML events of a compiled model, by the model's own evaluator (the driver
+ * does not run events: an importer maps them onto triggers and actions).  At
+ * (t, y), with ctx as for the model's functions (ctx->work included):
+ * out[0] = the trigger (1 or 0), out[1] = the delay and out[2] = the
+ * priority (NaN when absent), out[3 + a] = the value of assignment a.
+ * Returns 0, or -1 when the model has no event k. */
+int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, const ims_ctx_t *ctx,
+                       double *out);
 /* Free a compiled model (and its description). */
 void ims_mdl_model_free(ims_model_t *m);
 /* Write the compiled model as C source in the model.h contract, defining
@@ -296,6 +314,7 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err);
 
 typedef struct ims_open_opts {
   int no_unit_check;
+  ims_unitcheck_t *units; /* or NULL (see ims_mdl_opts_t) */
   void (*warn)(void *ud, const char *msg);
   void *ud;
 } ims_open_opts_t;

@@ -1,5 +1,11 @@
 /* Table output: '#' metadata lines, a header row, then rows; written to a
- * temporary file and renamed into place only when the run succeeds. */
+ * temporary file and renamed into place only when the run succeeds.
+ *
+ * A command with several outputs (a table, events, metrics, ...) opens them
+ * in one group (ims_outset_t): every temporary file is created when the
+ * output is opened, so an unwritable path fails before any work, and the
+ * group is committed all or nothing (every file is flushed and closed first;
+ * only when all succeeded are they renamed into place). */
 #ifndef IMMUNOSIM_OUTPUT_H
 #define IMMUNOSIM_OUTPUT_H
 
@@ -11,21 +17,56 @@ extern "C" {
 
 #define IMS_FMT_CSV 0
 #define IMS_FMT_TSV 1
+/* OR into the format: write no '#' lines (metadata comments and the units
+ * line), for readers such as numpy.genfromtxt that cannot skip them. */
+#define IMS_OUT_NO_META 0x100
 
 typedef struct ims_output ims_output_t;
 
-/* path "-" writes to stdout (nothing to rename). */
+/* path "-" writes to stdout (nothing to rename); a device or FIFO (e.g.
+ * /dev/null) is written in place.  An empty path or a directory is refused. */
 int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t *err);
 int ims_output_comment(ims_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A raw line (for tables with text columns); a newline is added. */
 int ims_output_line(ims_output_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Header row plus a "# units:" line naming each column's unit. */
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units);
+/* A row of numbers, each written by ims_fmt_num. */
 int ims_output_row(ims_output_t *o, const double *v, int n);
 /* Flush, close and rename into place. Frees o. */
 int ims_output_commit(ims_output_t *o, ims_err_t *err);
 /* Close and delete the temporary file. Frees o. */
 void ims_output_abort(ims_output_t *o);
+/* The path as given, or "standard output", for messages. */
+const char *ims_output_name(const ims_output_t *o);
+/* 1 once a write to it has failed. */
+int ims_output_failed(const ims_output_t *o);
+
+/* The shortest of %.15g, %.16g and %.17g that reads back (strtod) to the
+ * same double, so a written table reloads bit for bit; NaN as "NaN" and
+ * infinities as "Inf"/"-Inf" (what R's read.csv and pandas read as
+ * numbers).  buf must hold IMS_NUMBUF bytes; returns buf. */
+#define IMS_NUMBUF 32
+const char *ims_fmt_num(char *buf, double v);
+
+/* ---- groups of outputs committed together ---- */
+typedef struct ims_outset ims_outset_t;
+/* Told about every temporary file: created = 1 right after it is made, 0
+ * once it is renamed or removed (a signal handler can then delete what
+ * exists; see the CLI). */
+typedef void (*ims_tmpfile_fn)(void *ud, const char *tmp, int created);
+
+int ims_outset_alloc(ims_outset_t **out, ims_tmpfile_fn fn, void *ud, ims_err_t *err);
+/* Open an output in the group (as ims_output_open); the group owns it. */
+int ims_outset_open(ims_outset_t *g, ims_output_t **o, const char *path, int format,
+                    ims_err_t *err);
+/* Flush and close every output; if all succeeded, rename every temporary
+ * file into place, else delete them all.  The outputs are freed. */
+int ims_outset_commit(ims_outset_t *g, ims_err_t *err);
+/* Delete every temporary file of the group; the outputs are freed. */
+void ims_outset_abort(ims_outset_t *g);
+/* Aborts whatever is still open. */
+void ims_outset_free(ims_outset_t *g);
 
 #ifdef __cplusplus
 }

@@ -3,96 +3,58 @@
 
 #include "csvread.h"
 
-#include <math.h>
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
 
-int dyn_parse(const char *cmd, const char *help, const dyn_opt_t *tab, int nopt, int argc,
-              char **argv, dyn_args_t *a)
+int dyn_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, void (*defaults)(cli_ctx_t *x),
+              int *code)
 {
-  memset(a, 0, sizeof *a);
-  for (int i = 1; i < argc; i++) {
-    const char *o = argv[i];
-    if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-      fputs(help, stdout);
-      return -1;
-    }
-    if (o[0] != '-' || !o[1]) {
-      if (a->model)
-        return cli_failf(IMS_EINPUT, "%s: unexpected argument '%s' (the model is '%s')", cmd, o,
-                         a->model);
-      a->model = o;
+  /* GSL's default handler aborts; the library checks its inputs, and the
+   * application decides: report, never abort */
+  gsl_set_error_handler_off();
+  if (cli_begin(x, cmd, argc, argv, code))
+    return 1;
+  if (defaults)
+    defaults(x);
+  /* ims_run_alloc, not cli_load_run: the run's notes ("nothing is dosed;
+   * dose with -s") are about simulating from the initial state, which
+   * these commands do not do (or, for orbits, do on purpose without doses) */
+  int rc = ims_run_alloc(&x->r, &x->ra.spec, &x->err);
+  if (rc) {
+    *code = cli_end(x, rc);
+    return 1;
+  }
+  return 0;
+}
+
+int dyn_needs(const cli_args_t *a, const char *group, int key, const char *keyhelp, ims_err_t *err)
+{
+  if (cli_count(a, key))
+    return IMS_OK;
+  for (int i = 0; i < a->nv; i++) {
+    const cli_opt_t *o = cli_opt_for(a->cmd->name, a->v[i].id);
+    if (o && o->group && !strcmp(o->group, group))
+      return ims_err_set(err, IMS_EINPUT, "--%s: the %s options need %s", o->name, group, keyhelp);
+  }
+  return IMS_OK;
+}
+
+int dyn_one_stdout(const cli_args_t *a, const int *ids, int n, ims_err_t *err)
+{
+  const char *first = NULL;
+  for (int i = 0; i < n; i++) {
+    const char *p = cli_str(a, ids[i], NULL);
+    const cli_opt_t *o = cli_opt_for(a->cmd->name, ids[i]);
+    if (!p || strcmp(p, "-"))
       continue;
-    }
-    /* --name=value is the same as --name value */
-    const char *eq = strncmp(o, "--", 2) == 0 ? strchr(o, '=') : NULL;
-    size_t len = eq ? (size_t)(eq - o) : strlen(o);
-    int k = 0;
-    while (k < nopt && !((strlen(tab[k].lng) == len && !strncmp(tab[k].lng, o, len)) ||
-                         (!eq && tab[k].shrt && !strcmp(tab[k].shrt, o))))
-      k++;
-    if (k == nopt) {
-      const char *names[DYN_MAX_OPTS];
-      for (int j = 0; j < nopt; j++)
-        names[j] = tab[j].lng;
-      const char *s = cli_suggest(o, names, nopt);
-      if (s)
-        return cli_failf(IMS_EINPUT, "%s: unknown option '%s'; did you mean '%s'?", cmd, o, s);
-      return cli_failf(IMS_EINPUT, "%s: unknown option '%s'; see 'immunosim %s --help'", cmd, o,
-                       cmd);
-    }
-    const char *val = NULL;
-    if (tab[k].arg) {
-      if (eq)
-        val = eq + 1;
-      else if (i + 1 < argc)
-        val = argv[++i];
-      else
-        return cli_failf(IMS_EINPUT, "%s: option %s needs a value", cmd, tab[k].lng);
-    } else if (eq)
-      return cli_failf(IMS_EINPUT, "%s: option %s takes no value", cmd, tab[k].lng);
-    if (a->n[k] && !tab[k].repeat)
-      return cli_failf(IMS_EINPUT, "%s: option %s given twice", cmd, tab[k].lng);
-    if (a->n[k] >= CLI_MAX_REPEAT)
-      return cli_failf(IMS_EINPUT, "%s: option %s given more than %d times", cmd, tab[k].lng,
-                       CLI_MAX_REPEAT);
-    a->v[k][a->n[k]++] = val ? val : "";
+    if (first)
+      return ims_err_set(err, IMS_EINPUT,
+                         "--%s -: standard output is already --%s; give one of them a file",
+                         o ? o->name : "?", first);
+    first = o ? o->name : "?";
   }
-  if (!a->model)
-    return cli_failf(IMS_EINPUT,
-                     "%s: which model? e.g. 'immunosim %s kuznetsov1994' "
-                     "('immunosim list')",
-                     cmd, cmd);
-  return 0;
-}
-
-const char *dyn_str(const dyn_args_t *a, int id, const char *def)
-{
-  return a->n[id] ? a->v[id][a->n[id] - 1] : def;
-}
-
-int dyn_num(const dyn_args_t *a, int id, const dyn_opt_t *tab, double def, double *v)
-{
-  *v = def;
-  if (!a->n[id])
-    return 0;
-  const char *s = a->v[id][a->n[id] - 1];
-  if (ims__parse_double(s, v) != 0) {
-    cli_failf(IMS_EINPUT, "option %s: '%s' is not a finite number", tab[id].lng, s);
-    return -1;
-  }
-  return 0;
-}
-
-int dyn_setup(cli_setup_t *s, cli_run_args_t *r, const dyn_args_t *a, int id_params, int id_set,
-              ims_err_t *err)
-{
-  r->model = a->model;
-  for (int i = 0; i < a->n[id_params]; i++)
-    r->pfiles[r->npfiles++] = a->v[id_params][i];
-  for (int i = 0; i < a->n[id_set]; i++)
-    r->sets[r->nsets++] = a->v[id_set][i];
-  return cli_setup(s, r, 0, err);
+  return IMS_OK;
 }
 
 int dyn_range(const char *s, double *lo, double *hi)
@@ -106,11 +68,12 @@ int dyn_range(const char *s, double *lo, double *hi)
   return ims__parse_double(buf, lo) != 0 || ims__parse_double(c + 1, hi) != 0 ? -1 : 0;
 }
 
-int dyn_box(const ims_model_t *m, const dyn_args_t *a, int id, double *lo, double *hi,
-            ims_err_t *err)
+int dyn_box(const ims_model_t *m, const cli_args_t *a, double *lo, double *hi, ims_err_t *err)
 {
-  for (int i = 0; i < a->n[id]; i++) {
-    const char *s = a->v[id][i], *eq = strchr(s, '=');
+  for (int i = 0; i < a->nv; i++) {
+    if (a->v[i].id != OPT_BOX)
+      continue;
+    const char *s = a->v[i].s, *eq = strchr(s, '=');
     char name[128];
     if (!eq || eq == s || (size_t)(eq - s) >= sizeof name)
       return ims_err_set(err, IMS_EINPUT, "--box %s: expected STATE=LO:HI, e.g. --box T=0:1e10", s);
@@ -130,18 +93,21 @@ int dyn_box(const ims_model_t *m, const dyn_args_t *a, int id, double *lo, doubl
   return IMS_OK;
 }
 
-void dyn_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t *r, const double *lo,
-              const double *hi)
+void dyn_meta(ims_output_t *o, const ims_run_t *r, const double *lo, const double *hi)
 {
-  const ims_model_t *m = s->m;
+  const ims_model_t *m = r->m;
   ims_output_comment(o, "immunosim %s", IMS_VERSION);
   ims_output_comment(o, "model: %s (%s)", m->name, m->title);
   ims_output_comment(o, "citation: %s", m->citation);
-  for (int i = 0; i < s->params->nfiles; i++)
-    ims_output_comment(o, "params: %s fnv1a64=%s", s->params->files[i], s->params->checksums[i]);
-  for (int i = 0; i < r->nsets; i++)
-    ims_output_comment(o, "set: %s", r->sets[i]);
+  if (m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", m->source,
+                       m->source_hash ? m->source_hash : "");
+  for (int i = 0; i < r->params->nfiles; i++)
+    ims_output_comment(o, "params: %s fnv1a64=%s", r->params->files[i], r->params->checksums[i]);
+  for (int i = 0; i < r->spec.nsets; i++)
+    ims_output_comment(o, "set: %s", r->spec.sets[i]);
+  char a[IMS_NUMBUF], b[IMS_NUMBUF];
   for (int i = 0; lo && hi && i < m->nstates; i++)
-    ims_output_comment(o, "box: %s = %.10g:%.10g %s", m->states[i].name, lo[i], hi[i],
-                       m->states[i].unit);
+    ims_output_comment(o, "box: %s = %s:%s %s", m->states[i].name, ims_fmt_num(a, lo[i]),
+                       ims_fmt_num(b, hi[i]), m->states[i].unit);
 }

@@ -1,52 +1,35 @@
-/* The dynamics commands (equilibria, continue): their small option table
- * and shared set-up.  The table is local until the CLI's one option table
- * lands; each entry maps one-to-one onto it. */
+/* Shared pieces of the dynamics commands (equilibria, continue): their
+ * options are rows of the one option table (options.c); these read the
+ * values the table cannot check alone (STATE=LO:HI, A:B) and write the
+ * provenance lines of their outputs. */
 #ifndef IMS_DYNCLI_H
 #define IMS_DYNCLI_H
 
 #include "cli.h"
 
-#define DYN_MAX_OPTS 32
+/* Parse the options (cli_begin) and load the model and parameters the run
+ * options describe into x->r.  defaults, when not NULL, adjusts x->ra.spec
+ * before the load (the orbit runs' own tolerances).  0 to go on, else the
+ * exit code is in *code. */
+int dyn_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, void (*defaults)(cli_ctx_t *x),
+              int *code);
 
-typedef struct dyn_opt {
-  const char *lng;  /* "--box" */
-  const char *shrt; /* "-o" or NULL */
-  int arg;          /* takes a value */
-  int repeat;       /* may be given more than once */
-} dyn_opt_t;
+/* An option of the help group `group` given without option `key` would be
+ * ignored: refused, naming both ("--grid: the phase plane options need
+ * --plane X,Y"). */
+int dyn_needs(const cli_args_t *a, const char *group, int key, const char *keyhelp, ims_err_t *err);
 
-typedef struct dyn_args {
-  const char *model;
-  const char *v[DYN_MAX_OPTS][CLI_MAX_REPEAT];
-  int n[DYN_MAX_OPTS];
-} dyn_args_t;
-
-/* Parse argv against tab (nopt entries; index = option id).  Returns 0, -1
- * after printing help (--help), or an exit code after printing the error. */
-int dyn_parse(const char *cmd, const char *help, const dyn_opt_t *tab, int nopt, int argc,
-              char **argv, dyn_args_t *a);
-/* The last value of option id, or def. */
-const char *dyn_str(const dyn_args_t *a, int id, const char *def);
-/* A number option (finite), or def; <0 return on a bad value (message printed). */
-int dyn_num(const dyn_args_t *a, int id, const dyn_opt_t *tab, double def, double *v);
-
-/* Model and parameters (-p, --set) as every command loads them; run-time
- * options for simulations (orbits) come from r (may hold rtol, atol,
- * extinct).  s is set up by cli_setup. */
-int dyn_setup(cli_setup_t *s, cli_run_args_t *r, const dyn_args_t *a, int id_params, int id_set,
-              ims_err_t *err);
+/* The output options of the command, in order (ids); at most one may be
+ * standard output ('-'). */
+int dyn_one_stdout(const cli_args_t *a, const int *ids, int n, ims_err_t *err);
 
 /* --box STATE=LO:HI entries over the defaults already in lo, hi. */
-int dyn_box(const ims_model_t *m, const dyn_args_t *a, int id, double *lo, double *hi,
-            ims_err_t *err);
+int dyn_box(const ims_model_t *m, const cli_args_t *a, double *lo, double *hi, ims_err_t *err);
 /* "LO:HI" into two finite numbers. */
 int dyn_range(const char *s, double *lo, double *hi);
 
-/* '#' lines: model, citation, parameter files, --set, the box. */
-void dyn_meta(ims_output_t *o, const cli_setup_t *s, const cli_run_args_t *r, const double *lo,
-              const double *hi);
-
-int cmd_equilibria(int argc, char **argv);
-int cmd_continue(int argc, char **argv);
+/* '#' lines: version, model, citation, parameter files, --set, the box (lo,
+ * hi may be NULL). */
+void dyn_meta(ims_output_t *o, const ims_run_t *r, const double *lo, const double *hi);
 
 #endif

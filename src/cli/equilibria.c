@@ -5,87 +5,10 @@
 #include "dyncli.h"
 #include "immunosim/phase.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum {
-  O_PARAMS,
-  O_SET,
-  O_BOX,
-  O_OUT,
-  O_T,
-  O_STARTS,
-  O_PLANE,
-  O_XRANGE,
-  O_YRANGE,
-  O_GRID,
-  O_LOGX,
-  O_LOGY,
-  O_SLAVED,
-  O_AT,
-  O_NULLCLINES,
-  O_FIELD,
-  O_N
-};
-
-static const dyn_opt_t opts[O_N] = {
-    [O_PARAMS] = {"--params", "-p", 1, 1},
-    [O_SET] = {"--set", NULL, 1, 1},
-    [O_BOX] = {"--box", NULL, 1, 1},
-    [O_OUT] = {"--out", "-o", 1, 0},
-    [O_T] = {"--time", NULL, 1, 0},
-    [O_STARTS] = {"--starts", NULL, 1, 0},
-    [O_PLANE] = {"--plane", NULL, 1, 0},
-    [O_XRANGE] = {"--xrange", NULL, 1, 0},
-    [O_YRANGE] = {"--yrange", NULL, 1, 0},
-    [O_GRID] = {"--grid", NULL, 1, 0},
-    [O_LOGX] = {"--logx", NULL, 0, 0},
-    [O_LOGY] = {"--logy", NULL, 0, 0},
-    [O_SLAVED] = {"--slaved", NULL, 0, 0},
-    [O_AT] = {"--at", NULL, 1, 0},
-    [O_NULLCLINES] = {"--nullclines", NULL, 1, 0},
-    [O_FIELD] = {"--field", NULL, 1, 0},
-};
-
-static const char help[] =
-    "usage: immunosim equilibria MODEL [options]\n"
-    "\n"
-    "Every equilibrium of MODEL in a box of states: the state, the eigenvalues of the\n"
-    "Jacobian and the type (stable/unstable node or focus, saddle, saddle-focus, centre,\n"
-    "non-hyperbolic).  Boundary equilibria (a state at exactly 0) are included.  A table goes\n"
-    "to stdout; -o writes CSV.  Method and tolerances: README 'Dynamics'.\n"
-    "\n"
-    "inputs\n"
-    "  -p, --params FILE     parameter CSV (default: the model's published set); repeatable\n"
-    "  --set NAME=VALUE[UNIT] override one value\n"
-    "  --box STATE=LO:HI     search box of one state, in its unit (repeatable); default 0 to\n"
-    "                        10 x the state's scale (initial value, parameters in its unit)\n"
-    "  --time T              freeze a time-dependent model at T (default 0)\n"
-    "  --starts N            quasi-random Newton starts (default 40 + 20 per state, max 400)\n"
-    "output\n"
-    "  -o, --out FILE        CSV: index, states, type, stability, n_unstable, n_boundary,\n"
-    "                        continuum, then re_k,im_k per eigenvalue\n"
-    "phase plane (two states; the others fixed, or quasi-steady with --slaved)\n"
-    "  --plane X,Y           the two states\n"
-    "  --xrange A:B --yrange A:B   ranges (default: the box)\n"
-    "  --grid N              grid points per axis (default 30)\n"
-    "  --logx, --logy        log-spaced axes (a range starting at 0 starts at 1e-6 of its end)\n"
-    "  --at K                the other states at equilibrium K (as numbered in the table);\n"
-    "                        default: the initial state\n"
-    "  --slaved              the other states at their own equilibrium for each (X, Y)\n"
-    "  --nullclines FILE     CSV nullcline,segment,X,Y (points solved on the curve)\n"
-    "  --field FILE          CSV X,Y,dX,dY: the direction field on the grid\n"
-    "\n"
-    "A model without an equilibrium in the box says so (exit 0).\n"
-    "\n"
-    "examples:\n"
-    "  immunosim equilibria kuznetsov1994\n"
-    "  immunosim equilibria kirschner_panetta1998 --set c=0.04 -o kp_eq.csv\n"
-    "  immunosim equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 \\\n"
-    "    --yrange 1e5:1e9 --nullclines kz_nc.csv --field kz_field.csv\n";
 
 static void eig_text(char *buf, size_t n, const ims_equilibrium_t *e, int ns)
 {
@@ -108,9 +31,8 @@ static const char *type_text(const ims_equilibrium_t *e, char *buf, size_t n)
   return buf;
 }
 
-static void print_table(const cli_setup_t *s, ims_eq_t *eq, const char *setname)
+static void print_table(const ims_model_t *m, ims_eq_t *eq, const char *setname)
 {
-  const ims_model_t *m = s->m;
   int n = m->nstates, ne = ims_eq_count(eq);
   const double *lo = ims_eq_lo(eq), *hi = ims_eq_hi(eq);
   printf("%s (%s): ", m->name, setname);
@@ -161,9 +83,8 @@ static void print_table(const cli_setup_t *s, ims_eq_t *eq, const char *setname)
     printf("stopped after %d equilibria: there may be more (a continuum?)\n", ne);
 }
 
-static int write_csv(ims_output_t *o, const cli_setup_t *s, ims_eq_t *eq)
+static int write_csv(ims_output_t *o, const ims_model_t *m, ims_eq_t *eq, ims_err_t *err)
 {
-  const ims_model_t *m = s->m;
   int n = m->nstates, nc = 1 + n + 5 + 2 * n;
   const char **names = calloc((size_t)nc, sizeof *names),
              **units = calloc((size_t)nc, sizeof *units);
@@ -174,7 +95,7 @@ static int write_csv(ims_output_t *o, const cli_setup_t *s, ims_eq_t *eq)
     free(names);
     free(units);
     free(buf);
-    return IMS_ENOMEM;
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
   int c = 0;
   names[c] = "index", units[c++] = "1";
@@ -192,15 +113,15 @@ static int write_csv(ims_output_t *o, const cli_setup_t *s, ims_eq_t *eq)
   ims_output_header(o, nc, names, units);
   for (int k = 0; k < ims_eq_count(eq); k++) {
     const ims_equilibrium_t *e = ims_eq_get(eq, k);
-    char line[8192], nb[32];
+    char line[8192], nb[IMS_NUMBUF];
     int l = snprintf(line, sizeof line, "%d", k + 1);
     for (int i = 0; i < n; i++)
-      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", cli_num(nb, e->x[i]));
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, e->x[i]));
     l += snprintf(line + l, sizeof line - (size_t)l, ",%s,%s,%d,%d,%d", ims_eq_type_name(e->type),
                   ims_stability_name(e->stability), e->nunstable, e->nboundary, !e->isolated);
     for (int i = 0; i < n && l < (int)sizeof line - 64; i++) {
-      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", cli_num(nb, e->re[i]));
-      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", cli_num(nb, e->im[i]));
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, e->re[i]));
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, e->im[i]));
     }
     ims_output_line(o, "%s", line);
   }
@@ -210,207 +131,192 @@ static int write_csv(ims_output_t *o, const cli_setup_t *s, ims_eq_t *eq)
   return IMS_OK;
 }
 
-/* The phase-plane settings from the options. */
-static int plane_setup(const dyn_args_t *a, const cli_setup_t *s, ims_eq_t *eq, ims_plane_t *pl,
-                       double *base, ims_err_t *err)
+/* The phase plane the options describe, over the box lo, hi (checked
+ * before any work; --at needs the equilibria, see plane_at). */
+static int plane_setup(const cli_args_t *a, const ims_model_t *m, const double *lo,
+                       const double *hi, ims_plane_t *pl, ims_err_t *err)
 {
-  const ims_model_t *m = s->m;
-  const char *pv = dyn_str(a, O_PLANE, NULL), *comma = strchr(pv, ',');
+  const char *pv = cli_str(a, OPT_PLANE, NULL), *comma = strchr(pv, ',');
   char xn[128];
+  memset(pl, 0, sizeof *pl);
   if (!comma || comma == pv || (size_t)(comma - pv) >= sizeof xn)
     return ims_err_set(err, IMS_EINPUT, "--plane %s: expected two states X,Y, e.g. --plane E,T",
                        pv);
   memcpy(xn, pv, (size_t)(comma - pv));
   xn[comma - pv] = '\0';
-  memset(pl, 0, sizeof *pl);
   pl->ix = ims_model_state_index(m, xn);
   pl->iy = ims_model_state_index(m, comma + 1);
   if (pl->ix < 0 || pl->iy < 0 || pl->ix == pl->iy)
     return ims_err_set(err, IMS_EINPUT, "--plane %s: give two different states of %s", pv, m->name);
-  pl->logx = a->n[O_LOGX] > 0;
-  pl->logy = a->n[O_LOGY] > 0;
-  pl->slaved = a->n[O_SLAVED] > 0;
-  const double *lo = ims_eq_lo(eq), *hi = ims_eq_hi(eq);
+  pl->logx = cli_flag(a, OPT_LOGX);
+  pl->logy = cli_flag(a, OPT_LOGY);
+  pl->slaved = cli_flag(a, OPT_SLAVED);
   pl->x0 = lo[pl->ix], pl->x1 = hi[pl->ix], pl->y0 = lo[pl->iy], pl->y1 = hi[pl->iy];
   if (pl->logx && pl->x0 <= 0)
     pl->x0 = 1e-6 * pl->x1;
   if (pl->logy && pl->y0 <= 0)
     pl->y0 = 1e-6 * pl->y1;
-  const char *xr = dyn_str(a, O_XRANGE, NULL), *yr = dyn_str(a, O_YRANGE, NULL);
-  if ((xr && dyn_range(xr, &pl->x0, &pl->x1)) || (yr && dyn_range(yr, &pl->y0, &pl->y1)))
-    return ims_err_set(err, IMS_EINPUT, "--xrange/--yrange: expected A:B with finite numbers");
-  double g;
-  if (dyn_num(a, O_GRID, opts, 30, &g) < 0)
-    return IMS_EINPUT;
-  if (!(g >= 2 && g <= 2000) || g != floor(g))
-    return ims_err_set(err, IMS_EINPUT, "--grid %g: give a whole number from 2 to 2000", g);
-  pl->nx = pl->ny = (int)g;
-  double at;
-  if (dyn_num(a, O_AT, opts, 0, &at) < 0)
-    return IMS_EINPUT;
-  if (a->n[O_AT]) {
-    if (at != floor(at) || at < 1 || at > ims_eq_count(eq))
-      return ims_err_set(err, IMS_EINPUT, "--at %g: there %s %d equilibri%s (1 to %d)", at,
-                         ims_eq_count(eq) == 1 ? "is" : "are", ims_eq_count(eq),
-                         ims_eq_count(eq) == 1 ? "um" : "a", ims_eq_count(eq));
-    memcpy(base, ims_eq_get(eq, (int)at - 1)->x, (size_t)m->nstates * sizeof *base);
-    pl->base = base;
-  }
+  const char *xr = cli_str(a, OPT_XRANGE, NULL), *yr = cli_str(a, OPT_YRANGE, NULL);
+  if (xr && dyn_range(xr, &pl->x0, &pl->x1))
+    return ims_err_set(err, IMS_EINPUT, "--xrange %s: expected A:B with finite numbers", xr);
+  if (yr && dyn_range(yr, &pl->y0, &pl->y1))
+    return ims_err_set(err, IMS_EINPUT, "--yrange %s: expected A:B with finite numbers", yr);
+  pl->nx = pl->ny = (int)cli_num(a, OPT_GRID, 30); /* the table checked 2 to 2000 */
   return IMS_OK;
 }
 
-static int write_plane(const dyn_args_t *a, const cli_setup_t *s, const cli_run_args_t *r,
-                       ims_eq_t *eq, ims_output_t **onc, ims_output_t **ofd, ims_err_t *err)
+/* --at K: the other states at equilibrium K (1-based, as printed). */
+static int plane_at(const cli_args_t *a, const ims_model_t *m, ims_eq_t *eq, ims_plane_t *pl,
+                    double *base, ims_err_t *err)
 {
-  const ims_model_t *m = s->m;
-  ims_plane_t pl;
-  double *base = malloc((size_t)m->nstates * sizeof *base);
-  if (!base)
-    return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  int rc = plane_setup(a, s, eq, &pl, base, err);
-  const char *X = rc ? "" : m->states[pl.ix].name, *Y = rc ? "" : m->states[pl.iy].name;
-  char rate[2][64];
+  if (!cli_count(a, OPT_AT))
+    return IMS_OK;
+  double at = cli_num(a, OPT_AT, 1); /* an integer >= 1 (the table) */
+  int ne = ims_eq_count(eq);
+  if (at > ne)
+    return ims_err_set(err, IMS_EINPUT, "--at %g: there %s %d equilibri%s in the box%s", at,
+                       ne == 1 ? "is" : "are", ne, ne == 1 ? "um" : "a",
+                       ne ? "" : "; widen it with --box STATE=LO:HI");
+  memcpy(base, ims_eq_get(eq, (int)at - 1)->x, (size_t)m->nstates * sizeof *base);
+  pl->base = base;
+  return IMS_OK;
+}
+
+static void plane_meta(ims_output_t *o, const ims_run_t *r, const ims_plane_t *pl, const char *what)
+{
+  const ims_model_t *m = r->m;
+  const char *proj = m->nstates <= 2 ? "a two-state model"
+                     : pl->slaved    ? "the other states at their equilibrium for each point "
+                                       "(--slaved)"
+                     : pl->base      ? "the other states fixed at equilibrium --at"
+                                     : "the other states fixed at the initial state";
+  dyn_meta(o, r, NULL, NULL);
+  ims_output_comment(o, "%s of the %s,%s plane; %s", what, m->states[pl->ix].name,
+                     m->states[pl->iy].name, proj);
+}
+
+static int write_nullclines(ims_output_t *o, const ims_run_t *r, const ims_plane_t *pl,
+                            ims_err_t *err)
+{
+  const ims_model_t *m = r->m;
+  const char *X = m->states[pl->ix].name, *Y = m->states[pl->iy].name;
+  ims_nullclines_t *nc = NULL;
+  int rc = ims_plane_nullclines(m, r->params->value, pl, &nc, err);
   if (!rc) {
-    snprintf(rate[0], 64, "%s/%s", m->states[pl.ix].unit, m->time_unit);
-    snprintf(rate[1], 64, "%s/%s", m->states[pl.iy].unit, m->time_unit);
+    plane_meta(o, r, pl, "nullclines");
+    const char *names[] = {"nullcline", "segment", X, Y};
+    const char *units[] = {"1", "1", m->states[pl->ix].unit, m->states[pl->iy].unit};
+    ims_output_header(o, 4, names, units);
+    for (size_t k = 0; k < nc->n; k++)
+      ims_output_line(o, "%s,%d,%.12g,%.12g", nc->pt[k].which ? Y : X, nc->pt[k].seg, nc->pt[k].x,
+                      nc->pt[k].y);
   }
-  const char *proj = pl.slaved ? "the other states at their equilibrium for each point (--slaved)"
-                     : pl.base ? "the other states fixed at equilibrium --at"
-                               : "the other states fixed at the initial state";
-  if (!rc && a->n[O_NULLCLINES]) {
-    ims_nullclines_t *nc = NULL;
-    rc = ims_plane_nullclines(m, s->params->value, &pl, &nc, err);
-    rc = rc ? rc : ims_output_open(onc, dyn_str(a, O_NULLCLINES, NULL), IMS_FMT_CSV, err);
-    if (!rc) {
-      dyn_meta(*onc, s, r, NULL, NULL);
-      ims_output_comment(*onc, "nullclines of the %s,%s plane; %s", X, Y,
-                         m->nstates > 2 ? proj : "a two-state model");
-      const char *names[] = {"nullcline", "segment", X, Y};
-      const char *units[] = {"1", "1", m->states[pl.ix].unit, m->states[pl.iy].unit};
-      ims_output_header(*onc, 4, names, units);
-      for (size_t k = 0; k < nc->n; k++)
-        ims_output_line(*onc, "%s,%d,%.12g,%.12g", nc->pt[k].which ? Y : X, nc->pt[k].seg,
-                        nc->pt[k].x, nc->pt[k].y);
-    }
-    ims_nullclines_free(nc);
-  }
-  if (!rc && a->n[O_FIELD]) {
-    size_t nn = (size_t)pl.nx * (size_t)pl.ny;
-    double *x = malloc((size_t)pl.nx * sizeof *x), *y = malloc((size_t)pl.ny * sizeof *y);
-    double *fx = malloc(nn * sizeof *fx), *fy = malloc(nn * sizeof *fy);
-    rc = x && y && fx && fy ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
-    rc = rc ? rc : ims_plane_field(m, s->params->value, &pl, x, y, fx, fy, err);
-    rc = rc ? rc : ims_output_open(ofd, dyn_str(a, O_FIELD, NULL), IMS_FMT_CSV, err);
-    if (!rc) {
-      dyn_meta(*ofd, s, r, NULL, NULL);
-      ims_output_comment(*ofd, "direction field of the %s,%s plane; %s", X, Y,
-                         m->nstates > 2 ? proj : "a two-state model");
-      char dx[80], dy[80];
-      snprintf(dx, sizeof dx, "d%s", X);
-      snprintf(dy, sizeof dy, "d%s", Y);
-      const char *names[] = {X, Y, dx, dy};
-      const char *units[] = {m->states[pl.ix].unit, m->states[pl.iy].unit, rate[0], rate[1]};
-      ims_output_header(*ofd, 4, names, units);
-      for (int j = 0; j < pl.ny; j++)
-        for (int i = 0; i < pl.nx; i++) {
-          size_t k = (size_t)j * (size_t)pl.nx + (size_t)i;
-          char b1[32], b2[32];
-          ims_output_line(*ofd, "%.10g,%.10g,%s,%s", x[i], y[j], cli_num(b1, fx[k]),
-                          cli_num(b2, fy[k]));
-        }
-    }
-    free(x);
-    free(y);
-    free(fx);
-    free(fy);
-  }
-  free(base);
+  ims_nullclines_free(nc);
   return rc;
 }
 
-static int run(const dyn_args_t *a, ims_err_t *err)
+static int write_field(ims_output_t *o, const ims_run_t *r, const ims_plane_t *pl, ims_err_t *err)
 {
-  cli_setup_t s;
-  cli_run_args_t r;
-  cli_run_args_init(&r);
-  ims_eq_t *eq = NULL;
-  ims_output_t *out = NULL, *onc = NULL, *ofd = NULL;
-  double *lo = NULL, *hi = NULL, t, starts;
-  int rc = dyn_setup(&s, &r, a, O_PARAMS, O_SET, err);
-  const ims_model_t *m = s.m;
-  if (!rc && (dyn_num(a, O_T, opts, 0, &t) < 0 || dyn_num(a, O_STARTS, opts, 0, &starts) < 0))
-    rc = IMS_EINPUT, err->msg[0] = '\0';
-  if (!rc && (starts < 0 || starts > 100000 || starts != floor(starts)))
-    rc = ims_err_set(err, IMS_EINPUT, "--starts %g: give a whole number up to 100000", starts);
-  if (!rc && (a->n[O_NULLCLINES] || a->n[O_FIELD]) && !a->n[O_PLANE])
-    rc = ims_err_set(err, IMS_EINPUT, "--nullclines and --field need --plane X,Y");
+  const ims_model_t *m = r->m;
+  const char *X = m->states[pl->ix].name, *Y = m->states[pl->iy].name;
+  size_t nn = (size_t)pl->nx * (size_t)pl->ny;
+  double *x = malloc((size_t)pl->nx * sizeof *x), *y = malloc((size_t)pl->ny * sizeof *y);
+  double *fx = malloc(nn * sizeof *fx), *fy = malloc(nn * sizeof *fy);
+  int rc = x && y && fx && fy ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  rc = rc ? rc : ims_plane_field(m, r->params->value, pl, x, y, fx, fy, err);
   if (!rc) {
-    lo = malloc((size_t)m->nstates * sizeof *lo);
-    hi = malloc((size_t)m->nstates * sizeof *hi);
-    rc = lo && hi ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
-  }
-  if (!rc) {
-    ims_eq_box_default(m, s.params->value, lo, hi);
-    rc = dyn_box(m, a, O_BOX, lo, hi, err);
-  }
-  rc = rc ? rc : ims_eq_alloc(&eq, m, err);
-  if (!rc) {
-    ims_eq_opts_t eo;
-    ims_eq_opts_default(&eo);
-    eo.t = t;
-    eo.nstarts = (int)starts;
-    rc = ims_eq_find(eq, s.params->value, lo, hi, &eo, err);
-  }
-  const char *path = dyn_str(a, O_OUT, NULL);
-  if (!rc && path) {
-    rc = ims_output_open(&out, path, IMS_FMT_CSV, err);
-    if (!rc) {
-      dyn_meta(out, &s, &r, ims_eq_lo(eq), ims_eq_hi(eq));
-      ims_output_comment(out, "vector field frozen at t = %g %s; %s Jacobian", t, m->time_unit,
-                         m->jac ? "analytic" : "difference-quotient");
-      ims_output_comment(out, "equilibria: %d in the box%s", ims_eq_count(eq),
-                         ims_eq_truncated(eq) ? " (stopped at the limit: there may be more)" : "");
-      rc = write_csv(out, &s, eq);
-    }
-  }
-  if (!rc && a->n[O_PLANE])
-    rc = write_plane(a, &s, &r, eq, &onc, &ofd, err);
-  if (rc) {
-    ims_output_abort(out);
-    ims_output_abort(onc);
-    ims_output_abort(ofd);
-  } else {
-    ims_output_t *all[3] = {out, onc, ofd};
-    for (int i = 0; i < 3; i++)
-      if (all[i]) {
-        int c = rc ? (ims_output_abort(all[i]), rc) : ims_output_commit(all[i], err);
-        rc = rc ? rc : c;
+    plane_meta(o, r, pl, "direction field");
+    char dx[80], dy[80], rx[64], ry[64];
+    snprintf(dx, sizeof dx, "d%s", X);
+    snprintf(dy, sizeof dy, "d%s", Y);
+    snprintf(rx, sizeof rx, "%s/%s", m->states[pl->ix].unit, m->time_unit);
+    snprintf(ry, sizeof ry, "%s/%s", m->states[pl->iy].unit, m->time_unit);
+    const char *names[] = {X, Y, dx, dy};
+    const char *units[] = {m->states[pl->ix].unit, m->states[pl->iy].unit, rx, ry};
+    ims_output_header(o, 4, names, units);
+    for (int j = 0; j < pl->ny; j++)
+      for (int i = 0; i < pl->nx; i++) {
+        size_t k = (size_t)j * (size_t)pl->nx + (size_t)i;
+        char b1[IMS_NUMBUF], b2[IMS_NUMBUF];
+        ims_output_line(o, "%.10g,%.10g,%s,%s", x[i], y[j], ims_fmt_num(b1, fx[k]),
+                        ims_fmt_num(b2, fy[k]));
       }
   }
-  if (!rc) {
-    const char *setname = s.params->nfiles ? s.params->files[s.params->nfiles - 1] : "defaults";
-    const char *sl = strrchr(setname, '/');
-    print_table(&s, eq, sl ? sl + 1 : setname);
-  }
-  ims_eq_free(eq);
-  free(lo);
-  free(hi);
-  cli_setup_free(&s);
+  free(x);
+  free(y);
+  free(fx);
+  free(fy);
   return rc;
 }
 
 int cmd_equilibria(int argc, char **argv)
 {
-  /* GSL's default handler aborts; the library checks its inputs, and the
-   * application decides: report, never abort */
-  gsl_set_error_handler_off();
-  dyn_args_t a;
-  int p = dyn_parse("equilibria", help, opts, O_N, argc, argv, &a);
-  if (p)
-    return p < 0 ? 0 : p;
-  ims_err_t err = {0};
-  int rc = run(&a, &err);
-  if (rc && !err.msg[0])
-    return ims_err_exit_code(rc); /* already reported */
-  return rc ? cli_fail(rc, &err) : 0;
+  cli_ctx_t x;
+  int code;
+  if (dyn_begin(&x, "equilibria", argc, argv, NULL, &code))
+    return code;
+  const cli_args_t *a = &x.a;
+  const ims_model_t *m = x.r->m;
+  const int outs[] = {OPT_OUT, OPT_NULLCLINES, OPT_FIELD};
+  const char *path = cli_str(a, OPT_OUT, NULL), *pnc = cli_str(a, OPT_NULLCLINES, NULL),
+             *pfd = cli_str(a, OPT_FIELD, NULL);
+  double t = cli_num(a, OPT_TIME, 0);
+  ims_eq_t *eq = NULL;
+  ims_output_t *out = NULL, *onc = NULL, *ofd = NULL;
+  ims_plane_t pl;
+  double *lo = malloc((size_t)m->nstates * sizeof *lo),
+         *hi = malloc((size_t)m->nstates * sizeof *hi),
+         *base = malloc((size_t)m->nstates * sizeof *base);
+  int rc = lo && hi && base ? IMS_OK : ims_err_set(&x.err, IMS_ENOMEM, "out of memory");
+  /* every value first, then every output (an unwritable path fails before the search) */
+  rc = rc ? rc : dyn_needs(a, "phase plane", OPT_PLANE, "--plane X,Y", &x.err);
+  rc = rc ? rc : dyn_one_stdout(a, outs, 3, &x.err);
+  if (!rc) {
+    ims_eq_box_default(m, x.r->params->value, lo, hi);
+    rc = dyn_box(m, a, lo, hi, &x.err);
+  }
+  if (!rc && cli_count(a, OPT_PLANE) && !pnc && !pfd)
+    rc = ims_err_set(&x.err, IMS_EINPUT,
+                     "--plane %s: write it with --nullclines FILE or --field FILE",
+                     cli_str(a, OPT_PLANE, ""));
+  if (!rc && cli_count(a, OPT_PLANE))
+    rc = plane_setup(a, m, lo, hi, &pl, &x.err);
+  rc = rc || !path ? rc : ims_outset_open(x.g, &out, path, IMS_FMT_CSV, &x.err);
+  rc = rc || !pnc ? rc : ims_outset_open(x.g, &onc, pnc, IMS_FMT_CSV, &x.err);
+  rc = rc || !pfd ? rc : ims_outset_open(x.g, &ofd, pfd, IMS_FMT_CSV, &x.err);
+  rc = rc ? rc : ims_eq_alloc(&eq, m, &x.err);
+  if (!rc) {
+    ims_eq_opts_t eo;
+    ims_eq_opts_default(&eo);
+    eo.t = t;
+    eo.nstarts = (int)cli_num(a, OPT_STARTS, 0); /* 0: the default count */
+    rc = ims_eq_find(eq, x.r->params->value, lo, hi, &eo, &x.err);
+  }
+  if (!rc && out) {
+    dyn_meta(out, x.r, ims_eq_lo(eq), ims_eq_hi(eq));
+    ims_output_comment(out, "vector field frozen at t = %g %s; %s Jacobian", t, m->time_unit,
+                       m->jac ? "analytic" : "difference-quotient");
+    ims_output_comment(out, "equilibria: %d in the box%s", ims_eq_count(eq),
+                       ims_eq_truncated(eq) ? " (stopped at the limit: there may be more)" : "");
+    rc = write_csv(out, m, eq, &x.err);
+  }
+  if (!rc && cli_count(a, OPT_PLANE))
+    rc = plane_at(a, m, eq, &pl, base, &x.err);
+  rc = rc || !onc ? rc : write_nullclines(onc, x.r, &pl, &x.err);
+  rc = rc || !ofd ? rc : write_field(ofd, x.r, &pl, &x.err);
+  rc = cli_commit(&x, rc);
+  int piped = 0; /* an output on standard output owns it: no table */
+  for (int i = 0; i < 3; i++)
+    piped |= !strcmp(cli_str(a, outs[i], ""), "-");
+  if (!rc && !piped) {
+    const ims_params_t *p = x.r->params;
+    const char *setname = p->nfiles ? p->files[p->nfiles - 1] : "defaults";
+    const char *sl = strrchr(setname, '/');
+    print_table(m, eq, sl ? sl + 1 : setname);
+  }
+  ims_eq_free(eq);
+  free(lo);
+  free(hi);
+  free(base);
+  return cli_end(&x, rc);
 }

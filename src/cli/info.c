@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -46,28 +47,13 @@ static void wrap(const char *text, int col, int indent, int width)
   putchar('\n');
 }
 
-static int is_help(const char *a)
-{
-  return !strcmp(a, "-h") || !strcmp(a, "--help");
-}
-
 int cmd_list(int argc, char **argv)
 {
-  int names = 0;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i])) {
-      puts("usage: immunosim list [--names]\n\n"
-           "List the models: name, therapy family and what the model is.\n"
-           "  --names   only the names, one per line (for scripts and shell completion)\n"
-           "\nexample:\n  immunosim list\n  immunosim info $(immunosim list --names | head -1)");
-      return 0;
-    }
-    if (!strcmp(argv[i], "--names"))
-      names = 1;
-    else
-      return cli_failf(IMS_EINPUT, "list: unknown option '%s'; see 'immunosim list --help'",
-                       argv[i]);
-  }
+  cli_args_t a;
+  int rc = cli_parse("list", argc, argv, &a);
+  if (rc)
+    return rc > 0 ? 0 : 1;
+  int names = cli_flag(&a, OPT_NAMES);
   int n;
   const ims_model_t *const *ms = ims_model_list(&n);
   if (names) {
@@ -148,47 +134,110 @@ static void print_params(const ims_model_t *m, const ims_params_t *p, int width)
   printf("  Initial conditions are the parameters <STATE>_0 (default 0).\n");
 }
 
-static const char info_help[] =
-    "usage: immunosim info MODEL [--names | --columns]\n"
-    "\n"
-    "Show a model's states, parameters (default value, unit, description, source), outputs,\n"
-    "citation and notes (errata applied).\n"
-    "  --names     only the parameter names (with <STATE>_0), one per line, for --set\n"
-    "  --columns   only the output columns (states, then outputs), one per line\n"
-    "\n"
-    "example:\n"
-    "  immunosim info pk2cmt\n"
-    "  immunosim info pk2cmt --names\n";
+/* The shipped schedules that dose m: those its schedule reader accepts. */
+static int dosing_schedules(const ims_model_t *m, const ims_units_t *u, char **names, int n,
+                            int *keep)
+{
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    char path[PATH_MAX * 2];
+    ims_schedule_t *s = NULL;
+    ims_err_t e;
+    snprintf(path, sizeof path, "%s/params/schedules/%s.csv", cli_datadir(), names[i]);
+    keep[i] = u && ims_schedule_alloc(&s, &e) == IMS_OK &&
+              ims_schedule_read(s, m, u, path, &e) == IMS_OK && s->nrec > 0;
+    k += keep[i];
+    ims_schedule_free(s);
+  }
+  return k;
+}
+
+/* The shipped rules files that apply to m. */
+static void applying_rules(const ims_model_t *m, const ims_units_t *u, char **names, int n,
+                           int *keep)
+{
+  for (int i = 0; i < n; i++) {
+    char path[PATH_MAX * 2];
+    ims_rules_t *r = NULL;
+    ims_err_t e;
+    snprintf(path, sizeof path, "%s/params/rules/%s.csv", cli_datadir(), names[i]);
+    keep[i] = u && ims_rules_alloc(&r, &e) == IMS_OK && ims_rules_read(r, m, u, path, &e) == IMS_OK;
+    ims_rules_free(r);
+  }
+}
+
+static void print_names(const char *head, char **names, const int *keep, int n, int width)
+{
+  char line[8192];
+  size_t l = 0;
+  line[0] = '\0';
+  for (int i = 0; i < n && l < sizeof line - 300; i++)
+    if (!keep || keep[i])
+      l += (size_t)snprintf(line + l, sizeof line - l, "%s%s", l ? " " : "", names[i]);
+  printf("%s", head);
+  if (l)
+    wrap(line, (int)strlen(head), (int)strlen(head), width);
+  else
+    puts("(none)");
+}
+
+/* --sets, --schedules: names one per line; else the shipped files after the model. */
+static int print_data(const ims_model_t *m, const ims_units_t *u, int sets, int scheds, int width)
+{
+  char **pn = NULL, **sn = NULL, **rn = NULL;
+  int np = 0, nsch = 0, nr = 0;
+  ims_err_t e;
+  ims_data_list(cli_datadir(), IMS_DATA_SETS, m, &pn, &np, &e);
+  ims_data_list(cli_datadir(), IMS_DATA_SCHEDULES, m, &sn, &nsch, &e);
+  ims_data_list(cli_datadir(), IMS_DATA_RULES, m, &rn, &nr, &e);
+  int *ks = calloc((size_t)nsch + 1, sizeof *ks), *kr = calloc((size_t)nr + 1, sizeof *kr);
+  if (ks && kr) {
+    dosing_schedules(m, u, sn, nsch, ks);
+    applying_rules(m, u, rn, nr, kr);
+    if (sets || scheds) {
+      for (int i = 0; sets && i < np; i++)
+        puts(pn[i]);
+      for (int i = 0; scheds && i < nsch; i++)
+        if (ks[i])
+          puts(sn[i]);
+    } else {
+      printf("\nparameter sets (-p NAME; %s/params/%s/):\n", cli_datadir(), m->name);
+      print_names("  ", pn, NULL, np, width);
+      printf("schedules that dose it (-s NAME; %s/params/schedules/):\n", cli_datadir());
+      print_names("  ", sn, ks, nsch, width);
+      int any = 0;
+      for (int i = 0; i < nr; i++)
+        any |= kr[i];
+      if (any) { /* one line: the completion reads it */
+        printf("rules that apply (-r NAME):");
+        for (int i = 0; i < nr; i++)
+          if (kr[i])
+            printf(" %s", rn[i]);
+        putchar('\n');
+      }
+    }
+  }
+  free(ks);
+  free(kr);
+  ims_data_list_free(pn, np);
+  ims_data_list_free(sn, nsch);
+  ims_data_list_free(rn, nr);
+  return 0;
+}
 
 int cmd_info(int argc, char **argv)
 {
-  const char *model = NULL;
-  int names = 0, columns = 0;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i])) {
-      fputs(info_help, stdout);
-      return 0;
-    }
-    if (!strcmp(argv[i], "--names"))
-      names = 1;
-    else if (!strcmp(argv[i], "--columns"))
-      columns = 1;
-    else if (argv[i][0] == '-')
-      return cli_failf(IMS_EINPUT, "info: unknown option '%s'; see 'immunosim info --help'",
-                       argv[i]);
-    else if (model)
-      return cli_failf(IMS_EINPUT, "info: one model at a time ('%s' and '%s')", model, argv[i]);
-    else
-      model = argv[i];
-  }
-  if (!model) {
-    fputs(info_help, stderr);
-    return 1;
-  }
-  const ims_model_t *m;
-  ims_err_t oerr = {0};
-  if (cli_model_open(&m, model, 0, &oerr) != 0)
-    return cli_fail(oerr.code, &oerr);
+  cli_args_t a;
+  int rc = cli_parse("info", argc, argv, &a);
+  if (rc)
+    return rc > 0 ? 0 : 1;
+  int names = cli_flag(&a, OPT_NAMES), columns = cli_flag(&a, OPT_COLUMNS);
+  int sets = cli_flag(&a, OPT_SETS), scheds = cli_flag(&a, OPT_SCHEDULES);
+  const ims_model_t *m = NULL;
+  ims_err_t err = {0};
+  rc = cli_model_open(a.pos[0], cli_flag(&a, OPT_NO_UNIT_CHECK), &m, &err);
+  if (rc)
+    return cli_fail(rc, &err);
   if (names || columns) {
     for (int i = 0; names && i < m->nparams; i++)
       puts(m->params[i].name);
@@ -198,13 +247,20 @@ int cmd_info(int argc, char **argv)
       puts(m->states[i].name);
     for (int i = 0; columns && i < m->noutputs; i++)
       puts(m->outputs[i].name);
-    ims_model_close(m);
-    return 0;
+    if (!sets && !scheds) {
+      cli_model_close(m);
+      return 0;
+    }
   }
   ims_units_t *u = NULL;
   ims_params_t *p = NULL;
-  ims_err_t err = {0};
   char path[PATH_MAX * 2];
+  if (sets || scheds) {
+    rc = ims_units_alloc(&u, &err) ? 3 : print_data(m, u, sets, scheds, 0);
+    ims_units_free(u);
+    cli_model_close(m);
+    return rc;
+  }
   snprintf(path, sizeof path, "%s/params/%s/%s.csv", cli_datadir(), m->name,
            m->default_set ? m->default_set : "");
   if (ims_units_alloc(&u, &err) || ims_params_alloc(&p, m, &err) ||
@@ -229,9 +285,9 @@ int cmd_info(int argc, char **argv)
   print_vars("states", m->states, m->nstates, width);
   print_params(m, p, width);
   print_vars("outputs", m->outputs, m->noutputs, width);
-  printf("\nparameter sets: %s/params/%s/\n", cli_datadir(), m->name);
+  print_data(m, u, 0, 0, width);
   ims_params_free(p);
   ims_units_free(u);
-  ims_model_close(m);
+  cli_model_close(m);
   return 0;
 }

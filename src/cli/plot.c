@@ -149,8 +149,9 @@ typedef struct pfile {
   dose_t *dose;
   int ndose, capdose;
   char model[128];
-  char pset[128];  /* parameter set (base name of the last params file) */
-  char sched[128]; /* schedule base name */
+  char mfile[PATH_MAX]; /* '# model-file:' (a model file's path), or "" */
+  char pset[128];       /* parameter set (base name of the last params file) */
+  char sched[128];      /* schedule base name */
 } pfile_t;
 
 static void pfile_free(pfile_t *f)
@@ -331,6 +332,8 @@ static int read_file(pfile_t *f, const char *path, ims_err_t *err)
         rc = parse_dose(f, trim(s + 5), ln, err);
       } else if (strncmp(s, "model:", 6) == 0) {
         sscanf(s + 6, " %127s", f->model);
+      } else if (strncmp(s, "model-file:", 11) == 0) {
+        sscanf(s + 11, " %4095s", f->mfile);
       } else if (strncmp(s, "params:", 7) == 0) {
         char p[PATH_MAX];
         if (sscanf(s + 7, " %4095s", p) == 1)
@@ -367,7 +370,12 @@ static int read_file(pfile_t *f, const char *path, ims_err_t *err)
 /* Doses from a schedule file, through the library's reader (needs the model). */
 static int schedule_doses(pfile_t *f, const char *arg, ims_err_t *err)
 {
-  const ims_model_t *m = ims_model_find(f->model);
+  const ims_model_t *m = f->mfile[0] ? NULL : ims_model_find(f->model);
+  if (f->mfile[0]) { /* a model file's table: open the file it names */
+    int rc = cli_model_open(f->mfile, 1, &m, err);
+    if (rc)
+      return rc;
+  }
   if (!m)
     return ims_err_set(err, IMS_EINPUT,
                        "-s %s: %s names no known model ('# model:' line), so its schedule "
@@ -399,6 +407,7 @@ static int schedule_doses(pfile_t *f, const char *arg, ims_err_t *err)
   free(ev);
   ims_schedule_free(s);
   ims_units_free(u);
+  cli_model_close(m);
   return rc;
 }
 

@@ -16,7 +16,20 @@ chk grep -q "params: $pre/share/immunosim/params/hardiansyah2019/upn1.csv" "$pre
 if command -v gnuplot >/dev/null; then
   chk "$pre/bin/immunosim" plot "$pre/h.csv" --y IL6 -o "$pre/h.png"
 fi
+# the dynamics commands find the shipped sets too
+chk "$pre/bin/immunosim" equilibria kuznetsov1994 -o "$pre/kz.csv"
+chk grep -q "params: $pre/share/immunosim/params/kuznetsov1994/bcl1.csv" "$pre/kz.csv"
 chk test -s "$pre/share/bash-completion/completions/immunosim"
+# the model files are installed beside the data and run from there
+chk "$pre/bin/immunosim" run "$pre/share/immunosim/models/kuznetsov1994.model" -t 10 -o "$pre/kz.csv"
+# the man page covers every command
+chk test -s "$pre/share/man/man1/immunosim.1"
+for c in run list info compare sweep sensitivity plot population equilibria continue; do
+  chk grep -q "^\.SS $c\$" "$pre/share/man/man1/immunosim.1"
+done
+if command -v man >/dev/null; then
+  chk sh -c "MANPATH='$pre/share/man' man -P cat immunosim 2>/dev/null | grep -q 'immunosim run'"
+fi
 # a program built against the installed library through pkg-config
 cat >"$pre/t.c" <<'C'
 #include <immunosim/immunosim.h>
@@ -49,4 +62,36 @@ C
 export PKG_CONFIG_PATH="$pre/lib/pkgconfig"
 chk cc -o "$pre/t" "$pre/t.c" $(pkg-config --cflags --libs immunosim) -Wl,-rpath,"$pre/lib"
 chk "$pre/t"
+# what 'immunosim run' does, through the library: ims_run_alloc + ims_run_write
+cat >"$pre/r.c" <<'C'
+#include <immunosim/immunosim.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+  ims_err_t err;
+  ims_run_spec_t spec;
+  ims_run_spec_init(&spec);
+  spec.model = ims_model_find("pk2cmt");
+  spec.datadir = argv[1];
+  spec.schedule = "blinatumomab_cycle1";
+  spec.tend = 42;
+  ims_run_t *run = NULL;
+  ims_outset_t *files = NULL;
+  ims_run_out_t out = {.table = argv[2]};
+  int rc = ims_run_alloc(&run, &spec, &err);
+  rc = rc ? rc : ims_outset_alloc(&files, NULL, NULL, &err);
+  rc = rc ? rc : ims_run_write(run, files, &out, &err);
+  rc = rc ? rc : ims_outset_commit(files, &err);
+  if (rc)
+    fprintf(stderr, "%s\n", err.msg);
+  ims_outset_free(files);
+  ims_run_out_free(&out);
+  ims_run_free(run);
+  return rc ? 1 : 0;
+}
+C
+chk cc -o "$pre/r" "$pre/r.c" $(pkg-config --cflags --libs immunosim) -Wl,-rpath,"$pre/lib"
+chk "$pre/r" "$pre/share/immunosim" "$pre/r.csv"
+"$pre/bin/immunosim" run pk2cmt -s blinatumomab_cycle1 -t 42 -o "$pre/c.csv"
+chk cmp -s <(grep -v '^# params' "$pre/r.csv") <(grep -v '^# params' "$pre/c.csv")
 exit $fail

@@ -71,6 +71,12 @@ hs=models/hardiansyah2019.model
 "$BIN" run "$hs" -s hardiansyah_upn1_split -r hardiansyah_steroid_whatif -t 30 -o "$tmp/r.csv" \
   --events-out "$tmp/ev.csv" && [ -s "$tmp/ev.csv" ] && ok || bad "rules on a model file"
 "$BIN" plot "$tmp/kz.csv" --y T -o "$tmp/kz.png" && [ -s "$tmp/kz.png" ] && ok || bad "plot"
+# plot -s reads a schedule against the model file the table names ('# model-file:')
+"$BIN" plot "$tmp/r.csv" -s hardiansyah_upn1_single --y E_PB -o "$tmp/r.png" && [ -s "$tmp/r.png" ] &&
+  ok || bad "plot -s on a model file's table"
+# dynamics on a model file: the same equilibria, eigenvalues and types as the built-in
+diff <("$BIN" equilibria "$kz" | tail -n +2) <("$BIN" equilibria kuznetsov1994 | tail -n +2) \
+  >/dev/null && ok || bad "equilibria of the model file differ from the built-in's"
 "$BIN" run nosuch.model -t 1 2>"$tmp/err"
 [ $? -ne 0 ] && grep -q "nosuch.model: cannot open" "$tmp/err" && ok || bad "missing file"
 "$BIN" run kuznetsov94 -t 1 2>"$tmp/err"

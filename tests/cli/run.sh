@@ -78,7 +78,7 @@ awk -F, '$1=="C1" && $2=="CL" && $3=="auc" { e = $7 + 1; if (e < 0) e = -e; exit
   "$tmp/sm.csv" && ok || bad "S(AUC, CL) != -1: $(grep '^C1,CL,auc' "$tmp/sm.csv")"
 awk -F, '$1=="C1" && $2=="V1" && $3=="auc" { e = $7; if (e < 0) e = -e; exit !(e < 1e-5) }' \
   "$tmp/sm.csv" && ok || bad "S(AUC, V1) != 0: $(grep '^C1,V1,auc' "$tmp/sm.csv")"
-grep -v '^#' "$tmp/st.csv" | head -1 | grep -q '^time,A1:CL,A1:V1,A2:CL,A2:V1,C1:CL,C1:V1$' &&
+grep -v '^#' "$tmp/st.csv" | head -1 | grep -q '^time,A1_CL,A1_V1,A2_CL,A2_V1,C1_CL,C1_V1$' &&
   ok || bad "sensitivity header: $(grep -v '^#' "$tmp/st.csv" | head -1)"
 grep -q '^  CL ' "$tmp/table" && ok || bad "sensitivity table: $(cat "$tmp/table")"
 "$BIN" sensitivity pk2cmt --par cl 2>"$tmp/err" >/dev/null
@@ -235,7 +235,7 @@ grep -q 'ratio_pembrolizumab_400mg_q6w' "$tmp/cmp.txt" && ok || bad "compare tab
 # 11. sweep: AUC of linear PK is proportional to the dose (closed form)
 "$BIN" sweep pk2cmt --set CL=2 --set V1=10 -s params/schedules/nivolumab_240mg_q2w.csv -t 60 \
   --vary 'amt[1]=100mg:400mg:4' --cols C1 -o "$tmp/sw.csv" || bad "sweep"
-awk -F, '/^#/ || $1 == "amt[1]" { next } { r[++n] = $9 / $1 }
+awk -F, '/^#/ || $1 == "amt_1" { next } { r[++n] = $9 / $1 }
   END { for (i = 2; i <= n; i++) { d = r[i] / r[1] - 1; if (d > 1e-6 || d < -1e-6) exit 1 } exit n != 4 }' \
   "$tmp/sw.csv" && ok || bad "sweep AUC not proportional to dose"
 "$BIN" sweep pk2cmt --vary 'amt[9]=1:2:2' 2>"$tmp/err" >/dev/null

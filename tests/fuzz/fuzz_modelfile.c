@@ -12,7 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size < 1)
     return 0;
-  ims_open_opts_t o = {.no_unit_check = data[0] & 1};
+  static ims_unitcheck_t *uc; /* the fuzzer is single-threaded; loaded once */
+  if (!uc && ims_unitcheck_alloc(&uc, NULL) != 0)
+    __builtin_trap();
+  ims_open_opts_t o = {.no_unit_check = data[0] & 1, .units = uc};
   const ims_model_t *m;
   ims_err_t err = {0};
   if (ims_model_read_mem(&m, "fuzz.model", (const char *)data + 1, size - 1, &o, &err) != 0) {
