@@ -25,7 +25,7 @@ typedef struct ims__mprog {
   ims_var_t *states, *outputs;
   ims_par_t *params;
   double *y0_def;
-  int *par_of;            /* description parameter of each model parameter */
+  int *par_of; /* description parameter of each model parameter */
   /* (sbml, issue 12) what the driver needs beyond ev: the triggers' root
    * functions, the assignments' scales, the event table (mdlevents.c) */
   struct ims__evprog *evd;
