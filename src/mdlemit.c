@@ -553,8 +553,12 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
   for (int k = 0; !rc && k < d->nevents; k++, P->nev++) {
     int ns = 3 + d->events[k].nassign, nr = 0;
     int *er = malloc((size_t)ns * sizeof *er), *es = malloc((size_t)ns * sizeof *es);
-    for (int s2 = 1; er && es && s2 < 3; s2++) /* no delay or priority: NaN */
-      er[nr] = nan, es[nr++] = s2;
+    /* no delay or priority: NaN (sbml, issue 12: only for the absent ones;
+     * an event with a delay overran er and es) */
+    const ims_mdl_event_t *ek = &d->events[k];
+    for (int s2 = 1; er && es && s2 < 3; s2++)
+      if (!(s2 == 1 ? ek->delay.e : ek->priority.e))
+        er[nr] = nan, es[nr++] = s2;
     for (int i = 0; er && es && i < c->nevx; i++)
       if (c->evx[i].event == k)
         er[nr] = evn[i], es[nr++] = c->evx[i].slot;
