@@ -8,7 +8,10 @@
  * A trigger is a boolean of relations a OP b; it can change value only where
  * some a - b changes sign, so those differences are its root functions (the
  * driver locates their sign changes and evaluates the triggers there).
- * Relations inside a relation's operands (a piecewise) are roots as well. */
+ * Relations inside a relation's operands (a piecewise) are roots as well.
+ * A relation between t and a value c that only events change (t >= c) also
+ * gives its time c, where the driver stops exactly: root finding would find
+ * the crossing just after c, after the row at c. */
 #include "mdlevents.h"
 
 #include <math.h>
@@ -20,8 +23,9 @@ struct ims__evprog {
   int *targets;
   int nev, nval;
   int *roots, nroots, rcap;
+  int *times, ntimes, tcap; /* c of the relations t OP c */
   int *scales;
-  ims__prog_t p_roots, p_scales;
+  ims__prog_t p_roots, p_scales, p_times;
 };
 
 void ims__events_free(ims__evprog_t *E)
@@ -30,6 +34,8 @@ void ims__events_free(ims__evprog_t *E)
     return;
   ims__prog_free(&E->p_roots);
   ims__prog_free(&E->p_scales);
+  ims__prog_free(&E->p_times);
+  free(E->times);
   free(E->defs);
   free(E->targets);
   free(E->roots);
@@ -37,21 +43,33 @@ void ims__events_free(ims__evprog_t *E)
   free(E);
 }
 
-static int add_root(ims__evprog_t *E, int r)
+/* Append node r to a set (no duplicates). */
+static int add_node(int **arr, int *n, int *cap, int r)
 {
-  for (int i = 0; i < E->nroots; i++)
-    if (E->roots[i] == r)
+  for (int i = 0; i < *n; i++)
+    if ((*arr)[i] == r)
       return 0;
-  if (E->nroots == E->rcap) {
-    int cap = E->rcap ? 2 * E->rcap : 16;
-    int *n = realloc(E->roots, (size_t)cap * sizeof *n);
-    if (!n)
+  if (*n == *cap) {
+    int c = *cap ? 2 * *cap : 16;
+    int *a = realloc(*arr, (size_t)c * sizeof *a);
+    if (!a)
       return -1;
-    E->roots = n;
-    E->rcap = cap;
+    *arr = a;
+    *cap = c;
   }
-  E->roots[E->nroots++] = r;
+  (*arr)[(*n)++] = r;
   return 0;
+}
+
+/* The c of a relation between t and c, c constant between events; -1. */
+static int time_of(const ims__dag_t *g, const ims__dnode_t *d)
+{
+  const unsigned dep = IMS__D_DEPY | IMS__D_DEPT;
+  if (g->n[d->a].op == IMS__D_TIME && !(g->n[d->b].flags & dep))
+    return d->b;
+  if (g->n[d->b].op == IMS__D_TIME && !(g->n[d->a].flags & dep))
+    return d->a;
+  return -1;
 }
 
 /* Every relation under node k that can change in time (visited: nodes seen;
@@ -63,8 +81,9 @@ static int collect(ims__dag_t *g, int k, int nn, ims__evprog_t *E, char *visited
   visited[k] = 1;
   ims__dnode_t d = g->n[k];
   if (ims__dop_is_rel(d.op) && (g->n[d.a].flags | g->n[d.b].flags) & (IMS__D_DEPY | IMS__D_DEPT)) {
-    int r = ims__dag_mk(g, IMS__D_SUB, d.a, d.b, -1);
-    if (r < 0 || add_root(E, r))
+    int r = ims__dag_mk(g, IMS__D_SUB, d.a, d.b, -1), c = time_of(g, &d);
+    if (r < 0 || add_node(&E->roots, &E->nroots, &E->rcap, r) ||
+        (c >= 0 && add_node(&E->times, &E->ntimes, &E->tcap, c)))
       return -1;
   }
   int ops[3] = {d.a, d.b, d.c};
@@ -153,24 +172,28 @@ int ims__events_build(ims__evprog_t *E, const ims__dag_t *g, const ims__layout_t
   if (!E)
     return 0;
   return ims__prog_build(&E->p_roots, g, L, E->roots, NULL, E->nroots, E->nroots, 0) ||
-         ims__prog_build(&E->p_scales, g, L, E->scales, NULL, E->nval, E->nval, 0);
+         ims__prog_build(&E->p_scales, g, L, E->scales, NULL, E->nval, E->nval, 0) ||
+         ims__prog_build(&E->p_times, g, L, E->times, NULL, E->ntimes, E->ntimes, 0);
 }
 
 size_t ims__events_nreg(const ims__evprog_t *E)
 {
   if (!E)
     return 0;
-  size_t a = ims__prog_nreg(&E->p_roots), b = ims__prog_nreg(&E->p_scales);
-  return a > b ? a : b;
+  size_t a = ims__prog_nreg(&E->p_roots), b = ims__prog_nreg(&E->p_scales),
+         c = ims__prog_nreg(&E->p_times);
+  return a > b ? (a > c ? a : c) : (b > c ? b : c);
 }
 
 void ims__events_eval(int what, double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *M = ctx->model->impl;
   const ims__evprog_t *E = M->evd;
-  if (what == IMS_EVAL_ROOTS || what == IMS_EVAL_SCALES) {
-    ims__prog_run(what == IMS_EVAL_ROOTS ? &E->p_roots : &E->p_scales, &M->L, t, y, ctx->p,
-                  ctx->work, out);
+  if (what == IMS_EVAL_ROOTS || what == IMS_EVAL_SCALES || what == IMS_EVAL_TIMES) {
+    const ims__prog_t *P = what == IMS_EVAL_ROOTS    ? &E->p_roots
+                           : what == IMS_EVAL_SCALES ? &E->p_scales
+                                                     : &E->p_times;
+    ims__prog_run(P, &M->L, t, y, ctx->p, ctx->work, out);
     return;
   }
   /* the compiler's per-event programs: trigger, delay, priority (NaN when
@@ -203,4 +226,5 @@ void ims__events_model(const ims__evprog_t *E, ims_model_t *m)
   m->events = E->defs;
   m->nevroots = E->nroots;
   m->nevvalues = E->nval;
+  m->nevtimes = E->ntimes;
 }

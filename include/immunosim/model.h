@@ -107,10 +107,13 @@ typedef struct ims_model {
    * IMS_EVAL_TRIGGERS, each event's trigger (0 or 1); IMS_EVAL_DELAYS and
    * IMS_EVAL_PRIORITIES, one value per event (0 and -inf when it has none);
    * IMS_EVAL_VALUES, the nevvalues assignment values of all events;
-   * IMS_EVAL_SCALES, their factors, evaluated when they are assigned. */
+   * IMS_EVAL_SCALES, their factors, evaluated when they are assigned;
+   * IMS_EVAL_TIMES, the times c of the relations between t and a value
+   * that stays constant between events (t >= c): the driver stops exactly
+   * there, so a trigger like t >= c is true at c itself. */
   int nevents;
   const struct ims_event_def *events;
-  int nevroots, nevvalues;
+  int nevroots, nevvalues, nevtimes;
   void (*event_eval)(int what, double t, const double *y, double *out, const ims_ctx_t *ctx);
 } ims_model_t;
 
@@ -120,6 +123,7 @@ typedef struct ims_model {
 #define IMS_EVAL_PRIORITIES 3
 #define IMS_EVAL_VALUES 4
 #define IMS_EVAL_SCALES 5 /* per value: its factor when it is assigned (1: none) */
+#define IMS_EVAL_TIMES 6  /* the nevtimes times c of relations between t and a constant */
 
 /* One event of a model (SBML semantics, L3V2 sec. 4.12). */
 typedef struct ims_event_def {
