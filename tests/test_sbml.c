@@ -425,6 +425,9 @@ START_TEST(export_roundtrip)
       {"models/kirschner_panetta1998.model", NULL, 300, 3},
       {"models/hardiansyah2019.model", NULL, 30, 0.5},
       {"models/pk2cmt.model", "time,cmt,amt,rate\n0,A1,63,9\n7,A1,196,28\n", 14, 0.25},
+      {"models/wodarz2001.model", "time,cmt,amt\n20,z,0.001\n", 100, 1},
+      {"models/kimmel2021.model", NULL, 120, 1},
+      {"models/cartmath2021.model", "time,cmt,amt\n42,CT,2e6\n", 100, 1},
   };
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
     const ims_model_t *f;
@@ -483,6 +486,64 @@ START_TEST(export_roundtrip)
 }
 END_TEST
 
+/* The model files written for export (models/wodarz2001.model,
+ * kimmel2021.model, cartmath2021.model) reproduce their built-ins: every
+ * state and output at every output time within 1e-9 relative at rtol 1e-12
+ * (plus 10*atol), on the papers' protocols. */
+START_TEST(model_files_for_export)
+{
+  static const struct {
+    const char *model, *set, *sched;
+    double tend, dt, atol;
+  } cases[] = {
+      {"wodarz2001", "params/wodarz2001/default.csv", "time,cmt,amt\n20,z,0.001\n", 300, 1, 1e-18},
+      {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, 365, 1, 1e-12},
+      {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, 365, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/hdlm2.csv",
+       "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/raji.csv", "time,cmt,amt\n7,CT,1e7\n", 60, 0.5, 1e-12},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    const ims_model_t *b = ims_model_find(cases[c].model), *f;
+    char path[128];
+    snprintf(path, sizeof path, "models/%s.model", cases[c].model);
+    ims_err_t err = {0};
+    ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
+    ims_params_t *pb = t_params(b, cases[c].set, NULL), *pf = t_params(f, cases[c].set, NULL);
+    ims_schedule_t *sb = cases[c].sched ? t_sched(b, cases[c].sched) : NULL;
+    ims_schedule_t *sf = cases[c].sched ? t_sched(f, cases[c].sched) : NULL;
+    ims_opts_t o;
+    ims_opts_default(&o);
+    o.rtol = 1e-12;
+    o.atol = cases[c].atol;
+    size_t n;
+    double *t = t_grid(0, cases[c].tend, cases[c].dt, &n);
+    trace_t tb, tf;
+    t_run_ok(pb, sb, &o, t, n, &tb);
+    t_run_ok(pf, sf, &o, t, n, &tf);
+    for (int k = 1; k < tb.ncol; k++) {
+      const char *name =
+          k <= b->nstates ? b->states[k - 1].name : b->outputs[k - 1 - b->nstates].name;
+      int kf = col(f, name);
+      for (size_t i = 0; i < n; i++) {
+        double vb = TR(&tb, i, k), vf = TR(&tf, i, kf);
+        ck_assert_msg(fabs(vb - vf) <= 1e-9 * fabs(vb) + 10 * cases[c].atol,
+                      "%s (%s): %s at t=%g: file %.17g, built-in %.17g", cases[c].model,
+                      cases[c].set, name, t[i], vf, vb);
+      }
+    }
+    t_trace_free(&tb);
+    t_trace_free(&tf);
+    free(t);
+    ims_schedule_free(sb);
+    ims_schedule_free(sf);
+    ims_params_free(pb);
+    ims_params_free(pf);
+    ims_model_close(f);
+  }
+}
+END_TEST
+
 START_TEST(export_refuses_builtin)
 {
   ims_err_t err = {0};
@@ -506,6 +567,7 @@ Suite *suite_sbml(void)
   tcase_add_test(tc, fast_equilibrium);
   tcase_add_test(tc, bad_files);
   tcase_add_test(tc, export_roundtrip);
+  tcase_add_test(tc, model_files_for_export);
   tcase_add_test(tc, export_refuses_builtin);
   suite_add_tcase(s, tc);
   return s;
