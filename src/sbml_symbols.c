@@ -364,6 +364,13 @@ int ims__sbml_initial(ims_sbml_t *s, int k, double *v, ims_mdl_eq_t *eq)
   }
 }
 
+/* substance/volume, with parentheses only where the volume needs them */
+static void conc_unit(char *buf, size_t n, const char *sub, const char *vol)
+{
+  int simple = strcspn(vol, "*/ ^") == strlen(vol);
+  snprintf(buf, n, simple ? "%s/%s" : "%s/(%s)", sub, vol);
+}
+
 static void unit_of_sym(const ims_sbml_t *s, int k, char *buf, size_t n)
 {
   const ims__sbml_sym_t *y = &s->sym[k];
@@ -384,7 +391,7 @@ static void unit_of_sym(const ims_sbml_t *s, int k, char *buf, size_t n)
       return;
     }
     ims__sbml_compartment_unit(s, (const Compartment_t *)s->sym[y->comp].el, vol, sizeof vol);
-    snprintf(buf, n, "%s/(%s)", sub, vol);
+    conc_unit(buf, n, sub, vol);
     return;
   }
   default:
@@ -499,7 +506,7 @@ int ims_sbml_report(ims_sbml_t *s, const char *id, int what, const char *oname, 
     if (want_amount)
       snprintf(unit, sizeof unit, "%s", sub);
     else
-      snprintf(unit, sizeof unit, "%s/(%s)", sub, vol);
+      conc_unit(unit, sizeof unit, sub, vol);
   }
   if (!e)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
