@@ -499,8 +499,8 @@ START_TEST(model_files_for_export)
       {"wodarz2001", "params/wodarz2001/default.csv", "time,cmt,amt\n20,z,0.001\n", 300, 1, 1e-18},
       {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, 365, 1, 1e-12},
       {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, 365, 1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/hdlm2.csv",
-       "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/hdlm2.csv", "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400,
+       1, 1e-12},
       {"cartmath2021", "params/cartmath2021/raji.csv", "time,cmt,amt\n7,CT,1e7\n", 60, 0.5, 1e-12},
   };
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
