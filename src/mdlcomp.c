@@ -72,9 +72,13 @@ const ims__sym_t *ims__comp_lookup(const ims__comp_t *c, const char *name)
 static int add_sym(ims__comp_t *c, const char *name, int kind, int idx, int line, int col)
 {
   const ims__sym_t *old = ims__comp_lookup(c, name);
+  if (old && old->kind == IMS__K_INIT && old->owned)
+    return ims__comp_fail(c, line, col,
+                          "'%s' is the initial value of state '%s' (line %d); choose another name",
+                          name, c->d->states[old->idx].name, c->d->states[old->idx].line);
   if (old)
-    return ims__comp_fail(c, line, col, "duplicate declaration of '%s' (first declared%s%.0d)",
-                          name, old->line > 0 ? " at line " : " as a built-in name", old->line);
+    return ims__comp_fail(c, line, col, "duplicate declaration of '%s' (first declared at line %d)",
+                          name, old->line);
   c->syms[c->nsyms] = (ims__sym_t){name, kind, idx, line, 0};
   size_t m = (size_t)c->hcap - 1, h = hstr(name) & m;
   while (c->hash[h] >= 0)
@@ -118,7 +122,7 @@ static int build_symbols(ims__comp_t *c)
     ims_mdl_param_t *p = &d->params[i];
     size_t n = strlen(p->name);
     c->par_idx[i] = -1;
-    if (n > 2 && strcmp(p->name + n - 2, "_0") == 0) {
+    if (d->init_names && n > 2 && strcmp(p->name + n - 2, "_0") == 0) {
       char st[256];
       snprintf(st, sizeof st, "%.*s", (int)(n - 2), p->name);
       const ims__sym_t *s = ims__comp_lookup(c, st);
@@ -136,10 +140,16 @@ static int build_symbols(ims__comp_t *c)
     c->par_idx[i] = c->nmpar++;
     rc = add_sym(c, p->name, IMS__K_PARAM, i, p->line, p->col);
   }
-  for (int i = 0; !rc && i < d->nstates; i++) { /* implicit X_0 */
+  for (int i = 0; !rc && d->init_names && i < d->nstates; i++) { /* implicit X_0 */
     char nm[300];
     snprintf(nm, sizeof nm, "%s_0", d->states[i].name);
-    if (!ims__comp_lookup(c, nm)) {
+    const ims__sym_t *old = ims__comp_lookup(c, nm);
+    if (old && old->kind != IMS__K_INIT) /* a state A_0 beside a state A */
+      return ims__comp_fail(c, old->line, 1,
+                            "'%s' is the initial value of state '%s' (line %d); choose another "
+                            "name",
+                            nm, d->states[i].name, d->states[i].line);
+    if (!old) {
       char *dup = strdup(nm); /* the table's own; the model's comes from ims_model_param_index */
       if (!dup)
         return ims_err_set(c->err, IMS_ENOMEM, "out of memory");

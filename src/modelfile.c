@@ -650,6 +650,7 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
   if (!rc)
     rc = ims_mdl_set(r.d, &r.d->path, path, err);
   if (!rc) {
+    r.d->init_names = 1;
     ims__fnv1a64_hex(buf, len, r.d->hash);
     free(r.d->time_unit);
     r.d->time_unit = NULL;

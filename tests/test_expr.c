@@ -711,6 +711,22 @@ START_TEST(builder)
   free(w);
   ims_mdl_model_free(m);
 
+  /* importers' ids are just names: species S and S_0 side by side (no
+   * <STATE>_0 convention without init_names) */
+  ck_assert_int_eq(ims_mdl_alloc(&d, "ids", &err), 0);
+  ck_assert_int_eq(ims_mdl_add_state(d, "S", "mol", NULL, 1, 1, 1, &err), 0);
+  ck_assert_int_eq(ims_mdl_add_state(d, "S_0", "mol", NULL, 2, 2, 1, &err), 1);
+  ck_assert_int_ge(ims_mdl_set_rate(d, 0,
+                                    (ims_mdl_eq_t){ims_expr_op2(IMS_X_DIV, ims_expr_name("S_0"),
+                                                                ims_expr_num(1, "s")),
+                                                   NULL, 3, 1},
+                                    &err),
+                   0);
+  ck_assert_int_ge(ims_mdl_set_rate(d, 1, (ims_mdl_eq_t){num(0), NULL, 4, 1}, &err), 0);
+  ck_assert_int_eq(ims_mdl_set(d, &d->time_unit, "s", &err), 0);
+  ck_assert_msg(ims_mdl_compile(d, NULL, &m, &err) == 0, "%s", err.msg);
+  ims_mdl_model_free(m);
+
   /* an event assigning to an unknown target, and one with a wrong unit */
   const char *const bad[][2] = {{"C", "1 mol"}, {"A", "1 s"}};
   const char *const want[] = {"ab:7:1: event e1 assigns to 'C', which is not a state or a "

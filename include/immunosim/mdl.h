@@ -152,12 +152,12 @@ typedef struct ims_mdl_eq {
   int line, col;
 } ims_mdl_eq_t;
 
-/* Parameter flags. */
-#define IMS_MDL_NOVALUE 1u /* no default: a -p file or --set must give one */
-#define IMS_MDL_VARIABLE                                                                           \
-  2u                      /* not constant: events or rules may change it (SBML constant=false)     \
-                           */
-#define IMS_MDL_SIGNED 4u /* negative values allowed (set when the default is negative) */
+/* Parameter flags.  IMS_MDL_VARIABLE (SBML constant="false": events or rules
+ * may change it) is recorded for the importer; a compiled parameter is
+ * read from ctx->p either way, which the driver may change between steps. */
+#define IMS_MDL_NOVALUE 1u  /* no default: a -p file or --set must give one */
+#define IMS_MDL_VARIABLE 2u /* not constant */
+#define IMS_MDL_SIGNED 4u   /* negative values allowed (set when the default is negative) */
 
 typedef struct ims_mdl_state {
   char *name, *unit, *desc;
@@ -172,7 +172,10 @@ typedef struct ims_mdl_param {
   double value; /* in unit */
   unsigned flags;
   int line, col;
-  ims_mdl_eq_t init; /* SBML initial assignment from other parameters (e may be NULL) */
+  /* SBML initial assignment (e may be NULL): the parameter is then computed
+   * from it, like an intermediate, and is not a parameter of the compiled
+   * model (no -p or --set) */
+  ims_mdl_eq_t init;
 } ims_mdl_param_t;
 
 /* An intermediate (SBML assignment rule) or a derived output. */
@@ -234,6 +237,10 @@ typedef struct ims_mdl {
   int nfuncs;
   ims_mdl_event_t *events;
   int nevents;
+  /* Model files (1): <STATE>_0 names the state's initial value in
+   * expressions, and `param X_0` sets its default.  0 (importers): names
+   * ending in _0 are ordinary names. */
+  int init_names;
   int cap[6];
 } ims_mdl_t;
 
@@ -259,8 +266,10 @@ int ims_mdl_add_event(ims_mdl_t *d, const char *id, ims_mdl_eq_t trigger, int li
                       ims_err_t *err);
 int ims_mdl_add_assign(ims_mdl_t *d, int event, const char *target, ims_mdl_eq_t value,
                        ims_err_t *err);
-/* d/dt(state) = eq (a second call for the same state is a duplicate, reported
- * by the compiler); add_rate_term adds a term to what is there (reactions). */
+/* d/dt(state) = eq; a second call for the same state fails (IMS_EINPUT, eq
+ * freed).  add_rate_term adds a term to what is there (one per reaction:
+ * stoichiometry * rate / volume, conversion factors, ... as the importer
+ * writes them), starting from nothing. */
 int ims_mdl_set_rate(ims_mdl_t *d, int state, ims_mdl_eq_t eq, ims_err_t *err);
 int ims_mdl_add_rate_term(ims_mdl_t *d, int state, ims_expr_t *term, ims_err_t *err);
 /* Index by exact name; -1 if absent. */
