@@ -59,6 +59,12 @@ grep -q '^# units: time=h,S=mmol,\[S\]=mmol/L$' "$tmp/c.csv" && ok || bad "dose 
 near "$(at "$tmp/c.csv" '[S]' 1)" "$(awk 'BEGIN {printf "%.17g", exp(-0.1) + 5}')" 1e-8 && ok ||
   bad "dose into a concentration species: [S] = $(at "$tmp/c.csv" '[S]' 1)"
 near "$(at "$tmp/c.csv" S 1)" "$(awk 'BEGIN {printf "%.17g", 2 * exp(-0.1) + 10}')" 1e-8 && ok || bad "dose amount"
+# SBML units are udunits2 units: --units converts a column
+"$BIN" run "$tmp/c.xml" -s "$tmp/dose.csv" -t 1 --dt 1 --rtol 1e-10 --units '[S]=umol/mL' \
+  -o "$tmp/cu.csv" && near "$(at "$tmp/cu.csv" '[S]' 1)" "$(at "$tmp/c.csv" '[S]' 1)" 1e-12 && ok ||
+  bad "--units on an SBML column"
+"$BIN" run "$tmp/c.xml" -t 1 --dt 1 --units 'S=umol' -o "$tmp/cu2.csv" &&
+  near "$(at "$tmp/cu2.csv" S 0)" 2000 1e-12 && ok || bad "--units S=umol"
 # 3. --set overrides an SBML parameter and an initial amount (S_0, an amount)
 "$BIN" run "$tmp/c.xml" --set k=0.2 --set S_0=4mmol -t 1 --dt 1 --rtol 1e-10 -o "$tmp/s.csv"
 near "$(at "$tmp/s.csv" '[S]' 1)" "$(awk 'BEGIN {printf "%.17g", 2 * exp(-0.2)}')" 1e-8 && ok || bad "--set on SBML"
