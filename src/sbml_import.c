@@ -464,7 +464,7 @@ static void model_info(ims_sbml_t *s, const char *path)
   ims_mdl_set(s->d, &s->d->citation, cite, NULL);
   char *buf;
   size_t len;
-  if (ims__slurp(path, &buf, &len, NULL) == IMS_OK) {
+  if (path && ims__slurp(path, &buf, &len, NULL) == IMS_OK) {
     ims__fnv1a64_hex(buf, len, s->d->hash);
     free(buf);
   }
@@ -475,7 +475,7 @@ static void model_info(ims_sbml_t *s, const char *path)
   ims_mdl_set(s->d, &s->d->time_unit, unit, NULL);
 }
 
-int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
+static int import(ims_sbml_t **out, const char *path, const char *buf, size_t len, ims_err_t *err)
 {
   *out = NULL;
   ims_sbml_t *s = calloc(1, sizeof *s);
@@ -483,8 +483,9 @@ int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   s->err = err;
   s->path = strdup(path);
-  int rc =
-      s->path ? ims__sbml_load(path, &s->doc, err) : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  int rc = !s->path ? ims_err_set(err, IMS_ENOMEM, "out of memory")
+           : buf    ? ims__sbml_load_mem(path, buf, len, &s->doc, err)
+                    : ims__sbml_load(path, &s->doc, err);
   if (!rc) {
     s->model = SBMLDocument_getModel(s->doc);
     s->level = (int)SBMLDocument_getLevel(s->doc);
@@ -493,7 +494,7 @@ int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
   }
   if (!rc) {
     ims_mdl_set(s->d, &s->d->path, path, NULL);
-    model_info(s, path);
+    model_info(s, buf ? NULL : path);
     rc = ims__sbml_each_math(s->model, refuse_delay, s);
   }
   rc = rc ? rc : ims__sbml_functions(s);
@@ -510,6 +511,17 @@ int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
   }
   *out = s;
   return IMS_OK;
+}
+
+int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err)
+{
+  return import(out, path, NULL, 0, err);
+}
+
+int ims_sbml_import_mem(ims_sbml_t **out, const char *name, const char *buf, size_t len,
+                        ims_err_t *err)
+{
+  return import(out, name, buf ? buf : "", buf ? len : 0, err);
 }
 
 void ims_sbml_free(ims_sbml_t *s)

@@ -190,18 +190,9 @@ int ims__sbml_each_math(const Model_t *m, ims__sbml_math_fn fn, void *ud)
   return r;
 }
 
-int ims__sbml_load(const char *path, SBMLDocument_t **out, ims_err_t *err)
+/* The checks and conversions after reading (see the top of the file). */
+static int check(const char *path, SBMLDocument_t *doc, SBMLDocument_t **out, ims_err_t *err)
 {
-  *out = NULL;
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return ims_err_set(err, IMS_EIO, "%s: cannot read the SBML file", path);
-  fclose(fp);
-  /* libsbml resolves comp external model files against the document's
-   * location, which must be absolute for that to work */
-  char *abs = realpath(path, NULL);
-  SBMLDocument_t *doc = readSBMLFromFile(abs ? abs : path);
-  free(abs);
   if (!doc)
     return ims_err_set(err, IMS_ENOMEM, "%s: out of memory reading SBML", path);
   int rc = log_errors(path, doc, LIBSBML_SEV_ERROR, "SBML read errors", err);
@@ -223,4 +214,33 @@ int ims__sbml_load(const char *path, SBMLDocument_t **out, ims_err_t *err)
   }
   *out = doc;
   return IMS_OK;
+}
+
+int ims__sbml_load(const char *path, SBMLDocument_t **out, ims_err_t *err)
+{
+  *out = NULL;
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return ims_err_set(err, IMS_EIO, "%s: cannot read the SBML file", path);
+  fclose(fp);
+  /* libsbml resolves comp external model files against the document's
+   * location, which must be absolute for that to work */
+  char *abs = realpath(path, NULL);
+  SBMLDocument_t *doc = readSBMLFromFile(abs ? abs : path);
+  free(abs);
+  return check(path, doc, out, err);
+}
+
+int ims__sbml_load_mem(const char *name, const char *buf, size_t len, SBMLDocument_t **out,
+                       ims_err_t *err)
+{
+  *out = NULL;
+  char *z = malloc(len + 1); /* libsbml reads a C string */
+  if (!z)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  memcpy(z, buf, len);
+  z[len] = '\0';
+  SBMLDocument_t *doc = readSBMLFromString(z);
+  free(z);
+  return check(name, doc, out, err);
 }

@@ -14,6 +14,9 @@
  * IMS_EINPUT with a message containing "unsupported: TAG" (the SBML Test
  * Suite's tag name, or the package name). */
 int ims__sbml_load(const char *path, SBMLDocument_t **doc, ims_err_t *err);
+/* The same from memory (name in messages; comp external files do not resolve). */
+int ims__sbml_load_mem(const char *name, const char *buf, size_t len, SBMLDocument_t **doc,
+                       ims_err_t *err);
 
 /* "file:line:col" of an SBML element, for messages. */
 void ims__sbml_where(char *buf, size_t n, const char *path, const SBase_t *sb);

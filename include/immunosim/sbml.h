@@ -37,6 +37,10 @@ typedef struct ims_sbml ims_sbml_t;
  * and map path onto a description.  A feature immunosim cannot simulate
  * fails with IMS_EINPUT and a message containing "unsupported: TAG". */
 int ims_sbml_import(ims_sbml_t **out, const char *path, ims_err_t *err);
+/* The same from memory (name is used in messages; comp's external model
+ * files do not resolve). */
+int ims_sbml_import_mem(ims_sbml_t **out, const char *name, const char *buf, size_t len,
+                        ims_err_t *err);
 void ims_sbml_free(ims_sbml_t *s);
 /* The description being built (owned by s until ims_sbml_compile). */
 ims_mdl_t *ims_sbml_mdl(ims_sbml_t *s);
