@@ -72,7 +72,7 @@ demo: deps
 	  -s params/schedules/blinatumomab_cycle1.csv -t 42 --dt 0.05 --units C1=pg/mL \
 	  -o $(BUILD)/demo/blinatumomab.csv
 	$(BUILD)/immunosim plot $(BUILD)/demo/blinatumomab.csv --y C1 --liny \
-	  --title "Blinatumomab cycle 1: 9 then 28 ug/day continuous infusion (Clements 2020)" \
+	  --title "Blinatumomab cycle 1: 9 then 28 µg/day continuous infusion (Clements 2020)" \
 	  -o $(BUILD)/demo/blinatumomab.png
 	@echo "wrote $(BUILD)/demo/blinatumomab.csv, $(BUILD)/demo/blinatumomab.png and its script $(BUILD)/demo/blinatumomab.gp"
 

@@ -59,6 +59,19 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[CT] + y[CM];
 }
 
+static const ims_label_t labels[] = {
+    {"CT", "effector CAR-T cells"},
+    {"CM", "memory CAR-T cells"},
+    {"T", "tumour cells"},
+    {"CAR", "CAR-T cells"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"CT", IMS_SCALE_LOG},
+    {"CM", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_cartmath2021 = {
     .name = "cartmath2021",
     .title = "CARTmath: effector/memory CAR-T cells and tumour in preclinical models",
@@ -91,4 +104,8 @@ const ims_model_t ims_model_cartmath2021 = {
     .jac = jac,
     .output = output,
     .extinct_floor = 1e-6,
+    .plot = plot,
+    .nplot = 3,
+    .labels = labels,
+    .nlabels = 4,
 };

@@ -95,6 +95,16 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[2] = dcyt(y, ctx);
 }
 
+static const ims_label_t labels[] = {
+    {"A", "drug amount"},         {"Cyt", "cytokine"},          {"AUC", "cytokine exposure"},
+    {"Cp", "drug concentration"}, {"IH", "release inhibition"}, {"dCyt", "cytokine rate of change"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"Cyt", IMS_SCALE_LIN},
+    {"Cp", IMS_SCALE_LIN},
+};
+
 const ims_model_t ims_model_chen2019 = {
     .name = "chen2019",
     .title = "Cytokine priming and tolerance for CD3 bispecifics",
@@ -125,4 +135,8 @@ const ims_model_t ims_model_chen2019 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 2,
+    .labels = labels,
+    .nlabels = 6,
 };

@@ -195,6 +195,20 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = ctx->p[Pd] * y[T] * rho;
 }
 
+static const ims_label_t labels[] = {
+    {"T", "tumour cells"},           {"N", "NK cells"},
+    {"L", "CD8+ T cells"},           {"C", "circulating lymphocytes"},
+    {"M", "chemotherapy"},           {"I", "IL-2"},
+    {"DT", "CD8+ T-cell kill rate"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"L", IMS_SCALE_LOG},
+    {"N", IMS_SCALE_LOG},
+    {"C", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_depillis2006 = {
     .name = "depillis2006",
     .title = "Tumour, NK, CD8+ T cells, lymphocytes under chemotherapy, TIL and IL-2",
@@ -220,4 +234,8 @@ const ims_model_t ims_model_depillis2006 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 4,
+    .labels = labels,
+    .nlabels = 7,
 };

@@ -172,6 +172,25 @@ static int breaks(const double *p, double *tb, int max)
   return 2;
 }
 
+static const ims_label_t labels[] = {
+    {"Cm", "memory cytotoxic CAR-T"},
+    {"Ce", "effector cytotoxic CAR-T"},
+    {"Hm", "memory helper CAR-T"},
+    {"He", "effector helper CAR-T"},
+    {"L", "other lymphocytes"},
+    {"I", "inflammation"},
+    {"B", "CD19+ B cells"},
+    {"LT", "lymphocyte term"},
+    {"gI", "activation by inflammation"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"B", IMS_SCALE_LOG},
+    {"Ce", IMS_SCALE_LOG},
+    {"He", IMS_SCALE_LOG},
+    {"I", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_hanson2016 = {
     .name = "hanson2016",
     .title = "Toxicity management for CAR-T in B-ALL (teaching model, uncalibrated units)",
@@ -206,4 +225,8 @@ const ims_model_t ims_model_hanson2016 = {
     .jac = jac,
     .output = output,
     .breaks = breaks,
+    .plot = plot,
+    .nplot = 4,
+    .labels = labels,
+    .nlabels = 9,
 };

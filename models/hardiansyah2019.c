@@ -169,6 +169,25 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[E_PB] + y[M_PB];
 }
 
+static const ims_label_t labels[] = {
+    {"B", "CLL B cells"},
+    {"E_PB", "effector CAR-T in blood"},
+    {"E_T", "effector CAR-T in tissue"},
+    {"M_PB", "memory CAR-T in blood"},
+    {"M_T", "memory CAR-T in tissue"},
+    {"IL6", "IL-6"},
+    {"IL10", "IL-10"},
+    {"IFNg", "IFN-γ"},
+    {"CART_PB", "CAR-T cells in blood"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"CART_PB", IMS_SCALE_LOG},
+    {"B", IMS_SCALE_LOG},
+    {"IL6", IMS_SCALE_LOG},
+    {"IFNg", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_hardiansyah2019 = {
     .name = "hardiansyah2019",
     .title = "CAR-T cells, CLL B cells and IL-6/IL-10/IFN-gamma release",
@@ -207,4 +226,8 @@ const ims_model_t ims_model_hardiansyah2019 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 4,
+    .labels = labels,
+    .nlabels = 9,
 };

@@ -94,6 +94,17 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[1] = rate_c(ctx->p, out[0], &d);
 }
 
+static const ims_label_t labels[] = {
+    {"N", "normal T cells"}, {"C", "CAR T cells"},        {"B", "tumour volume"},
+    {"T", "total T cells"},  {"rC", "CAR T growth rate"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"C", IMS_SCALE_LOG},
+    {"N", IMS_SCALE_LOG},
+    {"B", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kimmel2021 = {
     .name = "kimmel2021",
     .title = "Axi-cel CAR T / normal T cell competition after lymphodepletion, tumour killing",
@@ -124,4 +135,8 @@ const ims_model_t ims_model_kimmel2021 = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 3,
+    .labels = labels,
+    .nlabels = 5,
 };

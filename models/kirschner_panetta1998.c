@@ -60,6 +60,18 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_label_t labels[] = {
+    {"E", "effector cells"},
+    {"T", "tumour cells"},
+    {"IL", "IL-2"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+    {"IL", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kirschner_panetta1998 = {
     .name = "kirschner_panetta1998",
     .title = "Kirschner-Panetta effector/tumour/IL-2 with adoptive cell therapy and IL-2",
@@ -83,4 +95,8 @@ const ims_model_t ims_model_kirschner_panetta1998 = {
     .nparams = 13,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 3,
+    .labels = labels,
+    .nlabels = 3,
 };

@@ -46,6 +46,16 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_label_t labels[] = {
+    {"E", "effector cells"},
+    {"T", "tumour cells"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"T", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_kuznetsov1994 = {
     .name = "kuznetsov1994",
     .title = "Kuznetsov-Makalkin-Taylor-Perelson effector/tumour model (BCL1 lymphoma)",
@@ -66,4 +76,8 @@ const ims_model_t ims_model_kuznetsov1994 = {
     .nparams = 8,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 2,
+    .labels = labels,
+    .nlabels = 2,
 };

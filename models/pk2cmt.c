@@ -68,6 +68,16 @@ static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
   out[0] = y[A1] / ctx->p[V1];
 }
 
+static const ims_label_t labels[] = {
+    {"A1", "central amount"},
+    {"A2", "peripheral amount"},
+    {"C1", "concentration"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"C1", IMS_SCALE_LIN},
+};
+
 const ims_model_t ims_model_pk2cmt = {
     .name = "pk2cmt",
     .title = "1-/2-compartment antibody PK, time-varying CL, Michaelis-Menten",
@@ -89,4 +99,8 @@ const ims_model_t ims_model_pk2cmt = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .plot = plot,
+    .nplot = 1,
+    .labels = labels,
+    .nlabels = 3,
 };

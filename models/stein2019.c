@@ -82,6 +82,18 @@ static int breaks(const double *p, double *tb, int max)
   return 1;
 }
 
+static const ims_label_t labels[] = {
+    {"E", "effector-like CAR"},
+    {"M", "memory-like CAR"},
+    {"CAR", "CAR transgene"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"CAR", IMS_SCALE_LOG},
+    {"E", IMS_SCALE_LOG},
+    {"M", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_stein2019 = {
     .name = "stein2019",
     .title = "Tisagenlecleucel multiphasic cellular kinetics (expansion, contraction, persistence)",
@@ -107,4 +119,8 @@ const ims_model_t ims_model_stein2019 = {
     .output = output,
     .init = init,
     .breaks = breaks,
+    .plot = plot,
+    .nplot = 3,
+    .labels = labels,
+    .nlabels = 3,
 };

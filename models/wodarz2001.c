@@ -51,6 +51,18 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   return 0;
 }
 
+static const ims_label_t labels[] = {
+    {"x", "uninfected tumour cells"},
+    {"y", "infected tumour cells"},
+    {"z", "virus-specific CTL"},
+};
+
+static const ims_plotcol_t plot[] = {
+    {"x", IMS_SCALE_LOG},
+    {"y", IMS_SCALE_LOG},
+    {"z", IMS_SCALE_LOG},
+};
+
 const ims_model_t ims_model_wodarz2001 = {
     .name = "wodarz2001",
     .title = "Oncolytic virus: uninfected and infected tumour cells, virus-specific CTL",
@@ -73,4 +85,8 @@ const ims_model_t ims_model_wodarz2001 = {
     .nparams = NPAR,
     .rhs = rhs,
     .jac = jac,
+    .plot = plot,
+    .nplot = 3,
+    .labels = labels,
+    .nlabels = 3,
 };

@@ -5,3 +5,4 @@ font_name = "Sans"
 font_size = 22          # points
 line_width = 2.5        # scales every line
 point_size = 1.8
+dose_point_size = 2.2     # bolus symbols in the dose strip (they shrink where doses crowd)

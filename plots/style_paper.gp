@@ -5,3 +5,4 @@ font_name = "Sans"
 font_size = 11          # points
 line_width = 1.2        # scales every line
 point_size = 1.0
+dose_point_size = 1.3     # bolus symbols in the dose strip (they shrink where doses crowd)

@@ -1,11 +1,11 @@
 /* The model-file reader (one declaration or equation per line, expressions in
  * libsbml's L3 infix syntax) and ims_model_open, the one place a model name or
  * path becomes a model. */
-#include "csvread.h"
 #include "expr.h"
 #include "immunosim/data.h"
 #include "immunosim/mdl.h"
 #include "immunosim/sbml.h"
+#include "immunosim/table.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -296,7 +296,7 @@ static int decl_param(reader_t *r, size_t i)
   unsigned flags = 0;
   if (strcmp(num, "NA") == 0)
     flags = IMS_MDL_NOVALUE;
-  else if (ve - vb >= sizeof num || ims__parse_double(num, &v) != 0)
+  else if (ve - vb >= sizeof num || ims_table_double(num, &v) != 0)
     return failat(r, vb, "value '%.*s' of parameter '%.*s' is not a finite number (or NA)",
                   (int)(ve - vb), s + vb, (int)(e - b), s + b);
   char *name = dupn(s + b, e - b), *unit = NULL, *desc = NULL;
@@ -651,7 +651,7 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
     rc = ims_mdl_set(r.d, &r.d->path, path, err);
   if (!rc) {
     r.d->init_names = 1;
-    ims__fnv1a64_hex(buf, len, r.d->hash);
+    ims_table_fnv1a64_hex(buf, len, r.d->hash);
     free(r.d->time_unit);
     r.d->time_unit = NULL;
     rc = read_lines(&r, buf, len);
@@ -727,7 +727,7 @@ int ims_model_open(const ims_model_t **out, const char *name_or_path, const ims_
   if (ends_with(a, ".model") || strchr(a, '/')) {
     char *buf;
     size_t len;
-    int rc = ims__slurp(a, &buf, &len, err);
+    int rc = ims_table_slurp(a, &buf, &len, err);
     if (rc)
       return rc;
     rc = ims_model_read_mem(out, a, buf, len, o, err);

@@ -289,6 +289,39 @@ int ims_outset_open(ims_outset_t *g, ims_output_t **o, const char *path, int for
   return IMS_OK;
 }
 
+int ims_outset_reserve(ims_outset_t *g, ims_output_t **o, const char *path, ims_err_t *err)
+{
+  if (path && strcmp(path, "-") == 0)
+    return ims_err_set(err, IMS_EINPUT, "%s: give a file name, not standard output", path);
+  int rc = ims_outset_open(g, o, path, IMS_FMT_CSV, err);
+  if (rc)
+    return rc;
+  /* the other program opens the file by name; our stream would only hold it open */
+  if (fclose((*o)->fp) != 0)
+    note_failure(*o);
+  (*o)->fp = NULL;
+  return IMS_OK;
+}
+
+ims_output_t *ims_outset_find(const ims_outset_t *g, const char *path)
+{
+  for (ims_output_t *x = g ? g->first : NULL; path && x; x = x->next)
+    if (x->path && strcmp(x->path, path) == 0)
+      return x;
+  return NULL;
+}
+
+const char *ims_output_current(ims_output_t *o)
+{
+  if (!o || !o->path)
+    return NULL;
+  if (o->fp && fflush(o->fp) != 0) {
+    note_failure(o);
+    return NULL;
+  }
+  return o->tmp ? o->tmp : o->path;
+}
+
 int ims_outset_commit(ims_outset_t *g, ims_err_t *err)
 {
   int rc = IMS_OK;

@@ -1,7 +1,7 @@
 #include "immunosim/params.h"
 
-#include "csvread.h"
 #include "immunosim/mdl.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -157,13 +157,13 @@ static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const c
 typedef struct file_ctx {
   ims_params_t *p;
   const ims_units_t *u;
-  ims__csv_cols_t cols;
+  ims_table_cols_t cols;
   int have_header;
   unsigned char *seen; /* duplicates within one file */
 } file_ctx_t;
 
-static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int col, const char *name,
-                        ims_err_t *err)
+static int unknown_name(const ims_params_t *p, const ims_table_row_t *row, int col,
+                        const char *name, ims_err_t *err)
 {
   const char *s = ims_model_suggest_param(p->model, name);
   if (s)
@@ -179,12 +179,12 @@ static int unknown_name(const ims_params_t *p, const ims__csv_row_t *row, int co
  * lognormal: omega^2 is the variance of eta on the log scale; a CV% becomes
  * omega^2 = ln(1 + CV^2).  normal: omega^2 is a variance in the row's unit
  * squared, stored in the canonical unit squared; a CV% becomes (CV * value)^2. */
-static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char *unit,
+static int read_iiv(file_ctx_t *c, const ims_table_row_t *row, int k, const char *unit,
                     ims_err_t *err)
 {
   int col;
-  const char *iiv = ims__csv_field(&c->cols, row, C_IIV, &col);
-  const char *dist = ims__csv_field(&c->cols, row, C_DIST, NULL);
+  const char *iiv = ims_table_field(&c->cols, row, C_IIV, &col);
+  const char *dist = ims_table_field(&c->cols, row, C_DIST, NULL);
   double w = 0;
   int pct = 0, d = -1;
   if (dist && *dist) {
@@ -203,7 +203,7 @@ static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char 
     size_t n = strlen(iiv);
     pct = n > 0 && iiv[n - 1] == '%';
     snprintf(num, sizeof num, "%.*s", (int)(pct ? n - 1 : n), iiv);
-    if (ims__parse_double(num, &w) != 0 || w < 0)
+    if (ims_table_double(num, &w) != 0 || w < 0)
       return ims_err_set(err, IMS_EINPUT,
                          "%s:%ld:%d: iiv '%s' is not a variance or a CV%% (e.g. 0.09 or 30%%)",
                          row->name, row->line, col, iiv);
@@ -225,17 +225,17 @@ static int read_iiv(file_ctx_t *c, const ims__csv_row_t *row, int k, const char 
   return IMS_OK;
 }
 
-static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+static int on_param_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   file_ctx_t *c = ud;
   if (!c->have_header) {
     c->have_header = 1;
-    return ims__csv_header(&c->cols, row, 3, err);
+    return ims_table_header(&c->cols, row, 3, err);
   }
   int ncol, vcol, ucol;
-  const char *name = ims__csv_field(&c->cols, row, C_NAME, &ncol);
-  const char *val = ims__csv_field(&c->cols, row, C_VALUE, &vcol);
-  const char *unit = ims__csv_field(&c->cols, row, C_UNIT, &ucol);
+  const char *name = ims_table_field(&c->cols, row, C_NAME, &ncol);
+  const char *val = ims_table_field(&c->cols, row, C_VALUE, &vcol);
+  const char *unit = ims_table_field(&c->cols, row, C_UNIT, &ucol);
   if (!name || !*name)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing parameter name", row->name, row->line,
                        ncol);
@@ -250,7 +250,7 @@ static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   if (!val || !*val)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing value for '%s'", row->name, row->line,
                        vcol, name);
-  if (ims__parse_double(val, &v) != 0)
+  if (ims_table_double(val, &v) != 0)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: value '%s' of '%s' is not a finite number",
                        row->name, row->line, vcol, val, name);
   char where[1100];
@@ -258,7 +258,7 @@ static int on_param_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
   int rc = store(c->p, c->u, k, v, unit ? unit : "", where, vcol, unit ? ucol : vcol, err);
   if (rc)
     return rc;
-  const char *src = ims__csv_field(&c->cols, row, C_SOURCE, NULL);
+  const char *src = ims_table_field(&c->cols, row, C_SOURCE, NULL);
   if (src && *src) {
     free(c->p->source[k]);
     c->p->source[k] = strdup(src);
@@ -275,7 +275,7 @@ int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name,
   c.seen = calloc((size_t)p->n, 1);
   if (!c.seen)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  int rc = ims__csv_read_mem(name, buf, len, on_param_row, &c, err);
+  int rc = ims_table_read_mem(name, buf, len, on_param_row, &c, err);
   free(c.seen);
   if (!rc && !c.have_header)
     rc = ims_err_set(err, IMS_EINPUT,
@@ -284,7 +284,7 @@ int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name,
                      name);
   if (!rc && p->nfiles < IMS_PARAMS_MAX_FILES) {
     p->files[p->nfiles] = strdup(name);
-    ims__fnv1a64_hex(buf, len, p->checksums[p->nfiles]);
+    ims_table_fnv1a64_hex(buf, len, p->checksums[p->nfiles]);
     p->nfiles++;
   }
   return rc;
@@ -294,7 +294,7 @@ int ims_params_read(ims_params_t *p, const ims_units_t *u, const char *path, ims
 {
   char *buf;
   size_t len;
-  int rc = ims__slurp(path, &buf, &len, err);
+  int rc = ims_table_slurp(path, &buf, &len, err);
   if (rc)
     return rc;
   rc = ims_params_read_mem(p, u, path, buf, len, err);

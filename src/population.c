@@ -10,7 +10,7 @@
 #include <omp.h>
 #endif
 
-#include "csvread.h"
+#include "immunosim/table.h"
 
 const char *const ims_pm_names[IMS_PM_N] = {"cmax", "tmax", "auc", "last"};
 
@@ -166,8 +166,8 @@ double ims_pop_omega(const ims_pop_t *pop, int j, int k)
 typedef struct omega_ctx {
   ims_pop_t *pop;
   int nb; /* names in the header */
-  int idx[IMS__CSV_MAX_FIELDS];
-  int hcol[IMS__CSV_MAX_FIELDS];
+  int idx[IMS_TABLE_MAX_FIELDS];
+  int hcol[IMS_TABLE_MAX_FIELDS];
   int nrows;
   int full;   /* -1 unknown, 0 lower triangle, 1 full */
   double *a;  /* nb * nb as read */
@@ -175,7 +175,7 @@ typedef struct omega_ctx {
   int *col;
 } omega_ctx_t;
 
-static int on_omega_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+static int on_omega_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   omega_ctx_t *c = ud;
   const ims_model_t *m = c->pop->m;
@@ -232,7 +232,7 @@ static int on_omega_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
                        row->name, row->line, row->col[0]);
   for (int j = 0; j < nv; j++) {
     double v;
-    if (ims__parse_double(row->f[j + 1], &v) != 0)
+    if (ims_table_double(row->f[j + 1], &v) != 0)
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: '%s' is not a finite number", row->name,
                          row->line, row->col[j + 1], row->f[j + 1]);
     size_t e = (size_t)r * (size_t)c->nb + (size_t)j;
@@ -251,7 +251,7 @@ int ims_pop_read_omega_mem(ims_pop_t *pop, const char *name, const char *buf, si
                            ims_err_t *err)
 {
   omega_ctx_t c = {.pop = pop, .full = -1};
-  int rc = ims__csv_read_mem(name, buf, len, on_omega_row, &c, err);
+  int rc = ims_table_read_mem(name, buf, len, on_omega_row, &c, err);
   if (!rc && c.nb == 0)
     rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: empty covariance file", name);
   if (!rc && c.nrows != c.nb)
@@ -304,7 +304,7 @@ int ims_pop_read_omega(ims_pop_t *pop, const char *path, ims_err_t *err)
 {
   char *buf;
   size_t len;
-  int rc = ims__slurp(path, &buf, &len, err);
+  int rc = ims_table_slurp(path, &buf, &len, err);
   if (rc)
     return rc;
   rc = ims_pop_read_omega_mem(pop, path, buf, len, err);

@@ -1,7 +1,7 @@
 #include "immunosim/report.h"
 
-#include "csvread.h"
 #include "immunosim/immunosim.h"
+#include "immunosim/table.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -80,7 +80,7 @@ static int add_window(ims_report_t *rp, const ims_run_t *r, const char *v, ims_e
                        "--window %s: expected all, doses, last or START:END, e.g. 0:21", v);
   memcpy(lo, v, (size_t)(colon - v));
   lo[colon - v] = '\0';
-  if (ims__parse_double(lo, &x) || ims__parse_double(colon + 1, &y) || !(y > x))
+  if (ims_table_double(lo, &x) || ims_table_double(colon + 1, &y) || !(y > x))
     return ims_err_set(err, IMS_EINPUT,
                        "--window %s: START:END must be numbers with END > START (model time "
                        "unit)",

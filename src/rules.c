@@ -1,8 +1,8 @@
 /* Rules CSV -> driver triggers (see include/immunosim/rules.h). */
 #include "immunosim/rules.h"
 
-#include "csvread.h"
 #include "immunosim/params.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,15 +68,15 @@ typedef struct rctx {
   ims_rules_t *r;
   const ims_model_t *m;
   const ims_units_t *u;
-  ims__csv_cols_t cols;
+  ims_table_cols_t cols;
   int have_header;
-  const ims__csv_row_t *row;
+  const ims_table_row_t *row;
 } rctx_t;
 
 /* The field of column k ("" when absent) and its column number. */
 static const char *field(const rctx_t *c, int k, int *col)
 {
-  const char *f = ims__csv_field(&c->cols, c->row, k, col);
+  const char *f = ims_table_field(&c->cols, c->row, k, col);
   return f ? f : "";
 }
 
@@ -146,13 +146,13 @@ static int grow(ims_rules_t *r, ims_err_t *err)
   return IMS_OK;
 }
 
-static int on_rule_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+static int on_rule_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   rctx_t *c = ud;
   const ims_model_t *m = c->m;
   if (!c->have_header) {
     c->have_header = 1;
-    return ims__csv_header(&c->cols, row, 3, err);
+    return ims_table_header(&c->cols, row, 3, err);
   }
   c->row = row;
   const char *file = row->name;
@@ -287,7 +287,7 @@ int ims_rules_read_mem(ims_rules_t *r, const ims_model_t *m, const ims_units_t *
   c.cols.n = NRCOLS;
   free(r->path);
   r->path = strdup(name);
-  int rc = ims__csv_read_mem(name, buf, len, on_rule_row, &c, err);
+  int rc = ims_table_read_mem(name, buf, len, on_rule_row, &c, err);
   if (!rc && !c.have_header)
     rc = ims_err_set(err, IMS_EINPUT,
                      "%s:1:1: empty rules file; expected a header such as "
@@ -304,7 +304,7 @@ int ims_rules_read(ims_rules_t *r, const ims_model_t *m, const ims_units_t *u, c
 {
   char *buf;
   size_t len;
-  int rc = ims__slurp(path, &buf, &len, err);
+  int rc = ims_table_slurp(path, &buf, &len, err);
   if (rc)
     return rc;
   rc = ims_rules_read_mem(r, m, u, path, buf, len, err);

@@ -2,10 +2,10 @@
  * loop shared by run, compare and sweep. */
 #include "immunosim/run.h"
 
-#include "csvread.h"
 #include "immunosim/data.h"
 #include "immunosim/immunosim.h"
 #include "immunosim/report.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ typedef struct times_ctx {
   int header;
 } times_ctx_t;
 
-static int on_time_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+static int on_time_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   times_ctx_t *c = ud;
   double v;
@@ -66,7 +66,7 @@ static int on_time_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
     c->header = 1;
     return IMS_OK;
   }
-  if (ims__parse_double(row->f[0], &v) != 0)
+  if (ims_table_double(row->f[0], &v) != 0)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: time '%s' is not a finite number", row->name,
                        row->line, row->col[0], row->f[0]);
   if (c->n && v <= c->t[c->n - 1])
@@ -169,7 +169,7 @@ static int make_times(ims_run_t *r, ims_err_t *err)
   const ims_run_spec_t *sp = &r->spec;
   if (sp->times) {
     times_ctx_t c = {0};
-    int rc = ims__csv_read_file(sp->times, on_time_row, &c, err);
+    int rc = ims_table_read_file(sp->times, on_time_row, &c, err);
     if (!rc && c.n == 0)
       rc = ims_err_set(err, IMS_EINPUT, "%s:1:1: no output times; give one time per line",
                        sp->times);
@@ -222,7 +222,7 @@ static int state_arg(const ims_model_t *m, const char *opt, const char *arg, int
     return ims_err_set(err, IMS_EINPUT,
                        "%s %s: unknown state '%s' in model %s ('immunosim info %s' lists them)",
                        opt, arg, name, m->name, m->name);
-  if (ims__parse_double(val, v) != 0 || *v < 0)
+  if (ims_table_double(val, v) != 0 || *v < 0)
     return ims_err_set(err, IMS_EINPUT, "%s %s: '%s' is not a non-negative number", opt, arg, val);
   return IMS_OK;
 }

@@ -28,7 +28,7 @@
  * triggers. */
 #include "sbml_import.h"
 
-#include "csvread.h"
+#include "immunosim/table.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
 
@@ -464,8 +464,8 @@ static void model_info(ims_sbml_t *s, const char *path)
   ims_mdl_set(s->d, &s->d->citation, cite, NULL);
   char *buf;
   size_t len;
-  if (path && ims__slurp(path, &buf, &len, NULL) == IMS_OK) {
-    ims__fnv1a64_hex(buf, len, s->d->hash);
+  if (path && ims_table_slurp(path, &buf, &len, NULL) == IMS_OK) {
+    ims_table_fnv1a64_hex(buf, len, s->d->hash);
     free(buf);
   }
   char unit[128];

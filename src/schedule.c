@@ -1,6 +1,6 @@
 #include "immunosim/schedule.h"
 
-#include "csvread.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -96,26 +96,26 @@ typedef struct sch_ctx {
   ims_schedule_t *s;
   const ims_model_t *m;
   const ims_units_t *u;
-  ims__csv_cols_t cols;
+  ims_table_cols_t cols;
   int have_header;
   double last_time;
 } sch_ctx_t;
 
-static int num_field(sch_ctx_t *c, const ims__csv_row_t *row, int k, double def, double *out,
+static int num_field(sch_ctx_t *c, const ims_table_row_t *row, int k, double def, double *out,
                      int *col, ims_err_t *err)
 {
-  const char *f = ims__csv_field(&c->cols, row, k, col);
+  const char *f = ims_table_field(&c->cols, row, k, col);
   if (!f || !*f) {
     *out = def;
     return IMS_OK;
   }
-  if (ims__parse_double(f, out) != 0)
+  if (ims_table_double(f, out) != 0)
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: %s '%s' is not a finite number", row->name,
                        row->line, *col, sch_cols[k], f);
   return IMS_OK;
 }
 
-static int read_numbers(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r, int col[],
+static int read_numbers(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *r, int col[],
                         ims_err_t *err)
 {
   double addl = 0, ss = 0;
@@ -146,10 +146,11 @@ static int read_numbers(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r
 
 /* amt (and rate, which is amount per model time) are converted from `unit`
  * to the dosed state's unit. */
-static int convert_amounts(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t *r, ims_err_t *err)
+static int convert_amounts(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *r,
+                           ims_err_t *err)
 {
   int ucol;
-  const char *unit = ims__csv_field(&c->cols, row, S_UNIT, &ucol);
+  const char *unit = ims_table_field(&c->cols, row, S_UNIT, &ucol);
   if (!unit || !*unit)
     return IMS_OK;
   double scale, offset;
@@ -163,18 +164,18 @@ static int convert_amounts(sch_ctx_t *c, const ims__csv_row_t *row, ims_record_t
   return IMS_OK;
 }
 
-static int on_sched_row(const ims__csv_row_t *row, void *ud, ims_err_t *err)
+static int on_sched_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   sch_ctx_t *c = ud;
   if (!c->have_header) {
     c->have_header = 1;
-    return ims__csv_header(&c->cols, row, 3, err);
+    return ims_table_header(&c->cols, row, 3, err);
   }
   ims_record_t r = {.line = row->line};
   int col[NSCOLS];
   for (int i = 0; i < NSCOLS; i++)
     col[i] = 1;
-  const char *cmt = ims__csv_field(&c->cols, row, S_CMT, &col[S_CMT]);
+  const char *cmt = ims_table_field(&c->cols, row, S_CMT, &col[S_CMT]);
   int rc = read_numbers(c, row, &r, col, err);
   if (rc)
     return rc;
@@ -206,7 +207,7 @@ int ims_schedule_read_mem(ims_schedule_t *s, const ims_model_t *m, const ims_uni
   c.cols.n = NSCOLS;
   free(s->path);
   s->path = strdup(name);
-  int rc = ims__csv_read_mem(name, buf, len, on_sched_row, &c, err);
+  int rc = ims_table_read_mem(name, buf, len, on_sched_row, &c, err);
   if (!rc && !c.have_header)
     rc = ims_err_set(err, IMS_EINPUT,
                      "%s:1:1: empty schedule; expected a header such as "
@@ -220,7 +221,7 @@ int ims_schedule_read(ims_schedule_t *s, const ims_model_t *m, const ims_units_t
 {
   char *buf;
   size_t len;
-  int rc = ims__slurp(path, &buf, &len, err);
+  int rc = ims_table_slurp(path, &buf, &len, err);
   if (rc)
     return rc;
   rc = ims_schedule_read_mem(s, m, u, path, buf, len, err);

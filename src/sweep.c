@@ -1,7 +1,7 @@
 #include "immunosim/sweep.h"
 
-#include "csvread.h"
 #include "immunosim/immunosim.h"
+#include "immunosim/table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -91,7 +91,7 @@ static int parse_field(vary_t *v, const ims_run_t *r, int f, ims_err_t *err)
                        fields[f]);
   memcpy(idx, open + 1, (size_t)(close - open - 1));
   idx[close - open - 1] = '\0';
-  if (ims__parse_long(idx, &k) || k < 1 || k > r->sched->nrec)
+  if (ims_table_long(idx, &k) || k < 1 || k > r->sched->nrec)
     return ims_err_set(err, IMS_EINPUT,
                        "--vary %s: the schedule has no record %s (it has %d; records count from "
                        "1 in file order)",
@@ -140,7 +140,7 @@ static int parse_vary(vary_t *v, const ims_run_t *r, const char *arg, ims_err_t 
     tok[nt++] = t;
   long n;
   if (nt < 3 || nt > 4 || (nt == 4 && strcmp(tok[3], "log") && strcmp(tok[3], "lin")) ||
-      ims__parse_long(tok[2], &n) || n < 1 || n > 100000)
+      ims_table_long(tok[2], &n) || n < 1 || n > 100000)
     return ims_err_set(err, IMS_EINPUT,
                        "--vary %s: expected NAME=LO:HI:N[:log] with 1 <= N <= 100000", arg);
   v->ax.n = (int)n;

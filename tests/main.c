@@ -11,6 +11,8 @@ int main(void)
   srunner_add_suite(sr, suite_metrics());
   srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
+  srunner_add_suite(sr, suite_table());
+  srunner_add_suite(sr, suite_figure());
 
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_dynamics());

@@ -52,6 +52,8 @@ Suite *suite_models(void);
 Suite *suite_metrics(void);
 Suite *suite_rules(void);
 Suite *suite_sens(void);
+Suite *suite_table(void);
+Suite *suite_figure(void);
 
 Suite *suite_population(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */

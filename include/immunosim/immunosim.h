@@ -10,6 +10,7 @@
 #include "immunosim/data.h"
 #include "immunosim/equilibria.h"
 #include "immunosim/err.h"
+#include "immunosim/figure.h"
 #include "immunosim/localsens.h"
 #include "immunosim/mdl.h"
 #include "immunosim/metrics.h"
@@ -18,6 +19,7 @@
 #include "immunosim/output.h"
 #include "immunosim/params.h"
 #include "immunosim/phase.h"
+#include "immunosim/plots.h"
 #include "immunosim/popsim.h"
 #include "immunosim/population.h"
 #include "immunosim/report.h"
@@ -27,6 +29,7 @@
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
 #include "immunosim/sweep.h"
+#include "immunosim/table.h"
 #include "immunosim/units.h"
 
 #endif

@@ -17,6 +17,24 @@ typedef struct ims_var {
   const char *desc;
 } ims_var_t;
 
+/* A short name of a state or output for figure axes and legends ("tumour
+ * cells", "IL-6"): desc is a sentence, too long for an axis. */
+typedef struct ims_label {
+  const char *name; /* the state or output */
+  const char *label;
+} ims_label_t;
+
+/* y scales of a figure column. */
+#define IMS_SCALE_AUTO 0 /* log when the values are positive and span more than 3 decades */
+#define IMS_SCALE_LIN 1
+#define IMS_SCALE_LOG 2
+
+/* A column of a model's default figure: a state or output and its y scale. */
+typedef struct ims_plotcol {
+  const char *name;
+  int scale; /* IMS_SCALE_* */
+} ims_plotcol_t;
+
 /* Parameter flags. */
 #define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
 #define IMS_PAR_SIGNED 2u   /* negative values are allowed */
@@ -79,6 +97,17 @@ typedef struct ims_model {
    * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
   const void *impl;
   size_t nwork;
+  /* The default figure (`immunosim plot`, `run --plot` without --y): what the
+   * model is about, in order, one panel each (added because the outputs are
+   * often auxiliary rates and factors).  A figure draws every panel on one
+   * scale type: log when any column asks for it.  NULL: the outputs, else
+   * every state. */
+  const ims_plotcol_t *plot;
+  int nplot;
+  /* Short names of states and outputs for figures (added for the same reason;
+   * a table by name, so ims_var_t keeps its three fields).  NULL: the codes. */
+  const ims_label_t *labels;
+  int nlabels;
   /* Interpreted models (model files, SBML).  All optional; zero/NULL for C. */
   /* The default of each <STATE>_0 parameter (nstates values; NULL: 0), so a
    * model file's `param X_0 ...` or an SBML initial amount is the default. */

@@ -60,6 +60,16 @@ int ims_outset_alloc(ims_outset_t **out, ims_tmpfile_fn fn, void *ud, ims_err_t 
 /* Open an output in the group (as ims_output_open); the group owns it. */
 int ims_outset_open(ims_outset_t *g, ims_output_t **o, const char *path, int format,
                     ims_err_t *err);
+/* A file another program writes (a figure gnuplot draws): its temporary
+ * file is created now, empty, and renamed with the group.  Nothing is written
+ * to it through ims_output_*; ims_output_current names the file to write. */
+int ims_outset_reserve(ims_outset_t *g, ims_output_t **o, const char *path, ims_err_t *err);
+/* The group's output of that path (as given to open or reserve), or NULL. */
+ims_output_t *ims_outset_find(const ims_outset_t *g, const char *path);
+/* The file holding what o has so far, flushed, for another program to read
+ * or write before the group is committed: the temporary file, or the path
+ * itself when written in place; NULL for standard output or a failed flush. */
+const char *ims_output_current(ims_output_t *o);
 /* Flush and close every output; if all succeeded, rename every temporary
  * file into place, else delete them all.  The outputs are freed. */
 int ims_outset_commit(ims_outset_t *g, ims_err_t *err);

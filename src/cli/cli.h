@@ -56,7 +56,8 @@ typedef struct cli_ctx {
   ims_outset_t *g; /* the command's outputs, committed together */
   ims_run_t *r;    /* after cli_load_run */
 } cli_ctx_t;
-/* Parse the options of cmd and open an output group: 0 to go on, else the
+/* Parse the options of cmd and open an output group (and, for a command
+ * whose argument is a MODEL, read the run options): 0 to go on, else the
  * exit code (0 after --help) is in *code. */
 int cli_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, int *code);
 /* Load the run the options describe (and print its notes); a status. */
@@ -71,9 +72,8 @@ int cli_end(cli_ctx_t *x, int rc);
 int cli_outset(ims_outset_t **g, ims_err_t *err);
 void cli_signals_install(void);
 
-/* A figure path: .png, .svg or .pdf, in a writable directory (checked
- * before any work).  sibling: FIG with its extension replaced by ext. */
-int cli_check_figure(const char *opt, const char *fig, ims_err_t *err);
+/* FIG with its extension replaced by ext (FIG.csv beside FIG.png).  The
+ * figure itself: plot.h. */
 void cli_sibling(char *buf, size_t n, const char *fig, const char *ext);
 
 /* A progress bar on stderr for work longer than about a second, only when
@@ -88,10 +88,6 @@ void cli_progress_start(const char *label, const char *unit, double offset, int 
 void cli_progress(void *ud, double done, double total); /* an ims_progress_fn */
 void cli_progress_clear(void);
 void cli_progress_done(void);
-
-/* The plot options (--y, --logy, ...) into plot.h's structure. */
-struct cli_plot_opts;
-void cli_plot_opts_from_args(struct cli_plot_opts *po, const cli_args_t *a);
 
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);

@@ -1,6 +1,5 @@
 #include "cli.h"
-#include "csvread.h"
-#include "plot.h"
+#include "immunosim/table.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -190,7 +189,7 @@ int cli_runargs(cli_runargs_t *ra, const cli_args_t *a, ims_err_t *err)
       continue;
     }
     double x;
-    if (ims__parse_double(v, &x) != 0 || !(x > 0) || x > 1e20)
+    if (ims_table_double(v, &x) != 0 || !(x > 0) || x > 1e20)
       return ims_err_set(err, IMS_EINPUT,
                          "--atol %s: give a number in (0, 1e20], or STATE=A; e.g. --atol 1e-9", v);
     sp->atol = x;
@@ -224,7 +223,8 @@ int cli_begin(cli_ctx_t *x, const char *cmd, int argc, char **argv, int *code)
     return p;
   }
   int rc = cli_outset(&x->g, &x->err);
-  rc = rc ? rc : cli_runargs(&x->ra, &x->a, &x->err);
+  if (!rc && x->a.cmd->posname && !strcmp(x->a.cmd->posname, "MODEL"))
+    rc = cli_runargs(&x->ra, &x->a, &x->err);
   *code = rc ? cli_end(x, rc) : 0;
   return rc;
 }
@@ -320,83 +320,6 @@ void cli_sibling(char *buf, size_t n, const char *fig, const char *ext)
   const char *dot = strrchr(fig, '.'), *slash = strrchr(fig, '/');
   int l = dot && (!slash || dot > slash) ? (int)(dot - fig) : (int)strlen(fig);
   snprintf(buf, n, "%.*s%s", l, fig, ext);
-}
-
-int cli_check_figure(const char *opt, const char *fig, ims_err_t *err)
-{
-  if (!cli_plot_term(fig))
-    return ims_err_set(err, IMS_EINPUT, "%s %s: use .png, .svg or .pdf", opt, fig);
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s", fig);
-  char *d = dirname(dir);
-  if (access(d, W_OK) != 0)
-    return ims_err_set(err, IMS_EIO, "%s %s: cannot write in %s (%s)", opt, fig, d,
-                       strerror(errno));
-  return IMS_OK;
-}
-
-/* ---- plot options ---- */
-
-void cli_plot_opts_from_args(struct cli_plot_opts *po, const cli_args_t *a)
-{
-  cli_plot_opts_init(po);
-  for (int i = 0; i < a->nv; i++) {
-    const cli_val_t *v = &a->v[i];
-    switch (v->id) {
-    case OPT_Y:
-      if (po->ny < CLI_MAX_REPEAT)
-        po->y[po->ny++] = v->s;
-      break;
-    case OPT_HLINE:
-      if (po->nhline < CLI_MAX_REPEAT)
-        po->hline[po->nhline++] = v->s;
-      break;
-    case OPT_POINTS:
-      if (po->npoints < CLI_MAX_REPEAT)
-        po->points[po->npoints++] = v->s;
-      break;
-    case OPT_OVERLAY:
-      po->overlay = 1;
-      break;
-    case OPT_LOGY:
-    case OPT_LINY:
-      po->logy = v->id == OPT_LOGY;
-      break;
-    case OPT_LOGX:
-    case OPT_LINX:
-      po->logx = v->id == OPT_LOGX;
-      break;
-    case OPT_WEEKS:
-      po->weeks = 1;
-      break;
-    case OPT_NO_DOSES:
-      po->no_doses = 1;
-      break;
-    case OPT_STYLE:
-      po->style = v->s;
-      break;
-    case OPT_TITLE:
-      po->title = v->s;
-      break;
-    case OPT_YLABEL:
-      po->ylabel = v->s;
-      break;
-    case OPT_LABELS:
-      po->labels = v->s;
-      break;
-    case OPT_X:
-      po->xcol = v->s;
-      break;
-    case OPT_XRANGE:
-      po->xrange = v->s;
-      break;
-    case OPT_YRANGE:
-      po->yrange = v->s;
-      break;
-    default:
-      break;
-    }
-  }
 }
 
 /* ---- progress bar ---- */

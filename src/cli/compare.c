@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* One overlaid figure of the runs, labelled by schedule. */
-static int plot_runs(const ims_compare_t *c, const char *fig, ims_err_t *err)
+static int plot_runs(const ims_compare_t *c, const char *fig, ims_outset_t *g, ims_err_t *err)
 {
   const char *files[CLI_MAX_REPEAT];
   char labels[4096] = "", title[512];
@@ -22,7 +22,7 @@ static int plot_runs(const ims_compare_t *c, const char *fig, ims_err_t *err)
   cli_plot_opts_init(&po);
   po.labels = labels;
   po.title = title;
-  return cli_plot(&po, files, n, fig, err);
+  return cli_plot(&po, files, n, fig, g, err);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -39,7 +39,7 @@ int cmd_compare(int argc, char **argv)
     rc =
         ims_err_set(&x.err, IMS_EINPUT, "compare: give at least two schedules (-s A.csv -s B.csv)");
   if (!rc && plot)
-    rc = cli_check_figure("--plot", plot, &x.err);
+    rc = cli_figure_open(x.g, "--plot", plot, &x.err);
   if (!rc) {
     cli_sibling(stem, sizeof stem, plot ? plot : "", "");
     ims_compare_spec_t spec = {.run = x.ra.spec,
@@ -59,11 +59,11 @@ int cmd_compare(int argc, char **argv)
     rc = ims_compare_run(c, x.g, &x.err);
     cli_progress_done();
   }
+  if (!rc && plot)
+    rc = plot_runs(c, plot, x.g, &x.err);
   rc = cli_commit(&x, rc);
   if (!rc)
     ims_compare_print(stdout, c);
-  if (!rc && plot)
-    rc = plot_runs(c, plot, &x.err);
   ims_compare_free(c);
   return cli_end(&x, rc);
 }

@@ -1,7 +1,7 @@
 /* Shared pieces of the dynamics commands (see dyncli.h). */
 #include "dyncli.h"
 
-#include "csvread.h"
+#include "immunosim/table.h"
 
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ int dyn_range(const char *s, double *lo, double *hi)
     return -1;
   memcpy(buf, s, (size_t)(c - s));
   buf[c - s] = '\0';
-  return ims__parse_double(buf, lo) != 0 || ims__parse_double(c + 1, hi) != 0 ? -1 : 0;
+  return ims_table_double(buf, lo) != 0 || ims_table_double(c + 1, hi) != 0 ? -1 : 0;
 }
 
 int dyn_box(const ims_model_t *m, const cli_args_t *a, double *lo, double *hi, ims_err_t *err)

@@ -50,14 +50,6 @@ int main(int argc, char **argv)
   const cli_cmd_t *c = cli_cmd_find(cmd);
   if (c && strcmp(argv[1], "help") != 0) {
     cli_signals_install();
-    if (c->main == cmd_plot) {
-      /* plot keeps its own parser for now (src/cli/plot.c); its options are in
-       * the table, which checks them first and writes its --help */
-      cli_args_t a;
-      int rc = cli_parse("plot", argc - 1, argv + 1, &a);
-      if (rc)
-        return rc > 0 ? 0 : 1;
-    }
     return c->main(argc - 1, argv + 1);
   }
   const char *names[64];

@@ -1,8 +1,8 @@
 /* Parsing a command line against the option table (getopt_long), and
  * reading the values back. */
 #include "cli.h"
-#include "csvread.h"
 #include "immunosim/data.h"
+#include "immunosim/table.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -138,7 +138,7 @@ static int check_value(const char *cmd, const cli_opt_t *o, const char *v, cli_v
   case CLI_NUM:
   case CLI_INT: {
     double d;
-    if (ims__parse_double(v, &d) != 0)
+    if (ims_table_double(v, &d) != 0)
       return bad_value(cmd, o, v, NULL);
     if (o->type == CLI_INT && d != floor(d))
       return bad_value(cmd, o, v, "not a whole number");

@@ -94,7 +94,8 @@ const cli_opt_t cli_opts[] = {
      "failure leaves none; required",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_OUT, "out", 'o', CLI_OUT, "FIG", "plot",
-     "the figure; .png, .svg or .pdf chooses the format (required); the script FIG.gp is kept",
+     "the figure; .png, .svg or .pdf chooses the format (required); its gnuplot script FIG.gp is "
+     "written beside it",
      .comp = CLI_C_FILE, .group = "figure"},
     {OPT_FORMAT, "format", 0, CLI_CHOICE, "csv|tsv", "run population", "table format (default csv)",
      .choices = "csv|tsv", .comp = CLI_C_WORDS, .group = "output"},
@@ -111,14 +112,14 @@ const cli_opt_t cli_opts[] = {
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_PLOT, "plot", 0, CLI_OUT, "FIG", "compare",
      "write each schedule's run next to FIG (FIG_<schedule>.csv) and overlay them in one figure "
-     "(FIG.gp is kept)",
+     "(script FIG.gp)",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_PLOT, "plot", 0, CLI_OUT, "FIG", "sweep",
      "a line (1-D) or a heat map (2-D) of one metric column; without -o the table goes to FIG.csv",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_PLOT, "plot", 0, CLI_OUT, "FIG", "sensitivity",
-     "ranked bar chart of S(peak) and S(AUC) for --of COL (.png, .svg, .pdf); the script FIG.gp "
-     "and its data FIG.csv are kept",
+     "ranked bar chart of S(peak) and S(AUC) for --of COL (.png, .svg, .pdf), with its script "
+     "FIG.gp and its data FIG.csv",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_EVENTS_OUT, "events-out", 0, CLI_OUT, "FILE", "run",
      "write every fired rule as CSV (time,rule,variable,value,action,status); they are also "
@@ -445,10 +446,16 @@ const cli_cmd_t cli_cmds[] = {
      "OUT.csv [OUT2.csv ...] -o FIG.png|FIG.svg|FIG.pdf [options]",
      "Draw run outputs with gnuplot.  The script is written beside the figure (FIG.gp) and then "
      "run; edit it and re-run with 'gnuplot FIG.gp'.  Units on the axes come from the outputs' "
-     "'# units:' line, dose markers (infusions as bars, boluses as ticks, along the bottom of "
-     "each panel) from their '# dose:' lines.  Several outputs are overlaid in every panel, with "
+     "'# units:' line, the doses from their '# dose:' lines, in a strip under the time axis "
+     "(infusions as bars as high as their rate, boluses as the drug's symbol, a row per drug).  "
+     "Several outputs are overlaid in every panel, with "
      "a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population percentiles) are "
      "drawn as shaded 5-95 % and 25-75 % bands around the median.",
+     "The script and the figure are written together or not at all: when gnuplot is missing "
+     "(checked first) or fails, neither is (exit 3); run, compare, sweep and sensitivity "
+     "commit a figure they draw with their tables in the same way.  A file that is not a time "
+     "course (a text "
+     "file, a sweep table) is named with what plot draws (exit 1).\n\n"
      "Environment: IMMUNOSIM_GNUPLOT names the gnuplot binary (default: gnuplot on PATH).",
      "immunosim plot blina.csv --y C1 --hline C1=500:\"target\" -o blina.png\n", 0, CLI_MAX_POS,
      "FILE", cmd_plot, 0},

@@ -1,5 +1,8 @@
-/* `immunosim plot` and `immunosim run --plot`: gnuplot scripts from the
- * templates in plots/, then gnuplot. */
+/* `immunosim plot` and the figures of run, compare, sweep and sensitivity:
+ * tables read with the library's reader, figures built by the library
+ * (include/immunosim/plots.h) and drawn by its gnuplot writer.  The script
+ * FIG.gp and the figure are outputs of the command's group: committed with
+ * its tables, or not at all. */
 #ifndef IMS_CLI_PLOT_H
 #define IMS_CLI_PLOT_H
 
@@ -16,7 +19,7 @@ typedef struct cli_plot_opts {
   const char *title;    /* NULL: from the metadata; "": none */
   const char *ylabel;   /* --ylabel: every panel's y label (NULL: column and unit) */
   const char *labels;   /* "A,B": one per input file */
-  const char *schedule; /* -s: doses from this schedule instead of the '# dose:' lines */
+  const char *schedule; /* plot -s: doses from this schedule instead of the '# dose:' lines */
   const char *xcol;     /* --x COL: plot against a column instead of time */
   const char *xrange;   /* --xrange LO:HI, in the shown unit */
   const char *yrange;   /* --yrange LO:HI, every panel */
@@ -27,31 +30,33 @@ typedef struct cli_plot_opts {
 } cli_plot_opts_t;
 
 void cli_plot_opts_init(cli_plot_opts_t *o);
-/* Consume one plot option at argv[*i] (not -o, -s: the commands own those);
- * 1 if consumed, 0 if not a plot option, -1 after printing an error. */
-int cli_plot_arg(cli_plot_opts_t *o, int argc, char **argv, int *i);
-/* The plot options' help text, shared by `plot --help` and `run --help`. */
-extern const char cli_plot_options_help[];
+/* The figure options of a parsed command line (--y, --logy, ...; not -s). */
+void cli_plot_opts_from_args(cli_plot_opts_t *o, const cli_args_t *a);
 
-/* Write FIG's script (FIG with the extension replaced by .gp) from the data
- * files and run gnuplot on it.  Exit-code statuses: IMS_EINPUT for bad
- * options or data, IMS_EIO when the script cannot be written, the template is
- * missing, or gnuplot is missing or fails (the script is kept). */
+/* Before a run: the figure options that would only fail after it (ranges,
+ * --hline, --labels for nfiles tables, the columns of --y, --x and --hline
+ * among cols). */
+int cli_plot_check(const cli_plot_opts_t *o, int nfiles, const char *const *cols, int ncols,
+                   ims_err_t *err);
+/* Before the work: FIG's format (.png, .svg, .pdf), a writable directory,
+ * gnuplot, and FIG.gp and FIG opened in the group g.  opt names the option
+ * in messages ("--plot", "-o"). */
+int cli_figure_open(ims_outset_t *g, const char *opt, const char *fig, ims_err_t *err);
+
+/* A time course of run outputs (or population bands) into FIG, in group g.
+ * Tables that are outputs of g (a run being written) are read from their
+ * temporary files; a table's model is the built-in its '# model:' line names,
+ * or the model file of its '# model-file:' line.  IMS_EINPUT for bad options or data, IMS_EIO when
+ * gnuplot fails. */
 int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
-             ims_err_t *err);
-
-int cmd_plot(int argc, char **argv);
-
-/* "png", "svg" or "pdf" from the figure's extension; NULL for anything else. */
-const char *cli_plot_term(const char *fig);
-/* A whole text file from plots/ (style, palette), trailing newlines removed. */
-int cli_slurp_text(const char *path, char **out, ims_err_t *err);
-/* A figure from plots/TMPL's "script" section: the fields every figure has
- * (@VERSION@ @CWD@ @SCRIPT@ @STYLE@ @PALETTE@ @TERMINAL@ @OUTPUT@ @TITLE@)
- * plus kv = {name, value, ..., NULL}; FIG.gp is kept beside FIG. */
-int cli_plot_template(const char *tmpl, const char *fig, const char *title, const char *const *kv,
-                      ims_err_t *err);
-/* Run gnuplot ($IMMUNOSIM_GNUPLOT or gnuplot) on a script that writes fig. */
-int cli_gnuplot(const char *script, const char *fig, ims_err_t *err);
+             ims_outset_t *g, ims_err_t *err);
+/* FIG from a sweep table (sweep --plot): the metric column over one or two
+ * varied values; metric NULL for the first peak column.  m: the run's model
+ * (names in words). */
+int cli_plot_sweep(ims_outset_t *g, const char *table, const char *metric, const ims_model_t *m,
+                   const char *fig, ims_err_t *err);
+/* FIG from a ranked sensitivity table (sensitivity --plot) of column `of`. */
+int cli_plot_sensitivity(ims_outset_t *g, const char *table, const char *of, const ims_model_t *m,
+                         const char *fig, ims_err_t *err);
 
 #endif

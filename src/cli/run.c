@@ -38,7 +38,7 @@ int cmd_run(int argc, char **argv)
   ims_run_out_t o = {0};
   int rc = IMS_OK;
   if (plot) {
-    rc = cli_check_figure("--plot", plot, &x.err);
+    rc = cli_figure_open(x.g, "--plot", plot, &x.err);
     if (!strcmp(out, "-")) { /* the table goes beside the figure, FIG.csv */
       cli_sibling(data, sizeof data, plot, ".csv");
       out = data;
@@ -46,6 +46,10 @@ int cmd_run(int argc, char **argv)
   } else
     rc = figure_option_without_plot(a, &x.err);
   rc = rc ? rc : cli_load_run(&x);
+  cli_plot_opts_t po;
+  cli_plot_opts_from_args(&po, a);
+  if (!rc && plot) /* what the figure needs, before the run */
+    rc = cli_plot_check(&po, 1, x.r->colnames, x.r->ncols, &x.err);
   if (!rc) {
     int want = cli_flag(a, OPT_METRICS) || cli_flag(a, OPT_METRICS_OUT) ||
                cli_count(a, OPT_THRESHOLD) || cli_count(a, OPT_WINDOW) || cli_flag(a, OPT_COLS);
@@ -61,16 +65,14 @@ int cmd_run(int argc, char **argv)
     if (cli_flag(a, OPT_STATS))
       print_stats(&o.stats);
   }
+  if (!rc && plot) { /* drawn from the table before it is committed, and with it */
+    const char *files[1] = {out};
+    rc = cli_plot(&po, files, 1, plot, x.g, &x.err);
+  }
   rc = cli_commit(&x, rc);
   /* the metrics table goes to stdout unless the rows do */
   if (!rc && cli_flag(a, OPT_METRICS))
     ims_report_print(strcmp(out, "-") ? stdout : stderr, o.report, x.r);
-  if (!rc && plot) {
-    cli_plot_opts_t po;
-    cli_plot_opts_from_args(&po, a);
-    const char *files[1] = {out};
-    rc = cli_plot(&po, files, 1, plot, &x.err);
-  }
   ims_run_out_free(&o);
   return cli_end(&x, rc);
 }

@@ -19,30 +19,29 @@ static int of_column(const ims_run_t *r, const char *of, int *c, ims_err_t *err)
                      of, m->name, m->name);
 }
 
-/* FIG.csv (ranked data) and FIG.gp from plots/sensitivity.gp.in, then gnuplot. */
-static int write_plot(const ims_localsens_t *ls, const ims_run_t *r, int c, const char *fig,
-                      ims_err_t *err)
+/* The ranked table behind the figure (FIG.csv, an output of the group),
+ * then the figure drawn from it. */
+static int write_plot(const ims_localsens_t *ls, const ims_run_t *r, int c, ims_output_t *o,
+                      const char *fig, ims_outset_t *g, ims_err_t *err)
 {
-  char data[PATH_MAX], pb[160];
-  cli_sibling(data, sizeof data, fig, ".csv");
-  FILE *fp = fopen(data, "w");
-  if (!fp)
-    return ims_err_set(err, IMS_EIO, "cannot write %s", data);
+  char pb[160], n1[IMS_NUMBUF], n2[IMS_NUMBUF], n3[IMS_NUMBUF];
   int order[IMS_LS_MAX] = {0};
   ims_localsens_rank(ls, c, order);
+  ims_output_comment(o, "model: %s", r->m->name);
+  ims_output_comment(o, "normalised sensitivities (p/y) dy/dp of %s, ranked by the peak's",
+                     r->colnames[1 + c]);
+  ims_output_line(o, "rank,parameter,S_peak,S_auc,S_final");
   for (int a = 0; a < ims_localsens_npar(ls); a++) {
     int j = order[a];
-    fprintf(fp, "%d,%s,%.6g,%.6g,%.6g\n", a + 1,
-            ims_run_value_name(r, ims_localsens_par(ls, j), pb, sizeof pb),
-            ims_localsens_norm(ls, IMS_LS_PEAK, c, j), ims_localsens_norm(ls, IMS_LS_AUC, c, j),
-            ims_localsens_norm(ls, IMS_LS_FINAL, c, j));
+    ims_output_line(o, "%d,%s,%s,%s,%s", a + 1,
+                    ims_run_value_name(r, ims_localsens_par(ls, j), pb, sizeof pb),
+                    ims_fmt_num(n1, ims_localsens_norm(ls, IMS_LS_PEAK, c, j)),
+                    ims_fmt_num(n2, ims_localsens_norm(ls, IMS_LS_AUC, c, j)),
+                    ims_fmt_num(n3, ims_localsens_norm(ls, IMS_LS_FINAL, c, j)));
   }
-  if (fclose(fp) != 0)
-    return ims_err_set(err, IMS_EIO, "cannot write %s", data);
-  char title[400];
-  snprintf(title, sizeof title, "%s: what drives %s", r->m->name, r->colnames[1 + c]);
-  const char *kv[] = {"DATA", data, "COLUMN", r->colnames[1 + c], NULL};
-  return cli_plot_template("sensitivity.gp.in", fig, title, kv, err);
+  if (ims_output_failed(o))
+    return ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(o));
+  return cli_plot_sensitivity(g, ims_output_name(o), r->colnames[1 + c], r->m, fig, err);
 }
 
 int cmd_sensitivity(int argc, char **argv)
@@ -53,11 +52,16 @@ int cmd_sensitivity(int argc, char **argv)
     return code;
   const cli_args_t *a = &x.a;
   ims_localsens_t *ls = NULL;
-  ims_output_t *tc = NULL, *mo = NULL;
+  ims_output_t *tc = NULL, *mo = NULL, *ro = NULL;
+  char ranked[PATH_MAX];
   const char *out = cli_str(a, OPT_OUT, NULL), *plot = cli_str(a, OPT_PLOT, NULL);
   const char *mout = cli_str(a, OPT_METRICS_OUT, NULL);
   int col = 0, meta = x.ra.format & IMS_OUT_NO_META;
-  int rc = plot ? cli_check_figure("--plot", plot, &x.err) : IMS_OK;
+  int rc = plot ? cli_figure_open(x.g, "--plot", plot, &x.err) : IMS_OK;
+  if (!rc && plot) { /* the figure's data: FIG.csv */
+    cli_sibling(ranked, sizeof ranked, plot, ".csv");
+    rc = ims_outset_open(x.g, &ro, ranked, IMS_FMT_CSV | meta, &x.err);
+  }
   rc = rc ? rc : cli_load_run(&x);
   rc = rc ? rc : of_column(x.r, cli_str(a, OPT_OF, NULL), &col, &x.err);
   if (!rc) {
@@ -76,11 +80,11 @@ int cmd_sensitivity(int argc, char **argv)
   }
   if (!rc && mo && ims_localsens_write(ls, mo))
     rc = ims_err_set(&x.err, IMS_EIO, "%s: cannot write", mout);
+  if (!rc && plot)
+    rc = write_plot(ls, x.r, col, ro, plot, x.g, &x.err);
   rc = cli_commit(&x, rc);
   if (!rc)
     ims_localsens_print(stdout, ls, col);
-  if (!rc && plot)
-    rc = write_plot(ls, x.r, col, plot, &x.err);
   ims_localsens_free(ls);
   return cli_end(&x, rc);
 }

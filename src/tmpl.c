@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(cli_buf_t *b, size_t extra)
+static int grow(ims__buf_t *b, size_t extra)
 {
   if (b->oom)
     return -1;
@@ -25,7 +25,7 @@ static int grow(cli_buf_t *b, size_t extra)
   return 0;
 }
 
-void cli_buf_putn(cli_buf_t *b, const char *s, size_t n)
+void ims__buf_putn(ims__buf_t *b, const char *s, size_t n)
 {
   if (grow(b, n))
     return;
@@ -34,12 +34,12 @@ void cli_buf_putn(cli_buf_t *b, const char *s, size_t n)
   b->s[b->n] = '\0';
 }
 
-void cli_buf_puts(cli_buf_t *b, const char *s)
+void ims__buf_puts(ims__buf_t *b, const char *s)
 {
-  cli_buf_putn(b, s, strlen(s));
+  ims__buf_putn(b, s, strlen(s));
 }
 
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
+void ims__buf_printf(ims__buf_t *b, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -53,67 +53,67 @@ void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
   b->n += (size_t)n;
 }
 
-const char *cli_buf_str(const cli_buf_t *b)
+const char *ims__buf_str(const ims__buf_t *b)
 {
   return b->s && !b->oom ? b->s : "";
 }
 
-void cli_buf_free(cli_buf_t *b)
+void ims__buf_free(ims__buf_t *b)
 {
   free(b->s);
   memset(b, 0, sizeof *b);
 }
 
-void cli_buf_gp_str(cli_buf_t *b, const char *s)
+void ims__buf_gp_str(ims__buf_t *b, const char *s)
 {
   for (; *s; s++) {
     if (*s == '"' || *s == '\\')
-      cli_buf_putn(b, "\\", 1);
+      ims__buf_putn(b, "\\", 1);
     if (*s == '\n')
-      cli_buf_puts(b, "\\n");
+      ims__buf_puts(b, "\\n");
     else
-      cli_buf_putn(b, s, 1);
+      ims__buf_putn(b, s, 1);
   }
 }
 
-void cli_buf_gp_text(cli_buf_t *b, const char *s)
+void ims__buf_gp_text(ims__buf_t *b, const char *s)
 {
   for (; *s; s++) {
     if (strchr("^_@&~{}", *s))
-      cli_buf_puts(b, "\\\\"); /* "\\_" in the script: a literal _ in enhanced text */
+      ims__buf_puts(b, "\\\\"); /* "\\_" in the script: a literal _ in enhanced text */
     if (*s == '"')
-      cli_buf_puts(b, "\\\"");
+      ims__buf_puts(b, "\\\"");
     else if (*s == '\\')
-      cli_buf_puts(b, "\\\\\\\\");
+      ims__buf_puts(b, "\\\\\\\\");
     else if (*s == '\n')
-      cli_buf_puts(b, "\\n");
+      ims__buf_puts(b, "\\n");
     else
-      cli_buf_putn(b, s, 1);
+      ims__buf_putn(b, s, 1);
   }
 }
 
-int cli_tmpl_load(cli_tmpl_t *t, const char *path)
+int ims__tmpl_load(ims__tmpl_t *t, const char *path)
 {
   memset(t, 0, sizeof *t);
   FILE *fp = fopen(path, "rb");
   if (!fp)
     return -1;
-  cli_buf_t b = {0};
+  ims__buf_t b = {0};
   char chunk[4096];
   size_t k;
   while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-    cli_buf_putn(&b, chunk, k);
+    ims__buf_putn(&b, chunk, k);
   int rerr = ferror(fp);
   fclose(fp);
   if (rerr || b.oom) {
-    cli_buf_free(&b);
+    ims__buf_free(&b);
     errno = rerr ? EIO : ENOMEM;
     return -1;
   }
   t->text = b.s ? b.s : calloc(1, 1);
   t->path = strdup(path);
   if (!t->text || !t->path) {
-    cli_tmpl_free(t);
+    ims__tmpl_free(t);
     errno = ENOMEM;
     return -1;
   }
@@ -122,8 +122,8 @@ int cli_tmpl_load(cli_tmpl_t *t, const char *path)
   while (p && *p) {
     char *eol = strchr(p, '\n');
     if (strncmp(p, "#@@ ", 4) == 0) {
-      if (t->nsec == CLI_TMPL_MAXSEC) {
-        cli_tmpl_free(t);
+      if (t->nsec == IMS__TMPL_MAXSEC) {
+        ims__tmpl_free(t);
         return -2;
       }
       if (p > t->text)
@@ -150,14 +150,14 @@ int cli_tmpl_load(cli_tmpl_t *t, const char *path)
   return 0;
 }
 
-void cli_tmpl_free(cli_tmpl_t *t)
+void ims__tmpl_free(ims__tmpl_t *t)
 {
   free(t->text);
   free(t->path);
   memset(t, 0, sizeof *t);
 }
 
-const char *cli_tmpl_section(const cli_tmpl_t *t, const char *name)
+const char *ims__tmpl_section(const ims__tmpl_t *t, const char *name)
 {
   for (int i = 0; i < t->nsec; i++)
     if (strcmp(t->name[i], name) == 0)
@@ -170,21 +170,21 @@ static int is_field_char(char c)
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-int cli_tmpl_fill(cli_buf_t *b, const char *text, const char *const *kv, const char **missing)
+int ims__tmpl_fill(ims__buf_t *b, const char *text, const char *const *kv, const char **missing)
 {
   const char *p = text;
   while (*p) {
     const char *at = strchr(p, '@');
     if (!at) {
-      cli_buf_puts(b, p);
+      ims__buf_puts(b, p);
       break;
     }
-    cli_buf_putn(b, p, (size_t)(at - p));
+    ims__buf_putn(b, p, (size_t)(at - p));
     const char *q = at + 1;
     while (is_field_char(*q))
       q++;
     if (q == at + 1 || *q != '@') { /* not a field: copy the @ */
-      cli_buf_putn(b, "@", 1);
+      ims__buf_putn(b, "@", 1);
       p = at + 1;
       continue;
     }
@@ -200,7 +200,7 @@ int cli_tmpl_fill(cli_buf_t *b, const char *text, const char *const *kv, const c
         *missing = at + 1;
       return -1;
     }
-    cli_buf_puts(b, val);
+    ims__buf_puts(b, val);
     p = q + 1;
   }
   return 0;
