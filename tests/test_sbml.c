@@ -124,13 +124,38 @@ END_TEST
 
 /* ---- species, compartments, reactions -------------------------------------------- */
 
-/* The closed-form tests integrate at rtol 1e-12 so that the solver's global
- * error stays below the 1e-8 they check. */
-static void closed_form_opts(ims_opts_t *o)
+/* A document's model run on a grid at rtol 1e-12 (the closed-form tests
+ * check 1e-8, so the solver's global error must stay well below). */
+typedef struct run {
+  const ims_model_t *m;
+  ims_params_t *p;
+  trace_t tr;
+  double *t;
+  size_t n;
+} run_t;
+
+static void run_doc(run_t *r, const char *path, const char *sched, const char *set1,
+                    const char *set2, double tend, double dt)
 {
-  ims_opts_default(o);
-  o->rtol = 1e-12;
-  o->atol = 1e-16;
+  r->m = import_ok(path);
+  unlink(path);
+  r->p = t_params(r->m, NULL, set1, set2, NULL);
+  ims_schedule_t *s = sched ? t_sched(r->m, sched) : NULL;
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.rtol = 1e-12;
+  o.atol = 1e-16;
+  r->t = t_grid(0, tend, dt, &r->n);
+  t_run_ok(r->p, s, &o, r->t, r->n, &r->tr);
+  ims_schedule_free(s);
+}
+
+static void run_free(run_t *r)
+{
+  t_trace_free(&r->tr);
+  free(r->t);
+  ims_params_free(r->p);
+  ims_model_close(r->m);
 }
 
 /* A -> B in compartment C, mass action k*[A] per volume: d[A]/dt = -k [A]
@@ -159,15 +184,12 @@ START_TEST(mass_action_closed_form)
              "%s</apply></math></kineticLaw></reaction></listOfReactions>",
              C, a0, hosu ? "true" : "false", k, hosu ? "" : "<ci>C</ci>");
     const char *path = doc(body);
-    const ims_model_t *m = import_ok(path);
-    unlink(path);
-    ims_params_t *p = t_params(m, NULL, NULL);
-    ims_opts_t o;
-    closed_form_opts(&o);
-    size_t n;
-    double *t = t_grid(0, 5, 0.5, &n);
-    trace_t tr;
-    t_run_ok(p, NULL, &o, t, n, &tr);
+    run_t r;
+    run_doc(&r, path, NULL, NULL, NULL, 5, 0.5);
+    const ims_model_t *m = r.m;
+    const double *t = r.t;
+    size_t n = r.n;
+    trace_t tr = r.tr;
     int cA = col(m, "A"), cAc = col(m, "[A]"), cB = col(m, "B");
     for (size_t i = 0; i < n; i++) {
       /* hasOnlySubstanceUnits: dA/dt = -k A on amounts; else on concentrations */
@@ -177,10 +199,7 @@ START_TEST(mass_action_closed_form)
       ck_assert(t_relerr(TR(&tr, i, cAc), amount / C) < 1e-8);
       ck_assert(fabs(TR(&tr, i, cB) + TR(&tr, i, cA) - a0 * C) < 1e-8 * a0 * C);
     }
-    t_trace_free(&tr);
-    free(t);
-    ims_params_free(p);
-    ims_model_close(m);
+    run_free(&r);
   }
 }
 END_TEST
@@ -204,18 +223,14 @@ START_TEST(doses_and_growing_compartments)
              "</listOfRules>",
              C0, s0, g);
     const char *path = doc(body);
-    const ims_model_t *m = import_ok(path);
-    unlink(path);
-    ims_params_t *p = t_params(m, NULL, NULL);
     char sched[256];
     snprintf(sched, sizeof sched, "time,cmt,amt\n%.17g,S,%.17g\n", td, amt);
-    ims_schedule_t *s = t_sched(m, sched);
-    ims_opts_t o;
-    closed_form_opts(&o);
-    size_t n;
-    double *t = t_grid(0, 4, 0.25, &n);
-    trace_t tr;
-    t_run_ok(p, s, &o, t, n, &tr);
+    run_t r;
+    run_doc(&r, path, sched, NULL, NULL, 4, 0.25);
+    const ims_model_t *m = r.m;
+    const double *t = r.t;
+    size_t n = r.n;
+    trace_t tr = r.tr;
     int cS = col(m, "S"), cSc = col(m, "[S]"), cC = col(m, "C");
     for (size_t i = 0; i < n; i++) {
       double amount = s0 * C0 + (t[i] >= td ? amt : 0), vol = C0 + g * t[i];
@@ -224,11 +239,7 @@ START_TEST(doses_and_growing_compartments)
                     trial, t[i], TR(&tr, i, cS), amount);
       ck_assert(t_relerr(TR(&tr, i, cSc), amount / vol) < 1e-9);
     }
-    t_trace_free(&tr);
-    free(t);
-    ims_schedule_free(s);
-    ims_params_free(p);
-    ims_model_close(m);
+    run_free(&r);
   }
 }
 END_TEST
@@ -244,24 +255,18 @@ START_TEST(overrides)
       "constant=\"true\"/></listOfParameters><listOfRules><rateRule variable=\"S\"><math "
       "xmlns=\"http://www.w3.org/1998/Math/MathML\"><apply><times/><cn>-1</cn><ci>k</ci><ci>S</ci>"
       "</apply></math></rateRule></listOfRules>");
-  const ims_model_t *m = import_ok(path);
-  unlink(path);
-  ims_params_t *p = t_params(m, NULL, "k=0.5", "S_0=10", NULL);
-  ck_assert_double_eq(t_par(p, "k"), 0.5);
-  ims_opts_t o;
-  closed_form_opts(&o);
-  size_t n;
-  double *t = t_grid(0, 2, 1, &n);
-  trace_t tr;
-  t_run_ok(p, NULL, &o, t, n, &tr);
+  run_t r;
+  run_doc(&r, path, NULL, "k=0.5", "S_0=10", 2, 1);
+  ck_assert_double_eq(t_par(r.p, "k"), 0.5);
+  const ims_model_t *m = r.m;
+  const double *t = r.t;
+  size_t n = r.n;
+  trace_t tr = r.tr;
   /* d[S]/dt = -k [S] with [S](0) = 10/2: the amount 10 decays at 0.5 */
   for (size_t i = 0; i < n; i++)
     ck_assert_msg(t_relerr(TR(&tr, i, col(m, "S")), 10 * exp(-0.5 * t[i])) < 1e-9,
                   "t=%g S=%.17g want %.17g", t[i], TR(&tr, i, col(m, "S")), 10 * exp(-0.5 * t[i]));
-  t_trace_free(&tr);
-  free(t);
-  ims_params_free(p);
-  ims_model_close(m);
+  run_free(&r);
 }
 END_TEST
 
@@ -272,7 +277,7 @@ START_TEST(algebraic_linear)
 {
   for (int trial = 0; trial < 50; trial++) {
     double a = urand(0.5, 4) * (trial % 2 ? 1 : -1), b = urand(-3, 3), c = urand(0, 5);
-    double r = urand(0.1, 1);
+    double rate = urand(0.1, 1);
     char body[2048];
     snprintf(body, sizeof body,
              "<listOfParameters><parameter id=\"x\" value=\"0\" constant=\"false\"/>"
@@ -285,26 +290,20 @@ START_TEST(algebraic_linear)
              "</apply></apply><apply><times/><cn>%.17g</cn><csymbol encoding=\"text\" "
              "definitionURL=\"http://www.sbml.org/sbml/symbols/time\">t</csymbol></apply></apply>"
              "</math></algebraicRule></listOfRules>",
-             -r, a, b, c);
+             -rate, a, b, c);
     const char *path = doc(body);
-    const ims_model_t *m = import_ok(path);
-    unlink(path);
-    ims_params_t *p = t_params(m, NULL, NULL);
-    ims_opts_t o;
-    closed_form_opts(&o);
-    size_t n;
-    double *t = t_grid(0, 3, 0.5, &n);
-    trace_t tr;
-    t_run_ok(p, NULL, &o, t, n, &tr);
+    run_t r;
+    run_doc(&r, path, NULL, NULL, NULL, 3, 0.5);
+    const ims_model_t *m = r.m;
+    const double *t = r.t;
+    size_t n = r.n;
+    trace_t tr = r.tr;
     for (size_t i = 0; i < n; i++) {
-      double y = exp(-r * t[i]), x = (c * t[i] - b * y) / a;
+      double y = exp(-rate * t[i]), x = (c * t[i] - b * y) / a;
       ck_assert_msg(fabs(TR(&tr, i, col(m, "x")) - x) < 1e-8 * (1 + fabs(x)),
                     "trial %d t=%g x=%.10g want %.10g", trial, t[i], TR(&tr, i, col(m, "x")), x);
     }
-    t_trace_free(&tr);
-    free(t);
-    ims_params_free(p);
-    ims_model_close(m);
+    run_free(&r);
   }
 }
 END_TEST
@@ -350,25 +349,19 @@ START_TEST(fast_equilibrium)
     fwrite(buf, 1, len, fp);
     fclose(fp);
     free(buf);
-    const ims_model_t *m = import_ok(path);
-    unlink(path);
-    ims_params_t *p = t_params(m, NULL, NULL);
-    ims_opts_t o;
-    closed_form_opts(&o);
-    size_t n;
-    double *t = t_grid(0, 3, 0.5, &n);
-    trace_t tr;
-    t_run_ok(p, NULL, &o, t, n, &tr);
+    run_t r;
+    run_doc(&r, path, NULL, NULL, NULL, 3, 0.5);
+    const ims_model_t *m = r.m;
+    const double *t = r.t;
+    size_t n = r.n;
+    trace_t tr = r.tr;
     for (size_t i = 0; i < n; i++) {
       double T = a0 * exp(-kd * kf / (kf + kr) * t[i]), A = kr / (kf + kr) * T;
       ck_assert_msg(t_relerr(TR(&tr, i, col(m, "A")), A) < 1e-8, "trial %d t=%g A=%.10g want %.10g",
                     trial, t[i], TR(&tr, i, col(m, "A")), A);
       ck_assert(t_relerr(TR(&tr, i, col(m, "B")), T - A) < 1e-8);
     }
-    t_trace_free(&tr);
-    free(t);
-    ims_params_free(p);
-    ims_model_close(m);
+    run_free(&r);
   }
 }
 END_TEST
@@ -412,6 +405,42 @@ END_TEST
 
 /* ---- export ------------------------------------------------------------------------ */
 
+/* Run a and b on one protocol (set: a parameter file or NULL; sched: CSV text
+ * or NULL) at rtol 1e-12 and hold every state and output of a at every output
+ * time to the column of the same name in b: 1e-9 relative plus 10*atol. */
+static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *set,
+                      const char *sched, double tend, double dt, double atol, const char *label)
+{
+  ims_params_t *pa = t_params(a, set, NULL), *pb = t_params(b, set, NULL);
+  ims_schedule_t *sa = sched ? t_sched(a, sched) : NULL, *sb = sched ? t_sched(b, sched) : NULL;
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.rtol = 1e-12;
+  o.atol = atol;
+  size_t n;
+  double *t = t_grid(0, tend, dt, &n);
+  trace_t ta, tb;
+  t_run_ok(pa, sa, &o, t, n, &ta);
+  t_run_ok(pb, sb, &o, t, n, &tb);
+  for (int k = 1; k < ta.ncol; k++) {
+    const char *name =
+        k <= a->nstates ? a->states[k - 1].name : a->outputs[k - 1 - a->nstates].name;
+    int kb = col(b, name);
+    for (size_t i = 0; i < n; i++) {
+      double va = TR(&ta, i, k), vb = TR(&tb, i, kb);
+      ck_assert_msg(fabs(va - vb) <= 1e-9 * fabs(va) + 10 * atol, "%s: %s at t=%g: %.17g vs %.17g",
+                    label, name, t[i], va, vb);
+    }
+  }
+  t_trace_free(&ta);
+  t_trace_free(&tb);
+  free(t);
+  ims_schedule_free(sa);
+  ims_schedule_free(sb);
+  ims_params_free(pa);
+  ims_params_free(pb);
+}
+
 /* Every model file, exported and read back: the same states and outputs at
  * every output time (1e-9 relative at rtol 1e-12), the same parameter values
  * and units (factor 1 between the unit written and the unit read). */
@@ -452,34 +481,9 @@ START_TEST(export_roundtrip)
                     f->params[k].name, f->params[k].unit, g->params[j].unit);
       ck_assert(t_relerr(pg->value[j], pf->value[k]) < 1e-15);
     }
-    ims_schedule_t *sf = cases[c].sched ? t_sched(f, cases[c].sched) : NULL;
-    ims_schedule_t *sg = cases[c].sched ? t_sched(g, cases[c].sched) : NULL;
-    ims_opts_t o;
-    ims_opts_default(&o);
-    o.rtol = 1e-12;
-    o.atol = 1e-12;
-    size_t n;
-    double *t = t_grid(0, cases[c].tend, cases[c].dt, &n);
-    trace_t tf, tg;
-    t_run_ok(pf, sf, &o, t, n, &tf);
-    t_run_ok(pg, sg, &o, t, n, &tg);
-    for (int k = 1; k < tf.ncol; k++) {
-      const char *name =
-          k <= f->nstates ? f->states[k - 1].name : f->outputs[k - 1 - f->nstates].name;
-      int kg = col(g, name);
-      for (size_t i = 0; i < n; i++) {
-        double a = TR(&tf, i, k), b = TR(&tg, i, kg);
-        ck_assert_msg(fabs(a - b) <= 1e-9 * fabs(a) + 1e-11, "%s: %s at t=%g: %.17g vs %.17g",
-                      cases[c].file, name, t[i], a, b);
-      }
-    }
-    t_trace_free(&tf);
-    t_trace_free(&tg);
-    free(t);
-    ims_schedule_free(sf);
-    ims_schedule_free(sg);
     ims_params_free(pf);
     ims_params_free(pg);
+    same_rows(f, g, NULL, cases[c].sched, cases[c].tend, cases[c].dt, 1e-12, cases[c].file);
     ims_model_close(f);
     ims_model_close(g);
   }
@@ -509,36 +513,7 @@ START_TEST(model_files_for_export)
     snprintf(path, sizeof path, "models/%s.model", cases[c].model);
     ims_err_t err = {0};
     ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
-    ims_params_t *pb = t_params(b, cases[c].set, NULL), *pf = t_params(f, cases[c].set, NULL);
-    ims_schedule_t *sb = cases[c].sched ? t_sched(b, cases[c].sched) : NULL;
-    ims_schedule_t *sf = cases[c].sched ? t_sched(f, cases[c].sched) : NULL;
-    ims_opts_t o;
-    ims_opts_default(&o);
-    o.rtol = 1e-12;
-    o.atol = cases[c].atol;
-    size_t n;
-    double *t = t_grid(0, cases[c].tend, cases[c].dt, &n);
-    trace_t tb, tf;
-    t_run_ok(pb, sb, &o, t, n, &tb);
-    t_run_ok(pf, sf, &o, t, n, &tf);
-    for (int k = 1; k < tb.ncol; k++) {
-      const char *name =
-          k <= b->nstates ? b->states[k - 1].name : b->outputs[k - 1 - b->nstates].name;
-      int kf = col(f, name);
-      for (size_t i = 0; i < n; i++) {
-        double vb = TR(&tb, i, k), vf = TR(&tf, i, kf);
-        ck_assert_msg(fabs(vb - vf) <= 1e-9 * fabs(vb) + 10 * cases[c].atol,
-                      "%s (%s): %s at t=%g: file %.17g, built-in %.17g", cases[c].model,
-                      cases[c].set, name, t[i], vf, vb);
-      }
-    }
-    t_trace_free(&tb);
-    t_trace_free(&tf);
-    free(t);
-    ims_schedule_free(sb);
-    ims_schedule_free(sf);
-    ims_params_free(pb);
-    ims_params_free(pf);
+    same_rows(b, f, cases[c].set, cases[c].sched, cases[c].tend, cases[c].dt, cases[c].atol, path);
     ims_model_close(f);
   }
 }
