@@ -171,6 +171,8 @@ double ims_bands_quantile(ims_bands_t *b, size_t cell, double p)
     qsort(b->vals + cell * b->nmax, c->n, sizeof *b->vals, cmp_double);
     c->sorted = 1;
   }
+  if (!(p >= 0 && p <= 1)) /* also keeps the index conversion below in range */
+    return NAN;
   double h = (double)(c->n - 1) * p;
   size_t lo = (size_t)floor(h);
   double x = rank_value(b, cell, lo);

@@ -79,12 +79,6 @@ static int one_event(ims_sbml_t *s, Event_t *ev, unsigned i)
 
 int ims__sbml_events(ims_sbml_t *s)
 {
-  /* the driver does not run events yet: refuse rather than drop them */
-  for (unsigned i = 0; i < Model_getNumEvents(s->model); i++) {
-    Event_t *ev = Model_getEvent(s->model, i);
-    return ims__sbml_fail(s, ev, IMS_EINPUT, "unsupported: %s (SBML events are not run yet)",
-                          Event_getDelay(ev) ? "EventWithDelay" : "EventNoDelay");
-  }
   for (unsigned i = 0; i < Model_getNumEvents(s->model); i++) {
     int rc = one_event(s, Model_getEvent(s->model, i), i);
     if (rc)

@@ -48,7 +48,7 @@ size_t ims_bands_ncells(const ims_bands_t *b);
 int ims_bands_add(ims_bands_t *b, size_t cell, double v, ims_err_t *err);
 /* Values added to a cell so far (NaNs not counted). */
 size_t ims_bands_count(const ims_bands_t *b, size_t cell);
-/* Percentile p in [0,1] of a cell (NaN when it is empty).  Not thread-safe
+/* Percentile p in [0,1] of a cell (NaN when it is empty or p is outside [0,1]).  Not thread-safe
  * for a cell (exact mode sorts it on first use). */
 double ims_bands_quantile(ims_bands_t *b, size_t cell, double p);
 /* Bytes held now (for reports). */
