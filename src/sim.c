@@ -68,6 +68,21 @@
  * the sides (a jump across a switch changes it, rounding at the switch does
  * not).
  *
+ * Model events (src/sim_events.c; SBML, issue 12).  A model may bring
+ * events (model.h: nevents, event_eval): a trigger that is a boolean of
+ * relations, a delay, a priority and assignments, with SBML's semantics.
+ * They use this machinery, not a loop of their own, through four hooks:
+ * the relations' differences are CVODE root functions after the watches'
+ * and the switches' (no band: SBML relations are exact); ims__trig_root,
+ * _before and _after evaluate every trigger and fire those that turned
+ * true; a firing goes on the pending queue as an IMS__ACT_EVENT action at
+ * t + delay (a wake-up at t when there is no delay), so it is a
+ * discontinuity of its instant; at the end of apply_due the executions due
+ * run one at a time, highest priority first (equal ones in a seeded random
+ * order), each followed by a new look at every trigger.  A relation t OP c
+ * puts c on the queue at the start, so t >= c holds at c itself, before the
+ * rows at c, like a dose.  Sensitivities across model events are refused.
+ *
  * Sensitivities (src/sim_sens.c).  At a discontinuity whose time tau moves
  * with p (a breakpoint, a switch, an action triggered by a crossing), the state
  * sensitivities jump: S+ = Dh S- + (Dh f- - f+) dtau/dp (Dh: the Jacobian of
