@@ -519,6 +519,62 @@ START_TEST(model_files_for_export)
 }
 END_TEST
 
+/* cartmath2021 exported from its model file with the built-in's extinction
+ * rule (a state falling below 1e-6 cells is set to 0) as SBML events: read
+ * back, it gives the built-in's run with its extinction triggers, the
+ * extinctions included (T exactly 0 after each clearance). */
+START_TEST(export_extinction_events)
+{
+  const ims_model_t *b = ims_model_find("cartmath2021"), *f;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_model_open(&f, t_path("models/cartmath2021.model"), NULL, &err) == 0, "%s",
+                err.msg);
+  char out[64];
+  snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+  close(mkstemps(out, 4));
+  ims_sbml_export_opts_t eo = {.extinct_floor = b->extinct_floor};
+  ck_assert_msg(ims_sbml_export(f, &eo, out, &err) == 0, "%s", err.msg);
+  const ims_model_t *g = import_ok(out);
+  unlink(out);
+  ck_assert_int_eq(g->nevents, b->nstates);
+  const char *sched = "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n";
+  ims_params_t *pb = t_params(b, "params/cartmath2021/hdlm2.csv", NULL), *pg = t_params(g, NULL, NULL);
+  ims_schedule_t *sb = t_sched(b, sched), *sg = t_sched(g, sched);
+  ims_trigger_t ext[8];
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.rtol = 1e-10;
+  o.atol = 1e-9;
+  size_t n;
+  double *t = t_grid(0, 400, 1, &n);
+  trace_t tg, tb;
+  t_run_ok(pg, sg, &o, t, n, &tg);
+  o.triggers = ext;
+  o.ntriggers = ims_model_extinction(b, ext, 8);
+  t_run_ok(pb, sb, &o, t, n, &tb);
+  int zeros = 0;
+  for (int k = 1; k <= b->nstates; k++) {
+    int kg = col(g, b->states[k - 1].name);
+    for (size_t i = 0; i < n; i++) {
+      double vb = TR(&tb, i, k), vg = TR(&tg, i, kg);
+      zeros += vb == 0 && vg == 0;
+      ck_assert_msg(fabs(vb - vg) <= 1e-8 * fabs(vb) + 1e-8, "%s at t=%g: SBML %.15g, built-in %.15g",
+                    b->states[k - 1].name, t[i], vg, vb);
+    }
+  }
+  ck_assert_int_gt(zeros, 100); /* the tumour is extinct, exactly, for most of the run */
+  t_trace_free(&tg);
+  t_trace_free(&tb);
+  free(t);
+  ims_schedule_free(sb);
+  ims_schedule_free(sg);
+  ims_params_free(pb);
+  ims_params_free(pg);
+  ims_model_close(f);
+  ims_model_close(g);
+}
+END_TEST
+
 START_TEST(export_refuses_builtin)
 {
   ims_err_t err = {0};
@@ -543,6 +599,7 @@ Suite *suite_sbml(void)
   tcase_add_test(tc, bad_files);
   tcase_add_test(tc, export_roundtrip);
   tcase_add_test(tc, model_files_for_export);
+  tcase_add_test(tc, export_extinction_events);
   tcase_add_test(tc, export_refuses_builtin);
   suite_add_tcase(s, tc);
   return s;
