@@ -7,12 +7,11 @@
 #include "tests.h"
 
 #include <math.h>
+#include <sbml/SBMLTypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <sbml/SBMLTypes.h>
 
 typedef struct colmap {
   const char *builtin, *sbml;
@@ -271,8 +270,7 @@ START_TEST(gevertz2018_schedule)
       ck_assert_msg(fabs(TR(&re, i, ce) - TR(&rs, i, cs)) <= 1e-9 * fabs(TR(&re, i, ce)) + 1e-10,
                     "%s: tumour at t=%g: events %.15g, schedule %.15g", files[f], t[i],
                     TR(&re, i, ce), TR(&rs, i, cs));
-    printf("biomodels: %s: the injections as a schedule give the same tumour to 1e-9\n",
-           files[f]);
+    printf("biomodels: %s: the injections as a schedule give the same tumour to 1e-9\n", files[f]);
     t_trace_free(&re);
     t_trace_free(&rs);
     free(t);
@@ -340,9 +338,9 @@ START_TEST(each_runs)
     const char *file;
     double tend; /* in the file's time unit */
   } cases[] = {
-      {"BIOMD0000000762.xml", 400},    {"BIOMD0000001041.xml", 365}, {"BIOMD0000001019.xml", 400},
-      {"BIOMD0000001020.xml", 60},     {"BIOMD0000001043.xml", 300}, {"BIOMD0000000837.xml", 1440},
-      {"BIOMD0000000816.xml", 50},     {"BIOMD0000000817.xml", 50},  {"BIOMD0000000537.xml", 2016},
+      {"BIOMD0000000762.xml", 400},  {"BIOMD0000001041.xml", 365}, {"BIOMD0000001019.xml", 400},
+      {"BIOMD0000001020.xml", 60},   {"BIOMD0000001043.xml", 300}, {"BIOMD0000000837.xml", 1440},
+      {"BIOMD0000000816.xml", 50},   {"BIOMD0000000817.xml", 50},  {"BIOMD0000000537.xml", 2016},
       {"BIOMD0000000534.xml", 2016},
   };
   for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {

@@ -538,7 +538,8 @@ START_TEST(export_extinction_events)
   unlink(out);
   ck_assert_int_eq(g->nevents, b->nstates);
   const char *sched = "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n";
-  ims_params_t *pb = t_params(b, "params/cartmath2021/hdlm2.csv", NULL), *pg = t_params(g, NULL, NULL);
+  ims_params_t *pb = t_params(b, "params/cartmath2021/hdlm2.csv", NULL),
+               *pg = t_params(g, NULL, NULL);
   ims_schedule_t *sb = t_sched(b, sched), *sg = t_sched(g, sched);
   ims_trigger_t ext[8];
   ims_opts_t o;
@@ -558,8 +559,8 @@ START_TEST(export_extinction_events)
     for (size_t i = 0; i < n; i++) {
       double vb = TR(&tb, i, k), vg = TR(&tg, i, kg);
       zeros += vb == 0 && vg == 0;
-      ck_assert_msg(fabs(vb - vg) <= 1e-8 * fabs(vb) + 1e-8, "%s at t=%g: SBML %.15g, built-in %.15g",
-                    b->states[k - 1].name, t[i], vg, vb);
+      ck_assert_msg(fabs(vb - vg) <= 1e-8 * fabs(vb) + 1e-8,
+                    "%s at t=%g: SBML %.15g, built-in %.15g", b->states[k - 1].name, t[i], vg, vb);
     }
   }
   ck_assert_int_gt(zeros, 100); /* the tumour is extinct, exactly, for most of the run */
