@@ -143,11 +143,11 @@ static int check_value(const char *cmd, const cli_opt_t *o, const char *v, cli_v
       return bad_value(cmd, o, v, NULL);
     if (o->type == CLI_INT && d != floor(d))
       return bad_value(cmd, o, v, "not a whole number");
+    if (!in_range(o, d))
+      return bad_value(cmd, o, v, NULL);
     /* every CLI_INT ends in an int, whatever range the row declares */
     if (o->type == CLI_INT && !(d >= INT_MIN && d <= INT_MAX))
       return bad_value(cmd, o, v, "too large for a whole-number option");
-    if (!in_range(o, d))
-      return bad_value(cmd, o, v, NULL);
     out->d = d;
     return 0;
   }
