@@ -70,6 +70,8 @@ Suite *suite_continuation(void);
 Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
+Suite *suite_sbml(void);
+Suite *suite_biomodels(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 
