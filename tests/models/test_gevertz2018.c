@@ -7,8 +7,11 @@
 #include "../tests.h"
 
 #include <math.h>
+#include <sbml/SBMLTypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define ORIG "models/gevertz2018.model"
 #define MINI "models/gevertz2018_minimal.model"
@@ -236,6 +239,104 @@ START_TEST(original_and_minimal_agree)
 }
 END_TEST
 
+/* The model files, written from the paper, against the curated SBML files
+ * through the SBML import (tests/biomodels, CC0), on 0..30 d at rtol 1e-12:
+ * (a) the curated injection events removed (a copy without them) and the
+ *     paper's protocol given to both as the schedule gevertz_ov_dc;
+ * (b) each file as it is, with its own injection events.  BIOMD0000000817 is
+ *     SBML Level 3 and gives the whole protocol; BIOMD0000000816 is Level 2,
+ *     where an event whose trigger holds at t0 cannot fire (SBML L2V4
+ *     sec. 4.14.2), so its day-0 virus injection never happens: the model
+ *     file then agrees with the schedule without it (virus on days 2 and 4).
+ * Every state (U, I, V, T, D and A) at every 0.25 d within 1e-8 relative (or
+ * 1e-10 absolute).  The sbml engineer's tests/test_biomodels.c holds the
+ * files' events against their own stripped copies under a schedule. */
+/* A copy of an SBML file without its events (the caller unlinks it). */
+static void strip_events(const char *rel, char *out, size_t n)
+{
+  snprintf(out, n, "/tmp/ims_gw_noevents_XXXXXX.xml");
+  int fd = mkstemps(out, 4);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  SBMLDocument_t *d = readSBMLFromFile(t_path(rel));
+  Model_t *m = SBMLDocument_getModel(d);
+  ck_assert_ptr_nonnull(m);
+  while (Model_getNumEvents(m))
+    Event_free(Model_removeEvent(m, 0));
+  ck_assert_int_eq(writeSBMLToFile(d, out), 1);
+  SBMLDocument_free(d);
+}
+
+static void compare_sbml(const char *file, const char *pset, const char *sched, const char *xml,
+                         int strip, const char *xsched, const char *label)
+{
+  static const char *const map[][2] = {
+      {"U", "Uninfected_Tumor_Cell_U"},   {"I", "Infected_Cancer_Cell_I"},
+      {"V", "Oncolytic_Adenovirus_V"},    {"A", "Naive_T_cells_A"},
+      {"T", "Tumor_targeting_T_cells_T"}, {"D", "Dendritic_Cells_D"},
+  };
+  const ims_model_t *m = open_model(file), *x;
+  char copy[64];
+  ims_err_t err = {0};
+  if (strip) {
+    strip_events(xml, copy, sizeof copy);
+    ck_assert_msg(ims_model_open(&x, copy, NULL, &err) == 0, "%s", err.msg);
+    unlink(copy);
+  } else {
+    x = open_model(xml);
+  }
+  ims_params_t *p = t_params(m, pset, NULL), *px = t_params(x, NULL, NULL);
+  ims_schedule_t *s = t_sched(m, sched), *sx = xsched ? t_sched(x, xsched) : NULL;
+  ims_opts_t o;
+  tight(&o);
+  o.atol = 1e-12;
+  size_t n;
+  double *t = t_grid(0, 30, 0.25, &n);
+  trace_t a, b;
+  t_run_ok(p, s, &o, t, n, &a);
+  t_run_ok(px, sx, &o, t, n, &b);
+  double worst = 0;
+  for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
+    if (ims_model_state_index(m, map[k][0]) < 0)
+      continue; /* A: the minimal model has none (817 keeps it, inert at 0) */
+    int ca = t_col(m, map[k][0]), cb = t_col(x, map[k][1]);
+    for (size_t i = 0; i < n; i++) {
+      double va = TR(&a, i, ca), vb = TR(&b, i, cb), e = fabs(va - vb);
+      worst = fmax(worst, e / fmax(fabs(vb), 1e-2));
+      ck_assert_msg(e <= 1e-8 * fabs(vb) + 1e-10, "%s: %s at day %g: model file %.15g, SBML %.15g",
+                    label, map[k][0], t[i], va, vb);
+    }
+  }
+  printf("gevertz2018: %-58s worst difference %.2g\n", label, worst);
+  t_trace_free(&a);
+  t_trace_free(&b);
+  free(t);
+  ims_schedule_free(s);
+  ims_schedule_free(sx);
+  ims_params_free(p);
+  ims_params_free(px);
+  ims_model_close(m);
+  ims_model_close(x);
+}
+
+#define X816 "tests/biomodels/BIOMD0000000816.xml"
+#define X817 "tests/biomodels/BIOMD0000000817.xml"
+#define XSCHED "time,cmt,amt,addl,ii\n0,Oncolytic_Adenovirus_V,2.5,2,2\n1,Dendritic_Cells_D,1,2,2\n"
+
+START_TEST(curated_sbml_agrees)
+{
+  compare_sbml(ORIG, "params/gevertz2018/original.csv", OV_DC, X816, 1, XSCHED,
+               "original vs BIOMD0000000816, events removed, schedule");
+  compare_sbml(MINI, "params/gevertz2018_minimal/minimal.csv", OV_DC, X817, 1, XSCHED,
+               "minimal vs BIOMD0000000817, events removed, schedule");
+  compare_sbml(MINI, "params/gevertz2018_minimal/minimal.csv", OV_DC, X817, 0, NULL,
+               "minimal vs BIOMD0000000817 with its own events");
+  compare_sbml(ORIG, "params/gevertz2018/original.csv",
+               "time,cmt,amt,addl,ii\n1,D,1,2,2\n2,V,2.5,1,2\n", X816, 0, NULL,
+               "original (no day-0 virus) vs BIOMD0000000816, its events");
+}
+END_TEST
+
 Suite *suite_gevertz2018(void)
 {
   Suite *s = suite_create("gevertz2018");
@@ -245,6 +346,7 @@ Suite *suite_gevertz2018(void)
   tcase_add_test(tc, dc_arm_closed_form);
   tcase_add_test(tc, ranking_of_arms);
   tcase_add_test(tc, original_and_minimal_agree);
+  tcase_add_test(tc, curated_sbml_agrees);
   suite_add_tcase(s, tc);
   return s;
 }
