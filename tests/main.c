@@ -46,6 +46,7 @@ int main(void)
 
   srunner_add_suite(sr, suite_gevertz2018());
   srunner_add_suite(sr, suite_hosseini2020());
+  srunner_add_suite(sr, suite_dwivedi2014());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

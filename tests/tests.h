@@ -90,5 +90,6 @@ Suite *suite_kuznetsov1994(void);
 
 Suite *suite_gevertz2018(void);
 Suite *suite_hosseini2020(void);
+Suite *suite_dwivedi2014(void);
 
 #endif
