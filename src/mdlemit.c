@@ -432,6 +432,7 @@ static void mprog_free(ims__mprog_t *P)
   free(P->states);
   free(P->outputs);
   free(P->params);
+  free(P->labels);
   free(P->y0_def);
   free(P->par_of);
   ims_mdl_free(P->desc);
@@ -462,8 +463,21 @@ static int tables(ims__comp_t *c, ims__mprog_t *P, ims_model_t *m)
   P->params = calloc((size_t)c->nmpar + 1, sizeof *P->params);
   P->par_of = calloc((size_t)c->nmpar + 1, sizeof *P->par_of);
   P->y0_def = calloc((size_t)d->nstates + 1, sizeof *P->y0_def);
-  if (!P->states || !P->outputs || !P->params || !P->par_of || !P->y0_def)
+  P->labels = calloc((size_t)(d->nstates + d->noutputs + c->nmpar) + 1, sizeof *P->labels);
+  if (!P->states || !P->outputs || !P->params || !P->par_of || !P->y0_def || !P->labels)
     return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  int nl = 0; /* labels of the columns (states, outputs) and parameters, for figures */
+  for (int i = 0; i < d->nstates; i++)
+    if (d->states[i].label)
+      P->labels[nl++] = (ims_label_t){d->states[i].name, d->states[i].label};
+  for (int i = 0; i < d->noutputs; i++)
+    if (d->outputs[i].label)
+      P->labels[nl++] = (ims_label_t){d->outputs[i].name, d->outputs[i].label};
+  for (int i = 0; i < d->nparams; i++)
+    if (c->par_idx[i] >= 0 && d->params[i].label)
+      P->labels[nl++] = (ims_label_t){d->params[i].name, d->params[i].label};
+  m->labels = nl ? P->labels : NULL;
+  m->nlabels = nl;
   for (int i = 0; i < d->nstates; i++) {
     ims_mdl_state_t *s = &d->states[i];
     P->states[i] = (ims_var_t){s->name, s->unit, s->desc ? s->desc : ""};

@@ -279,6 +279,34 @@ static int sp_units(void *el, const char *u)
   return Species_setSubstanceUnits(el, u);
 }
 
+static void xml_escape(char *out, size_t n, const char *s)
+{
+  size_t k = 0;
+  for (; s && *s && k + 7 < n; s++) {
+    const char *r = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
+    if (r)
+      k += (size_t)snprintf(out + k, n - k, "%s", r);
+    else
+      out[k++] = *s;
+  }
+  out[k] = '\0';
+}
+
+/* The SBML name of an element: its label (a short name) or else its
+ * description; a description beside a label goes into the element's notes. */
+static void describe(SBase_t *el, const char *label, const char *desc)
+{
+  if (label || desc)
+    SBase_setName(el, label ? label : desc);
+  if (label && desc && strcmp(label, desc)) {
+    char e[2048], body[2200];
+    xml_escape(e, sizeof e, desc);
+    snprintf(body, sizeof body, "<body xmlns=\"http://www.w3.org/1999/xhtml\"><p>%s</p></body>",
+             e);
+    SBase_setNotesString(el, body);
+  }
+}
+
 static int params(exporter_t *x, const double *p)
 {
   const ims_mdl_t *d = x->d;
@@ -291,8 +319,7 @@ static int params(exporter_t *x, const double *p)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, q->name);
-    if (q->desc)
-      Parameter_setName(sp, q->desc);
+    describe((SBase_t *)sp, q->label, q->desc);
     Parameter_setValue(sp, p && k >= 0 ? p[k] : q->value);
     Parameter_setConstant(sp, !(q->flags & IMS_MDL_VARIABLE) && !event_target(d, q->name));
     set_units(x, (SBase_t *)sp, q->unit, par_units);
@@ -312,8 +339,7 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
     if (!sp)
       return nomem(x);
     Species_setId(sp, st->name);
-    if (st->desc)
-      Species_setName(sp, st->desc);
+    describe((SBase_t *)sp, st->label, st->desc);
     Species_setCompartment(sp, comp);
     Species_setInitialAmount(sp, y0);
     Species_setHasOnlySubstanceUnits(sp, 1);
@@ -325,8 +351,7 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, st->name);
-    if (st->desc)
-      Parameter_setName(sp, st->desc);
+    describe((SBase_t *)sp, st->label, st->desc);
     Parameter_setValue(sp, y0);
     Parameter_setConstant(sp, 0);
     set_units(x, (SBase_t *)sp, st->unit, par_units);
@@ -370,8 +395,7 @@ static int assigned(exporter_t *x, const ims_mdl_var_t *v, int n)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, v[i].name);
-    if (v[i].desc)
-      Parameter_setName(sp, v[i].desc);
+    describe((SBase_t *)sp, v[i].label, v[i].desc);
     Parameter_setConstant(sp, 0);
     set_units(x, (SBase_t *)sp, v[i].unit, par_units);
     Rule_t *r = Model_createAssignmentRule(x->sm);
@@ -477,19 +501,6 @@ static int events(exporter_t *x)
     ASTNode_free(zero);
   }
   return IMS_OK;
-}
-
-static void xml_escape(char *out, size_t n, const char *s)
-{
-  size_t k = 0;
-  for (; s && *s && k + 7 < n; s++) {
-    const char *r = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
-    if (r)
-      k += (size_t)snprintf(out + k, n - k, "%s", r);
-    else
-      out[k++] = *s;
-  }
-  out[k] = '\0';
 }
 
 static void notes(exporter_t *x)

@@ -505,6 +505,7 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   rc = rc ? rc : reactions(s);
   rc = rc ? rc : ims__sbml_events(s);
   rc = rc ? rc : ims__sbml_outputs(s);
+  rc = rc ? rc : ims__sbml_labels(s);
   if (rc) {
     ims_sbml_free(s);
     return rc;

@@ -514,3 +514,51 @@ int ims_sbml_report(ims_sbml_t *s, const char *id, int what, const char *oname, 
   int rc = ims_mdl_add_output(s->d, oname, unit, NULL, eq, 0, 0, err);
   return rc < 0 ? rc : IMS_OK;
 }
+
+/* The SBML name of symbol k as a label: NULL when it has none or it repeats
+ * the id; a species whose name another species shares gets "in COMPARTMENT"
+ * (BIOMD0000000537 has an "IL6" in each of four compartments). */
+static const char *label_of(const ims_sbml_t *s, int k, char *buf, size_t n)
+{
+  const ims__sbml_sym_t *y = &s->sym[k];
+  const char *nm = ims__sbml_desc(y->el);
+  if (!nm || !*nm || !strcmp(nm, y->id))
+    return NULL;
+  snprintf(buf, n, "%s", nm);
+  if (y->kind != IMS__SYM_SPECIES)
+    return buf;
+  for (int j = 0; j < s->nsym; j++) {
+    const char *o = s->sym[j].kind == IMS__SYM_SPECIES && j != k ? ims__sbml_desc(s->sym[j].el)
+                                                                 : NULL;
+    if (o && !strcmp(o, nm)) {
+      const ims__sbml_sym_t *c = &s->sym[y->comp];
+      const char *cn = ims__sbml_desc(c->el);
+      snprintf(buf, n, "%s in %s", nm, cn && *cn ? cn : c->id);
+      break;
+    }
+  }
+  return buf;
+}
+
+int ims__sbml_labels(ims_sbml_t *s)
+{
+  for (int k = 0; k < s->nsym; k++) {
+    char lab[512], conc[520], oname[300];
+    if (!label_of(s, k, lab, sizeof lab))
+      continue;
+    /* the variable itself and its "[S]" output; a symbol the import dropped
+     * (a fast species' own id) or never reported has no entry */
+    ims_err_t e2 = {0};
+    int rc = ims_mdl_set_label(s->d, s->sym[k].id, lab, lab, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(s->err, rc, "out of memory");
+    if (s->sym[k].kind != IMS__SYM_SPECIES)
+      continue;
+    snprintf(oname, sizeof oname, "[%s]", s->sym[k].id);
+    snprintf(conc, sizeof conc, "[%s]", lab);
+    rc = ims_mdl_set_label(s->d, oname, conc, NULL, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(s->err, rc, "out of memory");
+  }
+  return IMS_OK;
+}

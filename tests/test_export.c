@@ -1,0 +1,316 @@
+/* SBML export of every model (issue 12): every model file and every
+ * built-in's model-file twin written as SBML and read back to the same
+ * model; the twins against their built-ins on the papers' protocols; labels
+ * from SBML names and model files through figures and export. */
+#include "tests.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const ims_model_t *import_ok(const char *path)
+{
+  const ims_model_t *m;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_model_open(&m, path, NULL, &err) == 0, "%s", err.msg);
+  return m;
+}
+
+static int col(const ims_model_t *m, const char *name)
+{
+  int c = t_col(m, name);
+  ck_assert_msg(c > 0, "no column %s", name);
+  return c;
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+/* Run a and b on one protocol (set: a parameter file or NULL; sched: CSV text
+ * or NULL) at rtol 1e-12 and hold every state and output of a at every output
+ * time to the column of the same name in b: 1e-9 relative plus 10*atol. */
+static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *set,
+                      const char *sched, double tend, double dt, double atol, const char *label)
+{
+  ims_params_t *pa = t_params(a, set, NULL), *pb = t_params(b, set, NULL);
+  ims_schedule_t *sa = sched ? t_sched(a, sched) : NULL, *sb = sched ? t_sched(b, sched) : NULL;
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.rtol = 1e-12;
+  o.atol = atol;
+  size_t n;
+  double *t = t_grid(0, tend, dt, &n);
+  trace_t ta, tb;
+  t_run_ok(pa, sa, &o, t, n, &ta);
+  t_run_ok(pb, sb, &o, t, n, &tb);
+  for (int k = 1; k < ta.ncol; k++) {
+    const char *name =
+        k <= a->nstates ? a->states[k - 1].name : a->outputs[k - 1 - a->nstates].name;
+    int kb = col(b, name);
+    for (size_t i = 0; i < n; i++) {
+      double va = TR(&ta, i, k), vb = TR(&tb, i, kb);
+      ck_assert_msg(fabs(va - vb) <= 1e-9 * fabs(va) + 10 * atol, "%s: %s at t=%g: %.17g vs %.17g",
+                    label, name, t[i], va, vb);
+    }
+  }
+  t_trace_free(&ta);
+  t_trace_free(&tb);
+  free(t);
+  ims_schedule_free(sa);
+  ims_schedule_free(sb);
+  ims_params_free(pa);
+  ims_params_free(pb);
+}
+
+/* Every model file, exported and read back: the same states and outputs at
+ * every output time (1e-9 relative at rtol 1e-12), the same parameter values
+ * and units (factor 1 between the unit written and the unit read). */
+START_TEST(export_roundtrip)
+{
+  static const struct {
+    const char *file, *sched;
+    double tend, dt;
+  } cases[] = {
+      {"models/kuznetsov1994.model", NULL, 200, 2},
+      {"models/kirschner_panetta1998.model", NULL, 300, 3},
+      {"models/hardiansyah2019.model", NULL, 30, 0.5},
+      {"models/pk2cmt.model", "time,cmt,amt,rate\n0,A1,63,9\n7,A1,196,28\n", 14, 0.25},
+      {"models/wodarz2001.model", "time,cmt,amt\n20,z,0.001\n", 100, 1},
+      {"models/kimmel2021.model", NULL, 120, 1},
+      {"models/cartmath2021.model", "time,cmt,amt\n42,CT,2e6\n", 100, 1},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    const ims_model_t *f;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_model_open(&f, t_path(cases[c].file), NULL, &err) == 0, "%s", err.msg);
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+    int fd = mkstemps(out, 4);
+    close(fd);
+    ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+    const ims_model_t *g = import_ok(out);
+    unlink(out);
+    ims_params_t *pf = t_params(f, NULL, NULL), *pg = t_params(g, NULL, NULL);
+    for (int k = 0; k < f->nparams; k++) {
+      int j = ims_model_param_index(g, f->params[k].name);
+      ck_assert_msg(j >= 0, "%s: parameter %s lost", cases[c].file, f->params[k].name);
+      double scale, off;
+      ck_assert_msg(ims_units_factor(t_units(), g->params[j].unit, f->params[k].unit, &scale, &off,
+                                     &err) == 0,
+                    "%s", err.msg);
+      ck_assert_msg(fabs(scale - 1) < 1e-12, "%s: %s unit %s read back as %s", cases[c].file,
+                    f->params[k].name, f->params[k].unit, g->params[j].unit);
+      ck_assert(t_relerr(pg->value[j], pf->value[k]) < 1e-15);
+    }
+    ims_params_free(pf);
+    ims_params_free(pg);
+    same_rows(f, g, NULL, cases[c].sched, cases[c].tend, cases[c].dt, 1e-12, cases[c].file);
+    ims_model_close(f);
+    ims_model_close(g);
+  }
+}
+END_TEST
+
+/* The model files written for export (models/wodarz2001.model,
+ * kimmel2021.model, cartmath2021.model) reproduce their built-ins: every
+ * state and output at every output time within 1e-9 relative at rtol 1e-12
+ * (plus 10*atol), on the papers' protocols. */
+START_TEST(model_files_for_export)
+{
+  static const struct {
+    const char *model, *set, *sched;
+    double tend, dt, atol;
+  } cases[] = {
+      {"wodarz2001", "params/wodarz2001/default.csv", "time,cmt,amt\n20,z,0.001\n", 300, 1, 1e-18},
+      {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, 365, 1, 1e-12},
+      {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, 365, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/hdlm2.csv", "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400,
+       1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/raji.csv", "time,cmt,amt\n7,CT,1e7\n", 60, 0.5, 1e-12},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    const ims_model_t *b = ims_model_find(cases[c].model), *f;
+    char path[128];
+    snprintf(path, sizeof path, "models/%s.model", cases[c].model);
+    ims_err_t err = {0};
+    ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
+    same_rows(b, f, cases[c].set, cases[c].sched, cases[c].tend, cases[c].dt, cases[c].atol, path);
+    ims_model_close(f);
+  }
+}
+END_TEST
+
+/* cartmath2021 exported from its model file with the built-in's extinction
+ * rule (a state falling below 1e-6 cells is set to 0) as SBML events: read
+ * back, it gives the built-in's run with its extinction triggers, the
+ * extinctions included (T exactly 0 after each clearance). */
+START_TEST(export_extinction_events)
+{
+  const ims_model_t *b = ims_model_find("cartmath2021"), *f;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_model_open(&f, t_path("models/cartmath2021.model"), NULL, &err) == 0, "%s",
+                err.msg);
+  char out[64];
+  snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+  close(mkstemps(out, 4));
+  ims_sbml_export_opts_t eo = {.extinct_floor = b->extinct_floor};
+  ck_assert_msg(ims_sbml_export(f, &eo, out, &err) == 0, "%s", err.msg);
+  const ims_model_t *g = import_ok(out);
+  unlink(out);
+  ck_assert_int_eq(g->nevents, b->nstates);
+  const char *sched = "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n";
+  ims_params_t *pb = t_params(b, "params/cartmath2021/hdlm2.csv", NULL),
+               *pg = t_params(g, NULL, NULL);
+  ims_schedule_t *sb = t_sched(b, sched), *sg = t_sched(g, sched);
+  ims_trigger_t ext[8];
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.rtol = 1e-10;
+  o.atol = 1e-9;
+  size_t n;
+  double *t = t_grid(0, 400, 1, &n);
+  trace_t tg, tb;
+  t_run_ok(pg, sg, &o, t, n, &tg);
+  o.triggers = ext;
+  o.ntriggers = ims_model_extinction(b, ext, 8);
+  t_run_ok(pb, sb, &o, t, n, &tb);
+  int zeros = 0;
+  for (int k = 1; k <= b->nstates; k++) {
+    int kg = col(g, b->states[k - 1].name);
+    for (size_t i = 0; i < n; i++) {
+      double vb = TR(&tb, i, k), vg = TR(&tg, i, kg);
+      zeros += vb == 0 && vg == 0;
+      ck_assert_msg(fabs(vb - vg) <= 1e-8 * fabs(vb) + 1e-8,
+                    "%s at t=%g: SBML %.15g, built-in %.15g", b->states[k - 1].name, t[i], vg, vb);
+    }
+  }
+  ck_assert_int_gt(zeros, 100); /* the tumour is extinct, exactly, for most of the run */
+  t_trace_free(&tg);
+  t_trace_free(&tb);
+  free(t);
+  ims_schedule_free(sb);
+  ims_schedule_free(sg);
+  ims_params_free(pb);
+  ims_params_free(pg);
+  ims_model_close(f);
+  ims_model_close(g);
+}
+END_TEST
+
+START_TEST(export_refuses_builtin)
+{
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_sbml_export(ims_model_find("stein2019"), NULL, "/tmp/never.xml", &err),
+                   IMS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "built-in C model") != NULL, "%s", err.msg);
+  ck_assert_int_ne(access("/tmp/never.xml", F_OK), 0);
+}
+END_TEST
+
+/* ---- labels ------------------------------------------------------------------------ */
+
+static const char *label_of(const ims_model_t *m, const char *name)
+{
+  const char *l = ims_fig_label_of(m, name);
+  ck_assert_msg(l != NULL, "%s: no label of %s", m->name, name);
+  return l;
+}
+
+/* SBML names become labels and descriptions; ids stay the columns.  A name
+ * several species share gets its compartment's name; figures and the dose
+ * legend show the label, not a generated id. */
+START_TEST(sbml_names_are_labels)
+{
+  const ims_model_t *m = import_ok(t_path("tests/biomodels/BIOMD0000000537.xml"));
+  const char *ab = "mwf345ed7a_0622_403c_b816_c8749a2c9ded"; /* "Ab" in serum */
+  ck_assert_str_eq(label_of(m, ab), "Ab in serum");
+  ck_assert_str_eq(m->states[ims_model_state_index(m, ab)].desc, "Ab in serum");
+  ck_assert_str_eq(label_of(m, "mw10315fa3_6f13_4618_bda8_a8694bd3c374"), "R"); /* unique */
+  ck_assert_str_eq(label_of(m, "[mwf626e95e_543f_41e4_aad4_c6bf60ab345b]"), "[IL6 in serum]");
+  ck_assert_str_eq(label_of(m, "mw53ffe9e6_beef_45c4_90a5_a79197ed506e"), "serum"); /* a volume */
+  ck_assert_ptr_null(ims_fig_label_of(m, "kRLOn")); /* its name is its id */
+  char buf[256];
+  ims_fig_column_label(buf, sizeof buf, m, ab, "nmol");
+  ck_assert_str_eq(buf, "Ab in serum (nmol)");
+  ims_fig_column_label(buf, sizeof buf, m, "mw53ffe9e6_beef_45c4_90a5_a79197ed506e", "L");
+  ck_assert_str_eq(buf, "serum (L)");
+
+  /* a time course dosed into the antibody: its axis and its dose legend */
+  char text[1024];
+  snprintf(text, sizeof text,
+           "# dose: t=0 cmt=%s bolus=704 nmol\n# units: time=h,%s=nmol\n"
+           "time,%s\n0,704\n24,500\n48,300\n",
+           ab, ab, ab);
+  ims_table_t *t;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_table_load_mem(&t, "ab.csv", text, strlen(text), 0, &err) == 0, "%s", err.msg);
+  ims_fig_t *f;
+  ims_plot_opts_t o;
+  ims_plot_opts_init(&o);
+  o.model = m;
+  const char *y[] = {ab, NULL};
+  o.y = y;
+  o.ny = 1;
+  ck_assert_int_eq(ims_fig_alloc(&f, &err), 0);
+  const ims_table_t *tt[] = {t};
+  ck_assert_msg(ims_plot_timecourse(f, tt, 1, &o, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(f->panel[0]->y.label, "Ab in serum (nmol)");
+  int found = 0;
+  for (int k = 0; k < f->nkey; k++)
+    found += f->key[k]->label && !strcmp(f->key[k]->label, "bolus into Ab in serum");
+  ck_assert_int_eq(found, 1);
+  ims_fig_free(f);
+  ims_table_free(t);
+  ims_model_close(m);
+}
+END_TEST
+
+/* Every model file has its built-in's labels (its `label` lines), and an
+ * export carries them as SBML names back to the same labels. */
+START_TEST(model_file_labels)
+{
+  int n;
+  const ims_model_t *const *all = ims_model_list(&n);
+  int twins = 0;
+  for (int i = 0; i < n; i++) {
+    const ims_model_t *b = all[i], *f;
+    char path[128];
+    snprintf(path, sizeof path, "models/%s.model", b->name);
+    if (access(t_path(path), R_OK) != 0)
+      continue;
+    twins++;
+    ims_err_t err = {0};
+    ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(f->nlabels, b->nlabels);
+    for (int k = 0; k < b->nlabels; k++)
+      ck_assert_str_eq(label_of(f, b->labels[k].name), b->labels[k].label);
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+    close(mkstemps(out, 4));
+    ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+    const ims_model_t *g = import_ok(out);
+    unlink(out);
+    for (int k = 0; k < b->nlabels; k++)
+      ck_assert_str_eq(label_of(g, b->labels[k].name), b->labels[k].label);
+    ims_model_close(g);
+    ims_model_close(f);
+  }
+  ck_assert_int_ge(twins, 7);
+}
+END_TEST
+
+Suite *suite_export(void)
+{
+  Suite *s = suite_create("export");
+  TCase *tc = tcase_create("export");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, export_roundtrip);
+  tcase_add_test(tc, model_files_for_export);
+  tcase_add_test(tc, export_extinction_events);
+  tcase_add_test(tc, export_refuses_builtin);
+  tcase_add_test(tc, sbml_names_are_labels);
+  tcase_add_test(tc, model_file_labels);
+  suite_add_tcase(s, tc);
+  return s;
+}
