@@ -116,6 +116,8 @@ static void ins(const cgen_t *g, const ims__ins_t *in, int k)
     operand(g, in->a);
     fputs(infix, fp);
     operand(g, in->b);
+  } else if (in->op == IMS__D_NDOSE) {
+    fprintf(fp, "ctx->ndose ? (double)ctx->ndose[%d] : 0.0", in->a);
   } else if (in->op == IMS__D_NEG) {
     fputs("-", fp);
     operand(g, in->a);

@@ -200,6 +200,8 @@ static int node_of(ectx_t *x, const ims_expr_t *e)
     return name_node(x, e->name, 0);
   case IMS_X_RATEOF:
     return name_node(x, e->a[0]->name, 1);
+  case IMS_X_DOSES:
+    return ims__dag_leaf(g, IMS__D_NDOSE, ims__comp_lookup(x->c, e->a[0]->name)->idx);
   case IMS_X_ADD:
     return fold(x, IMS__D_ADD, e);
   case IMS_X_MUL:
@@ -350,7 +352,7 @@ static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nou
 static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->swside, ctx->work, dy);
+  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, dy);
   for (int i = 0; i < P->L.n; i++)
     if (!isfinite(dy[i])) /* a domain error: CVODE retries with a smaller step */
       return 1;
@@ -360,20 +362,20 @@ static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 static int g_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->swside, ctx->work, J);
+  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, J);
   return 0;
 }
 
 static void g_output(double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->swside, ctx->work, out);
+  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, out);
 }
 
 static int g_switches(double t, const double *y, double *g, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->swside, ctx->work, g);
+  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, g);
   return 0;
 }
 
@@ -386,7 +388,7 @@ static void g_init(double *y0, const ims_ctx_t *ctx)
    * values from before it, so a chain of k such states needs k passes; the
    * program sets P->init.nout states, hence that many passes. */
   for (int pass = 0; pass < (P->init.nout > 1 ? P->init.nout : 1); pass++)
-    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->work, y0);
+    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->ndose, ctx->work, y0);
 }
 
 const ims_mdl_t *ims_mdl_of(const ims_model_t *m)
@@ -410,7 +412,7 @@ int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, c
   const ims__mprog_t *P = m->impl;
   if (k < 0 || k >= P->nev)
     return -1;
-  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, NULL, ctx->work, out);
+  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, NULL, ctx->ndose, ctx->work, out);
   return 0;
 }
 

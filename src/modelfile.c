@@ -32,6 +32,7 @@ typedef struct reader {
     char *state;
     ims_mdl_eq_t eq;
     int line, col;
+    int init; /* STATE(0) = EXPR rather than d/dt(STATE) = EXPR */
   } * pend;
   int npend, cappend;
   /* label lines, attached once everything is declared */
@@ -384,21 +385,16 @@ static int decl_function(reader_t *r, size_t i)
   return rc < 0 ? rc : IMS_OK;
 }
 
-/* d/dt(STATE) = EXPR, kept until every state is declared */
-static int decl_rate(reader_t *r, size_t i)
+/* The equation of state s[b..e) after the '=' at k, kept until every state
+ * is declared: its d/dt, or (init) its initial value. */
+static int pend_eq(reader_t *r, size_t b, size_t e, size_t k, int init)
 {
   const char *s = r->L.s;
-  size_t b = skip_ws(s, i), e = ident_end(s, b);
-  if (e == b)
-    return failat(r, b, "expected a state name in d/dt(STATE)");
-  size_t k = skip_ws(s, e);
-  if (s[k] != ')')
-    return failat(r, k, "expected ')' after d/dt(%.*s", (int)(e - b), s + b);
-  k = skip_ws(s, k + 1);
-  if (s[k] != '=')
-    return failat(r, k, "expected '= EXPRESSION' after d/dt(%.*s)", (int)(e - b), s + b);
   char in[300];
-  snprintf(in, sizeof in, "d/dt(%.*s)", (int)(e - b), s + b);
+  if (init)
+    snprintf(in, sizeof in, "%.*s(0)", (int)(e - b), s + b);
+  else
+    snprintf(in, sizeof in, "d/dt(%.*s)", (int)(e - b), s + b);
   ims_mdl_eq_t eq;
   int rc = parse_expr(r, k + 1, in, &eq);
   if (rc)
@@ -419,7 +415,42 @@ static int decl_rate(reader_t *r, size_t i)
   p->eq = eq;
   p->line = at_line(r, b);
   p->col = at_col(r, b);
+  p->init = init;
   return p->state ? IMS_OK : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+}
+
+/* d/dt(STATE) = EXPR */
+static int decl_rate(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  if (e == b)
+    return failat(r, b, "expected a state name in d/dt(STATE)");
+  size_t k = skip_ws(s, e);
+  if (s[k] != ')')
+    return failat(r, k, "expected ')' after d/dt(%.*s", (int)(e - b), s + b);
+  k = skip_ws(s, k + 1);
+  if (s[k] != '=')
+    return failat(r, k, "expected '= EXPRESSION' after d/dt(%.*s)", (int)(e - b), s + b);
+  return pend_eq(r, b, e, k, 0);
+}
+
+/* STATE(0) = EXPR (sbml, issue 12): the initial value as an expression of
+ * the parameters (and of other states' initial values), in place of the
+ * parameter STATE_0; the rxode2 syntax.  k is at the '('. */
+static int decl_init(reader_t *r, size_t b, size_t e, size_t k)
+{
+  const char *s = r->L.s;
+  size_t z = skip_ws(s, k + 1), c = skip_ws(s, z + 1);
+  if (s[z] != '0' || s[c] != ')')
+    return failat(r, k,
+                  "'%.*s(' starts no declaration: an initial value is written %.*s(0) = EXPRESSION, "
+                  "a function 'function %.*s(ARG, ...) = EXPRESSION'",
+                  (int)(e - b), s + b, (int)(e - b), s + b, (int)(e - b), s + b);
+  size_t q = skip_ws(s, c + 1);
+  if (s[q] != '=' || s[q + 1] == '=')
+    return failat(r, q, "expected '= EXPRESSION' after %.*s(0)", (int)(e - b), s + b);
+  return pend_eq(r, b, e, q, 1);
 }
 
 static const char *const directives[] = {"name",  "title", "cite",   "time",     "family",
@@ -567,6 +598,8 @@ static int one_line(reader_t *r)
     return failat(r, i,
                   "expected a declaration (state, param, output, ...), NAME = EXPRESSION "
                   "or d/dt(STATE) = EXPRESSION");
+  if (s[k] == '(')
+    return decl_init(r, i, e, k);
   if (s[k] == '=' && s[k + 1] != '=') { /* NAME = EXPR: an intermediate */
     int rc = check_name(r, i, e, "intermediate");
     char in[300];
@@ -614,11 +647,13 @@ static int attach_rates(reader_t *r)
   for (int k = 0; k < r->npend; k++) {
     struct pend *p = &r->pend[k];
     int i = ims_mdl_state_index(d, p->state);
+    char in[300];
+    snprintf(in, sizeof in, p->init ? "%s(0)" : "d/dt(%s)", p->state);
     if (i < 0) {
       if (ims_mdl_param_index(d, p->state) >= 0)
         return fail(r, p->line, p->col,
-                    "d/dt(%s): '%s' is a parameter, not a state; declare it with 'state %s UNIT'",
-                    p->state, p->state, p->state);
+                    "%s: '%s' is a parameter, not a state; declare it with 'state %s UNIT'", in,
+                    p->state, p->state);
       const char **names = malloc(((size_t)d->nstates + 1) * sizeof *names);
       const char *best = NULL;
       for (int s = 0; names && s < d->nstates; s++)
@@ -627,10 +662,25 @@ static int attach_rates(reader_t *r)
         best = ims_suggest(p->state, names, d->nstates);
       free(names);
       if (best)
-        return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; did you mean '%s'?", p->state,
-                    p->state, best);
-      return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; declare it with 'state %s UNIT'",
-                  p->state, p->state, p->state);
+        return fail(r, p->line, p->col, "%s: no state '%s'; did you mean '%s'?", in, p->state,
+                    best);
+      return fail(r, p->line, p->col, "%s: no state '%s'; declare it with 'state %s UNIT'", in,
+                  p->state, p->state);
+    }
+    if (p->init) {
+      char x0[300];
+      snprintf(x0, sizeof x0, "%s_0", p->state);
+      int j = ims_mdl_param_index(d, x0);
+      if (d->states[i].init.e)
+        return fail(r, p->line, p->col, "second %s (the first is at line %d)", in,
+                    d->states[i].init.line);
+      if (j >= 0)
+        return fail(r, p->line, p->col,
+                    "%s = ... and 'param %s' (line %d) both give the initial value; keep one",
+                    in, x0, d->params[j].line);
+      d->states[i].init = p->eq;
+      memset(&p->eq, 0, sizeof p->eq);
+      continue;
     }
     if (d->states[i].rate.e)
       return fail(r, p->line, p->col, "second d/dt(%s) (the first is at line %d)", p->state,

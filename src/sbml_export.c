@@ -47,6 +47,7 @@ typedef struct exporter {
   const char **uids; /* unit strings already defined, and their ids */
   char **uid;
   int nu;
+  char *doses; /* per state: doses(STATE) is read somewhere */
 } exporter_t;
 
 static const struct {
@@ -184,9 +185,24 @@ static int nomem(exporter_t *x)
   return ims_err_set(x->err, IMS_ENOMEM, "out of memory writing SBML");
 }
 
+/* Mark the states whose dose count e reads (they get a doses_STATE). */
+static void mark_doses(exporter_t *x, const ims_expr_t *e)
+{
+  if (!e)
+    return;
+  if (e->op == IMS_X_DOSES && e->n == 1 && e->a[0]->op == IMS_X_NAME) {
+    int i = ims_mdl_state_index(x->d, e->a[0]->name);
+    if (i >= 0)
+      x->doses[i] = 1;
+  }
+  for (int i = 0; i < e->n; i++)
+    mark_doses(x, e->a[i]);
+}
+
 static int set_math(exporter_t *x, int (*setter)(void *, const ASTNode_t *), void *el,
                     const ims_expr_t *e, const char *what)
 {
+  mark_doses(x, e);
   ASTNode_t *a = ims__expr_to_ast(e);
   if (!a) {
     char buf[200];
@@ -413,6 +429,7 @@ static int functions(exporter_t *x)
 {
   for (int i = 0; i < x->d->nfuncs; i++) {
     const ims_mdl_func_t *f = &x->d->funcs[i];
+    mark_doses(x, f->body.e);
     FunctionDefinition_t *fd = Model_createFunctionDefinition(x->sm);
     ASTNode_t *l = ASTNode_createWithType(AST_LAMBDA), *body = ims__expr_to_ast(f->body.e);
     if (!fd || !l || !body) {
@@ -503,6 +520,42 @@ static int events(exporter_t *x)
   return IMS_OK;
 }
 
+static void free_id(const ims_mdl_t *d, const char *base, char *out, size_t n);
+
+/* doses_STATE for every dose count read (see IMS__DOSES_NS). */
+static int dose_params(exporter_t *x)
+{
+  for (int i = 0; i < x->d->nstates; i++) {
+    if (!x->doses[i])
+      continue;
+    const char *st = x->d->states[i].name;
+    char id[300], fr[300], ann[1024];
+    ims__doses_id(st, id, sizeof id);
+    free_id(x->d, id, fr, sizeof fr);
+    if (strcmp(id, fr))
+      return ims_err_set(x->err, IMS_EINPUT,
+                         "model %s: doses(%s) is written as the SBML parameter %s, a name the "
+                         "model uses; rename it",
+                         x->d->name, st, id);
+    Parameter_t *sp = Model_createParameter(x->sm);
+    if (!sp)
+      return nomem(x);
+    Parameter_setId(sp, id);
+    Parameter_setValue(sp, 0);
+    Parameter_setConstant(sp, 0);
+    Parameter_setUnits(sp, "dimensionless");
+    char nm[400];
+    snprintf(nm, sizeof nm, "doses given into %s so far (immunosim dosing records)", st);
+    SBase_setName((SBase_t *)sp, nm);
+    snprintf(ann, sizeof ann,
+             "<annotation><ims:doses xmlns:ims=\"%s\" state=\"%s\"/></annotation>",
+             IMS__DOSES_NS, st);
+    if (SBase_setAnnotationString((SBase_t *)sp, ann) != LIBSBML_OPERATION_SUCCESS)
+      return nomem(x);
+  }
+  return IMS_OK;
+}
+
 static void notes(exporter_t *x)
 {
   const ims_mdl_t *d = x->d;
@@ -577,6 +630,7 @@ static int build(exporter_t *x, const double *p)
   rc = rc ? rc : assigned(x, d->vars, d->nvars);
   rc = rc ? rc : assigned(x, d->outputs, d->noutputs);
   rc = rc ? rc : events(x);
+  rc = rc ? rc : dose_params(x);
   return rc;
 }
 
@@ -591,10 +645,14 @@ int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const
                        "(export its model file, models/%s.model, when there is one)",
                        m->name, m->name);
   exporter_t x = {.m = m, .d = d, .err = err};
+  if (!(x.doses = calloc((size_t)d->nstates + 1, 1)))
+    return ims_err_set(err, IMS_ENOMEM, "out of memory writing SBML");
   x.floor = o && o->extinct_floor > 0 ? o->extinct_floor : m->extinct_floor;
   int rc0 = ims_units_alloc(&x.units, err);
-  if (rc0)
+  if (rc0) {
+    free(x.doses);
     return rc0;
+  }
   x.ut = ims__units_system(x.units);
   x.doc = SBMLDocument_createWithLevelAndVersion(3, 2);
   x.sm = x.doc ? SBMLDocument_createModel(x.doc) : NULL;
@@ -621,6 +679,7 @@ int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const
     free(x.uid[i]);
   free(x.uid);
   free(x.uids);
+  free(x.doses);
   if (x.doc)
     SBMLDocument_free(x.doc);
   ims_units_free(x.units);

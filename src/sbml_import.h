@@ -56,6 +56,10 @@ struct ims_sbml {
   int nlocal, caplocal;
   ims_err_t *err;
   char ubuf[256];
+  /* parameters an immunosim export wrote for doses(STATE) (IMS__DOSES_NS):
+   * no symbol, every reference reads doses(dose_state[i]) */
+  char **dose_id, **dose_state;
+  int ndose;
 };
 
 /* "file:line:col: message" for element el; returns code. */

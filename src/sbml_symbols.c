@@ -1,6 +1,7 @@
 /* SBML symbols: what each compartment, species, parameter, species
  * reference and reaction of the model becomes in the description, with its
  * unit and initial value (see the mapping at the top of sbml_import.c). */
+#include "sbml_export.h"
 #include "sbml_import.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
@@ -97,6 +98,36 @@ void ims__sbml_compartment_unit(const ims_sbml_t *s, const Compartment_t *c, cha
 
 /* ---- symbols ------------------------------------------------------------------ */
 
+/* The state of an immunosim dose-count parameter (IMS__DOSES_NS; the
+ * caller frees), or NULL for any other parameter. */
+static char *doses_state(const Parameter_t *p)
+{
+  const XMLNode_t *a = SBase_getAnnotation((SBase_t *)p);
+  for (unsigned i = 0; a && i < XMLNode_getNumChildren(a); i++) {
+    const XMLNode_t *c = XMLNode_getChild(a, i);
+    const char *uri = XMLNode_getURI(c), *nm = XMLNode_getName(c);
+    if (uri && nm && !strcmp(uri, IMS__DOSES_NS) && !strcmp(nm, "doses"))
+      return XMLNode_getAttrValueByName(c, "state");
+  }
+  return NULL;
+}
+
+static int add_doses(ims_sbml_t *s, const char *id, char *state)
+{
+  char **ni = realloc(s->dose_id, (size_t)(s->ndose + 1) * sizeof *ni);
+  if (ni)
+    s->dose_id = ni;
+  char **ns = realloc(s->dose_state, (size_t)(s->ndose + 1) * sizeof *ns);
+  if (ns)
+    s->dose_state = ns;
+  if (!ni || !ns || !(s->dose_id[s->ndose] = strdup(id))) {
+    free(state);
+    return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+  }
+  s->dose_state[s->ndose++] = state;
+  return IMS_OK;
+}
+
 static int collect_symbols(ims_sbml_t *s)
 {
   Model_t *m = s->model;
@@ -109,6 +140,13 @@ static int collect_symbols(ims_sbml_t *s)
   }
   for (unsigned i = 0; i < Model_getNumParameters(m); i++) {
     const Parameter_t *p = Model_getParameter(m, i);
+    char *ds = doses_state(p);
+    if (ds) {
+      int rc = add_doses(s, Parameter_getId(p), ds);
+      if (rc)
+        return rc;
+      continue;
+    }
     int k = add_sym(s, Parameter_getId(p), IMS__SYM_PARAM, p);
     if (k < 0)
       return k;

@@ -100,6 +100,11 @@ typedef enum ims_xop {
   IMS_X_CALL,   /* name(args): a function of the description, inlined when compiled */
   IMS_X_RATEOF, /* rateOf(NAME): d NAME/dt (SBML L3V2 csymbol) */
   IMS_X_DELAY,  /* delay(x, d): represented so an importer can refuse it; not compiled */
+  /* doses(STATE): how many doses have entered the state so far (ctx->ndose;
+   * an infusion start counts), 0 before the first; piecewise constant, it
+   * changes only at doses, where the driver stops.  (sbml, issue 12: added
+   * so a model file can state chen2019's priming, which counts doses.) */
+  IMS_X_DOSES,
   IMS_X_NOPS
 } ims_xop_t;
 

@@ -99,7 +99,9 @@ grep -q '<species id="E"' "$tmp/k.xml" && grep -q 'Bull Math Biol 1994' "$tmp/k.
 near "$(at "$tmp/k1.csv" T 200)" "$(at "$tmp/k2.csv" T 200)" 1e-8 && ok || bad "export round trip"
 "$BIN" export pk2cmt -p pembrolizumab_ahamadi2017 -o "$tmp/pem.xml" &&
   grep -q 'id="CL" .*value="0.2' "$tmp/pem.xml" && ok || bad "export with -p: $(grep 'id="CL"' "$tmp/pem.xml")"
-"$BIN" export stein2019 -o "$tmp/st.xml" 2>"$tmp/err"
+# a built-in whose model file is missing (a data directory without models/)
+mkdir -p "$tmp/nodata/params"
+IMMUNOSIM_DATA="$tmp/nodata" "$BIN" export stein2019 -o "$tmp/st.xml" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] && grep -q "built-in C model without a model file" "$tmp/err" && [ ! -e "$tmp/st.xml" ] &&
   ok || bad "export stein2019: rc $rc $(cat "$tmp/err")"
