@@ -90,4 +90,8 @@ Suite *suite_wodarz2001(void);
 Suite *suite_kirschner_panetta1998(void);
 Suite *suite_kuznetsov1994(void);
 
+Suite *suite_gevertz2018(void);
+Suite *suite_hosseini2020(void);
+Suite *suite_dwivedi2014(void);
+
 #endif
