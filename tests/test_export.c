@@ -4,6 +4,7 @@
  * from SBML names and model files through figures and export. */
 #include "tests.h"
 
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +28,18 @@ static int col(const ims_model_t *m, const char *name)
 
 /* ---- export ------------------------------------------------------------------------ */
 
-/* Run a and b on one protocol (set: a parameter file or NULL; sched: CSV text
- * or NULL) at rtol 1e-12 and hold every state and output of a at every output
+/* Run a and b on one protocol (set: a parameter file or NULL; over: up to 3
+ * NAME=VALUE overrides, NULL-terminated, or NULL; sched: CSV text, "@FILE" or
+ * NULL) at rtol 1e-12 and hold every state and output of a at every output
  * time to the column of the same name in b: 1e-9 relative plus 10*atol. */
-static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *set,
-                      const char *sched, double tend, double dt, double atol, const char *label)
+static void same_rows_set(const ims_model_t *a, const ims_model_t *b, const char *set,
+                          const char *const *over, const char *sched, double tend, double dt,
+                          double atol, const char *label)
 {
-  ims_params_t *pa = t_params(a, set, NULL), *pb = t_params(b, set, NULL);
+  static const char *const none[1] = {NULL};
+  const char *const *v = over ? over : none;
+  const char *o1 = v[0], *o2 = o1 ? v[1] : NULL, *o3 = o2 ? v[2] : NULL;
+  ims_params_t *pa = t_params(a, set, o1, o2, o3, NULL), *pb = t_params(b, set, o1, o2, o3, NULL);
   ims_schedule_t *sa = sched ? t_sched(a, sched) : NULL, *sb = sched ? t_sched(b, sched) : NULL;
   ims_opts_t o;
   ims_opts_default(&o);
@@ -63,15 +69,23 @@ static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *se
   ims_params_free(pb);
 }
 
-/* Every model file, exported and read back: the same states and outputs at
- * every output time (1e-9 relative at rtol 1e-12), the same parameter values
- * and units (factor 1 between the unit written and the unit read). */
+static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *set,
+                      const char *sched, double tend, double dt, double atol, const char *label)
+{
+  same_rows_set(a, b, set, NULL, sched, tend, dt, atol, label);
+}
+
+/* Every model file (each models/NAME.model, whatever is added later),
+ * exported and read back: the same states and outputs at every output time
+ * (1e-9 relative at rtol 1e-12), the same parameter values and units (factor
+ * 1 between the unit written and the unit read).  A file listed below runs
+ * with its doses; any other runs 100 time units undosed. */
 START_TEST(export_roundtrip)
 {
   static const struct {
     const char *file, *sched;
     double tend, dt;
-  } cases[] = {
+  } dosed[] = {
       {"models/kuznetsov1994.model", NULL, 200, 2},
       {"models/kirschner_panetta1998.model", NULL, 300, 3},
       {"models/hardiansyah2019.model", NULL, 30, 0.5},
@@ -79,11 +93,32 @@ START_TEST(export_roundtrip)
       {"models/wodarz2001.model", "time,cmt,amt\n20,z,0.001\n", 100, 1},
       {"models/kimmel2021.model", NULL, 120, 1},
       {"models/cartmath2021.model", "time,cmt,amt\n42,CT,2e6\n", 100, 1},
+      {"models/stein2019.model", NULL, 120, 0.5},
+      {"models/hanson2016.model", NULL, 30, 0.25},
+      /* doses(A) read back from the SBML parameter doses_A: 1, 2, 3 doses */
+      {"models/chen2019.model", "time,cmt,amt,rate\n0,A,60,0\n7,A,300,0\n10,A,300,600\n", 14,
+       0.125},
+      {"models/depillis2006.model", "@params/schedules/depillis_combined.csv", 100, 0.5},
+      {"models/gevertz2018.model", "@params/schedules/gevertz_ov_dc.csv", 30, 0.25},
+      {"models/gevertz2018_minimal.model", "@params/schedules/gevertz_ov_dc.csv", 30, 0.25},
+      {"models/hosseini2020.model", "@params/schedules/hosseini_mosun_1p6_10_10.csv", 30, 0.25},
   };
-  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+  glob_t g0;
+  ck_assert_int_eq(glob(t_path("models/*.model"), 0, NULL, &g0), 0);
+  ck_assert_uint_ge(g0.gl_pathc, sizeof dosed / sizeof *dosed);
+  size_t listed = 0;
+  for (size_t c = 0; c < g0.gl_pathc; c++) {
+    const char *file = strstr(g0.gl_pathv[c], "models/"), *sched = NULL;
+    double tend = 100, dt = 1;
+    for (size_t i = 0; i < sizeof dosed / sizeof *dosed; i++)
+      if (!strcmp(dosed[i].file, file) && ++listed) {
+        sched = dosed[i].sched;
+        tend = dosed[i].tend;
+        dt = dosed[i].dt;
+      }
     const ims_model_t *f;
     ims_err_t err = {0};
-    ck_assert_msg(ims_model_open(&f, t_path(cases[c].file), NULL, &err) == 0, "%s", err.msg);
+    ck_assert_msg(ims_model_open(&f, t_path(file), NULL, &err) == 0, "%s", err.msg);
     char out[64];
     snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
     int fd = mkstemps(out, 4);
@@ -94,40 +129,65 @@ START_TEST(export_roundtrip)
     ims_params_t *pf = t_params(f, NULL, NULL), *pg = t_params(g, NULL, NULL);
     for (int k = 0; k < f->nparams; k++) {
       int j = ims_model_param_index(g, f->params[k].name);
-      ck_assert_msg(j >= 0, "%s: parameter %s lost", cases[c].file, f->params[k].name);
+      ck_assert_msg(j >= 0, "%s: parameter %s lost", file, f->params[k].name);
       double scale, off;
       ck_assert_msg(ims_units_factor(t_units(), g->params[j].unit, f->params[k].unit, &scale, &off,
                                      &err) == 0,
                     "%s", err.msg);
-      ck_assert_msg(fabs(scale - 1) < 1e-12, "%s: %s unit %s read back as %s", cases[c].file,
+      ck_assert_msg(fabs(scale - 1) < 1e-12, "%s: %s unit %s read back as %s", file,
                     f->params[k].name, f->params[k].unit, g->params[j].unit);
       ck_assert(t_relerr(pg->value[j], pf->value[k]) < 1e-15);
     }
     ims_params_free(pf);
     ims_params_free(pg);
-    same_rows(f, g, NULL, cases[c].sched, cases[c].tend, cases[c].dt, 1e-12, cases[c].file);
+    same_rows(f, g, NULL, sched, tend, dt, 1e-12, file);
     ims_model_close(f);
     ims_model_close(g);
   }
+  ck_assert_uint_eq(listed, sizeof dosed / sizeof *dosed); /* no entry names a missing file */
+  globfree(&g0);
 }
 END_TEST
 
 /* The model files written for export (models/wodarz2001.model,
- * kimmel2021.model, cartmath2021.model) reproduce their built-ins: every
- * state and output at every output time within 1e-9 relative at rtol 1e-12
- * (plus 10*atol), on the papers' protocols. */
+ * kimmel2021.model, cartmath2021.model, stein2019.model, hanson2016.model,
+ * chen2019.model, depillis2006.model) reproduce their built-ins: every state
+ * and output at every output time within 1e-9 relative at rtol 1e-12 (plus
+ * 10*atol), on the papers' protocols.  The same equations integrated by the
+ * same solver differ only by rounding in the order of operations, which
+ * rtol 1e-12 keeps far below 1e-9; a wrong term or constant is far above. */
 START_TEST(model_files_for_export)
 {
+  static const char *const hanson_drug[] = {"D=50 1/h", "D_on=2", "D_off=12", NULL};
   static const struct {
-    const char *model, *set, *sched;
+    const char *model, *set;
+    const char *const *over;
+    const char *sched;
     double tend, dt, atol;
   } cases[] = {
-      {"wodarz2001", "params/wodarz2001/default.csv", "time,cmt,amt\n20,z,0.001\n", 300, 1, 1e-18},
-      {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, 365, 1, 1e-12},
-      {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, 365, 1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/hdlm2.csv", "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400,
-       1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/raji.csv", "time,cmt,amt\n7,CT,1e7\n", 60, 0.5, 1e-12},
+      {"wodarz2001", "params/wodarz2001/default.csv", NULL, "time,cmt,amt\n20,z,0.001\n", 300, 1,
+       1e-18},
+      {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, NULL, 365, 1, 1e-12},
+      {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, NULL, 365, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/hdlm2.csv", NULL, "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n",
+       400, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/raji.csv", NULL, "time,cmt,amt\n7,CT,1e7\n", 60, 0.5,
+       1e-12},
+      /* expansion to Tmax = 9.3 d, then contraction and persistence */
+      {"stein2019", "params/stein2019/tisagenlecleucel.csv", NULL, NULL, 365, 0.5, 1e-12},
+      /* the published run, and the drug window (the d/dt(I) switch at 2 and 12 d) */
+      {"hanson2016", "params/hanson2016/default.csv", NULL, NULL, 60, 0.25, 1e-12},
+      {"hanson2016", "params/hanson2016/default.csv", hanson_drug, NULL, 30, 0.25, 1e-12},
+      /* the dose count: priming (60 then 300 ug), then a third dose as an infusion */
+      {"chen2019", "params/chen2019/default.csv", NULL, "@params/schedules/chen_priming.csv", 14,
+       0.125, 1e-12},
+      {"chen2019", "params/chen2019/default.csv", NULL,
+       "time,cmt,amt,rate\n0,A,60,0\n7,A,300,0\n14,A,300,600\n21,A,300,0\n", 28, 0.125, 1e-12},
+      /* chemotherapy, TIL and IL-2 pulses (infusions) on patient 9 and 10 */
+      {"depillis2006", "params/depillis2006/patient9.csv", NULL,
+       "@params/schedules/depillis_combined.csv", 100, 0.5, 1e-9},
+      {"depillis2006", "params/depillis2006/patient10.csv", NULL,
+       "@params/schedules/depillis_chemo.csv", 100, 0.5, 1e-9},
   };
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
     const ims_model_t *b = ims_model_find(cases[c].model), *f;
@@ -135,7 +195,8 @@ START_TEST(model_files_for_export)
     snprintf(path, sizeof path, "models/%s.model", cases[c].model);
     ims_err_t err = {0};
     ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
-    same_rows(b, f, cases[c].set, cases[c].sched, cases[c].tend, cases[c].dt, cases[c].atol, path);
+    same_rows_set(b, f, cases[c].set, cases[c].over, cases[c].sched, cases[c].tend, cases[c].dt,
+                  cases[c].atol, path);
     ims_model_close(f);
   }
 }
