@@ -5,6 +5,7 @@
 #include "tests.h"
 
 #include <glob.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,91 @@ START_TEST(export_extinction_events)
 }
 END_TEST
 
+/* doses(STATE) against its closed form over 300 random schedules (fixed
+ * seed): 1 to 6 doses at random times, boluses or infusions (an infusion's
+ * start counts), some at one instant.  N = doses(X) is the number of doses
+ * with time <= t, exactly; Y' = doses(X) from Y(0) = 0 is the sum of
+ * (t - t_i) over those doses (1e-9 relative at rtol 1e-12).  The same through
+ * the SBML export and import (doses_X read back as doses(X)). */
+START_TEST(doses_count)
+{
+  const char *text = "time d\nstate X mg \"drug\"\nstate Y d \"integral of the count\"\n"
+                     "param k 0.3 1/d \"elimination\"\nparam X_0 0 mg\nparam Y_0 0 d\n"
+                     "output N 1 \"doses so far\" = doses(X)\n"
+                     "d/dt(X) = -k*X\nd/dt(Y) = doses(X)\n";
+  char mf[64] = "/tmp/ims_doses_XXXXXX.model", xf[64] = "/tmp/ims_doses_XXXXXX.xml";
+  int fd = mkstemps(mf, 6);
+  ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+  close(fd);
+  close(mkstemps(xf, 4));
+  const ims_model_t *f = import_ok(mf), *g;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_sbml_export(f, NULL, xf, &err) == 0, "%s", err.msg);
+  g = import_ok(xf);
+  unlink(mf);
+  unlink(xf);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 20261130);
+  size_t n;
+  double *t = t_grid(0, 20, 0.0625, &n);
+  for (int c = 0; c < 300; c++) {
+    int nd = 1 + (int)gsl_rng_uniform_int(r, 6);
+    double td[6];
+    char csv[1024];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "time,cmt,amt,rate\n");
+    /* times on a 0.01 grid off the output grid, sorted; a repeat now and then */
+    for (int i = 0; i < nd; i++)
+      td[i] = 0.01 * (double)(1 + 2 * gsl_rng_uniform_int(r, 900));
+    for (int i = 1; i < nd; i++)
+      for (int j = i; j > 0 && td[j] < td[j - 1]; j--) {
+        double x = td[j];
+        td[j] = td[j - 1];
+        td[j - 1] = x;
+      }
+    for (int i = 1; i < nd; i++)
+      if (gsl_rng_uniform(r) < 0.2)
+        td[i] = td[i - 1];
+    for (int i = 0; i < nd; i++) {
+      int inf = gsl_rng_uniform(r) < 0.5;
+      len += (size_t)snprintf(csv + len, sizeof csv - len, "%.2f,X,%g,%g\n", td[i],
+                              1 + 9 * gsl_rng_uniform(r), inf ? 2.0 : 0.0);
+    }
+    for (int w = 0; w < 2; w++) {
+      const ims_model_t *m = w ? g : f;
+      ims_params_t *p = t_params(m, NULL, NULL);
+      ims_schedule_t *sc = t_sched(m, csv);
+      ims_opts_t o;
+      ims_opts_default(&o);
+      o.rtol = 1e-12;
+      o.atol = 1e-12;
+      trace_t tr;
+      t_run_ok(p, sc, &o, t, n, &tr);
+      int kn = col(m, "N"), ky = col(m, "Y");
+      for (size_t i = 0; i < n; i++) {
+        double cnt = 0, integ = 0;
+        for (int j = 0; j < nd; j++)
+          if (td[j] <= t[i]) {
+            cnt++;
+            integ += t[i] - td[j];
+          }
+        ck_assert_msg(TR(&tr, i, kn) == cnt, "%s case %d t=%g: N %g, want %g\n%s", m->name, c,
+                      t[i], TR(&tr, i, kn), cnt, csv);
+        ck_assert_msg(fabs(TR(&tr, i, ky) - integ) <= 1e-9 * integ + 1e-10,
+                      "%s case %d t=%g: Y %.17g, want %.17g\n%s", m->name, c, t[i],
+                      TR(&tr, i, ky), integ, csv);
+      }
+      t_trace_free(&tr);
+      ims_schedule_free(sc);
+      ims_params_free(p);
+    }
+  }
+  gsl_rng_free(r);
+  free(t);
+  ims_model_close(f);
+  ims_model_close(g);
+}
+END_TEST
+
 START_TEST(export_refuses_builtin)
 {
   ims_err_t err = {0};
@@ -369,6 +455,7 @@ Suite *suite_export(void)
   tcase_add_test(tc, export_roundtrip);
   tcase_add_test(tc, model_files_for_export);
   tcase_add_test(tc, export_extinction_events);
+  tcase_add_test(tc, doses_count);
   tcase_add_test(tc, export_refuses_builtin);
   tcase_add_test(tc, sbml_names_are_labels);
   tcase_add_test(tc, model_file_labels);
