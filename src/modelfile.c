@@ -443,19 +443,19 @@ static int decl_init(reader_t *r, size_t b, size_t e, size_t k)
   const char *s = r->L.s;
   size_t z = skip_ws(s, k + 1), c = skip_ws(s, z + 1);
   if (s[z] != '0' || s[c] != ')')
-    return failat(r, k,
-                  "'%.*s(' starts no declaration: an initial value is written %.*s(0) = EXPRESSION, "
-                  "a function 'function %.*s(ARG, ...) = EXPRESSION'",
-                  (int)(e - b), s + b, (int)(e - b), s + b, (int)(e - b), s + b);
+    return failat(
+        r, k,
+        "'%.*s(' starts no declaration: an initial value is written %.*s(0) = EXPRESSION, "
+        "a function 'function %.*s(ARG, ...) = EXPRESSION'",
+        (int)(e - b), s + b, (int)(e - b), s + b, (int)(e - b), s + b);
   size_t q = skip_ws(s, c + 1);
   if (s[q] != '=' || s[q + 1] == '=')
     return failat(r, q, "expected '= EXPRESSION' after %.*s(0)", (int)(e - b), s + b);
   return pend_eq(r, b, e, q, 1);
 }
 
-static const char *const directives[] = {"name",  "title", "cite",   "time",     "family",
-                                         "notes", "state", "param",  "output",   "function",
-                                         "label"};
+static const char *const directives[] = {"name",  "title", "cite",   "time",     "family", "notes",
+                                         "state", "param", "output", "function", "label"};
 enum {
   D_NAME,
   D_TITLE,
@@ -676,8 +676,8 @@ static int attach_rates(reader_t *r)
                     d->states[i].init.line);
       if (j >= 0)
         return fail(r, p->line, p->col,
-                    "%s = ... and 'param %s' (line %d) both give the initial value; keep one",
-                    in, x0, d->params[j].line);
+                    "%s = ... and 'param %s' (line %d) both give the initial value; keep one", in,
+                    x0, d->params[j].line);
       d->states[i].init = p->eq;
       memset(&p->eq, 0, sizeof p->eq);
       continue;

@@ -317,8 +317,7 @@ static void describe(SBase_t *el, const char *label, const char *desc)
   if (label && desc && strcmp(label, desc)) {
     char e[2048], body[2200];
     xml_escape(e, sizeof e, desc);
-    snprintf(body, sizeof body, "<body xmlns=\"http://www.w3.org/1999/xhtml\"><p>%s</p></body>",
-             e);
+    snprintf(body, sizeof body, "<body xmlns=\"http://www.w3.org/1999/xhtml\"><p>%s</p></body>", e);
     SBase_setNotesString(el, body);
   }
 }
@@ -547,8 +546,7 @@ static int dose_params(exporter_t *x)
     char nm[400];
     snprintf(nm, sizeof nm, "doses given into %s so far (immunosim dosing records)", st);
     SBase_setName((SBase_t *)sp, nm);
-    snprintf(ann, sizeof ann,
-             "<annotation><ims:doses xmlns:ims=\"%s\" state=\"%s\"/></annotation>",
+    snprintf(ann, sizeof ann, "<annotation><ims:doses xmlns:ims=\"%s\" state=\"%s\"/></annotation>",
              IMS__DOSES_NS, st);
     if (SBase_setAnnotationString((SBase_t *)sp, ann) != LIBSBML_OPERATION_SUCCESS)
       return nomem(x);

@@ -566,8 +566,8 @@ static const char *label_of(const ims_sbml_t *s, int k, char *buf, size_t n)
   if (y->kind != IMS__SYM_SPECIES)
     return buf;
   for (int j = 0; j < s->nsym; j++) {
-    const char *o = s->sym[j].kind == IMS__SYM_SPECIES && j != k ? ims__sbml_desc(s->sym[j].el)
-                                                                 : NULL;
+    const char *o =
+        s->sym[j].kind == IMS__SYM_SPECIES && j != k ? ims__sbml_desc(s->sym[j].el) : NULL;
     if (o && !strcmp(o, nm)) {
       const ims__sbml_sym_t *c = &s->sym[y->comp];
       const char *cn = ims__sbml_desc(c->el);

@@ -170,8 +170,8 @@ START_TEST(model_files_for_export)
        1e-18},
       {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, NULL, 365, 1, 1e-12},
       {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, NULL, 365, 1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/hdlm2.csv", NULL, "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n",
-       400, 1, 1e-12},
+      {"cartmath2021", "params/cartmath2021/hdlm2.csv", NULL,
+       "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400, 1, 1e-12},
       {"cartmath2021", "params/cartmath2021/raji.csv", NULL, "time,cmt,amt\n7,CT,1e7\n", 60, 0.5,
        1e-12},
       /* expansion to Tmax = 9.3 d, then contraction and persistence */
@@ -327,11 +327,11 @@ START_TEST(doses_count)
             cnt++;
             integ += t[i] - td[j];
           }
-        ck_assert_msg(TR(&tr, i, kn) == cnt, "%s case %d t=%g: N %g, want %g\n%s", m->name, c,
-                      t[i], TR(&tr, i, kn), cnt, csv);
+        ck_assert_msg(TR(&tr, i, kn) == cnt, "%s case %d t=%g: N %g, want %g\n%s", m->name, c, t[i],
+                      TR(&tr, i, kn), cnt, csv);
         ck_assert_msg(fabs(TR(&tr, i, ky) - integ) <= 1e-9 * integ + 1e-10,
-                      "%s case %d t=%g: Y %.17g, want %.17g\n%s", m->name, c, t[i],
-                      TR(&tr, i, ky), integ, csv);
+                      "%s case %d t=%g: Y %.17g, want %.17g\n%s", m->name, c, t[i], TR(&tr, i, ky),
+                      integ, csv);
       }
       t_trace_free(&tr);
       ims_schedule_free(sc);
