@@ -29,6 +29,7 @@
 #include "sbml_import.h"
 
 #include "immunosim/table.h"
+#include "sbml_export.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
 
@@ -117,6 +118,11 @@ static ims_expr_t *rewrite(ims_sbml_t *s, ims_expr_t *e, int reaction)
       }
       return e;
     }
+    for (int i = 0; i < s->ndose; i++)
+      if (!strcmp(e->name, s->dose_id[i])) { /* an exported doses(STATE) */
+        ims_expr_free(e);
+        return ims_expr_op1(IMS_X_DOSES, name(s->dose_state[i]));
+      }
     int k = ims__sbml_sym(s, e->name);
     if (k >= 0 && s->sym[k].subst) {
       ims_expr_t *r = conc_of(s, &s->sym[k]);
@@ -514,6 +520,7 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   rc = rc ? rc : reactions(s);
   rc = rc ? rc : ims__sbml_events(s);
   rc = rc ? rc : ims__sbml_outputs(s);
+  rc = rc ? rc : ims__sbml_labels(s);
   if (rc) {
     ims_sbml_free(s);
     return rc;
@@ -545,6 +552,12 @@ void ims_sbml_free(ims_sbml_t *s)
     ims_expr_free(s->sym[k].slow);
   }
   free(s->sym);
+  for (int i = 0; i < s->ndose; i++) {
+    free(s->dose_id[i]);
+    free(s->dose_state[i]);
+  }
+  free(s->dose_id);
+  free(s->dose_state);
   free(s->local);
   free(s->path);
   free(s);
