@@ -7,7 +7,7 @@ VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
               libudunits2-dev udunits-bin libsbml5-dev check gnuplot-nox
-CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
+CHECK_PKGS := $(BUILD_PKGS) libopenmpi-dev openmpi-bin valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -19,6 +19,20 @@ ALL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC
 LDLIBS := -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
           -lsundials_sunlinsoldense -lcsv -ludunits2 $(SBML_LIBS) -lgsl -lgslcblas -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
+
+# MPI (population, sweep and compare across ranks): on when OpenMPI is found (pkg-config ompi-c,
+# else mpicc), off with MPI=0; MPI=1 insists.  The default build does not need it.
+MPI_FOUND := $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || (command -v mpicc >/dev/null 2>&1 && echo 1) || echo 0)
+MPI ?= $(MPI_FOUND)
+ifeq ($(MPI),1)
+ifeq ($(MPI_FOUND),0)
+$(error MPI=1 but no MPI found: apt-get install libopenmpi-dev openmpi-bin)
+endif
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
+MPI_LIBS := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+ALL_CFLAGS += -DIMS_HAVE_MPI $(MPI_CFLAGS)
+LDLIBS += $(MPI_LIBS)
+endif
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard models/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
@@ -181,7 +195,7 @@ install: all
 	install -m 644 $(wildcard models/*.model) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@MPI_LIBS@|$(MPI_LIBS)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim

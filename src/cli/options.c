@@ -13,7 +13,7 @@
 
 const cli_opt_t cli_opts[] = {
     {OPT_HELP, "help", 'h', CLI_FLAG, NULL,
-     "run list info compare sweep sensitivity plot population " DYN " translate",
+     "run list info compare sweep sensitivity plot population merge " DYN " translate",
      "show this help and exit", .group = NULL},
 
     /* ---- inputs ---- */
@@ -93,6 +93,10 @@ const cli_opt_t cli_opts[] = {
      "the figure; .png, .svg or .pdf chooses the format (required); its gnuplot script FIG.gp is "
      "written beside it",
      .comp = CLI_C_FILE, .group = "figure"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "merge",
+     "the merged table ('-': standard output, the default): the unsharded run's bands or "
+     "per-subject rows, byte for byte; its format (CSV or TSV, metadata or not) is the shards' run's",
+     .comp = CLI_C_FILE, .group = "output"},
     {OPT_FORMAT, "format", 0, CLI_CHOICE, "csv|tsv", "run population", "table format (default csv)",
      .choices = "csv|tsv", .comp = CLI_C_WORDS, .group = "output"},
     {OPT_NO_META, "no-metadata", 0, CLI_FLAG, NULL, "run compare sweep population sensitivity",
@@ -158,8 +162,8 @@ const cli_opt_t cli_opts[] = {
      .lo = 0, .hi = BIG, .group = "solver"},
     {OPT_MAX_STEPS, "max-steps", 0, CLI_INT, "N", RUNS,
      "steps allowed between outputs (default 50000)", .lo = 1, .hi = 1e9, .group = "solver"},
-    {OPT_STATS, "stats", 0, CLI_FLAG, NULL, "run population", "print solver statistics to stderr",
-     .group = "solver"},
+    {OPT_STATS, "stats", 0, CLI_FLAG, NULL, "run population merge",
+     "print solver statistics to stderr", .group = "solver"},
 
     /* ---- metrics ---- */
     {OPT_METRICS, "metrics", 0, CLI_FLAG, NULL, "run",
@@ -469,6 +473,25 @@ const cli_cmd_t cli_cmds[] = {
      "  -n 1000 --seed 2024 --threads 2 -t 28 --dt 0.25 --units C1=pg/mL \\\n"
      "  --per-subject blina_subjects.csv -o blina_bands.csv\n",
      1, 1, "MODEL", cmd_population, 0},
+    {"merge", "combine population shards into the unsharded run's bands or per-subject file",
+     "SHARD.csv [SHARD.csv ...] [-o OUT.csv]",
+     "Combine the shards of one population run (population --subjects A:B, in any order: Slurm "
+     "job arrays, Kubernetes jobs, GNU parallel) into exactly the file the unsharded run writes: "
+     "bands shards (their -o files: histogram counts, or the values when the whole run's bands "
+     "are exact) become the percentile bands, per-subject shards (their --per-subject files) the "
+     "per-subject table.  Give the shards of one kind at a time.",
+     "Shards of different runs are refused: every metadata line must agree (model, parameter "
+     "files and their checksums, overrides, schedule and doses, solver options, output times, "
+     "N, seed, iiv, columns and units).  Missing and overlapping subject ranges are named.  "
+     "Each shard file is read whole (at most 128 MB: use more shards for more subjects).",
+     "for i in 0 1 2 3; do\n"
+     "  immunosim population pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \\\n"
+     "    -n 1000 -t 63 --subjects $((250*i)):$((250*(i+1))) -o shard$i.csv \\\n"
+     "    --per-subject subj$i.csv\n"
+     "done\n"
+     "immunosim merge shard*.csv -o bands.csv\n"
+     "immunosim merge subj*.csv -o subjects.csv\n",
+     1, CLI_MAX_POS, "SHARD", cmd_merge, 0},
     {"equilibria", "equilibria in a box, eigenvalues, type; nullclines", "MODEL [options]",
      "Every equilibrium of MODEL in a box of states: the state, the eigenvalues of the Jacobian "
      "(the model's, or central differences) and the type (stable or unstable node or focus, "
