@@ -86,6 +86,8 @@ int cli_agree(cli_ctx_t *x, int rc);
 /* After cli_begin failed on this rank (x->err, exit code): the set-up
  * agreement the other ranks wait for; returns code. */
 int cli_par_failed(cli_ctx_t *x, int code);
+/* Seconds on a monotonic clock. */
+double cli_now(void);
 
 /* A group of outputs whose temporary files a signal (SIGINT, SIGTERM,
  * SIGHUP) removes before the process dies. */

@@ -418,6 +418,13 @@ static struct {
   const char *label, *unit;
 } bar;
 
+double cli_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static double now(void)
 {
   struct timespec ts;
