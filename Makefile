@@ -109,6 +109,8 @@ check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/shards.sh $(BUILD)/immunosim
+	IMS_MPI=$(MPI) IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/mpi.sh $(BUILD)/immunosim
 	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
 	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
 
