@@ -30,6 +30,8 @@ struct ims_popsim {
   char *rec;
   size_t reclen;
   int nm; /* metric values per subject */
+  /* the columns of the per-subject metrics */
+  int *cols, ncols;
 };
 
 int ims_popsim_nvar(const ims_popsim_t *ps)
@@ -44,6 +46,7 @@ void ims_popsim_free(ims_popsim_t *ps)
   ims_pop_free(ps->pop);
   free(ps->line);
   free(ps->rec);
+  free(ps->cols);
   free(ps);
 }
 
@@ -56,6 +59,46 @@ static int hash_file(const char *path, char out[17], ims_err_t *err)
     ims_table_fnv1a64_hex(buf, len, out);
   free(buf);
   return rc;
+}
+
+/* --cols A,B: the per-subject metric columns, in the order given. */
+static int parse_cols(ims_popsim_t *ps, const char *list, ims_err_t *err)
+{
+  const ims_run_t *r = ps->r;
+  int nc = r->m->nstates + r->m->noutputs;
+  ps->cols = malloc((size_t)nc * sizeof *ps->cols);
+  if (!ps->cols)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  ps->ncols = 0;
+  if (!list) {
+    for (int c = 0; c < nc; c++)
+      ps->cols[ps->ncols++] = c;
+    return IMS_OK;
+  }
+  const char *p = list;
+  while (*p) {
+    size_t l = strcspn(p, ",");
+    char name[256];
+    if (l == 0 || l >= sizeof name)
+      return ims_err_set(err, IMS_EINPUT, "--cols %s: expected column names separated by ','",
+                         list);
+    memcpy(name, p, l);
+    name[l] = '\0';
+    int c = ims_run_column(r, name);
+    if (c < 0)
+      return ims_err_set(err, IMS_EINPUT,
+                         "--cols %s: no column '%s' in model %s ('immunosim info %s --columns')",
+                         list, name, r->m->name, r->m->name);
+    for (int j = 0; j < ps->ncols; j++)
+      if (ps->cols[j] == c)
+        return ims_err_set(err, IMS_EINPUT, "--cols %s: '%s' given twice", list, name);
+    ps->cols[ps->ncols++] = c;
+    p += l;
+    if (*p == ',' && !*++p)
+      return ims_err_set(err, IMS_EINPUT, "--cols %s: expected column names separated by ','",
+                         list);
+  }
+  return IMS_OK;
 }
 
 int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *spec,
@@ -81,7 +124,8 @@ int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   ps->r = r;
   ps->spec = sp;
-  int rc = ims_pop_alloc(&ps->pop, r->params, err);
+  int rc = parse_cols(ps, sp.cols, err);
+  rc = rc ? rc : ims_pop_alloc(&ps->pop, r->params, err);
   if (!rc && sp.omega) {
     rc = ims_data_resolve(r->spec.datadir, IMS_DATA_SETS, r->m, "--omega", sp.omega, ps->omega_path,
                           sizeof ps->omega_path, err);
@@ -179,15 +223,15 @@ static int write_subject(ims_popsim_t *ps, const ims_pop_subject_t *su, ims_err_
   int nv = ims_pop_nvar(ps->pop);
   for (int k = 0; k < nv; k++)
     put(ps, &len, su->p[ims_pop_var_index(ps->pop, k)]);
-  int nc = r->m->nstates + r->m->noutputs;
-  for (int c = 0; c < nc; c++) {
+  for (int j = 0; j < ps->ncols; j++) {
+    int c = ps->cols[j];
     double sc = r->colscale[1 + c], off = r->coloffset[1 + c];
     for (int k = 0; k < IMS_PM_N; k++) {
       if (su->status || !su->metrics) {
         len += (size_t)snprintf(ps->line + len, ps->cap - len, ",");
         continue;
       }
-      double v = su->metrics[(size_t)c * IMS_PM_N + (size_t)k];
+      double v = su->metrics[(size_t)j * IMS_PM_N + (size_t)k];
       if (k == IMS_PM_CMAX || k == IMS_PM_LAST)
         v = sc * v + off;
       else if (k == IMS_PM_AUC)
@@ -270,8 +314,7 @@ static int on_subject(void *ud, const ims_pop_subject_t *su)
 static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_t *err)
 {
   const ims_run_t *r = ps->r;
-  const ims_model_t *m = r->m;
-  int nv = ims_pop_nvar(ps->pop), nc = m->nstates + m->noutputs;
+  int nv = ims_pop_nvar(ps->pop), nc = ps->ncols;
   int nf = 2 + nv + nc * IMS_PM_N;
   free(ps->line);
   ps->cap = (size_t)nf * 40 + 64;
@@ -295,8 +338,9 @@ static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_
       names[f] = ims_run_value_name(r, i, nm, 256);
       units[f] = ims_run_value_unit(r, i);
     }
-    for (int c = 0; c < nc; c++)
+    for (int j = 0; j < nc; j++)
       for (int k = 0; k < IMS_PM_N; k++, f++) {
+        int c = ps->cols[j];
         char *nm = store + (size_t)f * 512, *un = nm + 256;
         ims_column_name(nm, 256, r->colnames[1 + c], ims_pm_names[k]);
         /* units as the metrics write them: an AUC is time*unit */
@@ -371,6 +415,8 @@ static int simulate_share(ims_popsim_t *ps, ims_bands_t *b, uint64_t a, uint64_t
                        .last = e,
                        .threads = sp->threads,
                        .no_metrics = !metrics,
+                       .cols = ps->cols,
+                       .ncols = ps->ncols,
                        .bands = b,
                        .subject = on_subject,
                        .ud = ps};
@@ -401,7 +447,7 @@ int ims_popsim_run(ims_popsim_t *ps, ims_output_t *bands, ims_output_t *per_subj
   ps->span = r->tout[r->ntout - 1] - r->opts.t0;
   ps->done = 0;
   ps->next = sp->first;
-  ps->nm = nc * IMS_PM_N;
+  ps->nm = ps->ncols * IMS_PM_N;
   /* the mode is the whole run's, so shards and ranks agree with it */
   int exact = ims_bands_fits(r->ntout, nc, (size_t)sp->n, (size_t)(sp->bands_mb * 1048576.0));
   int rc = want_bands ? ims_bands_alloc_mode(&b, r->ntout, nc, (size_t)(rank == 0 ? nsub : e - a),

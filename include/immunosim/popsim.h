@@ -23,6 +23,7 @@ typedef struct ims_popsim_spec {
   int threads;              /* 0 or 1: one */
   const char *omega;        /* covariance block file or shipped name, or NULL */
   double bands_mb;          /* exact percentiles within this memory (MB), else a histogram */
+  const char *cols;         /* "A,B": per-subject metrics of these columns only; NULL: all */
   int tsv, no_metadata;     /* the format of the tables (IMS_FMT_TSV, IMS_OUT_NO_META) */
   ims_par_t *par;           /* the ranks sharing [first, last) (NULL: this process) */
   int write_bands;          /* under MPI: rank 0 writes bands (the others pass NULL outputs) */

@@ -17,7 +17,7 @@ _immunosim_options()
     sweep) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols --vary --plot-metric" ;;
     sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
-    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats -n --seed --subjects --threads --bands-mem" ;;
+    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --cols -n --seed --subjects --threads --bands-mem" ;;
     merge) echo "-h --help -o --out --stats" ;;
     equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
     continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
@@ -72,6 +72,7 @@ _immunosim_value()
     "run --threshold" | "compare --threshold") echo column= ;;
     "sweep --threshold") echo column= ;;
     "run --cols" | "compare --cols" | "sweep --cols") echo columns, ;;
+    "population --cols") echo columns, ;;
     "population -n") echo none ;;
     "population --seed") echo none ;;
     "population --subjects") echo none ;;

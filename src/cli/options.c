@@ -137,7 +137,7 @@ const cli_opt_t cli_opts[] = {
      "(column,parameter,metric,value,time,d_value_d_p,normalised)",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_PER_SUBJECT, "per-subject", 0, CLI_OUT, "FILE", "population",
-     "one row per subject: subject,status,<varying parameters>, and per column "
+     "one row per subject: subject,status,<varying parameters>, and per column (--cols) "
      "COL_cmax,COL_tmax,COL_auc (CVODES quadrature),COL_last",
      .comp = CLI_C_FILE, .group = "output"},
 
@@ -189,6 +189,10 @@ const cli_opt_t cli_opts[] = {
     {OPT_COLS, "cols", 0, CLI_TEXT, "A,B", "run compare sweep",
      "metrics only for these columns (default: every column)", .comp = CLI_C_COLUMNS,
      .group = "metrics"},
+    {OPT_COLS, "cols", 0, CLI_TEXT, "A,B", "population",
+     "--per-subject metrics of these columns only, in this order (default: every state and "
+     "output); the others are not watched",
+     .comp = CLI_C_COLUMNS, .group = "output"},
 
     /* ---- population ---- */
     {OPT_N, "n", 'n', CLI_U64, "N", "population", "population size; subjects are numbered 0 .. N-1",

@@ -75,6 +75,7 @@ int cmd_population(int argc, char **argv)
                             .threads = (int)cli_num(a, OPT_THREADS, 1),
                             .omega = cli_str(a, OPT_OMEGA, NULL),
                             .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
+                            .cols = cli_str(a, OPT_COLS, NULL),
                             .tsv = (x.ra.format & 0xff) == IMS_FMT_TSV,
                             .no_metadata = (x.ra.format & IMS_OUT_NO_META) != 0,
                             .par = cli_par(),
