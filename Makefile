@@ -42,7 +42,8 @@ TEST_SRC := $(wildcard tests/*.c) $(wildcard tests/models/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
 HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/cli/*.h)
 
-.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz completion \
+.PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
+        completion \
         figures gallery-update bench check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
@@ -90,15 +91,18 @@ demo: deps
 	  -o $(BUILD)/demo/blinatumomab.png
 	@echo "wrote $(BUILD)/demo/blinatumomab.csv, $(BUILD)/demo/blinatumomab.png and its script $(BUILD)/demo/blinatumomab.gp"
 
+# Check's 4 s default per test is a hang guard, not a benchmark: under the
+# sanitizers on a loaded CI machine the generated-case suites need more.
+CK_ENV := CK_DEFAULT_TIMEOUT=300
 test: all $(BUILD)/check_immunosim
-	IMS_SRCDIR=$(CURDIR) $(BUILD)/check_immunosim
+	IMS_SRCDIR=$(CURDIR) $(CK_ENV) $(BUILD)/check_immunosim
 
 check: deps-check
 	$(MAKE) test
 	$(MAKE) check-cli
 	$(MAKE) check-install
 	$(MAKE) check-peers
-	$(MAKE) fuzz FUZZ_TIME=15
+	$(MAKE) fuzz-check
 	$(MAKE) tsan
 	$(MAKE) lint format-check
 
@@ -117,9 +121,13 @@ check-cli: all
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
 
+# clang: its -fsanitize=undefined includes float-cast-overflow (a double outside the range
+# of the integer it is converted to), which gcc's does not.
+SAN := address,undefined,float-cast-overflow
 sanitize:
-	IMMUNOSIM_DATA=$(CURDIR) $(MAKE) BUILD=build/san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" CFLAGS="-O1 -g" test check-cli
+	IMMUNOSIM_DATA=$(CURDIR) $(MAKE) BUILD=build/san CC=clang CFLAGS="-O1 -g" \
+	  EXTRA_CFLAGS="-Wno-unknown-warning-option -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=$(SAN)" test check-cli
 
 # ThreadSanitizer over the population suite (and the threaded CLI run): clang with LLVM's
 # libomp, whose Archer tool (libarcher.so) tells TSan about OpenMP's barriers and locks.
@@ -131,12 +139,12 @@ tsan:
 	$(MAKE) BUILD=build/tsan CC=clang CFLAGS="-O1 -g" \
 	  EXTRA_CFLAGS="-Wno-unknown-warning-option -fsanitize=thread -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=thread" build/tsan/check_immunosim build/tsan/immunosim
-	IMS_SRCDIR=$(CURDIR) CK_RUN_SUITE=population CK_FORK=no $(TSAN_ENV) build/tsan/check_immunosim
+	IMS_SRCDIR=$(CURDIR) $(CK_ENV) CK_RUN_SUITE=population CK_FORK=no $(TSAN_ENV) build/tsan/check_immunosim
 	IMMUNOSIM_DATA=$(CURDIR) $(TSAN_ENV) build/tsan/immunosim population pk2cmt -p pembrolizumab_ahamadi2017 \
 	  -s pembrolizumab_200mg_q3w -n 40 --threads 2 -t 84 --dt 1 --per-subject /dev/null -o /dev/null
 
 valgrind: all $(BUILD)/check_immunosim
-	IMS_SRCDIR=$(CURDIR) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	IMS_SRCDIR=$(CURDIR) $(CK_ENV) CK_FORK=no valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=9 -q $(BUILD)/check_immunosim
 
 # The figure gallery: every recipe plots/gallery/NN_name.sh draws build/figures/NN_name.png
@@ -164,26 +172,59 @@ bench: deps
 	$(MAKE) all $(BUILD)/bench/bench
 	bash tests/bench/run.sh
 
-# libFuzzer targets for the parameter and schedule readers (clang).  Seeds are
-# the shipped files and the bad-input corpus, each prefixed with a model byte.
+# libFuzzer targets (clang): the parameter, schedule and rules readers, the model-file reader
+# and the driver's timeline (tests/fuzz/fuzz_*.c).  Inputs start with one selector byte (the
+# model, the driver target's grid, or the model-file target's --no-unit-check bit).  Seeds are the shipped files and the bad-input corpus; every input
+# that ever crashed a target is committed in tests/fuzz/corpus/<target>/.
+#   make fuzz        random, FUZZ_TIME seconds per target (default 60); crashes land in
+#                    build/fuzz/<target>-crash-*: add them to tests/fuzz/corpus/<target>/
+#   make fuzz-check  deterministic (make check): replays the committed corpus, then
+#                    FUZZ_RUNS executions per target from the fixed seed FUZZ_SEED
 FUZZ_TIME ?= 60
+FUZZ_RUNS ?= 20000
+FUZZ_SEED ?= 1
 FUZZ_TARGETS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-fuzz:
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all -g -O1
+FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp
+FUZZ_SEEDS := tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv
+# A fixed seed is not enough: the mutations also depend on addresses, so the deterministic run
+# turns address randomisation off (setarch -R) and never reloads the corpus while it runs.
+NOASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo setarch $$(uname -m) -R)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRC) $(HEADERS)
 	@command -v clang >/dev/null || { echo "fuzz: clang missing (apt-get install clang libclang-rt-14-dev)"; exit 1; }
-	@mkdir -p $(BUILD)/fuzz
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(SBML_CFLAGS) $(FUZZ_FLAGS) \
+	  -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' $< $(LIB_SRC) -o $@ $(LDLIBS)
+
+# A fresh working corpus: the committed one plus the seeds, each prefixed with a zero byte.
+define fuzz_corpus
+rm -rf $(BUILD)/fuzz/$(1).corpus; mkdir -p $(BUILD)/fuzz/$(1).corpus; i=0; \
+for f in $(FUZZ_SEEDS); do i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$(1).corpus/seed$$i; done; \
+if [ -d tests/fuzz/corpus/$(1) ]; then cp tests/fuzz/corpus/$(1)/* $(BUILD)/fuzz/$(1).corpus/ 2>/dev/null || true; fi
+endef
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  clang -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(SBML_CFLAGS) $(FUZZ_FLAGS) \
-	    -DIMS_DATADIR='"$(PREFIX)/share/immunosim"' tests/fuzz/$$t.c $(LIB_SRC) \
-	    -o $(BUILD)/fuzz/$$t $(LDLIBS); \
-	  rm -rf $(BUILD)/fuzz/$$t.corpus; mkdir -p $(BUILD)/fuzz/$$t.corpus; i=0; \
-	  if [ -d tests/fuzz/corpus/$$t ]; then cp tests/fuzz/corpus/$$t/* $(BUILD)/fuzz/$$t.corpus/; fi; \
-	  for f in tests/data/bad/*.csv params/*/*.csv params/schedules/*.csv; do \
-	    i=$$((i+1)); { printf '\000'; cat "$$f"; } > $(BUILD)/fuzz/$$t.corpus/seed$$i; done; \
+	  $(call fuzz_corpus,$$t); \
 	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
-	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	  $(FUZZ_ENV) $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/$$t.corpus 2>&1 | tail -4; \
 	  test "$${PIPESTATUS[0]}" = 0; \
+	done
+
+fuzz-check: $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  if [ -d tests/fuzz/corpus/$$t ]; then \
+	    n=$$(ls tests/fuzz/corpus/$$t | wc -l); echo "fuzz-check: $$t replays $$n committed inputs"; \
+	    $(FUZZ_ENV) $(BUILD)/fuzz/$$t -runs=0 tests/fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.replay.log 2>&1 || \
+	      { tail -20 $(BUILD)/fuzz/$$t.replay.log; exit 1; }; \
+	  fi; \
+	  $(call fuzz_corpus,$$t); \
+	  echo "fuzz-check: $$t, $(FUZZ_RUNS) runs from seed $(FUZZ_SEED)"; \
+	  $(FUZZ_ENV) $(NOASLR) $(BUILD)/fuzz/$$t -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) -max_len=4096 -reload=0 \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/$$t.corpus >$(BUILD)/fuzz/$$t.log 2>&1 || \
+	    { tail -20 $(BUILD)/fuzz/$$t.log; exit 1; }; \
 	done
 
 install: all

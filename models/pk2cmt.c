@@ -11,6 +11,7 @@ static const ims_var_t states[] = {
     {"A1", "mg", "amount in the central compartment"},
     {"A2", "mg", "amount in the peripheral compartment"},
 };
+static const unsigned state_flags[] = {IMS_VAR_NONNEG, IMS_VAR_NONNEG};
 
 static const ims_par_t params[] = {
     {"CL", "L/d", "linear clearance (at t = 0)", 0, 0},
@@ -38,12 +39,34 @@ static double clearance(double t, const double *p)
   return p[CL] * exp(p[EMAX] * tg / (pow(p[T50], p[HILL]) + tg));
 }
 
+/* Michaelis-Menten elimination Vmax*c/(Km + c) and its derivative in c,
+ * continued below 0 as the odd function Vmax*c/(Km + |c|).  For c >= 0 it is
+ * the published term: never negative.  A solver step can leave c just below
+ * 0, where the raw form has a pole at c = -Km that for a tiny Km lies within
+ * rounding of 0 (it drove A1 to -630 mg at Km = 1e-6).  The odd continuation
+ * has no pole, pulls c back to 0, and keeps the slope continuous at 0; a
+ * clamp to 0 leaves a kink whose stale Jacobian let Newton accept a drifting
+ * negative branch (-0.48 mg at Km = 1e-12), and continuing along the tangent
+ * failed more often in the depleted regime (tried, measured).  The slope is
+ * capped at 1e150 so it stays finite for any Km > 0. */
+static double mm_rate(const double *p, double c, double *dc)
+{
+  double den = p[KM] + fabs(c);
+  if (!(p[VMAX] > 0) || !(den > 0)) {
+    *dc = 0.0;
+    return 0.0;
+  }
+  double d = p[VMAX] * (p[KM] / den) / den;
+  *dc = d < 1e150 ? d : 1e150;
+  return p[VMAX] * (c / den);
+}
+
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 {
   const double *p = ctx->p;
   double c1 = y[A1] / p[V1];
   double k12 = p[Q] / p[V1], k21 = p[Q] > 0 ? p[Q] / p[V2] : 0.0;
-  double mm = p[VMAX] > 0 ? p[VMAX] * c1 / (p[KM] + c1) : 0.0;
+  double dmm, mm = mm_rate(p, c1, &dmm);
   dy[A1] = -clearance(t, p) * c1 - k12 * y[A1] + k21 * y[A2] - mm;
   dy[A2] = k12 * y[A1] - k21 * y[A2];
   return 0;
@@ -54,8 +77,9 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
   const double *p = ctx->p;
   double c1 = y[A1] / p[V1];
   double k12 = p[Q] / p[V1], k21 = p[Q] > 0 ? p[Q] / p[V2] : 0.0;
-  double dmm = p[VMAX] > 0 ? p[VMAX] * p[KM] / ((p[KM] + c1) * (p[KM] + c1)) / p[V1] : 0.0;
-  J[0] = -clearance(t, p) / p[V1] - k12 - dmm;
+  double dmm;
+  (void)mm_rate(p, c1, &dmm);
+  J[0] = -clearance(t, p) / p[V1] - k12 - dmm / p[V1];
   J[1] = k21;
   J[2] = k12;
   J[3] = -k21;
@@ -87,7 +111,11 @@ const ims_model_t ims_model_pk2cmt = {
                 "(blinatumomab), Bruno 2005 Cancer Chemother Pharmacol 56:361 (trastuzumab), "
                 "Frey 2010 J Clin Pharmacol 50:754 (tocilizumab)",
     .notes = "CL(t) = CL*exp(Emax*t^HILL/(T50^HILL + t^HILL)); Q = 0 gives one compartment. "
-             "Michaelis-Menten elimination Vmax*C1/(Km + C1) acts on the central amount.",
+             "Michaelis-Menten elimination Vmax*C1/(Km + C1) acts on the central amount; below 0 "
+             "(a solver step just under zero) it continues as Vmax*C1/(Km + |C1|), so it has no "
+             "pole however small Km and pulls C1 back to 0; a run that would report A1 clearly "
+             "below 0 fails instead.  With Km*V1 far below --atol the elimination switches off "
+             "more sharply than the solver resolves: give A1 an --atol below Km*V1.",
     .time_unit = "d",
     .default_set = "blinatumomab_clements2020",
     .states = states,
@@ -99,6 +127,7 @@ const ims_model_t ims_model_pk2cmt = {
     .rhs = rhs,
     .jac = jac,
     .output = output,
+    .state_flags = state_flags,
     .plot = plot,
     .nplot = 1,
     .labels = labels,

@@ -16,8 +16,8 @@ static const ims_var_t states[] = {
 };
 
 static const ims_par_t params[] = {
-    {"foldx", "1", "fold expansion from E(0) to Cmax", 0, 0},
-    {"Tmax", "d", "time of the peak (end of expansion)", 0, 0},
+    {"foldx", "1", "fold expansion from E(0) to Cmax", 0, IMS_PAR_POSITIVE},
+    {"Tmax", "d", "time of the peak (end of expansion)", 0, IMS_PAR_POSITIVE},
     {"Cmax", "copies/ug", "peak transgene level", 0, 0},
     {"alpha", "1/d", "contraction rate of E after Tmax", 0, 0},
     {"FB", "1", "fraction of the peak that persists (memory-like)", 0, 0},

@@ -11,6 +11,11 @@ static const ims_var_t states[] = {
     {"z", "1", "virus-specific CTL (arbitrary units)"},
 };
 
+/* Cell populations: below 0 the logistic term turns into a finite-time blow-up, so a solution
+ * the tolerances let go negative (x's trough is about 5e-11, below the default atol) must fail
+ * there, naming x, instead of being reported. */
+static const unsigned state_flags[] = {IMS_VAR_NONNEG, IMS_VAR_NONNEG, IMS_VAR_NONNEG};
+
 static const ims_par_t params[] = {
     {"r", "1/d", "replication rate of uninfected tumour cells", 0, 0},
     {"k", "1", "carrying capacity of the tumour (units of x)", 0, 0},
@@ -85,6 +90,7 @@ const ims_model_t ims_model_wodarz2001 = {
     .nparams = NPAR,
     .rhs = rhs,
     .jac = jac,
+    .state_flags = state_flags,
     .plot = plot,
     .nplot = 3,
     .labels = labels,

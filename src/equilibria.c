@@ -116,10 +116,9 @@ int ims_eq_classify(int n, const double *re, const double *im, double tol, int *
 
 static void initial_state(const ims_model_t *m, const double *p, double *y0)
 {
-  for (int i = 0; i < m->nstates; i++)
-    y0[i] = p[m->nparams + i];
-  if (m->init)
-    m->init(p, y0);
+  if (ims_model_initial_state(m, p, y0, NULL) != 0) /* no memory: no starting point */
+    for (int i = 0; i < m->nstates; i++)
+      y0[i] = NAN;
 }
 
 /* |f_i / J_ii| at y: how far state i alone moves to its own nullcline (the

@@ -3,31 +3,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ims__layout_init(ims__layout_t *L, const ims__dag_t *g, int n, int np)
+int ims__layout_init(ims__layout_t *L, const ims__dag_t *g, int n, int np, int nside)
 {
   memset(L, 0, sizeof *L);
   L->n = n;
   L->np = np;
+  L->nside = nside;
   L->creg = malloc(((size_t)g->nn + 1) * sizeof *L->creg);
+  L->sidereg = malloc(((size_t)g->nn + 1) * sizeof *L->sidereg);
   L->consts = malloc(((size_t)g->nn + 1) * sizeof *L->consts);
-  if (!L->creg || !L->consts) {
+  if (!L->creg || !L->sidereg || !L->consts) {
     ims__layout_free(L);
     return -1;
   }
   for (int i = 0; i < g->nn; i++) {
-    L->creg[i] = -1;
+    L->creg[i] = L->sidereg[i] = -1;
     if (g->n[i].op == IMS__D_CONST) {
-      L->creg[i] = 1 + n + np + L->nconst;
+      L->creg[i] = 1 + n + np + nside + L->nconst;
       L->consts[L->nconst++] = g->n[i].v;
     }
   }
   return 0;
 }
 
+void ims__layout_hold(ims__layout_t *L, int x, int k)
+{
+  L->sidereg[x] = 1 + L->n + L->np + k;
+}
+
 void ims__layout_free(ims__layout_t *L)
 {
   free(L->consts);
   free(L->creg);
+  free(L->sidereg);
   memset(L, 0, sizeof *L);
 }
 
@@ -74,7 +82,7 @@ int ims__prog_build(ims__prog_t *P, const ims__dag_t *g, const ims__layout_t *L,
   }
   for (int i = 0; i < nroots; i++)
     mark(g, need, roots[i]);
-  P->base = 1 + L->n + L->np + L->nconst;
+  P->base = 1 + L->n + L->np + L->nside + L->nconst;
   /* Node indices are a topological order: operands are created first. */
   for (int x = 0; x < g->nn; x++) {
     const ims__dnode_t *d = &g->n[x];
@@ -86,6 +94,10 @@ int ims__prog_build(ims__prog_t *P, const ims__dag_t *g, const ims__layout_t *L,
     in->a = d->a >= 0 ? P->node_reg[d->a] : 0;
     in->b = d->b >= 0 ? P->node_reg[d->b] : 0;
     in->c = d->c >= 0 ? P->node_reg[d->c] : 0;
+    if (L->sidereg[x] >= 0) { /* a relation: c is free for its side */
+      in->op |= IMS__D_HELD;
+      in->c = L->sidereg[x];
+    }
     P->node_reg[x] = P->base + P->nins++;
   }
   free(need);
@@ -109,12 +121,17 @@ void ims__prog_free(ims__prog_t *P)
 }
 
 void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const double *y,
-                   const double *p, double *r, double *dst)
+                   const double *p, const double *side, double *r, double *dst)
 {
   r[0] = t;
   memcpy(r + 1, y, (size_t)L->n * sizeof *r);
   memcpy(r + 1 + L->n, p, (size_t)L->np * sizeof *r);
-  memcpy(r + 1 + L->n + L->np, L->consts, (size_t)L->nconst * sizeof *r);
+  double *sr = r + 1 + L->n + L->np;
+  if (side)
+    memcpy(sr, side, (size_t)L->nside * sizeof *r);
+  else
+    memset(sr, 0, (size_t)L->nside * sizeof *r);
+  memcpy(sr + L->nside, L->consts, (size_t)L->nconst * sizeof *r);
   double *d = r + P->base;
   const ims__ins_t *in = P->ins, *end = P->ins + P->nins;
   /* The common operations inline; the rest through the one definition. */
@@ -139,7 +156,13 @@ void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const
       *d = r[in->a] != 0 ? r[in->b] : r[in->c];
       break;
     default:
-      *d = ims__dop_eval(in->op, r[in->a], r[in->b], r[in->c]);
+      if (in->op & IMS__D_HELD) {
+        int op = in->op & ~IMS__D_HELD;
+        double sd = r[in->c];
+        *d = sd != 0 ? ims__held(op, sd) : ims__dop_eval(op, r[in->a], r[in->b], 0);
+      } else {
+        *d = ims__dop_eval(in->op, r[in->a], r[in->b], r[in->c]);
+      }
     }
   }
   if (P->zero_fill)

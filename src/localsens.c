@@ -191,6 +191,19 @@ static int on_sens(void *ud, double t, const double *dy, const double *dout, con
   return ims_output_row(ls->out, ls->row, k) ? IMS_EIO : 0;
 }
 
+/* A row at a discontinuity that moves with p (Stein's Tmax): a peak there
+ * is the value at the moving kink, whose derivative is dy/dp + rate*dtau
+ * (the fixed-time dy/dp would be the one-sided slope of the kink). */
+static int on_shift(void *ud, double t, const double *dtau, const double *rate)
+{
+  ims_localsens_t *ls = ud;
+  for (int c = 0; c < ls->nc; c++)
+    if (ls->tpeak[c] == t)
+      for (int j = 0; j < ls->ns; j++)
+        ls->dpeak[c * ls->ns + j] += rate[c] * dtau[j];
+  return 0;
+}
+
 /* Column names COL_PAR and units for the time-course file. */
 static int write_header(ims_localsens_t *ls, ims_output_t *o)
 {
@@ -310,7 +323,7 @@ int ims_localsens_run(ims_localsens_t *ls, ims_output_t *tc, ims_err_t *err)
   r->opts.nsens = ls->ns;
   r->opts.sens = ls->idx;
   r->opts.quad = 1;
-  ims_observer_t obs = {.row = on_row, .sens = on_sens, .ud = ls};
+  ims_observer_t obs = {.row = on_row, .sens = on_sens, .ud = ls, .sens_shift = on_shift};
   rc = rc ? rc : ims_sim_alloc(&sim, r->m, err);
   if (!rc)
     rc = ims_sim_run(sim, r->params->value, r->sched, &r->opts, ls->tout, ls->nt, &obs, err);

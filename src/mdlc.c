@@ -62,15 +62,39 @@ static void operand(const cgen_t *g, int r)
   else if (r <= L->n + L->np)
     fprintf(g->fp, "p[%d]", r - 1 - L->n);
   else if (r < g->prog->base)
-    num(g->fp, L->consts[r - 1 - L->n - L->np]);
+    num(g->fp, L->consts[r - 1 - L->n - L->np - L->nside]);
   else
     fprintf(g->fp, "r%d", r - g->prog->base);
+}
+
+/* A relation held at its switch's side (ctx->swside) when the driver gives one. */
+static void held(const cgen_t *g, const ims__ins_t *in)
+{
+  static const char *const rel[] = {"<", "<=", ">", ">=", "==", "!="};
+  const ims__layout_t *L = &g->P->L;
+  int op = in->op & ~IMS__D_HELD, k = in->c - 1 - L->n - L->np;
+  FILE *fp = g->fp;
+  fprintf(fp, "ctx->swside && ctx->swside[%d] != 0 ? ", k);
+  if (op == IMS__D_EQ || op == IMS__D_NE)
+    fputs(op == IMS__D_EQ ? "0.0" : "1.0", fp);
+  else
+    fprintf(fp, "(double)(ctx->swside[%d] %s 0)", k, op <= IMS__D_LE ? "<" : ">");
+  fputs(" : (double)(", fp);
+  operand(g, in->a);
+  fprintf(fp, " %s ", rel[op - IMS__D_LT]);
+  operand(g, in->b);
+  fputs(")", fp);
 }
 
 static void ins(const cgen_t *g, const ims__ins_t *in, int k)
 {
   FILE *fp = g->fp;
   fprintf(fp, "  const double r%d = ", k);
+  if (in->op & IMS__D_HELD) {
+    held(g, in);
+    fputs(";\n", fp);
+    return;
+  }
   const char *infix = NULL;
   switch (in->op) {
   case IMS__D_ADD:

@@ -272,14 +272,18 @@ static int is_logic(int op)
  * function changes sign: a - b for a relation a < b, the value itself for a
  * number used as a condition.  Discontinuous functions of t or states without
  * such a function (floor, ceil, rem, quotient) are reported as warnings. */
-static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nout)
+static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nout, int **hold,
+                    int *nhold)
 {
   ims__dag_t *g = x->g;
   char *need = calloc((size_t)g->nn + 1, 1);
   int *sw = malloc(((size_t)g->nn + 1) * sizeof *sw), n = 0;
-  if (!need || !sw) {
+  /* hold: pairs (relation node, its switch), for the driver to hold its side */
+  int *hd = malloc(2 * ((size_t)g->nn + 1) * sizeof *hd), nh = 0;
+  if (!need || !sw || !hd) {
     free(need);
     free(sw);
+    free(hd);
     return -1;
   }
   for (int i = 0; i < nroots; i++)
@@ -316,16 +320,22 @@ static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nou
     for (int q = 0; q < 3; q++) {
       if (cand[q] < 0)
         continue;
-      int dup = 0;
-      for (int j = 0; j < n && !dup; j++)
-        dup = sw[j] == cand[q];
-      if (!dup)
+      int j = 0;
+      while (j < n && sw[j] != cand[q])
+        j++;
+      if (j == n)
         sw[n++] = cand[q];
+      if (q == 0 && ims__dop_is_rel(d.op)) {
+        hd[2 * nh] = k;
+        hd[2 * nh++ + 1] = j;
+      }
     }
   }
   free(need);
   *out = sw;
   *nout = n;
+  *hold = hd;
+  *nhold = nh;
   return 0;
 }
 
@@ -334,7 +344,7 @@ static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nou
 static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->work, dy);
+  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->swside, ctx->work, dy);
   for (int i = 0; i < P->L.n; i++)
     if (!isfinite(dy[i])) /* a domain error: CVODE retries with a smaller step */
       return 1;
@@ -344,27 +354,27 @@ static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 static int g_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->work, J);
+  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->swside, ctx->work, J);
   return 0;
 }
 
 static void g_output(double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->work, out);
+  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->swside, ctx->work, out);
 }
 
 static int g_switches(double t, const double *y, double *g, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->work, g);
+  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->swside, ctx->work, g);
   return 0;
 }
 
 static void g_init(double *y0, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, ctx->work, y0);
+  ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->work, y0);
 }
 
 const ims_mdl_t *ims_mdl_of(const ims_model_t *m)
@@ -388,7 +398,7 @@ int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, c
   const ims__mprog_t *P = m->impl;
   if (k < 0 || k >= P->nev)
     return -1;
-  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, ctx->work, out);
+  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, NULL, ctx->work, out);
   return 0;
 }
 
@@ -521,12 +531,17 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
     for (int i = 0; !oom && i < c->nevx; i++)
       oom = (evn[nevn++] = node_of(x, c->evx[i].x)) < 0;
   }
+  int *hold = NULL, nhold = 0;
   if (!oom)
-    oom = switches(x, rate, n, &sw, &nsw) != 0;
+    oom = switches(x, rate, n, &sw, &nsw, &hold, &nhold) != 0;
   if (oom || x->bad)
     rc = x->bad ? IMS_EINPUT : ims_err_set(c->err, IMS_ENOMEM, "out of memory");
-  if (!rc && (ims__layout_init(&P->L, x->g, n, c->nmpar + n) ||
-              ims__prog_build(&P->rhs, x->g, &P->L, rate, NULL, n, n, 0) ||
+  if (!rc && ims__layout_init(&P->L, x->g, n, c->nmpar + n, nsw))
+    rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  for (int i = 0; !rc && i < nhold; i++)
+    ims__layout_hold(&P->L, hold[2 * i], hold[2 * i + 1]);
+  free(hold);
+  if (!rc && (ims__prog_build(&P->rhs, x->g, &P->L, rate, NULL, n, n, 0) ||
               ims__prog_build(&P->jac, x->g, &P->L, roots, idx, nj, n * n, 1) ||
               ims__prog_build(&P->out, x->g, &P->L, outs, NULL, nout, nout, 0) ||
               ims__prog_build(&P->sw, x->g, &P->L, sw, NULL, nsw, nsw, 0) ||

@@ -39,9 +39,11 @@ struct ims_metrics {
   int *trkind, *tridx; /* maxtr */
   double *y0, *out0;   /* baseline state and outputs */
   int *ndose0;
-  double *work;     /* the model's scratch for output() */
-  double *baseline; /* nc */
+  double *work;       /* the model's scratch for output() */
+  double *baseline;   /* nc */
+  unsigned char *sel; /* nc: the columns tracked (all by default) */
   double last_disc, th_last;
+  double scale; /* the run's time scale, for ims_time_tol */
   int started;
 };
 
@@ -94,6 +96,7 @@ void ims_metrics_free(ims_metrics_t *mt)
   free(mt->ndose0);
   free(mt->work);
   free(mt->baseline);
+  free(mt->sel);
   free(mt);
 }
 
@@ -137,12 +140,14 @@ int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_windo
   mt->ndose0 = calloc((size_t)m->nstates + 1, sizeof *mt->ndose0);
   mt->work = calloc(m->nwork + 1, sizeof *mt->work);
   mt->baseline = calloc(snc, sizeof *mt->baseline);
+  mt->sel = malloc(snc);
   if (!mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
       !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 || !mt->work ||
-      !mt->baseline) {
+      !mt->baseline || !mt->sel) {
     ims_metrics_free(mt);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
+  memset(mt->sel, 1, snc);
   memcpy(mt->w, w, snw * sizeof *w);
   if (nth)
     memcpy(mt->th, th, snth * sizeof *th);
@@ -163,6 +168,25 @@ int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_windo
 int ims_metrics_max_triggers(const ims_metrics_t *mt)
 {
   return mt->maxtr;
+}
+
+int ims_metrics_columns(ims_metrics_t *mt, const int *cols, int n, ims_err_t *err)
+{
+  for (int i = 0; i < n; i++)
+    if (cols[i] < 0 || cols[i] >= mt->nc)
+      return ims_err_set(err, IMS_EINPUT, "metrics: column %d does not exist", cols[i]);
+  memset(mt->sel, 0, (size_t)mt->nc);
+  for (int i = 0; i < n; i++)
+    mt->sel[cols[i]] = 1;
+  for (int k = 0; k < mt->nth; k++) /* a threshold's column is tracked */
+    mt->sel[mt->th[k].col] = 1;
+  return IMS_OK;
+}
+
+/* Whether a and b are one instant of the driver's timeline. */
+static int same_time(const ims_metrics_t *mt, double a, double b)
+{
+  return fabs(a - b) <= ims_time_tol(fmax(fabs(a), fabs(b)), mt->scale);
 }
 
 const double *ims_metrics_times(const ims_metrics_t *mt, size_t *n)
@@ -188,16 +212,24 @@ static void reset(ims_metrics_t *mt)
   mt->started = 0;
 }
 
+/* The run's time scale as the driver sees it, max(|t0|, |tend|), from t0 and
+ * the windows (which lie in the run). */
+static void set_scale(ims_metrics_t *mt, double t0)
+{
+  mt->scale = fabs(t0);
+  for (int i = 0; i < mt->nw; i++)
+    mt->scale = fmax(mt->scale, fmax(fabs(mt->w[i].a), fabs(mt->w[i].b)));
+}
+
 int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger_t *tr, int first)
 {
   const ims_model_t *m = mt->m;
   reset(mt);
+  set_scale(mt, t0);
   /* baseline: the state at t0 before any dose, as the driver starts it */
-  memcpy(mt->y0, p + m->nparams, (size_t)m->nstates * sizeof *mt->y0);
-  if (m->init)
-    m->init(p, mt->y0);
+  ims_model_initial_state(m, p, mt->y0, mt->work);
   if (m->noutputs) {
-    ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work};
+    ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work, NULL};
     m->output(t0, mt->y0, mt->out0, &ctx);
   }
   for (int c = 0; c < mt->nc; c++)
@@ -206,6 +238,8 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
   ims_trigger_t base = {.dir = 0, .act = IMS_ACT_NONE, .start = -INFINITY};
   if (!(mt->flags & IMS_METRICS_NO_EXTREMA))
     for (int c = 0; c < mt->nc; c++) {
+      if (!mt->sel[c])
+        continue;
       tr[k] = base;
       tr[k].name = "metrics: extremum";
       tr[k].var = IMS_DERIV(m, c);
@@ -222,7 +256,7 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
   }
   if (!(mt->flags & IMS_METRICS_NO_REGROW))
     for (int c = 0; c < mt->nc; c++) {
-      if (!(mt->baseline[c] > 0) || !isfinite(mt->baseline[c]))
+      if (!mt->sel[c] || !(mt->baseline[c] > 0) || !isfinite(mt->baseline[c]))
         continue;
       tr[k] = base;
       tr[k].name = "metrics: baseline";
@@ -290,25 +324,28 @@ int ims_metrics_sample(ims_metrics_t *mt, double t, int kind, const double *y, c
   else if (kind == IMS_SAMPLE_AFTER)
     side = SIDE_RIGHT;
   else
-    side = t == mt->last_disc ? SIDE_RIGHT : SIDE_BOTH;
+    side = same_time(mt, t, mt->last_disc) ? SIDE_RIGHT : SIDE_BOTH;
   if (kind != IMS_SAMPLE_AT)
     mt->last_disc = t;
   advance_time(mt, t);
   for (int i = 0; i < mt->nw; i++) {
     const ims_window_t *w = &mt->w[i];
     acc_t *a = &mt->acc[(size_t)i * (size_t)mt->nc];
-    if (t == w->a && quad && !mt->has_a[i]) {
+    int at_a = same_time(mt, t, w->a), at_b = same_time(mt, t, w->b);
+    if (at_a && quad && !mt->has_a[i]) {
       mt->has_a[i] = 1;
       for (int c = 0; c < mt->nc; c++)
         a[c].qa = quad[c];
     }
-    int in = ((side & SIDE_LEFT) && t > w->a && t <= w->b) ||
-             ((side & SIDE_RIGHT) && t >= w->a && t < w->b);
+    int in = ((side & SIDE_LEFT) && t > w->a && !at_a && (t <= w->b || at_b)) ||
+             ((side & SIDE_RIGHT) && (t >= w->a || at_a) && t < w->b && !at_b);
     if (!in)
       continue;
-    if (t == w->b)
+    if (at_b)
       mt->has_b[i] = 1;
     for (int c = 0; c < mt->nc; c++) {
+      if (!mt->sel[c])
+        continue;
       double v = colval(mt, c, y, out);
       extreme(&a[c], t, v);
       if (side & SIDE_LEFT)
@@ -343,14 +380,15 @@ int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev)
   int idx = mt->tridx[k];
   for (int i = 0; i < mt->nw; i++) {
     const ims_window_t *w = &mt->w[i];
-    if (t < w->a || t > w->b)
+    int at_b = same_time(mt, t, w->b);
+    if ((t < w->a && !same_time(mt, t, w->a)) || (t > w->b && !at_b))
       continue;
     switch (mt->trkind[k]) {
     case TK_EXTREMUM:
       extreme(&mt->acc[(size_t)i * (size_t)mt->nc + (size_t)idx], t, ev->value);
       break;
     case TK_THRESHOLD:
-      if (t < w->b || t != mt->last_disc)
+      if (!at_b || !same_time(mt, t, mt->last_disc))
         mt->tacc[(size_t)i * (size_t)mt->nth + (size_t)idx].cross++;
       break;
     case TK_BASELINE: {

@@ -4,6 +4,7 @@
 #include "immunosim/sim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -65,4 +66,20 @@ int ims_model_extinction(const ims_model_t *m, ims_trigger_t *tr, int max)
                               .act = IMS_ACT_ZERO,
                               .target = i};
   return k;
+}
+
+int ims_model_initial_state(const ims_model_t *m, const double *p, double *y0, double *work)
+{
+  memcpy(y0, p + m->nparams, (size_t)m->nstates * sizeof *y0);
+  if (m->init)
+    m->init(p, y0);
+  if (!m->init_ctx)
+    return 0;
+  double *own = NULL;
+  if (!work && m->nwork && !(work = own = calloc(m->nwork, sizeof *own)))
+    return IMS_ENOMEM;
+  ims_ctx_t ctx = {.p = p, .ndose = NULL, .phase = 0, .model = m, .work = work};
+  m->init_ctx(y0, &ctx);
+  free(own);
+  return 0;
 }

@@ -133,7 +133,7 @@ static int check(const ims_model_t *m, int par, double a, double b, const ims_or
     return ims_err_set(err, IMS_EINPUT, "orbits: log-spaced values need a, b > 0 (%g:%g)", a, b);
   if (!(o->transient >= 0) || !(o->window > 0) || !isfinite(o->transient + o->window))
     return ims_err_set(err, IMS_EINPUT, "orbits: the transient must be >= 0, the window > 0");
-  if (o->carry && m->init)
+  if (o->carry && (m->init || m->init_ctx))
     return ims_err_set(err, IMS_EINPUT,
                        "orbits: model %s derives its initial state from parameters; it cannot "
                        "start from the previous end state (no carry)",

@@ -114,6 +114,12 @@ static int dimensionless(const char *u)
   return u[0] == '\0' || strcmp(u, "1") == 0 || strcmp(u, "-") == 0;
 }
 
+static int is_volume(const ims_units_t *u, const char *unit)
+{
+  double sc, off;
+  return !dimensionless(unit) && ims_units_factor(u, unit, "L", &sc, &off, NULL) == IMS_OK;
+}
+
 /* Convert value from `unit` to the parameter's canonical unit and store it. */
 static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const char *unit,
                  const char *where, int vcol, int ucol, ims_err_t *err)
@@ -146,6 +152,15 @@ static int store(ims_params_t *p, const ims_units_t *u, int k, double v, const c
                        label);
   if (v < 0 && !is_signed(m, k))
     return ims_err_set(err, IMS_EINPUT, "%s: parameter '%s' must not be negative (got %g)", lv,
+                       label, v);
+  if (!(v > 0) && k < m->nparams && is_volume(u, cu))
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: parameter '%s' is a volume and must be above 0 (got %g): a "
+                       "compartment without volume has no concentration; give its volume in %s",
+                       lv, label, v, cu);
+  if (!(v > 0) && k < m->nparams && (m->params[k].flags & IMS_PAR_POSITIVE))
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s: parameter '%s' must be above 0 (got %g): the model divides by it", lv,
                        label, v);
   p->value[k] = v;
   p->given[k] = 1;
@@ -210,9 +225,22 @@ static int read_iiv(file_ctx_t *c, const ims_table_row_t *row, int k, const char
   }
   if (d < 0)
     d = w > 0 ? IMS_DIST_LOGNORMAL : IMS_DIST_FIXED;
+  /* a CV or variance that squares to infinity (iiv 1e308%), or a lognormal
+   * spread beyond a factor of e^7 per standard deviation, is a typo */
+  double cv = pct ? w / 100 : NAN;
+  if ((pct && !(cv * cv < 1e300)) || (d == IMS_DIST_LOGNORMAL && !pct && w > 50) ||
+      (d == IMS_DIST_LOGNORMAL && pct && !(log1p(cv * cv) <= 50)))
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s:%ld:%d: iiv '%s' is not a usable variability (a lognormal omega^2 is "
+                       "at most 50); give a variance such as 0.09 or a CV such as 30%%",
+                       row->name, row->line, col, iiv);
   if (d == IMS_DIST_NORMAL && pct) {
     double sd = (w / 100) * c->p->value[k];
     w = sd * sd;
+    if (!isfinite(w))
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: iiv '%s' gives an infinite variance; give a CV such as 30%%",
+                         row->name, row->line, col, iiv);
   } else if (d == IMS_DIST_NORMAL && w > 0 && !dimensionless(unit)) {
     double scale, offset;
     if (ims_units_factor(c->u, unit, canonical_unit(c->p->model, k), &scale, &offset, NULL) == 0)
@@ -373,4 +401,22 @@ int ims_params_finish(ims_params_t *p, ims_err_t *err)
                        m->name, m->params[i].name, m->params[i].unit, m->params[i].name);
   }
   return IMS_OK;
+}
+
+int ims_params_echo(const ims_params_t *p, const char *assign, char *buf, size_t n)
+{
+  const char *eq = strchr(assign, '=');
+  char name[128];
+  size_t nl = eq ? (size_t)(eq - assign) : 0;
+  int k = -1;
+  if (eq && nl < sizeof name) {
+    memcpy(name, assign, nl);
+    name[nl] = '\0';
+    k = ims_model_param_index(p->model, name);
+  }
+  if (k < 0)
+    return snprintf(buf, n, "%s", assign) < 0 ? -1 : 0;
+  return snprintf(buf, n, "%s -> %.10g %s", assign, p->value[k], canonical_unit(p->model, k)) < 0
+             ? -1
+             : 0;
 }

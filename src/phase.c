@@ -61,12 +61,8 @@ static int pc_init(pc_t *c, const ims_model_t *m, const double *p, const ims_pla
   }
   if (pl->base)
     memcpy(c->base, pl->base, un * sizeof *c->base);
-  else {
-    for (int i = 0; i < n; i++)
-      c->base[i] = p[m->nparams + i];
-    if (m->init)
-      m->init(p, c->base);
-  }
+  else
+    ims_model_initial_state(m, p, c->base, c->vf.work);
   for (int i = 0, k = 0; i < n; i++) {
     if (i != pl->ix && i != pl->iy)
       c->oth[k++] = i;

@@ -137,6 +137,9 @@ int ims_report_init(ims_report_t *rp, ims_run_t *r, const ims_metrics_spec_t *ms
     rc = parse_threshold(rp, r, ms->thresholds[i], err);
   rc = rc ? rc : parse_windows(rp, r, ms, err);
   rc = rc ? rc : ims_metrics_alloc(&rp->mt, r->m, rp->w, rp->nw, rp->th, rp->nth, 0, err);
+  /* --cols: only those columns get extremum and regrowth watches */
+  if (!rc && ms->cols)
+    rc = ims_metrics_columns(rp->mt, rp->sel, rp->nsel, err);
   if (rc)
     return rc;
   int max = ims_metrics_max_triggers(rp->mt);

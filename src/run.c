@@ -239,15 +239,11 @@ static int make_opts(ims_run_t *r, ims_err_t *err)
   o->use_jac = !sp->no_jac;
   o->init_step = sp->init_step;
   o->max_steps = sp->max_steps;
-  if (!(sp->rtol > 0 && sp->rtol < 1))
-    return ims_err_set(err, IMS_EINPUT, "--rtol %g: must be in (0, 1), e.g. 1e-6", sp->rtol);
-  if (!(sp->atol > 0) || !isfinite(sp->atol))
-    return ims_err_set(err, IMS_EINPUT, "--atol %g: must be a positive number", sp->atol);
-  if (!(sp->init_step >= 0) || !isfinite(sp->init_step))
-    return ims_err_set(err, IMS_EINPUT, "--init-step %g: must be >= 0 (0: CVODE's estimate)",
-                       sp->init_step);
-  if (sp->max_steps < 0)
-    return ims_err_set(err, IMS_EINPUT, "--max-steps %ld: must be positive", sp->max_steps);
+  /* the library's one rule for solver settings (the command line checked the
+   * scalar ones up front under its option names) */
+  ims_err_t e2;
+  if (ims_opts_validate(o, r->m, &e2) != IMS_OK)
+    return ims_err_set(err, IMS_EINPUT, "%s", e2.msg);
   int n = r->m->nstates;
   if (sp->natols) {
     r->atol_vec = malloc((size_t)n * sizeof *r->atol_vec);
@@ -261,11 +257,13 @@ static int make_opts(ims_run_t *r, ims_err_t *err)
       int rc = state_arg(r->m, "--atol", sp->atols[i], &k, &v, err);
       if (rc)
         return rc;
-      if (!(v > 0))
-        return ims_err_set(err, IMS_EINPUT, "--atol %s: must be positive", sp->atols[i]);
       r->atol_vec[k] = v;
+      o->atol_vec = r->atol_vec;
+      if (ims_opts_validate(o, r->m, &e2) != IMS_OK) {
+        const char *why = strstr(e2.msg, ": ");
+        return ims_err_set(err, IMS_EINPUT, "--atol %s: %s", sp->atols[i], why ? why + 2 : e2.msg);
+      }
     }
-    o->atol_vec = r->atol_vec;
   }
   if (sp->rules) {
     char path[8192];
@@ -446,8 +444,11 @@ void ims_run_write_meta(ims_output_t *o, const ims_run_t *r)
                        m->source_hash ? m->source_hash : "");
   for (int i = 0; i < r->params->nfiles; i++)
     ims_output_comment(o, "params: %s fnv1a64=%s", r->params->files[i], r->params->checksums[i]);
-  for (int i = 0; i < sp->nsets; i++)
-    ims_output_comment(o, "set: %s", sp->sets[i]);
+  for (int i = 0; i < sp->nsets; i++) { /* with the value as read: CL=3 mL/h -> 0.072 L/d */
+    char echo[600];
+    ims_params_echo(r->params, sp->sets[i], echo, sizeof echo);
+    ims_output_comment(o, "set: %s", echo);
+  }
   if (r->sched->path)
     ims_output_comment(o, "schedule: %s", r->sched->path);
   else

@@ -68,6 +68,15 @@ static int check_record(const ims_record_t *r, const char *name, int col[NSCOLS]
   double dur = r->rate > 0 ? r->f * r->amt / r->rate : r->dur * (r->dur > 0);
   if (r->ss && dur > r->ii)
     return BAD(col[S_DUR], "a steady-state infusion must end within ii", name, r->line, col[S_DUR]);
+  /* every dose time (time + k*ii + lag) and infusion end must be a number */
+  double last = r->time + (double)r->addl * r->ii + r->lag + dur;
+  if (!isfinite(dur) || !isfinite(last) || last > 1e15) {
+    int c = !isfinite(dur) ? col[r->rate > 0 ? S_RATE : S_DUR] : col[r->addl ? S_II : S_TIME];
+    return BAD(c,
+               "the last dose of this record would end at %g, beyond any usable time; check "
+               "time, ii, addl, lag and amt/rate",
+               name, r->line, c, last);
+  }
 #undef BAD
   return IMS_OK;
 }
@@ -136,11 +145,23 @@ static int read_numbers(sch_ctx_t *c, const ims_table_row_t *row, ims_record_t *
                        col[S_TIME]);
   if (isnan(r->amt))
     return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing amt", row->name, row->line, col[S_AMT]);
-  if (addl != floor(addl) || ss != floor(ss))
-    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: addl and ss must be whole numbers", row->name,
-                       row->line, col[addl != floor(addl) ? S_ADDL : S_SS]);
-  r->addl = addl > 2e9 ? 2000000000L : (long)addl;
-  r->ss = ss > 2 ? 2 : (int)ss;
+  /* range-checked before the conversion: a double outside the range of
+   * the integer type is undefined behaviour (addl -1.2e47 was) */
+  if (!(addl >= 0))
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: negative addl %g", row->name, row->line,
+                       col[S_ADDL], addl);
+  if (addl >= (double)IMS_MAX_DOSE_EVENTS)
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s:%ld:%d: addl %.0f would create an absurd number of doses (limit %ld)",
+                       row->name, row->line, col[S_ADDL], addl, IMS_MAX_DOSE_EVENTS);
+  if (addl != floor(addl))
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: addl %g must be a whole number", row->name,
+                       row->line, col[S_ADDL], addl);
+  if (ss != 0 && ss != 1)
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: ss %g must be 0 or 1", row->name, row->line,
+                       col[S_SS], ss);
+  r->addl = (long)addl;
+  r->ss = (int)ss;
   return IMS_OK;
 }
 

@@ -1,5 +1,6 @@
 #include "immunosim/units.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <udunits2.h>
@@ -75,9 +76,71 @@ static ut_unit *parse(const ims_units_t *u, const char *s)
   return ut_parse(u->sys, s, UT_ASCII);
 }
 
+/* udunits2 reads "hh" as hecto-hours and "dd" as deci-days.  No
+ * pharmacology unit puts hecto, deca or deci on a time unit, while "mL/hh"
+ * or "L/dd" are easy typos of a 100x or 10x error, so such a word is
+ * refused.  dL (deci-litre) and the other prefixed units stay valid. */
+static const char *const time_prefix[][3] = {{"hecto", "hecto", "100"}, {"deca", "deca", "10"},
+                                             {"deka", "deka", "10"},    {"deci", "deci", "0.1"},
+                                             {"da", "deca", "10"},      {"h", "hecto", "100"},
+                                             {"d", "deci", "0.1"}};
+
+static ut_unit *lookup(const ims_units_t *u, const char *w)
+{
+  ut_unit *x = ut_get_unit_by_name(u->sys, w);
+  return x ? x : ut_get_unit_by_symbol(u->sys, w);
+}
+
+static int is_time(const ims_units_t *u, const ut_unit *x)
+{
+  ut_unit *sec = ut_get_unit_by_name(u->sys, "second");
+  int t = sec && ut_are_convertible(x, sec);
+  ut_free(sec);
+  return t;
+}
+
+static int check_typos(const ims_units_t *u, const char *s, ims_err_t *err)
+{
+  for (const char *c = s; *c;) {
+    if (!isalpha((unsigned char)*c)) {
+      c++;
+      continue;
+    }
+    size_t n = 0;
+    while (isalpha((unsigned char)c[n]) || c[n] == '_')
+      n++;
+    char w[64];
+    if (n < sizeof w) {
+      memcpy(w, c, n);
+      w[n] = '\0';
+      ut_unit *exact = lookup(u, w);
+      for (size_t i = 0; !exact && i < sizeof time_prefix / sizeof *time_prefix; i++) {
+        size_t lp = strlen(time_prefix[i][0]);
+        if (n <= lp || strncmp(w, time_prefix[i][0], lp) != 0)
+          continue;
+        ut_unit *base = lookup(u, w + lp);
+        int bad = base && is_time(u, base);
+        ut_free(base);
+        if (bad)
+          return ims_err_set(err, IMS_EINPUT,
+                             "unit '%s': '%s' would be read as %s-%s (%s %s); prefixes hecto, "
+                             "deca and deci on time units are refused as typos: write h, d, min "
+                             "or s",
+                             s, w, time_prefix[i][1], w + lp, time_prefix[i][2], w + lp);
+      }
+      ut_free(exact);
+    }
+    c += n;
+  }
+  return IMS_OK;
+}
+
 int ims_units_factor(const ims_units_t *u, const char *from, const char *to, double *scale,
                      double *offset, ims_err_t *err)
 {
+  int trc = check_typos(u, from, err);
+  if (trc)
+    return trc;
   if (strcmp(from, to) == 0) {
     *scale = 1.0;
     *offset = 0.0;

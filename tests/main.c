@@ -11,6 +11,12 @@ int main(void)
   srunner_add_suite(sr, suite_metrics());
   srunner_add_suite(sr, suite_rules());
   srunner_add_suite(sr, suite_sens());
+  srunner_add_suite(sr, suite_timeline());
+  srunner_add_suite(sr, suite_crossings());
+  srunner_add_suite(sr, suite_sens_jump());
+  srunner_add_suite(sr, suite_switches());
+  srunner_add_suite(sr, suite_failure());
+  srunner_add_suite(sr, suite_units());
   srunner_add_suite(sr, suite_table());
   srunner_add_suite(sr, suite_figure());
 

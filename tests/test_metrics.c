@@ -302,6 +302,67 @@ START_TEST(stopped_run_incomplete)
 }
 END_TEST
 
+/* A window boundary a rounding error away from a dose is at the dose: the
+ * window [0, 5 + 1 ulp] ends before the bolus at 5 (its trough is the
+ * pre-dose value), [5 + 1 ulp, 10] starts after it (its max is the post-dose
+ * value). */
+START_TEST(boundary_within_tolerance)
+{
+  double k = 0.2, b = nextafter(5.0, 10.0);
+  ims_params_t *p = t_params(pk(), NULL, "CL=2", "V1=10", NULL);
+  ims_schedule_t *s = t_sched(pk(), "time,cmt,amt\n0,A1,100\n5,A1,100\n");
+  ims_window_t w[2] = {win(0, b, "first"), win(b, 10, "second")};
+  ims_metrics_t *mt = mrun(p, s, w, 2, NULL, 0, 10, 0.5, 0);
+  double pre = 10 * exp(-k * 5), post = pre + 10;
+  CHECK_REL(ims_metrics_value(mt, 0, COL_C1, IMS_M_TROUGH), pre, 1e-8);
+  CHECK_REL(ims_metrics_value(mt, 1, COL_C1, IMS_M_MAX), post, 1e-8);
+  ck_assert(ims_metrics_complete(mt, 0) && ims_metrics_complete(mt, 1));
+  ims_metrics_free(mt);
+  ims_schedule_free(s);
+  ims_params_free(p);
+}
+END_TEST
+
+/* Column selection (--cols): only C1 gets an extremum watch; A1 and A2 have
+ * no metrics; C1's are unchanged. */
+START_TEST(column_selection)
+{
+  const ims_model_t *m = pk();
+  ims_params_t *p = t_params(m, NULL, "CL=2", "V1=10", NULL);
+  ims_window_t w = win(0, 10, "all");
+  ims_metrics_t *mt;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_metrics_alloc(&mt, m, &w, 1, NULL, 0, 0, &err), 0);
+  ims_trigger_t tr[16];
+  int all = ims_metrics_begin(mt, p->value, 0, tr, 0);
+  int c1 = COL_C1;
+  ck_assert_int_eq(ims_metrics_columns(mt, &c1, 1, &err), 0);
+  ims_opts_t o;
+  t_tight(&o);
+  o.quad = 1;
+  o.ntriggers = ims_metrics_begin(mt, p->value, 0, tr, 0);
+  ck_assert_int_lt(o.ntriggers, all);
+  o.triggers = tr;
+  o.samples = ims_metrics_times(mt, &o.nsamples);
+  ims_schedule_t *s = t_sched(m, "time,cmt,amt,dur\n0,A1,100,2\n");
+  double t[] = {0, 10};
+  ims_observer_t obs;
+  ims_metrics_observer(mt, &obs);
+  ims_sim_t *sim;
+  ck_assert_int_eq(ims_sim_alloc(&sim, m, &err), 0);
+  ck_assert_msg(ims_sim_run(sim, p->value, s, &o, t, 2, &obs, &err) == 0, "%s", err.msg);
+  ims_sim_free(sim);
+  ims_schedule_free(s);
+  ck_assert(isnan(ims_metrics_value(mt, 0, COL_A1, IMS_M_MAX)));
+  /* the peak at the end of the infusion (R/CL (1 - e^{-2k})), between the rows */
+  CHECK_REL(ims_metrics_value(mt, 0, COL_C1, IMS_M_MAX), 25 * (1 - exp(-0.4)), 1e-8);
+  int bad = 7;
+  ck_assert_int_eq(ims_metrics_columns(mt, &bad, 1, &err), IMS_EINPUT);
+  ims_metrics_free(mt);
+  ims_params_free(p);
+}
+END_TEST
+
 Suite *suite_metrics(void)
 {
   Suite *s = suite_create("metrics");
@@ -314,6 +375,8 @@ Suite *suite_metrics(void)
   tcase_add_test(tc, window_between_outputs);
   tcase_add_test(tc, nadir_regrowth);
   tcase_add_test(tc, stopped_run_incomplete);
+  tcase_add_test(tc, boundary_within_tolerance);
+  tcase_add_test(tc, column_selection);
   suite_add_tcase(s, tc);
   return s;
 }

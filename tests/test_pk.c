@@ -3,7 +3,9 @@
 #include "tests.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const ims_model_t *pk(void)
 {
@@ -384,6 +386,80 @@ START_TEST(michaelis_menten_limits)
 }
 END_TEST
 
+/* Michaelis-Menten with a tiny Km: zero-order elimination until A1 reaches
+ * 0, where it must stay.  The term has no pole and A1 does not go negative
+ * beyond the solver's tolerance of the dose (100 atol + rtol x 200 mg);
+ * before, A1 reached -630 mg at Km = 1e-6 with exit 0.  The issue's case
+ * (pembrolizumab every 3 weeks, BDF, default tolerances) must run for Km = 1e-6
+ * and 1e-9; for smaller Km, other methods and a harder depleted regime (CL
+ * 0.2 L/d, A2 refilling A1) a run either stays non-negative or fails with a
+ * message, never silently below 0. */
+static int mm_run(const char *base, const char *km, const char *extra1, const char *extra2,
+                  const char *sched, int method, double tend, int must)
+{
+  ims_params_t *p = base
+                        ? t_params(pk(), base, "Vmax=50", km, extra1, extra2, NULL)
+                        : t_params(pk(), NULL, "Vmax=50", km, extra1, extra2, "V1=3", "V2=4", NULL);
+  ims_schedule_t *s = t_sched(pk(), sched);
+  ims_opts_t o;
+  ims_opts_default(&o);
+  o.method = method;
+  size_t n;
+  double *t = t_grid(0, tend, 0.1, &n);
+  trace_t tr;
+  ims_err_t err = {0};
+  int rc = t_run(pk(), p->value, s, &o, t, n, &tr, &err);
+  if (must)
+    ck_assert_msg(rc == 0, "%s: %s", km, err.msg);
+  if (rc)
+    ck_assert_msg(rc == IMS_ESOLVER && strstr(err.msg, "solver failed at t = "), "%s", err.msg);
+  for (size_t i = 0; !rc && i < n; i++) {
+    double a1 = TR(&tr, i, 1);
+    ck_assert_msg(a1 >= -(100 * o.atol + o.rtol * 200) && isfinite(a1), "%s method %d t %g: A1 %g",
+                  km, method, t[i], a1);
+  }
+  t_trace_free(&tr);
+  free(t);
+  ims_schedule_free(s);
+  ims_params_free(p);
+  return rc;
+}
+
+START_TEST(michaelis_menten_tiny_km)
+{
+  const char *kms[] = {"Km=1e-6", "Km=1e-9", "Km=1e-12", "Km=1e-300"};
+  const char *pembro = "params/pk2cmt/pembrolizumab_ahamadi2017.csv";
+  for (int k = 0; k < 4; k++) {
+    mm_run(pembro, kms[k], "Q=0.795", "V2=4.06", "@params/schedules/pembrolizumab_200mg_q3w.csv",
+           IMS_BDF, 100, k < 2);
+    mm_run(pembro, kms[k], "Q=0.795", "V2=4.06", "@params/schedules/pembrolizumab_200mg_q3w.csv",
+           IMS_ADAMS, 100, 0);
+    for (int q = 0; q < 2; q++)
+      for (int method = 0; method < 2; method++)
+        mm_run(NULL, kms[k], q ? "Q=0.8" : "Q=0", "CL=0.2", "time,cmt,amt,ii,addl\n0,A1,200,21,2\n",
+               method ? IMS_ADAMS : IMS_BDF, 63, 0);
+  }
+  /* zero order while C1 >> Km (one compartment, CL 0.2, V1 1): A1 = (200 +
+   * 50/k) e^{-kt} - 50/k = 450 e^{-0.2 t} - 250, until it is spent (2.94 d) */
+  ims_params_t *p = t_params(pk(), NULL, "CL=0.2", "V1=1", "Vmax=50", "Km=1e-9", NULL);
+  ims_schedule_t *s = t_sched(pk(), "time,cmt,amt\n0,A1,200\n");
+  ims_opts_t o;
+  t_tight(&o);
+  double t[] = {0, 1, 2, 2.9, 10};
+  trace_t tr;
+  t_run_ok(p, s, &o, t, 5, &tr);
+  for (int i = 1; i < 4; i++) {
+    double want = 450 * exp(-0.2 * t[i]) - 250;
+    ck_assert_msg(fabs(TR(&tr, i, 1) - want) < 1e-8 * 200, "t %g: A1 %.12g want %.12g", t[i],
+                  TR(&tr, i, 1), want);
+  }
+  ck_assert_msg(fabs(TR(&tr, 4, 1)) < 1e-9, "A1(10) = %g", TR(&tr, 4, 1));
+  t_trace_free(&tr);
+  ims_schedule_free(s);
+  ims_params_free(p);
+}
+END_TEST
+
 Suite *suite_pk(void)
 {
   Suite *s = suite_create("pk2cmt");
@@ -408,6 +484,7 @@ Suite *suite_pk(void)
   tcase_add_test(te, output_at_end_time);
   tcase_add_test(te, units_equivalent);
   tcase_add_test(te, michaelis_menten_limits);
+  tcase_add_test(te, michaelis_menten_tiny_km);
   suite_add_tcase(s, te);
   return s;
 }

@@ -52,6 +52,14 @@ Suite *suite_models(void);
 Suite *suite_metrics(void);
 Suite *suite_rules(void);
 Suite *suite_sens(void);
+Suite *suite_timeline(void);
+Suite *suite_crossings(void);
+Suite *suite_sens_jump(void);
+/* switches of model-file conditions and init_ctx through the driver (test_switches.c) */
+Suite *suite_switches(void);
+/* solver failures name the model, time and state (test_failure.c) */
+Suite *suite_failure(void);
+Suite *suite_units(void);
 Suite *suite_table(void);
 Suite *suite_figure(void);
 

@@ -23,6 +23,8 @@
  * A window contains the right limit at a and the left limit at b: a dose at
  * a counts, a dose at b does not.  For exact boundaries the run must pass
  * through a and b: give ims_metrics_times() to the driver as opts.samples.
+ * A boundary within the driver's merge tolerance (ims_time_tol) of a
+ * discontinuity is at it.
  *
  * Usage (per subject):
  *   ims_metrics_alloc(&mt, model, windows, nw, thresholds, nth, flags, &err);
@@ -94,6 +96,11 @@ void ims_metrics_free(ims_metrics_t *mt);
 
 /* The most triggers ims_metrics_begin can write. */
 int ims_metrics_max_triggers(const ims_metrics_t *mt);
+/* Track only these columns (state index, or nstates + output index), plus
+ * the columns of the thresholds: only they get peaks refined by root finding
+ * and regrowth watched; the others' metrics are NaN.  Default: every
+ * column.  Call before ims_metrics_begin. */
+int ims_metrics_columns(ims_metrics_t *mt, const int *cols, int n, ims_err_t *err);
 /* Start a run (or a subject): clear the accumulators and write the triggers
  * the metrics need to tr[0..], which the caller places at index `first` of
  * opts.triggers.  p are the run's parameter values (for the baselines), t0

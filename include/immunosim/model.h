@@ -17,6 +17,9 @@ typedef struct ims_var {
   const char *desc;
 } ims_var_t;
 
+/* State flags (ims_model_t.state_flags). */
+#define IMS_VAR_NONNEG 1u /* never below 0: a solution clearly below 0 is a solver failure */
+
 /* A short name of a state or output for figure axes and legends ("tumour
  * cells", "IL-6"): desc is a sentence, too long for an axis. */
 typedef struct ims_label {
@@ -38,6 +41,7 @@ typedef struct ims_plotcol {
 /* Parameter flags. */
 #define IMS_PAR_OPTIONAL 1u /* `def` is used when no file gives a value */
 #define IMS_PAR_SIGNED 2u   /* negative values are allowed */
+#define IMS_PAR_POSITIVE 4u /* must be above 0 (the model divides by it); volumes always are */
 
 typedef struct ims_par {
   const char *name;
@@ -61,6 +65,17 @@ typedef struct ims_ctx {
   /* model->nwork doubles of scratch owned by the caller, one per thread: the
    * model may write them during a call but keeps nothing in them between calls. */
   double *work;
+  /* NULL, or model->nswitch values: the side (+1: g_k > 0, -1: g_k < 0) at
+   * which the driver holds each condition between its stops at the switch
+   * (0: compare).  Added so that no solver step mixes the two branches of a
+   * condition: a step across a switch with the branch changing inside it has
+   * an error test that holds at its end but not inside, where a located root
+   * or an output can be off by far more than the tolerances, and a
+   * sensitivity that is 0 before the switch cannot pass it at all.  A model
+   * with switches evaluates each condition from its side when one is given,
+   * as the model-file evaluator and translated C do; like phase for the
+   * breakpoints of built-in models. */
+  const double *swside;
 } ims_ctx_t;
 
 typedef struct ims_model {
@@ -97,6 +112,12 @@ typedef struct ims_model {
    * threads) and the scratch each call needs (ctx->work).  NULL and 0 for C. */
   const void *impl;
   size_t nwork;
+  /* Optional: IMS_VAR_* per state, or NULL.  Added so the driver can tell a
+   * lost solution from a result: on a term sharper than the tolerances
+   * resolve (Michaelis-Menten with a tiny Km) a Newton iteration with a stale
+   * Jacobian can accept a negative amount (pk2cmt: -406 mg with Adams at Km
+   * = 1e-12), which must fail, not be reported. */
+  const unsigned *state_flags;
   /* The default figure (`immunosim plot`, `run --plot` without --y): what the
    * model is about, in order, one panel each (added because the outputs are
    * often auxiliary rates and factors).  A figure draws every panel on one
@@ -118,14 +139,15 @@ typedef struct ims_model {
   const char *source_hash;
   /* Switching functions: the conditions inside the model's expressions
    * (piecewise, relations on t or on states) flip exactly where one of the
-   * nswitch functions g_k(t, y) changes sign.  A driver that locates these
-   * roots and restarts there never integrates across a switch; without that
-   * CVODE steps over it like over any kink (issue 11: to be wired into the
-   * event timeline by the driver). */
+   * nswitch functions g_k(t, y) changes sign.  The driver holds each
+   * condition at its side (ctx->swside) while it integrates, locates the
+   * roots of g_k, and there flips the side and restarts (src/sim_switch.c). */
   int nswitch;
   int (*switches)(double t, const double *y, double *g, const ims_ctx_t *ctx);
   /* Like init, with the context (ctx->p, ctx->model): initial values given as
-   * expressions (SBML initial assignments).  Called after init would be. */
+   * expressions (SBML initial assignments).  Called after init would be
+   * (ims_model_initial_state); sensitivities of y0 then come from difference
+   * quotients through both hooks. */
   void (*init_ctx)(double *y0, const ims_ctx_t *ctx);
 } ims_model_t;
 
@@ -134,6 +156,13 @@ static inline int ims_model_nvalues(const ims_model_t *m)
 {
   return m->nparams + m->nstates;
 }
+
+/* The initial state for the values p (ims_model_nvalues entries): the
+ * <STATE>_0 values, then init, then init_ctx (with ctx->p = p, ctx->model =
+ * m, no doses, phase 0).  Every caller that starts a model goes through it,
+ * so all of them see the same y0.  work: m->nwork doubles of scratch, or NULL
+ * to have them allocated for this call.  Returns 0, or IMS_ENOMEM (-4). */
+int ims_model_initial_state(const ims_model_t *m, const double *p, double *y0, double *work);
 
 /* Index of a state, parameter (including <STATE>_0) or output by exact name; -1 if absent. */
 int ims_model_state_index(const ims_model_t *m, const char *name);

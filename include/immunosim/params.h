@@ -45,6 +45,10 @@ int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name,
                         size_t len, ims_err_t *err);
 /* NAME=VALUE[UNIT], e.g. "CL=9.4 mL/h" or "B_0=2". */
 int ims_params_set(ims_params_t *p, const ims_units_t *u, const char *assign, ims_err_t *err);
+/* "NAME=VALUE[UNIT] -> value canonical-unit" for an assignment already
+ * applied with ims_params_set, e.g. "CL=3 mL/h -> 0.072 L/d": what was
+ * read, for the output's metadata. */
+int ims_params_echo(const ims_params_t *p, const char *assign, char *buf, size_t n);
 /* Fill defaults and refuse a run with a required value missing. */
 int ims_params_finish(ims_params_t *p, ims_err_t *err);
 

@@ -1,6 +1,7 @@
-/* The solver driver: integrates a model segment by segment between
- * discontinuities (doses, infusion edges, model breakpoints, triggered
- * actions) with CVODES, and reports rows at exact output times. */
+/* The solver driver: integrates a model with CVODES between the instants of
+ * one timeline (doses, infusion edges, model breakpoints, triggered actions,
+ * output times), and reports rows at exact output times.  The design is
+ * described at the top of src/sim.c. */
 #ifndef IMMUNOSIM_SIM_H
 #define IMMUNOSIM_SIM_H
 
@@ -80,9 +81,29 @@ typedef struct ims_opts {
    * metrics use them for exact window boundaries. */
   const double *samples;
   size_t nsamples;
+  /* Triggered events (firings of any trigger) per run before the run fails
+   * as runaway: a rule without refractory time or max_count can chatter.
+   * 0 = 100000. */
+  long max_events;
 } ims_opts_t;
 
 void ims_opts_default(ims_opts_t *o);
+/* Largest absolute tolerance: no state of any unit is measured to within 1e100. */
+#define IMS_ATOL_MAX 1e100
+
+/* Refuse options no run can use, with a message saying what to do: rtol
+ * outside (0, 1), atol outside (0, IMS_ATOL_MAX], a negative or non-finite
+ * step, negative counts, triggers or sensitivities naming nothing.
+ * ims_sim_run calls it; a front end calls it before any work (the command
+ * line does, for --rtol, --atol, --init-step and --max-steps).  A refused
+ * solver setting reads "SETTING VALUE: why", so a front end can put its own
+ * option name in front of the why. */
+int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err);
+
+/* Two times closer than ims_time_tol(t, scale) are one instant of the
+ * driver's timeline: 8 DBL_EPSILON max(|t|, |scale|), with scale the run's
+ * time scale max(|t0|, |tend|). */
+double ims_time_tol(double t, double scale);
 
 /* A fired trigger or dose, as reported to observers. */
 typedef struct ims_logged {
@@ -117,6 +138,14 @@ typedef struct ims_observer {
    * BEFORE (the state when it stopped) is the last call. */
   int (*sample)(void *ud, double t, int kind, const double *y, const double *out,
                 const double *quad);
+  /* Optional, with opts->nsens > 0: after sens() for a row at an instant
+   * whose time moves with the parameters (a model breakpoint such as
+   * Stein's Tmax, an action of a state-triggered rule): dtau[j] = d(time of
+   * the instant)/d p[sens[j]] and rate[c] = d(column c)/dt just after it
+   * (states, then outputs).  dy/dp of the row is at the fixed time t; a
+   * quantity that moves with the instant (a peak at a breakpoint) has the
+   * total derivative dy/dp + rate * dtau. */
+  int (*sens_shift)(void *ud, double t, const double *dtau, const double *rate);
 } ims_observer_t;
 
 typedef struct ims_stats {

@@ -144,10 +144,11 @@ const cli_opt_t cli_opts[] = {
     /* ---- solver ---- */
     {OPT_METHOD, "method", 0, CLI_CHOICE, "bdf|adams", RUNS, "CVODES method (default bdf)",
      .choices = "bdf|adams", .comp = CLI_C_WORDS, .group = "solver"},
-    {OPT_RTOL, "rtol", 0, CLI_NUM, "R", RUNS, "relative tolerance (default 1e-6)", .lo = 0, .hi = 1,
-     .flags = CLI_LO_OPEN | CLI_HI_OPEN, .group = "solver"},
+    /* the solver settings' limits are the library's (ims_opts_validate, checked in cli_runargs) */
+    {OPT_RTOL, "rtol", 0, CLI_NUM, "R", RUNS, "relative tolerance, in (0, 1) (default 1e-6)",
+     .group = "solver"},
     {OPT_ATOL, "atol", 0, CLI_TEXT, "A|STATE=A", RUNS,
-     "absolute tolerance, for every state (0 < A <= 1e20, default 1e-9) or one state "
+     "absolute tolerance, for every state (0 < A <= 1e100, default 1e-9) or one state "
      "(--atol IL6=1e-3), in the state's unit",
      .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "solver"},
     {OPT_EXTINCT, "extinct", 0, CLI_TEXT, "STATE=FLOOR", RUNS,
@@ -159,7 +160,7 @@ const cli_opt_t cli_opts[] = {
      "use difference quotients instead of the analytic Jacobian", .group = "solver"},
     {OPT_INIT_STEP, "init-step", 0, CLI_NUM, "H", RUNS,
      "first step after each restart (default 0: CVODE's estimate)", .unit = "model time unit",
-     .lo = 0, .hi = BIG, .group = "solver"},
+     .group = "solver"},
     {OPT_MAX_STEPS, "max-steps", 0, CLI_INT, "N", RUNS,
      "steps allowed between outputs (default 50000)", .lo = 1, .hi = 1e9, .group = "solver"},
     {OPT_STATS, "stats", 0, CLI_FLAG, NULL, "run population merge",
@@ -371,10 +372,9 @@ const cli_opt_t cli_opts[] = {
      "start each value from the end state of the previous one (default: from the initial state)",
      .group = "orbit diagram"},
     {OPT_RTOL, "rtol", 0, CLI_NUM, "R", "continue",
-     "relative tolerance of the orbit runs (default 1e-8)", .lo = 0, .hi = 1,
-     .flags = CLI_LO_OPEN | CLI_HI_OPEN, .group = "orbit diagram"},
+     "relative tolerance of the orbit runs, in (0, 1) (default 1e-8)", .group = "orbit diagram"},
     {OPT_ATOL, "atol", 0, CLI_TEXT, "A|STATE=A", "continue",
-     "absolute tolerance of the orbit runs, for every state (0 < A <= 1e20, default 1e-10) or "
+     "absolute tolerance of the orbit runs, for every state (0 < A <= 1e100, default 1e-10) or "
      "one state (--atol T=1e-3), in the state's unit",
      .flags = CLI_REPEAT, .comp = CLI_C_STATE_EQ, .group = "orbit diagram"},
     {OPT_EXTINCT, "extinct", 0, CLI_TEXT, "STATE=FLOOR", "continue",

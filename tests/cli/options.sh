@@ -149,11 +149,14 @@ while IFS='|' read -r args want; do
     bad "'$args': exit $rc, want 1 with '$want': $(cat "$tmp/err") $(ls -A "$tmp/h")"
   fi
 done <<'EOF'
-run pk2cmt --init-step -1 -o x.csv|--init-step -1: give a number >= 0
-run pk2cmt --rtol 10 -o x.csv|--rtol 10: give a number in (0, 1)
-run pk2cmt --rtol 0 -o x.csv|--rtol 0: give a number in (0, 1)
-run pk2cmt --atol 1e300 -o x.csv|--atol 1e300: give a number in (0, 1e20]
-run pk2cmt --atol 0 -o x.csv|--atol 0: give a number in (0, 1e20]
+run pk2cmt --init-step -1 -o x.csv|--init-step -1: must be a finite time >= 0
+run pk2cmt --rtol 10 -o x.csv|--rtol 10: must be above 0 and below 1
+run pk2cmt --rtol 0 -o x.csv|--rtol 0: must be above 0 and below 1
+run pk2cmt --atol 1e300 -o x.csv|--atol 1e300: must be above 0 and at most 1e100
+run pk2cmt --atol x -o x.csv|--atol x: give a number, or STATE=A
+run pk2cmt --atol A1=0 -o x.csv|--atol A1=0: must be above 0 and at most 1e100
+sweep pk2cmt --vary CL=1:2:2 --rtol 1 -o x.csv|--rtol 1: must be above 0 and below 1
+run pk2cmt --atol 0 -o x.csv|--atol 0: must be above 0 and at most 1e100
 run pk2cmt --atol C1=-1 -o x.csv|--atol C1=-1
 run pk2cmt --max-steps 1e30 -o x.csv|--max-steps 1e30: give an integer in [1, 1e+09]
 run pk2cmt --max-steps 2.5 -o x.csv|--max-steps 2.5: not a whole number
@@ -212,8 +215,8 @@ continue kuznetsov1994 --par d=0.01:0.1 --rtol 1e-9 -o x.csv|--rtol: the orbit d
 continue kuznetsov1994 --par d=0.01:0.1 --orbits T --npar 0 -o x.csv|--npar 0: give an integer in [1, 100000]
 continue kuznetsov1994 --par d=0.01:0.1 --orbits T --transient -1 -o x.csv|--transient -1: give a number >= 0
 continue kuznetsov1994 --par d=0.01:0.1 --orbits T --window 0 -o x.csv|--window 0: give a number > 0
-continue kuznetsov1994 --par d=0.01:0.1 --orbits T --rtol 1 -o x.csv|--rtol 1: give a number in (0, 1)
-continue kuznetsov1994 --par d=0.01:0.1 --orbits T --atol 0 -o x.csv|--atol 0: give a number in (0, 1e20]
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --rtol 1 -o x.csv|--rtol 1: must be above 0 and below 1
+continue kuznetsov1994 --par d=0.01:0.1 --orbits T --atol 0 -o x.csv|--atol 0: must be above 0 and at most 1e100
 continue kuznetsov1994 --par d=0.01:0.1 --orbits T --extinct T=-1 -o x.csv|--extinct T=-1
 continue kuznetsov1994 --par d=0.01:0.1 --orbits Q -o x.csv|--orbits Q: model kuznetsov1994 has no state 'Q'
 continue kuznetsov1994 --par d=0:0.1 --orbits T --logpar -o x.csv|--logpar: the range of d must be positive

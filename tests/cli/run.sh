@@ -255,6 +255,80 @@ for c in compare sweep; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
 
+# 17. issue 10 (driver): the traps of the issue through the binary.
+# A dose on a one-decimal time with --dt 0.1 (3*0.1 is 1 ulp after 0.3) runs,
+# and the row at the dose time shows the dose.
+printf 'time,cmt,amt\n0.3,A1,100\n' >"$tmp/d03.csv"
+"$BIN" run pk2cmt -s "$tmp/d03.csv" -t 1 --dt 0.1 -o "$tmp/d03.out" &&
+  awk -F, '$1 == 0.3 { exit !($2 == 100) }' "$tmp/d03.out" && ok || bad "dose at 0.3 with --dt 0.1"
+n=0
+for i in $(seq 1 99); do
+  printf 'time,cmt,amt\n%d.%02d,A1,100\n' $((i / 100)) $((i % 100)) >"$tmp/d.csv"
+  "$BIN" run pk2cmt -s "$tmp/d.csv" -t 1 --dt 0.01 >/dev/null 2>&1 || n=$((n + 1))
+done
+[ $n -eq 0 ] && ok || bad "$n two-decimal dose times fail with --dt 0.01"
+# a rate-defined infusion ending 1 ulp from the next record; Stein's Tmax on the grid; tiny
+# ii, lag 1e-300, a rule delay of 1e-16
+printf 'time,cmt,amt,rate,unit\n0,A1,63,9,ug\n7,A1,588,28,ug\n' >"$tmp/bl.csv"
+"$BIN" run pk2cmt -s "$tmp/bl.csv" -t 30 --dt 0.1 >/dev/null && ok || bad "rate infusion ending 1 ulp off"
+"$BIN" run stein2019 --set Tmax=0.3 --dt 0.1 -t 2 >/dev/null && ok || bad "stein Tmax=0.3 --dt 0.1"
+printf 'time,cmt,amt,ii,addl,lag\n0,A1,1,1e-12,100,1e-300\n' >"$tmp/tiny.csv"
+printf 'when,threshold,action,dir,target,value,delay,max_count\nC1,0.001,bolus,down,A1,1,1e-16,3\n' >"$tmp/tiny_r.csv"
+"$BIN" run pk2cmt -s "$tmp/tiny.csv" -r "$tmp/tiny_r.csv" -t 2 --dt 0.1 >/dev/null && ok ||
+  bad "tiny ii, lag 1e-300, delay 1e-16"
+# the demo's metrics run ends (it looped for ever), and so does compare on it
+timeout 60 "$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -t 42 --dt 0.1 --metrics \
+  >/dev/null && ok || bad "blinatumomab --metrics did not end"
+timeout 60 "$BIN" compare pk2cmt -s params/schedules/blinatumomab_cycle1.csv \
+  -s params/schedules/blinatumomab_cycle1.csv -t 42 --dt 0.1 >/dev/null && ok || bad "compare did not end"
+# a chattering rule stops with a message instead of writing events for ever
+printf 'name,when,threshold,dir,action,target,value,unit\nhigh,C1,0.0001,up,set,CL,1000,L/d\nlow,C1,0.0001,down,set,CL,0,L/d\n' \
+  >"$tmp/chat.csv"
+timeout 60 "$BIN" run pk2cmt -s params/schedules/blinatumomab_cycle1.csv -r "$tmp/chat.csv" -t 42 \
+  -o "$tmp/chat.out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q 'triggered events' "$tmp/err" && ok || bad "chattering rule: rc $rc $(cat "$tmp/err")"
+# Stein: Tmax no longer tops the peak ranking (S(peak) -8.27 before; finite differences ~0)
+"$BIN" sensitivity stein2019 >"$tmp/st.txt" &&
+  awk '$1 == "Tmax" { s = $(NF - 2); exit !(s < 1e-3 && s > -1e-3) }' "$tmp/st.txt" && ok ||
+  bad "stein S(peak, Tmax): $(grep Tmax "$tmp/st.txt")"
+# Michaelis-Menten with Km = 1e-9 stays non-negative to the solver's tolerance of the 200 mg
+# doses, rtol*200 (A1 = -630 mg before)
+"$BIN" run pk2cmt -p params/pk2cmt/pembrolizumab_ahamadi2017.csv \
+  -s params/schedules/pembrolizumab_200mg_q3w.csv --set Vmax=50 --set Km=1e-9 -t 100 -o "$tmp/mm.csv" &&
+  awk -F, '/^#/ || $1 == "time" { next } $2 < -2e-4 { exit 1 }' "$tmp/mm.csv" && ok || bad "Km = 1e-9 goes negative"
+# units: hh and dd are typos, not hecto-hours and deci-days; --set is echoed as read
+"$BIN" run pk2cmt --set CL=3mL/hh -t 1 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q "'hh' would be read as hecto-h (100 h)" "$tmp/err" && ok || bad "mL/hh: $(cat "$tmp/err")"
+"$BIN" run pk2cmt --set 'CL=3 mL/h' -t 1 | grep -q '^# set: CL=3 mL/h -> 0.072 L/d$' && ok || bad "--set echo"
+"$BIN" run pk2cmt --set V1=0 -t 1 2>"$tmp/err" >/dev/null
+[ $? -eq 1 ] && grep -q 'is a volume and must be above 0' "$tmp/err" && ok || bad "V1=0: $(cat "$tmp/err")"
+
+# --cols reaches the metrics library: the other columns get no extremum watches (no roots)
+roots() { "$BIN" run pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 126 --metrics \
+  --stats "$@" -o /dev/null 2>&1 | sed -n 's/.*roots \([0-9]*\),.*/\1/p'; }
+ra=$(roots) rc1=$(roots --cols C1)
+[ -n "$ra" ] && [ -n "$rc1" ] && [ "$rc1" -lt "$ra" ] && ok || bad "--cols C1: roots $rc1, all columns $ra"
+
+# the Hardiansyah UPN3 metrics run at the protocol's tolerances ends (it never did: metrics'
+# extremum roots of a flat maximum in rounding noise, found again at every step)
+timeout 60 "$BIN" run hardiansyah2019 -p upn3 -s hardiansyah_upn3_split -t 120 --rtol 1e-8 --atol 1e-12 \
+  --metrics -o /dev/null >/dev/null && ok || bad "hardiansyah upn3 --metrics did not end"
+# a solver failure names the model, the time and the state (it said 'worst state ? = nan')
+"$BIN" run wodarz2001 -t 200 -o "$tmp/wz.csv" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q '^immunosim: model wodarz2001: solver failed at t = [0-9.]* d: x = ' "$tmp/err" &&
+  ! grep -q '?' "$tmp/err" && [ ! -e "$tmp/wz.csv" ] && ok || bad "wodarz2001 failure: rc $rc $(cat "$tmp/err")"
+# a model file's condition on t: the run stops at it (the peak is exactly there) and the
+# sensitivity of that peak to the switch time is its total derivative r T1/(x0 + r T1)
+printf 'name kink\ntime d\nstate x mg\nparam r 2 mg/d\nparam T1 3.3 d\nparam m 0.5 1/d\nparam x_0 1 mg\nd/dt(x) = piecewise(r, t < T1, -m*x)\n' \
+  >"$tmp/kink.model"
+"$BIN" run "$tmp/kink.model" -t 10 --metrics -o /dev/null 2>/dev/null |
+  awk '$1 == "all" && $4 == "x" { exit !($6 == 7.6 && $7 == 3.3) }' && ok || bad "kink.model peak"
+"$BIN" sensitivity "$tmp/kink.model" -t 10 --par T1,r --rtol 1e-10 --atol 1e-12 |
+  awk '$1 == "T1" { s = $(NF - 2) } END { w = 2 * 3.3 / 7.6; exit !(s - w < 1e-4 && w - s < 1e-4) }' &&
+  ok || bad "kink.model S(peak, T1)"
+
 # 15. every command of the model docs (models/*.md) runs as written
 bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
   { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }

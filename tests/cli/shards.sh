@@ -75,7 +75,7 @@ nf=$(grep -c ',failed' "$tmp/fs.csv")
 "$BIN" population pk2cmt -p nivolumab_bajaj2017 -s pembrolizumab_200mg_q3w -n 100 --seed 7 -t 63 --dt 1 \
   --subjects 50:100 -o "$tmp/par.csv" 2>/dev/null
 refused "another seed" "seed.csv:[0-9]*: another run than .*a.csv: '# population: N=100 seed=8" "$tmp/a.csv" "$tmp/seed.csv"
-refused "another --set" "set.csv:[0-9]*: another run than .*'# set: CL=0.3'" "$tmp/a.csv" "$tmp/set.csv"
+refused "another --set" "set.csv:[0-9]*: another run than .*'# set: CL=0.3" "$tmp/a.csv" "$tmp/set.csv"
 refused "other times" "dt.csv:[0-9]*: another run than .*'# run: t0=0, 127 output times" "$tmp/a.csv" "$tmp/dt.csv"
 refused "another N" "n.csv:[0-9]*: another run than .*a.csv" "$tmp/a.csv" "$tmp/n.csv"
 refused "other parameters" "par.csv:[0-9]*: another run than .*'# params: .*nivolumab_bajaj2017.csv fnv1a64=" "$tmp/a.csv" "$tmp/par.csv"

@@ -250,6 +250,63 @@ START_TEST(units_and_iiv)
 }
 END_TEST
 
+/* A rule that sets Tmax moves the breakpoint (the driver recomputes the
+ * breakpoints when a parameter changes).  CAR reaches 1e4 at t_c =
+ * Tmax ln(1e4/E0)/ln(foldx) (8.31 d):
+ *  - set Tmax = 3 there: the breakpoint is already passed, so the
+ *    contraction starts at t_c: E = 1e4 e^{-alpha s}, M = FB 1e4 (e^{-beta s}
+ *    - e^{-alpha s}), s = t - t_c (before, E grew to 1e24);
+ *  - set Tmax = 12 there: the expansion goes on at ln(foldx)/12 up to 12. */
+START_TEST(rule_sets_tmax)
+{
+  ims_params_t *p = t_params(stein(), SET, NULL);
+  const double *v = p->value;
+  double e0 = v[CMAX] / v[FOLDX], tc = v[TMAX] * log(1e4 / e0) / log(v[FOLDX]);
+  for (int pass = 0; pass < 2; pass++) {
+    double newt = pass ? 12 : 3;
+    ims_trigger_t tr = {.name = "set Tmax",
+                        .var = 2,
+                        .threshold = 1e4,
+                        .dir = 1,
+                        .act = IMS_ACT_SETPAR,
+                        .target = TMAX,
+                        .value = newt,
+                        .max_count = 1,
+                        .start = -INFINITY};
+    ims_opts_t o;
+    t_tight(&o);
+    o.triggers = &tr;
+    o.ntriggers = 1;
+    double t[] = {0, 8, 10, 12, 20, 60};
+    trace_t r;
+    ims_err_t err = {0};
+    ck_assert_msg(t_run(stein(), v, NULL, &o, t, 6, &r, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(r.nev, 1);
+    /* exponential growth carries the solver's relative error (~1e-8 here) */
+    ck_assert_msg(fabs(r.ev[0].t - tc) < 1e-6, "crossing at %.12g want %.12g", r.ev[0].t, tc);
+    int cc = t_col(stein(), "CAR");
+    for (int i = 1; i < 6; i++) {
+      double want, tt = t[i];
+      if (!pass) {
+        double s = tt - tc, ea = exp(-v[ALPHA] * s), eb = exp(-v[BETA] * s);
+        want =
+            tt < tc ? e0 * exp(log(v[FOLDX]) / v[TMAX] * tt) : 1e4 * ea + v[FB] * 1e4 * (eb - ea);
+      } else {
+        double rho2 = log(v[FOLDX]) / 12, e12 = 1e4 * exp(rho2 * (12 - tc));
+        double s = tt - 12, ea = exp(-v[ALPHA] * s), eb = exp(-v[BETA] * s);
+        want = tt < tc   ? e0 * exp(log(v[FOLDX]) / v[TMAX] * tt)
+               : tt < 12 ? 1e4 * exp(rho2 * (tt - tc))
+                         : e12 * ea + v[FB] * e12 * (eb - ea);
+      }
+      ck_assert_msg(t_relerr(TR(&r, i, cc), want) <= 1e-6, "Tmax->%g t=%g: CAR %.10g want %.10g",
+                    newt, tt, TR(&r, i, cc), want);
+    }
+    t_trace_free(&r);
+  }
+  ims_params_free(p);
+}
+END_TEST
+
 Suite *suite_stein2019(void)
 {
   Suite *s = suite_create("stein2019");
@@ -259,6 +316,7 @@ Suite *suite_stein2019(void)
   tcase_add_test(tc, published_half_lives);
   tcase_add_test(tc, peak_and_breakpoint);
   tcase_add_test(tc, set_tmax_moves_break);
+  tcase_add_test(tc, rule_sets_tmax);
   tcase_add_test(tc, units_and_iiv);
   suite_add_tcase(s, tc);
   return s;
