@@ -44,7 +44,7 @@ struct ims_bands {
   double *vals; /* exact mode: ncells * nmax */
 };
 
-static const char *const hist_fields[] = {"n",      "zero",    "neg_n",   "neg_min", "neg_max",
+static const char *const hist_fields[] = {"n",        "zero",  "neg_n",   "neg_min", "neg_max",
                                           "neg_bins", "pos_n", "pos_min", "pos_max", "pos_bins"};
 static const char *const exact_fields[] = {"n", "values"};
 
@@ -235,8 +235,8 @@ int ims_bands_alloc_mode(ims_bands_t **out, size_t ntimes, int ncols, size_t nma
 int ims_bands_alloc(ims_bands_t **out, size_t ntimes, int ncols, size_t nmax, size_t mem_cap,
                     ims_err_t *err)
 {
-  return ims_bands_alloc_mode(out, ntimes, ncols, nmax, ims_bands_fits(ntimes, ncols, nmax, mem_cap),
-                              err);
+  return ims_bands_alloc_mode(out, ntimes, ncols, nmax,
+                              ims_bands_fits(ntimes, ncols, nmax, mem_cap), err);
 }
 
 void ims_bands_free(ims_bands_t *b)
@@ -289,8 +289,9 @@ int ims_bands_add(ims_bands_t *b, size_t cell, double v, ims_err_t *err)
     rc = store_add(v < 0 ? &c->neg : &c->pos, fabs(v));
   }
   if (rc)
-    return ims_err_set(err, rc, rc == IMS_ENOMEM ? "out of memory for percentile bands"
-                                                 : "bands: more than 2^32-1 values in a cell");
+    return ims_err_set(err, rc,
+                       rc == IMS_ENOMEM ? "out of memory for percentile bands"
+                                        : "bands: more than 2^32-1 values in a cell");
   c->n++;
   return IMS_OK;
 }
@@ -388,8 +389,9 @@ static int merge_cell(ims_bands_t *into, size_t cell, const cell_t *s, const dou
   rc = rc ? rc : store_merge(&d->neg, &s->neg);
   rc = rc ? rc : store_merge(&d->pos, &s->pos);
   if (rc)
-    return ims_err_set(err, rc, rc == IMS_ENOMEM ? "out of memory for percentile bands"
-                                                 : "bands: more than 2^32-1 values in a cell");
+    return ims_err_set(err, rc,
+                       rc == IMS_ENOMEM ? "out of memory for percentile bands"
+                                        : "bands: more than 2^32-1 values in a cell");
   d->zero += s->zero;
   d->n += s->n;
   return IMS_OK;
@@ -400,8 +402,8 @@ int ims_bands_merge(ims_bands_t *into, const ims_bands_t *from, ims_err_t *err)
   if (into->ncells != from->ncells || into->exact != from->exact)
     return ims_err_set(err, IMS_EINTERNAL, "bands: merging different shapes or modes");
   for (size_t i = 0; i < from->ncells; i++) {
-    int rc = merge_cell(into, i, &from->cells[i], from->vals ? from->vals + i * from->nmax : NULL,
-                        err);
+    int rc =
+        merge_cell(into, i, &from->cells[i], from->vals ? from->vals + i * from->nmax : NULL, err);
     if (rc)
       return rc;
   }
@@ -721,8 +723,8 @@ static int parse_exact(ims_bands_t *b, size_t cell, const char *const *f, int *b
     memcpy(tok, p, l);
     tok[l] = '\0';
     if (k == n || num(tok, &v) || v < last)
-      return ims_err_set(err, IMS_EINPUT,
-                         "value %ld '%s': expected %ld ascending finite numbers", k + 1, tok, n);
+      return ims_err_set(err, IMS_EINPUT, "value %ld '%s': expected %ld ascending finite numbers",
+                         k + 1, tok, n);
     dst[k++] = last = v + 0.0;
     p += l;
     p += *p == ' ';

@@ -108,8 +108,8 @@ void ims__shard_write(ims_output_t *o, const ims__shard_t *s)
   ims_output_comment(o,
                      "shard: %s subjects=%" PRIu64 ":%" PRIu64 " of %" PRIu64
                      "%s format=%s metadata=%s (combine the shards with 'immunosim merge')",
-                     s->kind == IMS__SHARD_BANDS ? "bands" : "per-subject", s->first, s->last,
-                     s->n, counts, s->tsv ? "tsv" : "csv", s->metadata ? "yes" : "no");
+                     s->kind == IMS__SHARD_BANDS ? "bands" : "per-subject", s->first, s->last, s->n,
+                     counts, s->tsv ? "tsv" : "csv", s->metadata ? "yes" : "no");
 }
 
 int ims__shard_parse(const char *text, ims__shard_t *s)
@@ -129,9 +129,8 @@ int ims__shard_parse(const char *text, ims__shard_t *s)
                " ok=%" SCNu64 " failed=%" SCNu64
                " steps=%ld rhs=%ld jac=%ld restarts=%ld roots=%ld ss=%ld etf=%ld ncf=%ld "
                "bands=%15s%n",
-               &s->ok, &s->failed, &t->steps, &t->rhs_evals, &t->jac_evals, &t->restarts,
-               &t->roots, &t->ss_intervals, &t->err_test_fails, &t->nonlin_conv_fails, mode,
-               &k2) != 11)
+               &s->ok, &s->failed, &t->steps, &t->rhs_evals, &t->jac_evals, &t->restarts, &t->roots,
+               &t->ss_intervals, &t->err_test_fails, &t->nonlin_conv_fails, mode, &k2) != 11)
       return -1;
     p += k2;
     if (strcmp(mode, "exact") && strcmp(mode, "histogram"))
@@ -318,18 +317,17 @@ static int coverage(ims_merge_t *m, ims_err_t *err)
   for (int i = 0; i < m->n; i++) {
     const ims__shard_t *s = &m->s[i].sh;
     if (s->first > at)
-      return ims_err_set(err, IMS_EINPUT,
-                         "subjects %" PRIu64 ":%" PRIu64 " (0-based, end excluded) are missing%s%s; "
-                         "run that shard and merge again",
-                         at, s->first, i ? ": between " : ": before ",
-                         i ? m->s[i - 1].path : m->s[i].path);
+      return ims_err_set(
+          err, IMS_EINPUT,
+          "subjects %" PRIu64 ":%" PRIu64 " (0-based, end excluded) are missing%s%s; "
+          "run that shard and merge again",
+          at, s->first, i ? ": between " : ": before ", i ? m->s[i - 1].path : m->s[i].path);
     if (s->first < at)
       return ims_err_set(err, IMS_EINPUT,
                          "%s (subjects %" PRIu64 ":%" PRIu64 ") and %s (%" PRIu64 ":%" PRIu64
                          ") overlap in %" PRIu64 ":%" PRIu64 "; give each subject once",
-                         m->s[i - 1].path, m->s[i - 1].sh.first, m->s[i - 1].sh.last,
-                         m->s[i].path, s->first, s->last, s->first,
-                         s->last < at ? s->last : at);
+                         m->s[i - 1].path, m->s[i - 1].sh.first, m->s[i - 1].sh.last, m->s[i].path,
+                         s->first, s->last, s->first, s->last < at ? s->last : at);
     at = s->last;
   }
   if (at < n)
@@ -394,8 +392,8 @@ static int band_columns(ims_merge_t *m, ims_err_t *err)
     j++;
   }
   if (j != m->ncols)
-    return ims_err_set(err, IMS_EINPUT, "%s: %d '# shard-column:' lines for %d columns", s->path,
-                       j, m->ncols);
+    return ims_err_set(err, IMS_EINPUT, "%s: %d '# shard-column:' lines for %d columns", s->path, j,
+                       m->ncols);
   return IMS_OK;
 }
 
@@ -498,8 +496,7 @@ static int on_band_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
   int bad = 0;
   ims_err_t e = {0};
   if (ims_bands_cell_parse(m->b, m->cell, (const char *const *)row->f + 2, nf - 2, &bad, &e))
-    return ims_err_set(err, e.code, "%s:%ld:%d: %s", s->path, row->line, row->col[2 + bad],
-                       e.msg);
+    return ims_err_set(err, e.code, "%s:%ld:%d: %s", s->path, row->line, row->col[2 + bad], e.msg);
   m->cell++;
   return IMS_OK;
 }
@@ -529,8 +526,8 @@ static int on_subject_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
   if (!header) { /* a subject's row */
     long id;
     if (ims_table_long(row->f[0], &id) || (uint64_t)id != m->next || m->next >= s->sh.last)
-      rc = ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: subject '%s' where %" PRIu64 " is due",
-                       s->path, row->line, row->col[0], row->f[0], m->next);
+      rc = ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: subject '%s' where %" PRIu64 " is due", s->path,
+                       row->line, row->col[0], row->f[0], m->next);
     else if (!strcmp(row->f[1], "failed"))
       m->sum.failed++;
     else
@@ -561,9 +558,8 @@ int ims_merge_write(ims_merge_t *m, ims_output_t *o, ims_err_t *err)
     m->cur = i;
     m->cell = (size_t)-1;
     m->header_done = 0;
-    ims_table_opts_t to = {.row = bands ? on_band_row : on_subject_row,
-                           .ud = m,
-                           .max_fields = IMS_TABLE_MAX_COLUMNS};
+    ims_table_opts_t to = {
+        .row = bands ? on_band_row : on_subject_row, .ud = m, .max_fields = IMS_TABLE_MAX_COLUMNS};
     rc = ims_table_scan_file(s->path, &to, err);
     if (!rc && bands && m->cell != m->ntimes * (size_t)m->ncols)
       rc = ims_err_set(err, IMS_EINPUT, "%s: %zu of %zu cells", s->path,
@@ -588,8 +584,8 @@ int ims_merge_write(ims_merge_t *m, ims_output_t *o, ims_err_t *err)
                          m->offset};
     for (size_t i = 0; !rc && i < ims_bands_ncells(m->b); i++)
       if (ims_bands_count(m->b, i) > m->sum.ok)
-        rc = ims_err_set(err, IMS_EINPUT, "the shards' cells hold more values than their %" PRIu64
-                                          " subjects",
+        rc = ims_err_set(err, IMS_EINPUT,
+                         "the shards' cells hold more values than their %" PRIu64 " subjects",
                          m->sum.ok);
     rc = rc ? rc : ims__bands_percentiles(o, m->b, &c, m->sum.ok, err);
     m->sum.level = ims_bands_level(m->b);

@@ -174,8 +174,7 @@ int ims_par_min(ims_par_t *p, double *v, size_t n, ims_err_t *err)
 
 #ifdef IMS_HAVE_MPI
 /* Sum onto rank 0 in place. */
-static int sum_to_root(ims_par_t *p, void *v, size_t n, MPI_Datatype t, size_t size,
-                       ims_err_t *err)
+static int sum_to_root(ims_par_t *p, void *v, size_t n, MPI_Datatype t, size_t size, ims_err_t *err)
 {
   for (size_t i = 0; i < n; i += 1u << 28) {
     int k = (int)(n - i < (1u << 28) ? n - i : (1u << 28));
@@ -241,15 +240,16 @@ static int bands_exact(ims_par_t *p, ims_bands_t *b, ims_err_t *err)
   for (size_t c0 = 0; !rc && c0 < ncells;) {
     /* as many cells as keep this rank's block under BLOCK_BYTES (at least one) */
     size_t nc = 0, n = 0;
-    while (c0 + nc < ncells && (nc == 0 || (n + ims_bands_count(b, c0 + nc)) * sizeof(double) <=
-                                                   BLOCK_BYTES))
+    while (c0 + nc < ncells &&
+           (nc == 0 || (n + ims_bands_count(b, c0 + nc)) * sizeof(double) <= BLOCK_BYTES))
       n += ims_bands_count(b, c0 + nc++);
     /* every rank must step through the same cells: rank 0's choice */
     unsigned long long g = nc;
     MPI_TRY(MPI_Bcast(&g, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "gather");
     nc = (size_t)g;
     /* per cell counts, then the values */
-    unsigned long long *cnt = calloc(nc * (size_t)k + 1, sizeof *cnt), *own = calloc(nc + 1, sizeof *own);
+    unsigned long long *cnt = calloc(nc * (size_t)k + 1, sizeof *cnt),
+                       *own = calloc(nc + 1, sizeof *own);
     n = 0;
     for (size_t i = 0; own && i < nc; i++)
       n += own[i] = ims_bands_count(b, c0 + i);
@@ -263,8 +263,8 @@ static int bands_exact(ims_par_t *p, ims_bands_t *b, ims_err_t *err)
       break;
     }
     ims_bands_get_values(b, c0, nc, mine);
-    int mrc = MPI_Gather(own, (int)nc, MPI_UNSIGNED_LONG_LONG, cnt, (int)nc,
-                         MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    int mrc = MPI_Gather(own, (int)nc, MPI_UNSIGNED_LONG_LONG, cnt, (int)nc, MPI_UNSIGNED_LONG_LONG,
+                         0, MPI_COMM_WORLD);
     int ni = (int)n;
     if (mrc == MPI_SUCCESS)
       mrc = MPI_Gather(&ni, 1, MPI_INT, nv, 1, MPI_INT, 0, MPI_COMM_WORLD);

@@ -22,8 +22,8 @@ struct ims_popsim {
   size_t cap;
   double span; /* tend - t0, for AUC offsets */
   uint64_t done, next;
-  int bad;     /* a write failed */
-  int cbrc;    /* the first error of the subject callback */
+  int bad;  /* a write failed */
+  int cbrc; /* the first error of the subject callback */
   ims_err_t cberr;
   /* MPI: records of this rank's subjects */
   ims_par_stream_t *stream;
@@ -366,8 +366,9 @@ static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_
 static void bandcols(const ims_popsim_t *ps, ims__bandcols_t *c)
 {
   const ims_run_t *r = ps->r;
-  *c = (ims__bandcols_t){r->ntout,          r->tout,          r->m->time_unit,   r->m->nstates + r->m->noutputs,
-                         r->colnames + 1,   r->colunits + 1,  r->colscale + 1,   r->coloffset + 1};
+  *c = (ims__bandcols_t){
+      r->ntout,        r->tout,         r->m->time_unit, r->m->nstates + r->m->noutputs,
+      r->colnames + 1, r->colunits + 1, r->colscale + 1, r->coloffset + 1};
 }
 
 static double now(void)
@@ -380,8 +381,8 @@ static double now(void)
 static void stats_pack(const ims_pop_summary_t *s, int64_t *v)
 {
   const ims_stats_t *t = &s->stats;
-  int64_t x[10] = {(int64_t)s->ok,   (int64_t)s->failed,  t->steps,        t->rhs_evals,
-                   t->jac_evals,     t->restarts,         t->roots,        t->ss_intervals,
+  int64_t x[10] = {(int64_t)s->ok,    (int64_t)s->failed,  t->steps, t->rhs_evals,
+                   t->jac_evals,      t->restarts,         t->roots, t->ss_intervals,
                    t->err_test_fails, t->nonlin_conv_fails};
   memcpy(v, x, sizeof x);
 }
@@ -463,9 +464,10 @@ int ims_popsim_run(ims_popsim_t *ps, ims_output_t *bands, ims_output_t *per_subj
   if (!rc && ps->out)
     rc = per_subject_header(ps, sp->shard ? &sh : NULL, err);
   if (size > 1) { /* every rank takes part in the stream, also after a failure */
-    size_t rl = 20 + IMS_ERRMSG_MAX +
-                ((size_t)ims_pop_nvalues(ps->pop) + (size_t)ims_pop_nvar(ps->pop) + (size_t)ps->nm) *
-                    sizeof(double);
+    size_t rl =
+        20 + IMS_ERRMSG_MAX +
+        ((size_t)ims_pop_nvalues(ps->pop) + (size_t)ims_pop_nvar(ps->pop) + (size_t)ps->nm) *
+            sizeof(double);
     ims_err_t e2 = {0};
     ps->rec = malloc(rl);
     if (!ps->rec || ims_par_stream_alloc(&ps->stream, par, on_record, ps, &e2)) {

@@ -472,7 +472,7 @@ static int on_row(void *ud, double t, const double *y, const double *out, const 
         mk[IMS_PM_TMAX] = t;
       }
       mk[IMS_PM_LAST] = v;
-      mk[IMS_PM_AUC] = q ? q[k] : NAN;
+      mk[IMS_PM_AUC] = q ? q[c->cols ? j : k] : NAN; /* only the watched columns are integrated */
     }
   }
   c->row++;
@@ -553,15 +553,9 @@ static void run_subject(const ims_pop_t *pop, pool_t *pl, int tid, slot_t *sl, u
   sl->msg[0] = '\0';
   sl->status = ims_pop_draw(pop, pl->rngs[tid], run->seed, id, sl->p, sl->eta, &e);
   if (!sl->status) {
-    rowctx_t rc = {sl,
-                   0,
-                   ntout,
-                   m->nstates,
-                   m->noutputs,
-                   !run->no_metrics,
-                   tout,
-                   run->cols,
-                   run->cols ? run->ncols : m->nstates + m->noutputs};
+    rowctx_t rc = {sl,         0,           ntout,
+                   m->nstates, m->noutputs, !run->no_metrics,
+                   tout,       run->cols,   run->cols ? run->ncols : m->nstates + m->noutputs};
     ims_observer_t obs = {.row = on_row, .ud = &rc};
     sl->status = ims_sim_run(pl->sims[tid], sl->p, sched, o, tout, ntout, &obs, &e);
     sl->st = *ims_sim_stats(pl->sims[tid]);
@@ -607,6 +601,11 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
                        ims_bands_ncells(run->bands), ntout, nc);
   ims_opts_t o = *opts;
   o.quad = !run->no_metrics;
+  o.quad_free = 1; /* the bands are the same bits with or without per-subject metrics */
+  if (o.quad && run->cols) {
+    o.quad_cols = run->cols;
+    o.nquad_cols = run->ncols;
+  }
   pool_t pl = {0};
   int rc = pool_alloc(&pl, pop, ntout, run, err);
   for (uint64_t base = run->first; !rc && base < run->last; base += pl.chunk) {

@@ -40,7 +40,7 @@ static size_t sample(gsl_rng *r, int kind, double *x, size_t nmax)
       break;
     case 6: /* tumour-like: most near 1e9, some cured at tiny values or exactly 0 */
       x[i] = gsl_rng_uniform(r) < 0.3 ? (gsl_rng_uniform(r) < 0.5 ? 0.0 : exp(-30 * s))
-                                       : 1e9 * exp(s * gsl_ran_gaussian(r, 1));
+                                      : 1e9 * exp(s * gsl_ran_gaussian(r, 1));
       break;
     default:
       x[i] = -exp(mu + s * gsl_ran_gaussian(r, 1));

@@ -23,8 +23,8 @@ typedef struct ims_merge ims_merge_t;
 
 typedef struct ims_merge_summary {
   int nshards;
-  int bands;       /* 1: bands shards, 0: per-subject shards */
-  uint64_t n;      /* subjects: 0 .. n-1 */
+  int bands;  /* 1: bands shards, 0: per-subject shards */
+  uint64_t n; /* subjects: 0 .. n-1 */
   uint64_t ok, failed;
   ims_stats_t stats; /* bands shards: summed solver statistics */
   int exact;         /* bands: exact percentiles (else the histogram) */

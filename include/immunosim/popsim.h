@@ -38,9 +38,9 @@ typedef struct ims_popsim_spec {
 
 typedef struct ims_popsim_summary {
   uint64_t ok, failed;
-  double wall; /* seconds */
-  int exact;   /* exact percentiles (else the histogram) */
-  double mb;   /* memory of the bands (this process) */
+  double wall;     /* seconds */
+  int exact;       /* exact percentiles (else the histogram) */
+  double mb;       /* memory of the bands (this process) */
   double bound_mb; /* the most they could take */
   int level;       /* histogram: the coarsest level (accuracy 2^(level-8)) */
   int ranks;

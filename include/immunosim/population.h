@@ -104,7 +104,7 @@ typedef struct ims_pop_run {
   const int *cols;      /* the columns whose metrics are kept (state index, or nstates +
                            output index); NULL: every column */
   int ncols;
-  ims_bands_t *bands;   /* ntout * (nstates + noutputs) cells, or NULL */
+  ims_bands_t *bands; /* ntout * (nstates + noutputs) cells, or NULL */
   /* Called in subject order, one call at a time (from any one thread). */
   int (*subject)(void *ud, const ims_pop_subject_t *s);
   void *ud;

@@ -95,7 +95,8 @@ const cli_opt_t cli_opts[] = {
      .comp = CLI_C_FILE, .group = "figure"},
     {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "merge",
      "the merged table ('-': standard output, the default): the unsharded run's bands or "
-     "per-subject rows, byte for byte; its format (CSV or TSV, metadata or not) is the shards' run's",
+     "per-subject rows, byte for byte; its format (CSV or TSV, metadata or not) is the shards' "
+     "run's",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_FORMAT, "format", 0, CLI_CHOICE, "csv|tsv", "run population", "table format (default csv)",
      .choices = "csv|tsv", .comp = CLI_C_WORDS, .group = "output"},
