@@ -44,7 +44,7 @@ HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
         completion \
-        figures gallery-update bench check-peers format lint tsan
+        figures gallery-update bench bench-scale check-peers format lint tsan
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
 
@@ -171,6 +171,11 @@ bench: deps
 	@bash .ci/deps.sh $(BENCH_PKGS)
 	$(MAKE) all $(BUILD)/bench/bench
 	bash tests/bench/run.sh
+
+# Populations at scale alone (also the end of make bench): per-subject cost, band memory from
+# 1e4 to 1e6 subjects, strong scaling over MPI ranks (tests/bench/scale.sh).
+bench-scale: all
+	bash tests/bench/scale.sh
 
 # libFuzzer targets (clang): the parameter, schedule and rules readers, the model-file reader
 # and the driver's timeline (tests/fuzz/fuzz_*.c).  Inputs start with one selector byte (the

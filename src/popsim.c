@@ -22,7 +22,6 @@ struct ims_popsim {
   size_t cap;
   double span; /* tend - t0, for AUC offsets */
   uint64_t done, next;
-  int bad;  /* a write failed */
   int cbrc; /* the first error of the subject callback */
   ims_err_t cberr;
   /* MPI: records of this rank's subjects */
@@ -202,22 +201,10 @@ static void put(ims_popsim_t *ps, size_t *len, double v)
     *len += (size_t)k < ps->cap - *len ? (size_t)k : ps->cap - *len - 1;
 }
 
-/* One subject's row, on the rank that writes (in subject order). */
-static int write_subject(ims_popsim_t *ps, const ims_pop_subject_t *su, ims_err_t *err)
+/* A subject's row of the per-subject table, into ps->line; its length. */
+static size_t format_row(ims_popsim_t *ps, const ims_pop_subject_t *su)
 {
   const ims_run_t *r = ps->r;
-  if (su->id != ps->next)
-    return ims_err_set(err, IMS_EINTERNAL, "population: subject %llu where %llu was due",
-                       (unsigned long long)su->id, (unsigned long long)ps->next);
-  ps->next++;
-  ps->done++;
-  if (su->status && ps->spec.failed)
-    ps->spec.failed(ps->spec.failed_ud, su->id, su->msg);
-  if (ps->spec.progress)
-    ps->spec.progress(ps->spec.progress_ud, (double)ps->done,
-                      (double)(ps->spec.last - ps->spec.first));
-  if (!ps->out)
-    return IMS_OK;
   size_t len = (size_t)snprintf(ps->line, ps->cap, "%llu,%s", (unsigned long long)su->id,
                                 su->status ? "failed" : "ok");
   int nv = ims_pop_nvar(ps->pop);
@@ -239,73 +226,83 @@ static int write_subject(ims_popsim_t *ps, const ims_pop_subject_t *su, ims_err_
       put(ps, &len, v);
     }
   }
-  if (ims_output_line(ps->out, "%s", ps->line)) {
-    ps->bad = 1;
+  return len;
+}
+
+/* A subject on the rank that writes, in subject order: its failure, the
+ * progress, its row (formatted by the rank that ran it; NULL without a
+ * per-subject table). */
+static int emit(ims_popsim_t *ps, uint64_t id, int status, const char *msg, const char *row,
+                ims_err_t *err)
+{
+  if (id != ps->next)
+    return ims_err_set(err, IMS_EINTERNAL, "population: subject %llu where %llu was due",
+                       (unsigned long long)id, (unsigned long long)ps->next);
+  ps->next++;
+  ps->done++;
+  if (status && ps->spec.failed)
+    ps->spec.failed(ps->spec.failed_ud, id, msg);
+  if (ps->spec.progress)
+    ps->spec.progress(ps->spec.progress_ud, (double)ps->done,
+                      (double)(ps->spec.last - ps->spec.first));
+  if (ps->out && row && ims_output_line(ps->out, "%s", row))
     return ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(ps->out));
-  }
   return IMS_OK;
 }
 
-/* A subject as a record for rank 0: id, status, has metrics, message
- * length, message, then the doubles (values, etas, metrics). */
+/* A subject as a record for rank 0, its row formatted here (the ranks
+ * format in parallel; rank 0 only copies bytes): id, status, message
+ * length, row length, message, row. */
 static size_t pack(ims_popsim_t *ps, const ims_pop_subject_t *su)
 {
   uint64_t id = su->id;
-  int32_t st = su->status, hm = su->metrics != NULL;
+  int32_t st = su->status;
   uint32_t ml = su->status ? (uint32_t)strlen(su->msg) : 0;
-  int nval = ims_pop_nvalues(ps->pop), nv = ims_pop_nvar(ps->pop);
+  uint32_t rl = ps->spec.write_per_subject ? (uint32_t)format_row(ps, su) : 0;
   char *p = ps->rec;
   memcpy(p, &id, sizeof id), p += sizeof id;
   memcpy(p, &st, sizeof st), p += sizeof st;
-  memcpy(p, &hm, sizeof hm), p += sizeof hm;
   memcpy(p, &ml, sizeof ml), p += sizeof ml;
+  memcpy(p, &rl, sizeof rl), p += sizeof rl;
   memcpy(p, su->msg, ml), p += ml;
-  memcpy(p, su->p, (size_t)nval * sizeof(double)), p += (size_t)nval * sizeof(double);
-  memcpy(p, su->eta, (size_t)nv * sizeof(double)), p += (size_t)nv * sizeof(double);
-  if (hm)
-    memcpy(p, su->metrics, (size_t)ps->nm * sizeof(double)), p += (size_t)ps->nm * sizeof(double);
+  memcpy(p, ps->line, rl), p += rl;
   return (size_t)(p - ps->rec);
 }
 
 static int on_record(void *ud, int rank, const void *rec, size_t len, ims_err_t *err)
 {
   ims_popsim_t *ps = ud;
-  int nval = ims_pop_nvalues(ps->pop), nv = ims_pop_nvar(ps->pop);
   const char *p = rec;
   uint64_t id;
-  int32_t st, hm;
-  uint32_t ml;
-  size_t head = sizeof id + sizeof st + sizeof hm + sizeof ml;
+  int32_t st;
+  uint32_t ml, rl;
+  size_t head = sizeof id + sizeof st + sizeof ml + sizeof rl;
   if (len < head)
     return ims_err_set(err, IMS_EINTERNAL, "rank %d: a short record", rank);
   memcpy(&id, p, sizeof id), p += sizeof id;
   memcpy(&st, p, sizeof st), p += sizeof st;
-  memcpy(&hm, p, sizeof hm), p += sizeof hm;
   memcpy(&ml, p, sizeof ml), p += sizeof ml;
-  size_t nd = (size_t)nval + (size_t)nv + (hm ? (size_t)ps->nm : 0);
-  if (ml >= IMS_ERRMSG_MAX || len != head + ml + nd * sizeof(double))
+  memcpy(&rl, p, sizeof rl), p += sizeof rl;
+  if (ml >= IMS_ERRMSG_MAX || rl >= ps->cap || len != head + ml + rl)
     return ims_err_set(err, IMS_EINTERNAL, "rank %d: a malformed record", rank);
   char msg[IMS_ERRMSG_MAX];
   memcpy(msg, p, ml);
   msg[ml] = '\0';
-  p += ml;
-  double *d = malloc(nd * sizeof *d + 1);
-  if (!d)
-    return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  memcpy(d, p, nd * sizeof *d);
-  ims_pop_subject_t su = {id, st, msg, d, d + nval, hm ? d + nval + nv : NULL};
-  int rc = write_subject(ps, &su, err);
-  free(d);
-  return rc;
+  memcpy(ps->line, p + ml, rl);
+  ps->line[rl] = '\0';
+  return emit(ps, id, st, msg, rl ? ps->line : NULL, err);
 }
 
 /* The population loop's callback: rank 0 writes, the others send. */
 static int on_subject(void *ud, const ims_pop_subject_t *su)
 {
   ims_popsim_t *ps = ud;
-  int rc = !ps->stream || ims_par_rank(ps->spec.par) == 0
-               ? write_subject(ps, su, &ps->cberr)
-               : ims_par_stream_put(ps->stream, ps->rec, pack(ps, su), &ps->cberr);
+  int rc;
+  if (!ps->stream || ims_par_rank(ps->spec.par) == 0)
+    rc = emit(ps, su->id, su->status, su->msg, ps->out ? (format_row(ps, su), ps->line) : NULL,
+              &ps->cberr);
+  else
+    rc = ims_par_stream_put(ps->stream, ps->rec, pack(ps, su), &ps->cberr);
   if (rc && !ps->cbrc)
     ps->cbrc = rc;
   return rc;
@@ -316,9 +313,6 @@ static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_
   const ims_run_t *r = ps->r;
   int nv = ims_pop_nvar(ps->pop), nc = ps->ncols;
   int nf = 2 + nv + nc * IMS_PM_N;
-  free(ps->line);
-  ps->cap = (size_t)nf * 40 + 64;
-  ps->line = malloc(ps->cap);
   const char **names = calloc((size_t)nf, sizeof *names);
   const char **units = calloc((size_t)nf, sizeof *units);
   char *store = calloc((size_t)nf, 512);
@@ -449,11 +443,15 @@ int ims_popsim_run(ims_popsim_t *ps, ims_output_t *bands, ims_output_t *per_subj
   ps->done = 0;
   ps->next = sp->first;
   ps->nm = ps->ncols * IMS_PM_N;
+  free(ps->line);
+  ps->cap = (size_t)(2 + ims_pop_nvar(ps->pop) + ps->nm) * 40 + 64;
+  ps->line = malloc(ps->cap);
   /* the mode is the whole run's, so shards and ranks agree with it */
   int exact = ims_bands_fits(r->ntout, nc, (size_t)sp->n, (size_t)(sp->bands_mb * 1048576.0));
-  int rc = want_bands ? ims_bands_alloc_mode(&b, r->ntout, nc, (size_t)(rank == 0 ? nsub : e - a),
-                                             exact, err)
-                      : IMS_OK;
+  int rc = ps->line ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  rc = rc || !want_bands
+           ? rc
+           : ims_bands_alloc_mode(&b, r->ntout, nc, (size_t)(rank == 0 ? nsub : e - a), exact, err);
   ims__shard_t sh = {.kind = IMS__SHARD_SUBJECTS,
                      .first = sp->first,
                      .last = sp->last,

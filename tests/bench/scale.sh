@@ -50,6 +50,21 @@ print("per-subject metrics (hardiansyah2019 UPN1, 400 subjects, 365 d, 5 interle
       % (m["bands"], m["all"], m["all"] / m["bands"], m["cols"], m["cols"] / m["bands"]))
 PYEOF
 
+# the same in instructions (callgrind, 20 subjects): independent of the machine's load
+if command -v valgrind >/dev/null; then
+  H20=${H/-n 400/-n 20}
+  for v in bands all cols; do
+    x=""
+    [ $v = all ] && x="--per-subject /dev/null"
+    [ $v = cols ] && x="--per-subject /dev/null --cols E_PB,IL6"
+    valgrind --tool=callgrind --callgrind-out-file="$B/cg.$v" "$BIN" $H20 -o /dev/null $x 2>&1 |
+      sed -n 's/.*Collected : //p' >"$B/ir.$v"
+  done
+  awk -v b="$(cat "$B/ir.bands")" -v a="$(cat "$B/ir.all")" -v c="$(cat "$B/ir.cols")" 'BEGIN {
+    printf "  in instructions (callgrind, 20 subjects, whole process): every column %.2fx, --cols E_PB,IL6 %.2fx\n", a / b, c / b }' |
+    tee -a "$R"
+fi
+
 # 2. band memory from 1e4 to 1e6 subjects (histogram bands; a small model on a coarse grid)
 M="population pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 21 --dt 3 --bands-mem 0 --threads 2"
 : >"$B/mem.txt"
