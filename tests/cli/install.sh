@@ -24,7 +24,7 @@ chk test -s "$pre/share/bash-completion/completions/immunosim"
 chk "$pre/bin/immunosim" run "$pre/share/immunosim/models/kuznetsov1994.model" -t 10 -o "$pre/kz.csv"
 # the man page covers every command
 chk test -s "$pre/share/man/man1/immunosim.1"
-for c in run list info compare sweep sensitivity plot population equilibria continue; do
+for c in run list info compare sweep sensitivity plot population merge equilibria continue; do
   chk grep -q "^\.SS $c\$" "$pre/share/man/man1/immunosim.1"
 done
 if command -v man >/dev/null; then
