@@ -150,6 +150,7 @@ int ims_par_agree(ims_par_t *p, int rc, ims_err_t *err)
     return ims_err_set(err, m.code, "rank %d: %s", first, m.msg);
   return ims_err_set(err, m.code, "%s", m.msg);
 #else
+  (void)err;
   return rc;
 #endif
 }
@@ -463,6 +464,7 @@ int ims_par_stream_finish(ims_par_stream_t *s, int rc, ims_err_t *err)
   }
   return rc;
 #else
+  (void)err;
   return rc;
 #endif
 }

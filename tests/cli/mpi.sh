@@ -10,7 +10,23 @@ BIN=${1:-build/immunosim}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 cd "$(dirname "$0")/../.."
 if [ "${IMS_MPI:-0}" != 1 ] || ! command -v mpirun >/dev/null; then
-  echo "mpi: immunosim built without MPI (make MPI=1) or no mpirun; skipped"
+  # a build without MPI under a launcher refuses to run the whole population on every process
+  if [ "${IMS_MPI:-}" = 0 ] && command -v mpirun >/dev/null; then # IMS_MPI=0: the Makefile says so
+    tmp=$(mktemp -d)
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe --bind-to none -n 2 \
+      "$BIN" population pk2cmt -n 10 -t 3 -o "$tmp/b.csv" >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ ! -e "$tmp/b.csv" ] &&
+      grep -q "immunosim: started by an MPI launcher, but this immunosim was built without MPI (rebuild with 'make MPI=1')" "$tmp/err"; then
+      echo "mpi: built without MPI: 1 passed, 0 failed (under mpirun -n 2: refused)"
+    else
+      echo "FAIL: built without MPI, mpirun -n 2: rc $rc $(cat "$tmp/err")"
+      rm -rf "$tmp"
+      exit 1
+    fi
+    rm -rf "$tmp"
+  fi
+  echo "mpi: immunosim built without MPI (make MPI=1) or no mpirun; the rest skipped"
   exit 0
 fi
 # CI runs as root in a container: OpenMPI refuses root without these, and its shared-memory
@@ -39,7 +55,8 @@ empty() { [ -z "$(ls -A "$tmp/o")" ]; }
 # 1. population: 1, 2, 3 ranks x 1 and 2 threads x exact, histogram, failed subjects
 printf 'name,value,unit,iiv,dist\nCL,0.22,L/d,,\nV1,3,L,4,normal\n' >"$tmp/pn.csv"
 P="population pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -n 120 --seed 5 -t 42 --dt 1"
-F="population pk2cmt -p $tmp/pn.csv -s pembrolizumab_200mg_q3w -n 90 --seed 3 -t 21 --dt 1"
+# seed 7 draws a negative V1 for subjects 8 22 | 42 43 48 | 65 66 82: failures on each of 3 ranks
+F="population pk2cmt -p $tmp/pn.csv -s pembrolizumab_200mg_q3w -n 90 --seed 7 -t 21 --dt 1"
 i=0
 for run in "$P" "$P --bands-mem 0" "$F --bands-mem 0"; do
   i=$((i + 1))
@@ -61,11 +78,13 @@ for run in "$P" "$P --bands-mem 0" "$F --bands-mem 0"; do
     done
   done
 done
-# failed subjects are named on rank 0 with their numbers, once each
-nf=$(grep -c ',failed' "$tmp/s3.csv")
+# failed subjects of every rank (shares 0:30, 30:60, 60:90) are named on rank 0 with their
+# numbers, once each, in subject order
+failed=$(grep ',failed' "$tmp/s3.csv" | cut -d, -f1 | tr '\n' ' ')
 mpi 3 $F --bands-mem 0 -o /dev/null 2>"$tmp/e"
-[ "$nf" -gt 0 ] && [ "$(grep -c '^immunosim: subject [0-9]* failed and is excluded: subject [0-9]*: drawn V1' "$tmp/e")" -eq "$nf" ] &&
-  ok || bad "failed subjects over 3 ranks: $nf, $(cat "$tmp/e")"
+named=$(sed -n 's/^immunosim: subject \([0-9]*\) failed and is excluded: subject \1: drawn V1.*/\1/p' "$tmp/e" | tr '\n' ' ')
+[ "$failed" = "8 22 42 43 48 65 66 82 " ] && [ "$named" = "$failed" ] &&
+  ok || bad "failed subjects over 3 ranks: per-subject file '$failed', named '$named': $(cat "$tmp/e")"
 
 # 2. shards under MPI merge into the one-process file
 mpi 2 $P --bands-mem 0 --subjects 0:70 -o "$tmp/sh1.csv" 2>/dev/null

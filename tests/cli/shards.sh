@@ -74,6 +74,8 @@ nf=$(grep -c ',failed' "$tmp/fs.csv")
 "$BIN" ${P/-n 100/-n 101} --subjects 50:101 -o "$tmp/n.csv" 2>/dev/null
 "$BIN" population pk2cmt -p nivolumab_bajaj2017 -s pembrolizumab_200mg_q3w -n 100 --seed 7 -t 63 --dt 1 \
   --subjects 50:100 -o "$tmp/par.csv" 2>/dev/null
+"$BIN" ${P/pk2cmt/models/pk2cmt.model} --subjects 50:100 -o "$tmp/mdl.csv" 2>/dev/null
+refused "another model" "mdl.csv:[0-9]*: another run than .*a.csv: '# model: pk2cmt (.*, model file)'" "$tmp/a.csv" "$tmp/mdl.csv"
 refused "another seed" "seed.csv:[0-9]*: another run than .*a.csv: '# population: N=100 seed=8" "$tmp/a.csv" "$tmp/seed.csv"
 refused "another --set" "set.csv:[0-9]*: another run than .*'# set: CL=0.3" "$tmp/a.csv" "$tmp/set.csv"
 refused "other times" "dt.csv:[0-9]*: another run than .*'# run: t0=0, 127 output times" "$tmp/a.csv" "$tmp/dt.csv"
