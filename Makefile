@@ -258,7 +258,7 @@ install: all
 	install -m 644 include/immunosim/*.h $(DESTDIR)$(PREFIX)/include/immunosim/
 	cp -r params $(DESTDIR)$(PREFIX)/share/immunosim/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/models
-	install -m 644 $(wildcard models/*.model) $(DESTDIR)$(PREFIX)/share/immunosim/models/
+	install -m 644 $(wildcard models/*.model models/*.xml models/*.md) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@MPI_LIBS@|$(MPI_LIBS)|' src/immunosim.pc.in \
@@ -266,6 +266,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim
 	install -m 644 $(BUILD)/immunosim.1 $(DESTDIR)$(PREFIX)/share/man/man1/immunosim.1
+
+# Removes exactly what install put there.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/immunosim $(DESTDIR)$(PREFIX)/lib/libimmunosim.a \
+	  $(DESTDIR)$(PREFIX)/lib/libimmunosim.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/immunosim.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/immunosim $(DESTDIR)$(PREFIX)/share/immunosim
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) tests/fuzz/*.c tests/bench/*.c
