@@ -50,19 +50,23 @@ print("per-subject metrics (hardiansyah2019 UPN1, 400 subjects, 365 d, 5 interle
       % (m["bands"], m["all"], m["all"] / m["bands"], m["cols"], m["cols"] / m["bands"]))
 PYEOF
 
-# the same in instructions (callgrind, 20 subjects): independent of the machine's load
+# the same in instructions (callgrind): independent of the machine's load; 2 and 20 subjects,
+# so the difference is the cost of 18 subjects without the process's start-up
 if command -v valgrind >/dev/null; then
-  H20=${H/-n 400/-n 20}
-  for v in bands all cols; do
-    x=""
-    [ $v = all ] && x="--per-subject /dev/null"
-    [ $v = cols ] && x="--per-subject /dev/null --cols E_PB,IL6"
-    valgrind --tool=callgrind --callgrind-out-file="$B/cg.$v" "$BIN" $H20 -o /dev/null $x 2>&1 |
-      sed -n 's/.*Collected : //p' >"$B/ir.$v"
+  for n in 2 20; do
+    Hn=${H/-n 400/-n $n}
+    for v in bands all cols; do
+      x=""
+      [ $v = all ] && x="--per-subject /dev/null"
+      [ $v = cols ] && x="--per-subject /dev/null --cols E_PB,IL6"
+      valgrind --tool=callgrind --callgrind-out-file="$B/cg.$v.$n" "$BIN" $Hn -o /dev/null $x 2>&1 |
+        sed -n 's/.*Collected : //p' >"$B/ir.$v.$n"
+    done
   done
-  awk -v b="$(cat "$B/ir.bands")" -v a="$(cat "$B/ir.all")" -v c="$(cat "$B/ir.cols")" 'BEGIN {
-    printf "  in instructions (callgrind, 20 subjects, whole process): every column %.2fx, --cols E_PB,IL6 %.2fx\n", a / b, c / b }' |
-    tee -a "$R"
+  awk -v b2="$(cat "$B/ir.bands.2")" -v a2="$(cat "$B/ir.all.2")" -v c2="$(cat "$B/ir.cols.2")" \
+    -v b="$(cat "$B/ir.bands.20")" -v a="$(cat "$B/ir.all.20")" -v c="$(cat "$B/ir.cols.20")" 'BEGIN {
+    printf "  in instructions (callgrind, per subject: 20 subjects less 2): bands only %.2f M; every column %.2fx, --cols E_PB,IL6 %.2fx (whole process of 20 subjects: %.2fx, %.2fx)\n",
+      (b - b2) / 18e6, (a - a2) / (b - b2), (c - c2) / (b - b2), a / b, c / b }' | tee -a "$R"
 fi
 
 # 2. band memory from 1e4 to 1e6 subjects (histogram bands; a small model on a coarse grid)
@@ -117,6 +121,37 @@ print("  MPI overhead per subject: 1 rank against no MPI %+.1f us; 2 ranks (2 x 
       "wall) %+.1f us; mpirun start %.2f s" % (1e6 * (w1 - p[0]) / n, 1e6 * (2 * w2 - w1) / n,
                                               best["1"][1] - w1))
 PYEOF
+
+# the same in instructions (callgrind in every rank): each rank's work, whatever the load; the
+# largest rank is the critical path.  200 less 2 subjects removes the start-up, then the
+# speed-up at the wall-clock run's 2000 subjects follows (an upper bound on idle cores: memory
+# bandwidth and the cores' shared caches are not counted; a waiting rank's polling is)
+if command -v valgrind >/dev/null; then
+  for n in 2 200; do
+    Sn="population hardiansyah2019 -p upn1 -s hardiansyah_upn1_split -n $n --seed 3 -t 365 --dt 1 --bands-mem 0"
+    valgrind --tool=callgrind --callgrind-out-file="$B/cgr.1.$n" "$BIN" $Sn -o /dev/null --per-subject /dev/null >/dev/null 2>&1
+    mpirun --oversubscribe --bind-to none -n 2 valgrind --tool=callgrind \
+      --callgrind-out-file="$B/cgr.2.$n.%q{OMPI_COMM_WORLD_RANK}" "$BIN" $Sn -o /dev/null \
+      --per-subject /dev/null >/dev/null 2>&1
+  done
+  ir() { sed -n 's/^summary: //p' "$1"; }
+  /usr/bin/python3 - "$(ir "$B/cgr.1.2")" "$(ir "$B/cgr.1.200")" "$(ir "$B/cgr.2.2.0")" \
+    "$(ir "$B/cgr.2.2.1")" "$(ir "$B/cgr.2.200.0")" "$(ir "$B/cgr.2.200.1")" <<'PYEOF' | tee -a "$R"
+import sys
+s2, s200, a2, b2, a200, b200 = (float(v) for v in sys.argv[1:])
+per1 = (s200 - s2) / 198            # one process, per subject
+per0, perr1 = (a200 - a2) / 99, (b200 - b2) / 99  # each rank: 1 -> 100 subjects
+fix1, fix0, fixr1 = s2 - 2 * per1, a2 - per0, b2 - perr1
+n = 2000
+t1 = fix1 + n * per1
+t2 = max(fix0 + n / 2 * per0, fixr1 + n / 2 * perr1)
+print("  in instructions (callgrind in each rank, hardiansyah2019): one process %.2f M per subject "
+      "+ %.0f M start-up; 2 ranks: rank 0 %.2f M, rank 1 %.2f M per subject (MPI %+.2f %%), "
+      "start-up %.0f M and %.0f M; at %d subjects 2 ranks do the work in %.2fx less (the wall-clock "
+      "goal 1.9x)" % (per1 / 1e6, fix1 / 1e6, per0 / 1e6, perr1 / 1e6,
+                      100 * (max(per0, perr1) / per1 - 1), fix0 / 1e6, fixr1 / 1e6, n, t1 / t2))
+PYEOF
+fi
 
 # 4. per-subject rows at volume: formatted where the subject ran, copied by rank 0
 W="population pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 21 --dt 3 --bands-mem 0 -n 100000"
