@@ -115,11 +115,9 @@ void ims__plot_dose_keys(tc_t *c)
   if (!c->f->nrow)
     return;
   for (int k = 0; k < c->ndrug; k++) {
-    /* the state's name, unless a panel already names it */
+    /* the state's name always: panels show names, not codes, so "into L" alone
+     * would not say which panel receives the dose */
     const char *label = ims_fig_label_of(c->m, c->drug[k]);
-    for (int i = 0; i < c->ncol; i++)
-      if (strcmp(c->col[i], c->drug[k]) == 0)
-        label = NULL;
     for (int kind = 0; kind < 2; kind++) {
       if (!(kind ? c->drug_inf[k] : c->drug_bolus[k]))
         continue;

@@ -489,8 +489,17 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   if (!rc) {
     s->model = SBMLDocument_getModel(s->doc);
     s->level = (int)SBMLDocument_getLevel(s->doc);
+    /* named after its file, as a model file is, so that its parameter sets are
+     * params/<file stem>/ and hints name something the user can type; the
+     * SBML id stays in the citation.  From memory (no file): the id. */
+    char stem[256];
     const char *id = Model_isSetId(s->model) ? Model_getId(s->model) : "sbml";
-    rc = ims_mdl_alloc(&s->d, id, err);
+    const char *b = strrchr(path, '/');
+    snprintf(stem, sizeof stem, "%s", b ? b + 1 : path);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+      *dot = '\0';
+    rc = ims_mdl_alloc(&s->d, !buf && stem[0] ? stem : id, err);
   }
   if (!rc) {
     ims_mdl_set(s->d, &s->d->path, path, NULL);

@@ -29,6 +29,17 @@ kz=tests/biomodels/BIOMD0000000762.xml
 grep -q "^# model-file: $kz fnv1a64=[0-9a-f]\{16\}$" "$tmp/kz.csv" && ok || bad "kz metadata"
 grep -q "^# citation: SBML Level 2 Version 4 model .*pubmed" "$tmp/kz.csv" && ok || bad "kz citation"
 "$BIN" info $kz >"$tmp/info" 2>&1 && grep -q "Effector Cells" "$tmp/info" && ok || bad "info $kz"
+# an SBML file is named after its file, like a model file: its shipped sets are
+# params/<file stem>/ (dwivedi2014.xml: params/dwivedi2014/), -p finds them by
+# name, and a wrong name points at `info` with the path that was given
+"$BIN" info models/dwivedi2014.xml --sets >"$tmp/sets" 2>&1 &&
+  [ "$(tr '\n' ' ' <"$tmp/sets")" = "kd_1nM no_events " ] && ok || bad "dwivedi2014 sets: $(cat "$tmp/sets")"
+"$BIN" info models/dwivedi2014.xml | grep -q "^dwivedi2014: " && ok || bad "dwivedi2014 info name"
+"$BIN" run models/dwivedi2014.xml -p no_events -p kd_1nM -t 1 -o "$tmp/dw.csv" 2>"$tmp/err" &&
+  grep -q "^# params: .*params/dwivedi2014/kd_1nM.csv" "$tmp/dw.csv" && ok || bad "dwivedi2014 -p by name: $(cat "$tmp/err")"
+"$BIN" run models/dwivedi2014.xml -p nosuchset -t 1 -o "$tmp/dw2.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "'immunosim info models/dwivedi2014.xml' lists them" "$tmp/err" && [ ! -e "$tmp/dw2.csv" ] &&
+  ok || bad "dwivedi2014 unknown set: $(cat "$tmp/err")"
 # ... and it is the built-in from the curated initial state (the test suite holds it to 1e-8)
 "$BIN" run kuznetsov1994 -p bcl1 --set E_0=3.2e5 --set T_0=5e6 -t 100 --dt 50 -o "$tmp/kb.csv"
 near "$(at "$tmp/kz.csv" T 100)" "$(at "$tmp/kb.csv" T 100)" 1e-6 && ok || bad "kz vs built-in"
