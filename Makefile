@@ -7,7 +7,7 @@ VERSION := 0.1.0
 
 BUILD_PKGS := gcc make pkg-config libc6-dev libsundials-dev libgsl-dev libcsv-dev \
               libudunits2-dev udunits-bin libsbml5-dev check gnuplot-nox
-CHECK_PKGS := $(BUILD_PKGS) valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
+CHECK_PKGS := $(BUILD_PKGS) libopenmpi-dev openmpi-bin valgrind clang clang-format cppcheck libclang-rt-14-dev libomp-14-dev r-base-core r-cran-desolve python3-scipy
 
 WARN := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -20,6 +20,20 @@ LDLIBS := -lsundials_cvodes -lsundials_nvecserial -lsundials_sunmatrixdense \
           -lsundials_sunlinsoldense -lcsv -ludunits2 $(SBML_LIBS) -lgsl -lgslcblas -lm
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
 
+# MPI (population, sweep and compare across ranks): on when OpenMPI is found (pkg-config ompi-c,
+# else mpicc), off with MPI=0; MPI=1 insists.  The default build does not need it.
+MPI_FOUND := $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || (command -v mpicc >/dev/null 2>&1 && echo 1) || echo 0)
+MPI ?= $(MPI_FOUND)
+ifeq ($(MPI),1)
+ifeq ($(MPI_FOUND),0)
+$(error MPI=1 but no MPI found: apt-get install libopenmpi-dev openmpi-bin)
+endif
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null || mpicc --showme:compile)
+MPI_LIBS := $(shell pkg-config --libs ompi-c 2>/dev/null || mpicc --showme:link)
+ALL_CFLAGS += -DIMS_HAVE_MPI $(MPI_CFLAGS)
+LDLIBS += $(MPI_LIBS)
+endif
+
 LIB_SRC := $(wildcard src/*.c) $(wildcard models/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -30,7 +44,7 @@ HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
         completion \
-        figures gallery-update bench check-peers format lint tsan check-sbml
+        figures gallery-update bench bench-scale check-peers format lint tsan check-sbml
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
 
@@ -100,6 +114,8 @@ check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/shards.sh $(BUILD)/immunosim
+	IMS_MPI=$(MPI) IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/mpi.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/sbml.sh $(BUILD)/immunosim
 	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
 	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
@@ -174,6 +190,11 @@ bench: deps
 	$(MAKE) all $(BUILD)/bench/bench
 	bash tests/bench/run.sh
 
+# Populations at scale alone (also the end of make bench): per-subject cost, band memory from
+# 1e4 to 1e6 subjects, strong scaling over MPI ranks (tests/bench/scale.sh).
+bench-scale: all
+	bash tests/bench/scale.sh
+
 # libFuzzer targets (clang): the parameter, schedule and rules readers, the model-file reader
 # and the driver's timeline (tests/fuzz/fuzz_*.c).  Inputs start with one selector byte (the
 # model, the driver target's grid, or the model-file target's --no-unit-check bit).  Seeds are the shipped files and the bad-input corpus; every input
@@ -240,7 +261,7 @@ install: all
 	install -m 644 $(wildcard models/*.model models/*.xml models/*.md) $(DESTDIR)$(PREFIX)/share/immunosim/models/
 	install -d $(DESTDIR)$(PREFIX)/share/immunosim/plots
 	install -m 644 $(wildcard plots/*.gp plots/*.gp.in) $(DESTDIR)$(PREFIX)/share/immunosim/plots/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' src/immunosim.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@MPI_LIBS@|$(MPI_LIBS)|' src/immunosim.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/immunosim.pc
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/immunosim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/immunosim

@@ -16,6 +16,11 @@ struct ims_compare {
   char (*name)[64];
   char (*table)[4200];
   int ran;
+  /* every schedule's values of the table's rows, and window completeness
+   * (filled by the rank that ran it, sent to rank 0) */
+  int nrows;
+  double *vals;
+  int **complete;
   /* progress over all runs */
   int cur;
   double span;
@@ -62,6 +67,10 @@ void ims_compare_free(ims_compare_t *c)
     if (c->run)
       ims_run_free(c->run[i]);
   }
+  for (int i = 0; c->complete && i < c->n; i++)
+    free(c->complete[i]);
+  free(c->complete);
+  free(c->vals);
   free(c->run);
   free(c->rp);
   free(c->name);
@@ -189,6 +198,22 @@ static int row_at(const ims_compare_t *c, int r, cmp_row_t *x)
   return 1;
 }
 
+/* Schedule i's value of table row r. */
+static double val(const ims_compare_t *c, int i, int r)
+{
+  return c->vals[(size_t)i * (size_t)c->nrows + (size_t)r];
+}
+
+/* After schedule i ran here: its values and window completeness. */
+static void collect(ims_compare_t *c, int i)
+{
+  cmp_row_t x;
+  for (int r = 0; row_at(c, r, &x); r++)
+    c->vals[(size_t)i * (size_t)c->nrows + (size_t)r] = value_of(c, i, x.window, x.col, x.th, x.k);
+  for (int w = 0; w < c->rp[i].nw; w++)
+    c->complete[i][w] = ims_metrics_complete(c->rp[i].mt, w);
+}
+
 static int write_csv(const ims_compare_t *c, ims_output_t *o)
 {
   const ims_run_t *r0 = c->run[0];
@@ -214,49 +239,127 @@ static int write_csv(const ims_compare_t *c, ims_output_t *o)
   for (int r = 0; row_at(c, r, &x); r++) {
     l = snprintf(line, sizeof line, "%s,%s,%s,%s,%s", x.window, x.column, x.threshold, x.metric,
                  x.unit);
-    double v0 = value_of(c, 0, x.window, x.col, x.th, x.k);
+    double v0 = val(c, 0, r);
     for (int i = 0; i < n; i++)
-      l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
-                    ims_fmt_num(nb, value_of(c, i, x.window, x.col, x.th, x.k)));
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, val(c, i, r)));
     for (int i = 1; i < n; i++) {
-      double v = value_of(c, i, x.window, x.col, x.th, x.k);
+      double v = val(c, i, r);
       double q = is_time(x.th, x.k) || v0 == 0 || isnan(v0) ? NAN : v / v0;
       l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, q));
     }
     for (int i = 1; i < n; i++)
-      l += snprintf(line + l, sizeof line - (size_t)l, ",%s",
-                    ims_fmt_num(nb, value_of(c, i, x.window, x.col, x.th, x.k) - v0));
+      l += snprintf(line + l, sizeof line - (size_t)l, ",%s", ims_fmt_num(nb, val(c, i, r) - v0));
     bad |= ims_output_line(o, "%s", line);
   }
   return bad;
 }
 
+/* A schedule run on another rank: [i][values of the rows][completeness
+ * per window][its run table, when written]. */
+typedef struct cmp_sink {
+  ims_compare_t *c;
+  ims_output_t **outs;
+} cmp_sink_t;
+
+static int on_record(void *ud, int rank, const void *rec, size_t len, ims_err_t *err)
+{
+  cmp_sink_t *k = ud;
+  ims_compare_t *c = k->c;
+  const char *p = rec;
+  int i;
+  if (len < sizeof i)
+    return ims_err_set(err, IMS_EINTERNAL, "rank %d: a malformed compare record", rank);
+  memcpy(&i, p, sizeof i);
+  size_t nv = (size_t)c->nrows * sizeof(double), nw = (size_t)c->rp[i].nw * sizeof(int);
+  if (i < 0 || i >= c->n || len < sizeof i + nv + nw)
+    return ims_err_set(err, IMS_EINTERNAL, "rank %d: a malformed compare record", rank);
+  memcpy(c->vals + (size_t)i * (size_t)c->nrows, p + sizeof i, nv);
+  memcpy(c->complete[i], p + sizeof i + nv, nw);
+  size_t off = sizeof i + nv + nw;
+  if (k->outs[i] && ims_output_raw(k->outs[i], p + off, len - off))
+    return ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(k->outs[i]));
+  return IMS_OK;
+}
+
+static int send_schedule(ims_compare_t *c, int i, ims_output_t *mem, ims_par_stream_t *st,
+                         ims_err_t *err)
+{
+  size_t tl = 0;
+  const char *t = mem ? ims_output_mem(mem, &tl) : NULL;
+  size_t nv = (size_t)c->nrows * sizeof(double), nw = (size_t)c->rp[i].nw * sizeof(int);
+  char *rec = malloc(sizeof i + nv + nw + tl + 1);
+  if (!rec || (mem && ims_output_failed(mem))) {
+    free(rec);
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  memcpy(rec, &i, sizeof i);
+  memcpy(rec + sizeof i, c->vals + (size_t)i * (size_t)c->nrows, nv);
+  memcpy(rec + sizeof i + nv, c->complete[i], nw);
+  if (tl)
+    memcpy(rec + sizeof i + nv + nw, t, tl);
+  int rc = ims_par_stream_put(st, rec, sizeof i + nv + nw + tl, err);
+  free(rec);
+  return rc;
+}
+
 int ims_compare_run(ims_compare_t *c, ims_outset_t *g, ims_err_t *err)
 {
+  ims_par_t *par = c->spec.par;
+  int root = ims_par_rank(par) == 0;
   ims_output_t *mout = NULL, **outs = calloc((size_t)c->n, sizeof *outs);
   int meta = c->spec.format & IMS_OUT_NO_META;
-  int rc = outs ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
-  if (!rc && c->spec.metrics_out)
+  const ims_report_t *rp0 = &c->rp[0];
+  c->nrows = rp0->nw * (rp0->nsel * IMS_M_COUNT + rp0->nth * IMS_T_COUNT);
+  free(c->vals);
+  c->vals = calloc((size_t)c->n * (size_t)c->nrows + 1, sizeof *c->vals);
+  if (!c->complete && (c->complete = calloc((size_t)c->n, sizeof *c->complete)) != NULL)
+    for (int i = 0; i < c->n; i++)
+      c->complete[i] = calloc((size_t)c->rp[i].nw + 1, sizeof **c->complete);
+  int rc = outs && c->vals && c->complete ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  for (int i = 0; !rc && i < c->n; i++)
+    if (!c->complete[i])
+      rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
+  if (!rc && root && c->spec.metrics_out)
     rc = ims_outset_open(g, &mout, c->spec.metrics_out, IMS_FMT_CSV | meta, err);
-  for (int i = 0; !rc && c->spec.runs_stem && i < c->n; i++)
+  for (int i = 0; !rc && root && c->spec.runs_stem && i < c->n; i++)
     rc = ims_outset_open(g, &outs[i], c->table[i], IMS_FMT_CSV | meta, err);
+  cmp_sink_t k = {c, outs};
+  ims_par_stream_t *st = NULL;
+  if (ims_par_stream_alloc(&st, par, on_record, &k, err)) {
+    ims_par_abort(par, err);
+    free(outs);
+    return IMS_ENOMEM;
+  }
   c->span = c->run[0]->tout[c->run[0]->ntout - 1] - c->run[0]->opts.t0;
-  for (int i = 0; !rc && i < c->n; i++) {
+  uint64_t a, b;
+  ims_par_share(par, 0, (uint64_t)c->n, &a, &b);
+  for (int i = (int)a; !rc && i < (int)b; i++) {
     ims_run_t *r = c->run[i];
     ims_sim_t *sim = NULL;
+    ims_output_t *to = outs[i];
     c->cur = i;
-    if (outs[i]) {
-      ims_run_write_meta(outs[i], r);
-      ims_output_header(outs[i], r->ncols, r->colnames, r->colunits);
+    if (!root && c->spec.runs_stem)
+      rc = ims_output_open_mem(&to, IMS_FMT_CSV | meta, err);
+    if (!rc && to) {
+      ims_run_write_meta(to, r);
+      ims_output_header(to, r->ncols, r->colnames, r->colunits);
     }
-    ims_run_sinks_t k = {.out = outs[i],
-                         .report = &c->rp[i],
-                         .progress = c->spec.progress ? progress : NULL,
-                         .progress_ud = c};
-    rc = ims_sim_alloc(&sim, r->m, err);
-    rc = rc ? rc : ims_run_simulate(r, sim, r->params->value, &k, err);
+    ims_run_sinks_t sk = {.out = to,
+                          .report = &c->rp[i],
+                          .progress = c->spec.progress && root ? progress : NULL,
+                          .progress_ud = c};
+    rc = rc ? rc : ims_sim_alloc(&sim, r->m, err);
+    rc = rc ? rc : ims_run_simulate(r, sim, r->params->value, &sk, err);
     ims_sim_free(sim);
+    if (!rc)
+      collect(c, i);
+    if (!rc && !root)
+      rc = send_schedule(c, i, to, st, err);
+    if (!root)
+      ims_output_abort(to);
   }
+  rc = ims_par_stream_finish(st, rc, err);
+  ims_par_stream_free(st);
   if (!rc && mout && write_csv(c, mout))
     rc = ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(mout));
   c->ran = !rc;
@@ -296,11 +399,11 @@ void ims_compare_print(FILE *fp, const ims_compare_t *c)
     snprintf(x[1], 48, "%s", y.th < 0 ? y.column : y.lab);
     snprintf(x[2], 48, "%s", y.metric);
     snprintf(x[3], 48, "%s", y.unit);
-    double v0 = value_of(c, 0, y.window, y.col, y.th, y.k);
+    double v0 = val(c, 0, r);
     for (int i = 0; i < n; i++)
-      cell_num(x[4 + i], value_of(c, i, y.window, y.col, y.th, y.k), 0);
+      cell_num(x[4 + i], val(c, i, r), 0);
     for (int i = 1; i < n; i++) {
-      double v = value_of(c, i, y.window, y.col, y.th, y.k);
+      double v = val(c, i, r);
       if (is_time(y.th, y.k))
         cell_num(x[4 + n + i - 1], v - v0, 1);
       else if (isnan(v) || isnan(v0) || v0 == 0)
@@ -319,7 +422,7 @@ void ims_compare_print(FILE *fp, const ims_compare_t *c)
       fprintf(fp, "  %s: last complete dosing interval [%g, %g]\n", c->name[i], c->rp[i].w[w].a,
               c->rp[i].w[w].b);
     for (int x = 0; c->ran && x < c->rp[i].nw; x++)
-      if (!ims_metrics_complete(c->rp[i].mt, x))
+      if (!c->complete[i][x])
         fprintf(fp, "  %s: window %s not complete (the run stopped early)\n", c->name[i],
                 c->rp[i].w[x].label);
   }

@@ -19,7 +19,12 @@ struct ims_output {
   int err_no; /* errno of the first failed write */
   ims_outset_t *group;
   ims_output_t *next; /* in the group */
+  char *mem;          /* a memory output's buffer (open_memstream) */
+  size_t memlen;
+  int is_mem;
 };
+
+static void note_failure(ims_output_t *o);
 
 struct ims_outset {
   ims_output_t *first, *last;
@@ -45,6 +50,7 @@ static void tell(const ims_output_t *o, int created)
 
 static void release(ims_output_t *o)
 {
+  free(o->mem);
   free(o->path);
   free(o->tmp);
   free(o);
@@ -121,6 +127,41 @@ static int open_output(ims_output_t **out, ims_outset_t *g, const char *path, in
 int ims_output_open(ims_output_t **out, const char *path, int format, ims_err_t *err)
 {
   return open_output(out, NULL, path, format, err);
+}
+
+int ims_output_open_mem(ims_output_t **out, int format, ims_err_t *err)
+{
+  ims_output_t *o = calloc(1, sizeof *o);
+  if (o) {
+    o->sep = (format & 0xff) == IMS_FMT_TSV ? '\t' : ',';
+    o->meta = !(format & IMS_OUT_NO_META);
+    o->fp = open_memstream(&o->mem, &o->memlen);
+    o->is_mem = 1;
+  }
+  if (!o || !o->fp) {
+    free(o);
+    *out = NULL;
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  *out = o;
+  return IMS_OK;
+}
+
+const char *ims_output_mem(ims_output_t *o, size_t *len)
+{
+  if (!o->is_mem)
+    return NULL;
+  if (o->fp && fflush(o->fp) != 0)
+    note_failure(o);
+  *len = o->memlen;
+  return o->mem;
+}
+
+int ims_output_raw(ims_output_t *o, const char *buf, size_t len)
+{
+  if (len && fwrite(buf, 1, len, o->fp) != len)
+    note_failure(o);
+  return o->failed ? -1 : 0;
 }
 
 static void note_failure(ims_output_t *o)

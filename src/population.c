@@ -444,6 +444,8 @@ typedef struct rowctx {
   size_t row, ntout;
   int ns, no, metrics;
   const double *tout;
+  const int *cols; /* watched columns (NULL: all) */
+  int ncols;
 } rowctx_t;
 
 /* Minimal per-subject metrics; the full metrics module plugs in here
@@ -461,15 +463,16 @@ static int on_row(void *ud, double t, const double *y, const double *out, const 
   }
   if (c->metrics) {
     double *mt = c->sl->metrics;
-    for (int k = 0; k < nc; k++) {
+    for (int j = 0; j < c->ncols; j++) {
+      int k = c->cols ? c->cols[j] : j;
       double v = k < ns ? y[k] : out[k - ns];
-      double *mk = mt + (size_t)k * IMS_PM_N;
+      double *mk = mt + (size_t)j * IMS_PM_N;
       if (c->row == 0 || v > mk[IMS_PM_CMAX]) {
         mk[IMS_PM_CMAX] = v;
         mk[IMS_PM_TMAX] = t;
       }
       mk[IMS_PM_LAST] = v;
-      mk[IMS_PM_AUC] = q ? q[k] : NAN;
+      mk[IMS_PM_AUC] = q ? q[c->cols ? j : k] : NAN; /* only the watched columns are integrated */
     }
   }
   c->row++;
@@ -506,7 +509,8 @@ static int pool_alloc(pool_t *pl, const ims_pop_t *pop, size_t ntout, const ims_
   int nt = run->threads > 1 ? run->threads : 1;
   size_t nc = (size_t)(m->nstates + m->noutputs);
   size_t ntraj = run->bands ? ntout * nc : 0;
-  size_t per = (size_t)pop->n + (size_t)pop->nvar + nc * IMS_PM_N + ntraj;
+  size_t nm = (size_t)(run->cols ? run->ncols : (int)nc) * IMS_PM_N;
+  size_t per = (size_t)pop->n + (size_t)pop->nvar + nm + ntraj;
   size_t cap = run->chunk_mem ? run->chunk_mem : (size_t)32 << 20;
   size_t chunk = cap / (per * sizeof(double) + sizeof(slot_t));
   chunk = chunk > 1024 ? 1024 : chunk;
@@ -528,7 +532,7 @@ static int pool_alloc(pool_t *pl, const ims_pop_t *pop, size_t ntout, const ims_
     s->p = b;
     s->eta = b + pop->n;
     s->metrics = s->eta + pop->nvar;
-    s->traj = ntraj ? s->metrics + nc * IMS_PM_N : NULL;
+    s->traj = ntraj ? s->metrics + nm : NULL;
   }
   for (int i = 0; i < nt; i++) {
     int rc = ims_sim_alloc(&pl->sims[i], m, err);
@@ -549,7 +553,9 @@ static void run_subject(const ims_pop_t *pop, pool_t *pl, int tid, slot_t *sl, u
   sl->msg[0] = '\0';
   sl->status = ims_pop_draw(pop, pl->rngs[tid], run->seed, id, sl->p, sl->eta, &e);
   if (!sl->status) {
-    rowctx_t rc = {sl, 0, ntout, m->nstates, m->noutputs, !run->no_metrics, tout};
+    rowctx_t rc = {sl,         0,           ntout,
+                   m->nstates, m->noutputs, !run->no_metrics,
+                   tout,       run->cols,   run->cols ? run->ncols : m->nstates + m->noutputs};
     ims_observer_t obs = {.row = on_row, .ud = &rc};
     sl->status = ims_sim_run(pl->sims[tid], sl->p, sched, o, tout, ntout, &obs, &e);
     sl->st = *ims_sim_stats(pl->sims[tid]);
@@ -587,11 +593,19 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
     return ims_err_set(err, IMS_EINPUT, "no output times");
   const ims_model_t *m = pop->m;
   size_t nc = (size_t)(m->nstates + m->noutputs);
+  for (int j = 0; run->cols && j < run->ncols; j++)
+    if (run->cols[j] < 0 || run->cols[j] >= (int)nc)
+      return ims_err_set(err, IMS_EINTERNAL, "population: column %d of %zu", run->cols[j], nc);
   if (run->bands && ims_bands_ncells(run->bands) != ntout * nc)
     return ims_err_set(err, IMS_EINTERNAL, "bands: %zu cells for %zu times x %zu columns",
                        ims_bands_ncells(run->bands), ntout, nc);
   ims_opts_t o = *opts;
   o.quad = !run->no_metrics;
+  o.quad_free = 1; /* the bands are the same bits with or without per-subject metrics */
+  if (o.quad && run->cols) {
+    o.quad_cols = run->cols;
+    o.nquad_cols = run->ncols;
+  }
   pool_t pl = {0};
   int rc = pool_alloc(&pl, pop, ntout, run, err);
   for (uint64_t base = run->first; !rc && base < run->last; base += pl.chunk) {

@@ -129,6 +129,7 @@ int ims_sim_alloc(ims_sim_t **out, const ims_model_t *m, ims_err_t *err)
   s->ninf = calloc(n, sizeof *s->ninf);
   s->ndose = calloc(n, sizeof *s->ndose);
   s->out = calloc(no + 1, sizeof *s->out);
+  s->qout = calloc(no + 1, sizeof *s->qout);
   s->jbuf = calloc(n * n, sizeof *s->jbuf);
   s->ypre = calloc(n + 1, sizeof *s->ypre);
   s->outpre = calloc(no + 1, sizeof *s->outpre);
@@ -189,6 +190,7 @@ void ims_sim_free(ims_sim_t *s)
   free(s->ninf);
   free(s->ndose);
   free(s->out);
+  free(s->qout);
   free(s->jbuf);
   free(s->ypre);
   free(s->outpre);
@@ -584,6 +586,12 @@ int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err)
     return ims_err_set(err, IMS_EINPUT, "max_events and ss_max must not be negative");
   if (!(o->ss_tol >= 0 && o->ss_tol < 1))
     return ims_err_set(err, IMS_EINPUT, "ss_tol %g must be >= 0 and below 1", o->ss_tol);
+  if (o->quad_cols && (o->nquad_cols < 1 || o->nsens))
+    return ims_err_set(err, IMS_EINPUT,
+                       "quadrature columns: give at least one, and no sensitivities");
+  for (int k = 0; o->quad_cols && k < o->nquad_cols; k++)
+    if (o->quad_cols[k] < 0 || o->quad_cols[k] >= nc)
+      return ims_err_set(err, IMS_EINPUT, "quadrature column %d: no such column", o->quad_cols[k]);
   if (o->ntriggers < 0 || (o->ntriggers && !o->triggers))
     return ims_err_set(err, IMS_EINPUT, "%d triggers without a table", o->ntriggers);
   for (int k = 0; k < o->ntriggers; k++) {

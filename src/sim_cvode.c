@@ -60,6 +60,19 @@ static int cv_quad(sunrealtype t, N_Vector y, N_Vector qd, void *ud)
 {
   ims_sim_t *s = ud;
   double *d = NV_DATA_S(qd);
+  if (s->qcols) {
+    const double *yv = NV_DATA_S(y);
+    int outs = 0;
+    for (int k = 0; k < s->nq; k++) {
+      int c = s->qcols[k];
+      if (c >= s->n && !outs) {
+        s->m->output(t, yv, s->qout, &s->ctx);
+        outs = 1;
+      }
+      d[k] = c < s->n ? yv[c] : s->qout[c - s->n];
+    }
+    return 0;
+  }
   memcpy(d, NV_DATA_S(y), (size_t)s->n * sizeof *d);
   if (s->m->noutputs)
     s->m->output(t, NV_DATA_S(y), d + s->n, &s->ctx);
@@ -116,8 +129,14 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     s->nq = 0;
     return IMS_OK;
   }
-  int nq = s->n + s->m->noutputs;
+  int nq = o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
   int rc = IMS_OK;
+  s->qcols = o->quad_cols;
+  if (s->q && NV_LENGTH_S(s->q) != nq) { /* another set of columns: start the quadratures anew */
+    CVodeQuadFree(s->cv);
+    N_VDestroy(s->q);
+    s->q = NULL;
+  }
   if (!s->q) {
     s->q = N_VNew_Serial(nq, s->sun);
     if (!s->q)
@@ -132,7 +151,9 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   rc =
       rc ? rc
          : ims__cv_check(s, CVodeQuadSStolerances(s->cv, o->rtol, o->atol), "quad tolerances", err);
-  rc = rc ? rc : ims__cv_check(s, CVodeSetQuadErrCon(s->cv, SUNTRUE), "CVodeSetQuadErrCon", err);
+  rc = rc ? rc
+          : ims__cv_check(s, CVodeSetQuadErrCon(s->cv, o->quad_free ? SUNFALSE : SUNTRUE),
+                          "CVodeSetQuadErrCon", err);
   return rc;
 }
 

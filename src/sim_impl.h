@@ -117,6 +117,8 @@ typedef struct ims__trig {
 struct ims_sim {
   const ims_model_t *m;
   int n, nq, np, method;
+  const int *qcols; /* the quadratures' columns (opts.quad_cols), or NULL: every column */
+  double *qout;     /* noutputs + 1: outputs for the selected quadratures */
   SUNContext sun;
   void *cv;
   N_Vector y, abstol, q;

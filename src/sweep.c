@@ -4,6 +4,7 @@
 #include "immunosim/table.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,31 @@ int ims_sweep_alloc(ims_sweep_t **out, ims_run_t *r, const ims_sweep_spec_t *spe
   return IMS_OK;
 }
 
+/* Append to a growing line; -1 when out of memory. */
+static int cat(char **buf, size_t *cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int cat(char **buf, size_t *cap, size_t *len, const char *fmt, ...)
+{
+  for (;;) {
+    if (*cap - *len >= 64 || !*buf) {
+      va_list ap;
+      va_start(ap, fmt);
+      int k = *buf ? vsnprintf(*buf + *len, *cap - *len, fmt, ap) : -1;
+      va_end(ap);
+      if (*buf && k >= 0 && (size_t)k < *cap - *len) {
+        *len += (size_t)k;
+        return 0;
+      }
+    }
+    size_t nc = *cap * 2 + 1024;
+    char *nb = realloc(*buf, nc);
+    if (!nb)
+      return -1;
+    *buf = nb;
+    *cap = nc;
+  }
+}
+
 static int write_header(ims_sweep_t *s, ims_output_t *o)
 {
   const ims_run_t *r = s->r;
@@ -284,8 +310,8 @@ static int write_header(ims_sweep_t *s, ims_output_t *o)
   return bad ? IMS_EIO : IMS_OK;
 }
 
-static int write_values(ims_sweep_t *s, ims_output_t *o, const ims_report_t *rp, int failed,
-                        char *line, size_t cap, int l)
+static int write_values(ims_sweep_t *s, const ims_report_t *rp, int failed, char **line,
+                        size_t *cap, size_t l)
 {
   const ims_report_t *ref = &s->ref;
   char nb[IMS_NUMBUF];
@@ -293,82 +319,157 @@ static int write_values(ims_sweep_t *s, ims_output_t *o, const ims_report_t *rp,
     int wi = failed ? -1 : ims_report_window(rp, ref->w[w].label);
     for (int j = 0; j < ref->nsel; j++)
       for (int k = 0; k < IMS_M_COUNT; k++)
-        l += snprintf(
-            line + l, cap - (size_t)l, ",%s",
-            ims_fmt_num(nb, wi < 0 ? NAN : ims_report_value(rp, s->r, wi, ref->sel[j], k)));
+        if (cat(line, cap, &l, ",%s",
+                ims_fmt_num(nb, wi < 0 ? NAN : ims_report_value(rp, s->r, wi, ref->sel[j], k))))
+          return -1;
     for (int j = 0; j < ref->nth; j++)
       for (int k = 0; k < IMS_T_COUNT; k++)
-        l += snprintf(line + l, cap - (size_t)l, ",%s",
-                      ims_fmt_num(nb, wi < 0 ? NAN : ims_report_tvalue(rp, wi, j, k)));
+        if (cat(line, cap, &l, ",%s",
+                ims_fmt_num(nb, wi < 0 ? NAN : ims_report_tvalue(rp, wi, j, k))))
+          return -1;
   }
-  return ims_output_line(o, "%s", line);
+  return 0;
 }
 
-/* One grid point: parameters (and schedule fields) set, simulated, written. */
-static int point(ims_sweep_t *s, ims_sim_t *sim, double *p, const double *x, ims_output_t *o,
-                 int *nfailed, ims_err_t *err)
+/* One grid point's outcome: its row of the table and, when its solve
+ * failed, its label and error.  As a record for rank 0: failed (1 byte),
+ * code (int), then the label, the message and the row, each NUL-ended. */
+typedef struct pointres {
+  int failed;
+  ims_err_t e;
+  char label[512];
+  char *line;
+  size_t cap;
+} pointres_t;
+
+/* One grid point: parameters (and schedule fields) set, simulated. */
+static int point(ims_sweep_t *s, ims_sim_t *sim, double *p, const double *x, pointres_t *pr,
+                 ims_err_t *err)
 {
   ims_run_t *r = s->r;
   int np = ims_model_nvalues(r->m);
   memcpy(p, r->params->value, (size_t)np * sizeof *p);
   for (int i = 0; i < s->nv; i++)
     *field_of(r, &s->v[i], p) = x[i];
-  ims_err_t e2 = {0};
+  memset(&pr->e, 0, sizeof pr->e);
   ims_report_t rp;
-  int prc = ims_report_init(&rp, r, &s->ms, &e2);
+  int prc = ims_report_init(&rp, r, &s->ms, &pr->e);
   ims_run_sinks_t k = {.report = &rp};
-  prc = prc ? prc : ims_run_simulate(r, sim, p, &k, &e2);
-  size_t cap = (size_t)(s->ncols + 4) * 40 + 256;
-  char *line = malloc(cap), nb[IMS_NUMBUF];
-  if (!line) {
-    ims_report_free(&rp);
-    return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  }
-  int l = 0;
+  prc = prc ? prc : ims_run_simulate(r, sim, p, &k, &pr->e);
+  char nb[IMS_NUMBUF];
+  size_t l = 0, ll = 0;
   for (int i = 0; i < s->nv; i++)
-    l += snprintf(line + l, cap - (size_t)l, "%s%s=%s", i ? "," : "", s->v[i].ax.name,
-                  ims_fmt_num(nb, x[i]));
-  if (prc) {
-    ++*nfailed;
-    if (s->spec.failed)
-      s->spec.failed(s->spec.failed_ud, line, &e2);
-  }
-  l = 0;
+    ll += (size_t)snprintf(pr->label + ll, sizeof pr->label - ll, "%s%s=%s", i ? "," : "",
+                           s->v[i].ax.name, ims_fmt_num(nb, x[i]));
+  pr->failed = prc != 0;
+  int bad = 0;
   for (int i = 0; i < s->nv; i++)
-    l += snprintf(line + l, cap - (size_t)l, "%s,", ims_fmt_num(nb, x[i]));
-  l += snprintf(line + l, cap - (size_t)l, "%s", prc ? "failed" : k.stopped ? "stopped" : "ok");
-  int bad = write_values(s, o, &rp, prc != 0, line, cap, l);
-  free(line);
+    bad |= cat(&pr->line, &pr->cap, &l, "%s,", ims_fmt_num(nb, x[i]));
+  bad |= cat(&pr->line, &pr->cap, &l, "%s", prc ? "failed" : k.stopped ? "stopped" : "ok");
+  bad |= write_values(s, &rp, prc != 0, &pr->line, &pr->cap, l);
   ims_report_free(&rp);
-  return bad ? ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(o)) : IMS_OK;
+  return bad ? ims_err_set(err, IMS_ENOMEM, "out of memory") : IMS_OK;
+}
+
+/* Where the points go: rank 0 writes them, in grid order. */
+typedef struct sink {
+  ims_sweep_t *s;
+  ims_output_t *o;
+  int *nfailed;
+  long done, total;
+} sink_t;
+
+static int emit(sink_t *k, int failed, const ims_err_t *e, const char *label, const char *line,
+                ims_err_t *err)
+{
+  ims_sweep_t *s = k->s;
+  if (failed) {
+    ++*k->nfailed;
+    if (s->spec.failed)
+      s->spec.failed(s->spec.failed_ud, label, e);
+  }
+  k->done++;
+  if (s->spec.progress)
+    s->spec.progress(s->spec.progress_ud, (double)k->done, (double)k->total);
+  if (ims_output_line(k->o, "%s", line))
+    return ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(k->o));
+  return IMS_OK;
+}
+
+static int on_record(void *ud, int rank, const void *rec, size_t len, ims_err_t *err)
+{
+  const char *p = rec, *end = p + len;
+  ims_err_t e = {0};
+  if (len < 1 + sizeof e.code || end[-1] != '\0')
+    return ims_err_set(err, IMS_EINTERNAL, "rank %d: a malformed sweep record", rank);
+  int failed = p[0];
+  memcpy(&e.code, p + 1, sizeof e.code);
+  const char *label = p + 1 + sizeof e.code, *msg = label + strlen(label) + 1;
+  const char *line = msg < end ? msg + strlen(msg) + 1 : end;
+  if (line >= end)
+    return ims_err_set(err, IMS_EINTERNAL, "rank %d: a malformed sweep record", rank);
+  snprintf(e.msg, sizeof e.msg, "%s", msg);
+  return emit(ud, failed, &e, label, line, err);
+}
+
+static int send_point(ims_par_stream_t *st, const pointres_t *pr, ims_err_t *err)
+{
+  size_t ll = strlen(pr->label), ml = strlen(pr->e.msg), rl = strlen(pr->line);
+  size_t n = 1 + sizeof pr->e.code + ll + 1 + ml + 1 + rl + 1;
+  char *rec = malloc(n);
+  if (!rec)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  rec[0] = (char)pr->failed;
+  memcpy(rec + 1, &pr->e.code, sizeof pr->e.code);
+  char *q = rec + 1 + sizeof pr->e.code;
+  memcpy(q, pr->label, ll + 1);
+  memcpy(q + ll + 1, pr->e.msg, ml + 1);
+  memcpy(q + ll + 1 + ml + 1, pr->line, rl + 1);
+  int rc = ims_par_stream_put(st, rec, n, err);
+  free(rec);
+  return rc;
 }
 
 int ims_sweep_run(ims_sweep_t *s, ims_output_t *o, int *nfailed, ims_err_t *err)
 {
   ims_run_t *r = s->r;
+  ims_par_t *par = s->spec.par;
+  int root = ims_par_rank(par) == 0;
   *nfailed = 0;
   double *p = malloc((size_t)ims_model_nvalues(r->m) * sizeof *p);
   ims_sim_t *sim = NULL;
-  if (!p)
-    return ims_err_set(err, IMS_ENOMEM, "out of memory");
-  int rc = ims_sim_alloc(&sim, r->m, err);
-  if (!rc && write_header(s, o))
-    rc = ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(o));
+  ims_par_stream_t *st = NULL;
   int n0 = s->v[0].ax.n, n1 = s->nv > 1 ? s->v[1].ax.n : 1;
+  sink_t k = {s, o, nfailed, 0, (long)n0 * n1};
+  pointres_t pr = {0};
+  int rc = p ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  if (ims_par_stream_alloc(&st, par, on_record, &k, err)) {
+    ims_par_abort(par, err);
+    free(p);
+    return IMS_ENOMEM;
+  }
+  rc = rc ? rc : ims_sim_alloc(&sim, r->m, err);
+  if (!rc && root && write_header(s, o))
+    rc = ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(o));
   double save[2] = {0, 0};
   for (int i = 0; i < s->nv; i++)
     if (s->v[i].kind != V_PARAM)
       save[i] = *field_of(r, &s->v[i], NULL);
-  for (int i0 = 0; !rc && i0 < n0; i0++)
-    for (int i1 = 0; !rc && i1 < n1; i1++) {
-      double x[2] = {grid_value(&s->v[0], i0), s->nv > 1 ? grid_value(&s->v[1], i1) : 0};
-      rc = point(s, sim, p, x, o, nfailed, err);
-      if (s->spec.progress)
-        s->spec.progress(s->spec.progress_ud, (double)(i0 * n1 + i1 + 1), (double)(n0 * n1));
-    }
+  uint64_t a, b;
+  ims_par_share(par, 0, (uint64_t)n0 * (uint64_t)n1, &a, &b);
+  for (uint64_t idx = a; !rc && idx < b; idx++) {
+    int i0 = (int)(idx / (uint64_t)n1), i1 = (int)(idx % (uint64_t)n1);
+    double x[2] = {grid_value(&s->v[0], i0), s->nv > 1 ? grid_value(&s->v[1], i1) : 0};
+    rc = point(s, sim, p, x, &pr, err);
+    if (!rc)
+      rc = root ? emit(&k, pr.failed, &pr.e, pr.label, pr.line, err) : send_point(st, &pr, err);
+  }
+  rc = ims_par_stream_finish(st, rc, err);
+  ims_par_stream_free(st);
   for (int i = 0; i < s->nv; i++)
     if (s->v[i].kind != V_PARAM)
       *field_of(r, &s->v[i], NULL) = save[i];
+  free(pr.line);
   free(p);
   ims_sim_free(sim);
   return rc;

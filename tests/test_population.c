@@ -34,6 +34,7 @@ static ims_pop_t *pop_of(const ims_params_t *p)
 /* Everything a population run reports, kept for exact comparison. */
 typedef struct capture {
   int nv, nval, nm;
+  int ncopy; /* metric values a subject has, when fewer than nm (--cols) */
   uint64_t first, n;
   int *status;
   double *p, *metrics;
@@ -70,7 +71,8 @@ static int on_subject(void *ud, const ims_pop_subject_t *s)
   c->status[j] = s->status;
   memcpy(c->p + j * (size_t)c->nval, s->p, (size_t)c->nval * sizeof *s->p);
   if (s->metrics)
-    memcpy(c->metrics + j * (size_t)c->nm, s->metrics, (size_t)c->nm * sizeof *s->metrics);
+    memcpy(c->metrics + j * (size_t)c->nm, s->metrics,
+           (size_t)(c->ncopy ? c->ncopy : c->nm) * sizeof *s->metrics);
   if (s->status && !c->msg[0])
     snprintf(c->msg, sizeof c->msg, "%s", s->msg);
   return 0;
@@ -507,6 +509,61 @@ START_TEST(blinatumomab_population_css)
 }
 END_TEST
 
+/* Per-subject metrics ride on the states' steps: the bands are the same bits
+ * with no metrics, with every column's and with two chosen columns' (--cols),
+ * and the chosen columns' metrics are those of the every-column run. */
+START_TEST(metrics_do_not_change_bands)
+{
+  ims_params_t *p = t_params(pk(), "params/pk2cmt/pembrolizumab_ahamadi2017.csv", NULL);
+  ims_pop_t *pop = pop_of(p);
+  ims_schedule_t *s = t_sched(pk(), pembro_sched);
+  ims_opts_t o;
+  ims_opts_default(&o);
+  double *tout;
+  size_t nt;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_grid_uniform(0, 105, 1, &tout, &nt, &err), 0);
+  int nc = pk()->nstates + pk()->noutputs, cols[2] = {2, 0};
+  ims_bands_t *b[3];
+  capture_t c[3];
+  for (int v = 0; v < 3; v++) {
+    ck_assert_int_eq(ims_bands_alloc(&b[v], nt, nc, 50, 0, &err), 0);
+    cap_init(&c[v], pop, 0, 50);
+    c[v].ncopy = v == 2 ? 2 * IMS_PM_N : 0;
+    ims_pop_run_t run = {.seed = 9,
+                         .first = 0,
+                         .last = 50,
+                         .threads = 2,
+                         .no_metrics = v == 0,
+                         .cols = v == 2 ? cols : NULL,
+                         .ncols = v == 2 ? 2 : 0,
+                         .bands = b[v],
+                         .subject = on_subject,
+                         .ud = &c[v]};
+    ims_pop_summary_t sum;
+    ck_assert_msg(ims_pop_simulate(pop, s, &o, tout, nt, &run, &sum, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(sum.ok, 50);
+  }
+  bands_equal(b[0], b[1]);
+  bands_equal(b[0], b[2]);
+  for (int i = 0; i < 50; i++)
+    for (int j = 0; j < 2; j++) {
+      /* capture_t keeps nc * IMS_PM_N values per subject: the --cols run fills the first 2 */
+      const double *all = c[1].metrics + (size_t)i * (size_t)c[1].nm + (size_t)cols[j] * IMS_PM_N;
+      const double *sel = c[2].metrics + (size_t)i * (size_t)c[2].nm + (size_t)j * IMS_PM_N;
+      ck_assert(memcmp(all, sel, IMS_PM_N * sizeof *all) == 0);
+    }
+  for (int v = 0; v < 3; v++) {
+    ims_bands_free(b[v]);
+    cap_free(&c[v]);
+  }
+  free(tout);
+  ims_schedule_free(s);
+  ims_pop_free(pop);
+  ims_params_free(p);
+}
+END_TEST
+
 Suite *suite_population(void)
 {
   Suite *s = suite_create("population");
@@ -520,6 +577,7 @@ Suite *suite_population(void)
   tcase_add_test(tc, failed_subjects_excluded);
   tcase_add_test(tc, bands_accuracy);
   tcase_add_test(tc, blinatumomab_population_css);
+  tcase_add_test(tc, metrics_do_not_change_bands);
   suite_add_tcase(s, tc);
   return s;
 }

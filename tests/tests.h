@@ -64,6 +64,7 @@ Suite *suite_table(void);
 Suite *suite_figure(void);
 
 Suite *suite_population(void);
+Suite *suite_bands(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);

@@ -5,6 +5,7 @@
 #ifndef IMMUNOSIM_COMPARE_H
 #define IMMUNOSIM_COMPARE_H
 
+#include "immunosim/par.h"
 #include "immunosim/report.h"
 #include "immunosim/run.h"
 
@@ -24,6 +25,10 @@ typedef struct ims_compare_spec {
   int format;              /* IMS_OUT_NO_META for the files, or 0 */
   ims_progress_fn progress;
   void *progress_ud;
+  /* The ranks sharing the schedules (NULL: this process): each runs a
+   * contiguous range of them and rank 0 receives their metrics and run
+   * tables, and writes every output. */
+  ims_par_t *par;
 } ims_compare_spec_t;
 
 typedef struct ims_compare ims_compare_t;
@@ -33,7 +38,8 @@ typedef struct ims_compare ims_compare_t;
 int ims_compare_alloc(ims_compare_t **out, const ims_compare_spec_t *spec, ims_err_t *err);
 void ims_compare_free(ims_compare_t *c);
 /* Open the outputs in g, run every schedule and write the files; the
- * caller commits g. */
+ * caller commits g.  Under MPI every rank calls it; only rank 0 opens
+ * outputs (the others' g stays empty). */
 int ims_compare_run(ims_compare_t *c, ims_outset_t *g, ims_err_t *err);
 /* The aligned table. */
 void ims_compare_print(FILE *fp, const ims_compare_t *c);

@@ -11,6 +11,8 @@
 
 #include "immunosim/err.h"
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,6 +35,14 @@ int ims_output_line(ims_output_t *o, const char *fmt, ...) __attribute__((format
 int ims_output_header(ims_output_t *o, int n, const char *const *names, const char *const *units);
 /* A row of numbers, each written by ims_fmt_num. */
 int ims_output_row(ims_output_t *o, const double *v, int n);
+/* An output held in memory (a rank's table that rank 0 writes): its bytes
+ * so far with ims_output_mem; freed by ims_output_abort. */
+int ims_output_open_mem(ims_output_t **out, int format, ims_err_t *err);
+/* The bytes of a memory output (NULL for any other output), valid until the
+ * next write. */
+const char *ims_output_mem(ims_output_t *o, size_t *len);
+/* Bytes written as they are (a table another process formatted). */
+int ims_output_raw(ims_output_t *o, const char *buf, size_t len);
 /* Flush, close and rename into place. Frees o. */
 int ims_output_commit(ims_output_t *o, ims_err_t *err);
 /* Close and delete the temporary file. Frees o. */

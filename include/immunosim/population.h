@@ -74,10 +74,10 @@ void ims_pop_rng_free(ims_pop_rng_t *r);
 int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *r, uint64_t seed, uint64_t subject, double *p,
                  double *eta, ims_err_t *err);
 
-/* Per-subject metrics kept by the population loop, per column (states, then
- * outputs): the maximum over the output grid and its time, the AUC over
- * [t0, tend] from the CVODES quadrature, and the last value.  (A minimal set;
- * the full metrics module plugs in here.) */
+/* Per-subject metrics kept by the population loop, per watched column
+ * (ims_pop_run_t.cols; default every state, then every output): the maximum
+ * over the output grid and its time, the AUC over [t0, tend] from the
+ * CVODES quadrature, and the last value. */
 #define IMS_PM_CMAX 0
 #define IMS_PM_TMAX 1
 #define IMS_PM_AUC 2
@@ -92,7 +92,8 @@ typedef struct ims_pop_subject {
   const char *msg;       /* the error message when status != IMS_OK */
   const double *p;       /* its parameter values (nvalues) */
   const double *eta;     /* its etas (nvar) */
-  const double *metrics; /* ncols * IMS_PM_N, column-major by column; NULL with no_metrics */
+  const double *metrics; /* ncols * IMS_PM_N (the watched columns, in their order), column by
+                            column; NULL with no_metrics */
 } ims_pop_subject_t;
 
 typedef struct ims_pop_run {
@@ -100,7 +101,10 @@ typedef struct ims_pop_run {
   uint64_t first, last; /* subjects [first, last), 0-based */
   int threads;          /* 0 or 1: one thread */
   int no_metrics;       /* skip the quadratures and metrics (summary mode) */
-  ims_bands_t *bands;   /* ntout * (nstates + noutputs) cells, or NULL */
+  const int *cols;      /* the columns whose metrics are kept (state index, or nstates +
+                           output index); NULL: every column */
+  int ncols;
+  ims_bands_t *bands; /* ntout * (nstates + noutputs) cells, or NULL */
   /* Called in subject order, one call at a time (from any one thread). */
   int (*subject)(void *ud, const ims_pop_subject_t *s);
   void *ud;

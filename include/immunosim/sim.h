@@ -71,6 +71,18 @@ typedef struct ims_opts {
   double ss_tol; /* relative change for ss=1 convergence; 0 = 1e-8 */
   int ss_max;    /* max intervals for ss=1; 0 = 10000 */
   int quad;      /* integrate every column (states, outputs) as CVODES quadratures */
+  /* With quad: integrate only these columns (state index, or nstates +
+   * output index), in this order; the observers' quad[k] is then column
+   * quad_cols[k].  NULL: every column.  Not with sensitivities.  (Population
+   * per-subject metrics of a few columns: CVODES's quadrature work grows
+   * with their number.) */
+  const int *quad_cols;
+  int nquad_cols;
+  /* With quad: no error control of the quadratures' own; they ride on the
+   * states' steps, so the steps (and every other output) are those of the
+   * run without them.  An integral of a column is then as accurate as the
+   * column itself (the BDF formula integrates it on the same steps). */
+  int quad_free;
   /* Forward sensitivities (CVODES, staggered corrector, difference-quotient
    * sensitivity right-hand sides) with respect to these entries of p:
    * parameters or <STATE>_0 values.  0 = none. */

@@ -3,6 +3,7 @@
 #ifndef IMMUNOSIM_SWEEP_H
 #define IMMUNOSIM_SWEEP_H
 
+#include "immunosim/par.h"
 #include "immunosim/report.h"
 #include "immunosim/run.h"
 
@@ -19,9 +20,14 @@ typedef struct ims_sweep_spec {
   ims_metrics_spec_t metrics; /* windows default to "all" */
   ims_progress_fn progress;   /* (points done, points) */
   void *progress_ud;
-  /* Told about every point whose solve failed (point: "CL=0.2,V1=3"). */
+  /* Told about every point whose solve failed (point: "CL=0.2,V1=3"), in
+   * grid order (under MPI on rank 0, for the points of every rank). */
   void (*failed)(void *ud, const char *point, const ims_err_t *e);
   void *failed_ud;
+  /* The ranks sharing the points (NULL: this process): each takes a
+   * contiguous range of the grid (row-major: the second axis fastest), rank
+   * 0 receives the rows in order and writes the table. */
+  ims_par_t *par;
 } ims_sweep_spec_t;
 
 /* One varied quantity. */
@@ -48,7 +54,9 @@ const char *ims_sweep_column(const ims_sweep_t *s, int i, const char **unit);
 int ims_sweep_find_column(const ims_sweep_t *s, const char *name);
 /* Run every point and write the table to o: the axes' columns, status (ok,
  * stopped, failed), the metric columns.  A failed point is written with
- * status failed and counted in *nfailed; it does not stop the sweep. */
+ * status failed and counted in *nfailed; it does not stop the sweep.  Under
+ * MPI every rank calls it; rank 0 passes o (the others NULL) and gets the
+ * whole count. */
 int ims_sweep_run(ims_sweep_t *s, ims_output_t *o, int *nfailed, ims_err_t *err);
 
 #ifdef __cplusplus

@@ -67,6 +67,28 @@ int cli_commit(cli_ctx_t *x, int rc);
 /* Free everything; the exit code for rc (printing x->err when rc != 0). */
 int cli_end(cli_ctx_t *x, int rc);
 
+/* ---- MPI (par.h) ----
+ * Under an MPI launcher (mpirun -n K), MPI is started before the command;
+ * population, sweep and compare share their work over the ranks, and every
+ * other command refuses more than one rank.  Only rank 0 prints or writes:
+ * the other ranks' standard output and error go to /dev/null, and their
+ * errors reach rank 0 through cli_agree.  Returns -1 to go on, else the exit
+ * code. */
+int cli_par_start(const char *cmd, int *argc, char ***argv);
+void cli_par_stop(void);
+/* The ranks of this process's job (one process without MPI). */
+ims_par_t *cli_par(void);
+int cli_rank(void);
+/* Every rank learns the first failure (ims_par_agree), into x->err.  A
+ * command sharing work agrees once after its set-up (all ranks stop there
+ * on any failure) and once after committing its outputs. */
+int cli_agree(cli_ctx_t *x, int rc);
+/* After cli_begin failed on this rank (x->err, exit code): the set-up
+ * agreement the other ranks wait for; returns code. */
+int cli_par_failed(cli_ctx_t *x, int code);
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
 /* A group of outputs whose temporary files a signal (SIGINT, SIGTERM,
  * SIGHUP) removes before the process dies. */
 int cli_outset(ims_outset_t **g, ims_err_t *err);
@@ -97,6 +119,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_population(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
 int cmd_equilibria(int argc, char **argv);
 int cmd_continue(int argc, char **argv);

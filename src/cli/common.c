@@ -2,6 +2,7 @@
 #include "immunosim/table.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -289,6 +290,86 @@ int cli_end(cli_ctx_t *x, int rc)
   return rc ? cli_fail(rc, &x->err) : 0;
 }
 
+/* ---- MPI ---- */
+
+static ims_par_t *par; /* set once in main, before any command runs */
+
+ims_par_t *cli_par(void)
+{
+  return par;
+}
+
+int cli_rank(void)
+{
+  return ims_par_rank(par);
+}
+
+int cli_agree(cli_ctx_t *x, int rc)
+{
+  return ims_par_agree(par, rc, &x->err);
+}
+
+int cli_par_failed(cli_ctx_t *x, int code)
+{
+  if (ims_par_size(par) > 1)
+    ims_par_agree(par, x->err.code ? x->err.code : IMS_EINPUT, &x->err);
+  return code;
+}
+
+/* The job's size as the launcher announces it (before MPI_Init). */
+static long launched_size(void)
+{
+  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v)
+      return atol(v);
+  }
+  return ims_par_launched() ? 2 : 1; /* PMIx alone does not say: assume a job */
+}
+
+int cli_par_start(const char *cmd, int *argc, char ***argv)
+{
+  int shares = !strcmp(cmd, "population") || !strcmp(cmd, "sweep") || !strcmp(cmd, "compare");
+  if (!ims_par_launched())
+    return -1;
+  if (!ims_par_built()) {
+    if (launched_size() > 1 && shares)
+      return cli_failf(IMS_EINPUT,
+                       "started by an MPI launcher, but this immunosim was built without MPI "
+                       "(rebuild with 'make MPI=1'); every process would run the whole %s",
+                       cmd);
+    return -1;
+  }
+  ims_err_t err = {0};
+  if (ims_par_init(&par, argc, argv, &err))
+    return cli_fail(err.code, &err);
+  int rank = ims_par_rank(par), size = ims_par_size(par);
+  if (rank != 0) { /* rank 0 speaks for the job */
+    int fd = open("/dev/null", O_WRONLY);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+  }
+  if (size > 1 && !shares) {
+    int code = cli_failf(IMS_EINPUT,
+                         "%s does not share work over MPI ranks (population, sweep and compare "
+                         "do); run it without mpirun, or with -n 1",
+                         cmd);
+    cli_par_stop();
+    return code;
+  }
+  return -1;
+}
+
+void cli_par_stop(void)
+{
+  ims_par_finalize(par);
+  par = NULL;
+}
+
 /* ---- outputs and signals ---- */
 
 /* Temporary files in flight, for the signal handler: a slot is written only
@@ -314,20 +395,27 @@ static void on_tmp(void *ud, const char *tmp, int created)
   }
 }
 
+static volatile sig_atomic_t in_job; /* one rank of several (the signal says why) */
+
 static void on_signal(int sig)
 {
-  int e = errno;
+  int e = errno, removed = 0;
   for (int i = 0; i < CLI_MAX_TMP; i++)
     if (tmp_used[i])
-      unlink(tmp_path[i]);
+      removed += unlink(tmp_path[i]) == 0;
   if (bar_shown && write(STDERR_FILENO, "\n", 1) < 0)
     bar_shown = 0;
+  static const char job[] = "immunosim: stopped by a signal: the MPI job ends (a rank died, or "
+                            "the job was cancelled); the outputs were removed, none written\n";
+  if (in_job && removed && write(STDERR_FILENO, job, sizeof job - 1) < 0)
+    in_job = 0;
   errno = e;
   raise(sig); /* delivered with the default action once this handler returns */
 }
 
 void cli_signals_install(void)
 {
+  in_job = ims_par_size(par) > 1;
   static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -362,6 +450,13 @@ static struct {
   double start, last, delay, offset, total;
   const char *label, *unit;
 } bar;
+
+double cli_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static double now(void)
 {

@@ -4,7 +4,7 @@
 # or `source` this file.  Models, parameters, columns, sets and schedules come from the
 # binary being completed (list --names, info MODEL --names|--columns|--sets|--schedules).
 
-_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue translate export"
+_immunosim_commands="run list info compare sweep sensitivity plot population merge equilibria continue translate export"
 
 # the options of a command
 _immunosim_options()
@@ -17,7 +17,8 @@ _immunosim_options()
     sweep) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols --vary --plot-metric" ;;
     sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
-    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats -n --seed --subjects --threads --bands-mem" ;;
+    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --cols -n --seed --subjects --threads --bands-mem" ;;
+    merge) echo "-h --help -o --out --stats" ;;
     equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
     continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
     translate) echo "-h --help --no-unit-check -o --out" ;;
@@ -49,6 +50,7 @@ _immunosim_value()
     "translate --out" | "translate -o") echo file ;;
     "export --out" | "export -o") echo file ;;
     "plot --out" | "plot -o") echo file ;;
+    "merge --out" | "merge -o") echo file ;;
     "run --format" | "population --format") echo "words csv tsv" ;;
     "run --units" | "compare --units" | "sweep --units" | "population --units" | "sensitivity --units") echo column= ;;
     "run --plot") echo file ;;
@@ -72,6 +74,7 @@ _immunosim_value()
     "run --threshold" | "compare --threshold") echo column= ;;
     "sweep --threshold") echo column= ;;
     "run --cols" | "compare --cols" | "sweep --cols") echo columns, ;;
+    "population --cols") echo columns, ;;
     "population -n") echo none ;;
     "population --seed") echo none ;;
     "population --subjects") echo none ;;

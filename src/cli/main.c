@@ -49,8 +49,13 @@ int main(int argc, char **argv)
   }
   const cli_cmd_t *c = cli_cmd_find(cmd);
   if (c && strcmp(argv[1], "help") != 0) {
+    int rc = cli_par_start(c->name, &argc, &argv);
+    if (rc >= 0)
+      return rc;
     cli_signals_install();
-    return c->main(argc - 1, argv + 1);
+    rc = c->main(argc - 1, argv + 1);
+    cli_par_stop();
+    return rc;
   }
   const char *names[64];
   int n = 0;

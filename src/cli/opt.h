@@ -193,7 +193,7 @@ const cli_cmd_t *cli_cmd_find(const char *name);
 
 /* The parsed command line of one command. */
 #define CLI_MAX_VALUES 512
-#define CLI_MAX_POS 64
+#define CLI_MAX_POS 4096 /* merge takes one shard file per job of an array */
 typedef struct cli_val {
   int id;
   const char *s;        /* the argument as given (NULL for flags) */

@@ -13,7 +13,7 @@
 
 const cli_opt_t cli_opts[] = {
     {OPT_HELP, "help", 'h', CLI_FLAG, NULL,
-     "run list info compare sweep sensitivity plot population " DYN " translate export",
+     "run list info compare sweep sensitivity plot population merge " DYN " translate export",
      "show this help and exit", .group = NULL},
 
     /* ---- inputs ---- */
@@ -97,6 +97,11 @@ const cli_opt_t cli_opts[] = {
      "the figure; .png, .svg or .pdf chooses the format (required); its gnuplot script FIG.gp is "
      "written beside it",
      .comp = CLI_C_FILE, .group = "figure"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "merge",
+     "the merged table ('-': standard output, the default): the unsharded run's bands or "
+     "per-subject rows, byte for byte; its format (CSV or TSV, metadata or not) is the shards' "
+     "run's",
+     .comp = CLI_C_FILE, .group = "output"},
     {OPT_FORMAT, "format", 0, CLI_CHOICE, "csv|tsv", "run population", "table format (default csv)",
      .choices = "csv|tsv", .comp = CLI_C_WORDS, .group = "output"},
     {OPT_NO_META, "no-metadata", 0, CLI_FLAG, NULL, "run compare sweep population sensitivity",
@@ -137,7 +142,7 @@ const cli_opt_t cli_opts[] = {
      "(column,parameter,metric,value,time,d_value_d_p,normalised)",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_PER_SUBJECT, "per-subject", 0, CLI_OUT, "FILE", "population",
-     "one row per subject: subject,status,<varying parameters>, and per column "
+     "one row per subject: subject,status,<varying parameters>, and per column (--cols) "
      "COL_cmax,COL_tmax,COL_auc (CVODES quadrature),COL_last",
      .comp = CLI_C_FILE, .group = "output"},
 
@@ -163,8 +168,8 @@ const cli_opt_t cli_opts[] = {
      .group = "solver"},
     {OPT_MAX_STEPS, "max-steps", 0, CLI_INT, "N", RUNS,
      "steps allowed between outputs (default 50000)", .lo = 1, .hi = 1e9, .group = "solver"},
-    {OPT_STATS, "stats", 0, CLI_FLAG, NULL, "run population", "print solver statistics to stderr",
-     .group = "solver"},
+    {OPT_STATS, "stats", 0, CLI_FLAG, NULL, "run population merge",
+     "print solver statistics to stderr", .group = "solver"},
 
     /* ---- metrics ---- */
     {OPT_METRICS, "metrics", 0, CLI_FLAG, NULL, "run",
@@ -190,6 +195,10 @@ const cli_opt_t cli_opts[] = {
     {OPT_COLS, "cols", 0, CLI_TEXT, "A,B", "run compare sweep",
      "metrics only for these columns (default: every column)", .comp = CLI_C_COLUMNS,
      .group = "metrics"},
+    {OPT_COLS, "cols", 0, CLI_TEXT, "A,B", "population",
+     "--per-subject metrics of these columns only, in this order (default: every state and "
+     "output); the others are not watched",
+     .comp = CLI_C_COLUMNS, .group = "output"},
 
     /* ---- population ---- */
     {OPT_N, "n", 'n', CLI_U64, "N", "population", "population size; subjects are numbered 0 .. N-1",
@@ -199,15 +208,20 @@ const cli_opt_t cli_opts[] = {
      "shards never change them",
      .group = "population"},
     {OPT_SUBJECTS, "subjects", 0, CLI_TEXT, "A:B", "population",
-     "simulate only subjects A .. B-1 (0-based, half-open), e.g. shards 0:500 and 500:1000; "
-     "per-subject files of shards concatenate",
+     "simulate only subjects A .. B-1 (0-based, half-open): a shard, e.g. 0:500 and 500:1000; "
+     "its -o file holds the shard's bands as histogram counts (or values), mergeable, and both "
+     "files carry a '# shard:' line; 'immunosim merge' turns the shards into the unsharded run's "
+     "files",
      .group = "population"},
     {OPT_THREADS, "threads", 0, CLI_INT, "T", "population",
      "OpenMP threads (default 1; 0 = all cores); results are bit-identical for every T", .lo = 0,
      .hi = 1024, .group = "population"},
     {OPT_BANDS_MEM, "bands-mem", 0, CLI_NUM, "MB", "population",
-     "exact percentiles while all values fit in MB (default 64); beyond, a log-spaced histogram "
-     "with relative accuracy 0.39 %",
+     "exact percentiles while N x times x columns x 8 bytes fit in MB (default 64; under MPI rank "
+     "0 holds them all, every other rank its share); beyond, log-spaced histograms of integer "
+     "counts, at most 2 x 2048 bins per time and column (16 KB: bins x times x columns, whatever "
+     "N), relative accuracy 0.39 % (coarser where one time's values span more than a factor 256: "
+     "the summary and the file say)",
      .unit = "MB", .lo = 0, .hi = 1e6, .group = "population"},
 
     /* ---- sweep ---- */
@@ -412,7 +426,9 @@ const cli_cmd_t cli_cmds[] = {
      "first: the ratio for amounts, concentrations and AUCs, the difference for times (tmax, "
      "tmin, regrow, time above and below: + is later or longer).  Windows: all, last (the last "
      "complete dosing interval, i.e. steady state) and START:END.",
-     NULL,
+     "MPI (a build with MPI): under mpirun with K ranks, each rank takes a contiguous "
+     "range of the schedules; rank 0 writes every output (the metrics, the runs' tables, the "
+     "figure), bit-identical to one process.",
      "immunosim compare pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w \\\n"
      "  -s pembrolizumab_400mg_q6w -t 378 --cols C1\n",
      1, 1, "MODEL", cmd_compare, 0},
@@ -425,7 +441,10 @@ const cli_cmd_t cli_cmds[] = {
      "canonical unit ('immunosim info MODEL'); N points, evenly spaced, or geometrically with "
      ":log.",
      "A grid point whose solve fails is reported on stderr and written with status failed; the "
-     "sweep then exits 2 after writing the table.",
+     "sweep then exits 2 after writing the table.\n\n"
+     "MPI (a build with MPI): under mpirun with K ranks, each rank takes a contiguous "
+     "range of the grid (row-major, the second --vary fastest); rank 0 writes the table, "
+     "bit-identical to one process.",
      "immunosim sweep pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -t 126 \\\n"
      "  --vary amt[1]=100mg:400mg:4 --vary CL=0.1:0.4:4:log --cols C1 --window last\n",
      1, 1, "MODEL", cmd_sweep, 0},
@@ -467,12 +486,36 @@ const cli_cmd_t cli_cmds[] = {
      "A subject whose draw or solve fails is reported on stderr (subject, time, state), "
      "excluded from the bands, marked 'failed' in the per-subject file and counted; the run "
      "goes on.  When every subject fails nothing is written (exit 2).  A summary (subjects "
-     "ok/failed, wall time, subjects/s) ends on stderr.  Without any iiv the subjects are "
-     "identical, and a note says so.",
+     "ok/failed, wall time, subjects/s, band memory) ends on stderr.  Without any iiv the "
+     "subjects are identical, and a note says so.\n\n"
+     "MPI (a build with MPI): 'mpirun -n K immunosim population ...' gives each rank a contiguous "
+     "share of the subjects; rank 0 receives the per-subject rows in order and the bands "
+     "(histograms summed as integer counts; exact bands gathered) and writes every file, "
+     "bit-identical to one process for any K and --threads.  Memory: histogram bands take at "
+     "most bins x times x columns on every rank whatever N; exact bands N x times x columns x 8 "
+     "bytes on rank 0 (within --bands-mem) and their share on the others; each rank other than 0 "
+     "keeps its subjects' per-subject results (about 8 bytes per value of a row) until rank 0 "
+     "takes them.  A rank that dies ends the job with an error and no output.",
      "immunosim population pk2cmt -p blinatumomab_clements2020 -s blinatumomab_cycle1 \\\n"
      "  -n 1000 --seed 2024 --threads 2 -t 28 --dt 0.25 --units C1=pg/mL \\\n"
      "  --per-subject blina_subjects.csv -o blina_bands.csv\n",
      1, 1, "MODEL", cmd_population, 0},
+    {"merge", "combine population shards into the unsharded run's bands or per-subject file",
+     "SHARD.csv [SHARD.csv ...] [-o OUT.csv]",
+     "Combine the shards of one population run (each run over a range of subjects A:B: Slurm "
+     "job arrays, Kubernetes jobs, GNU parallel; see 'immunosim population --help') into "
+     "exactly the file the unsharded run writes: bands shards (histogram counts, or the values "
+     "when the whole run's bands are exact) become the percentile bands, per-subject shards the "
+     "per-subject table.  Shards may come in any order; give the shards of one kind at a time.",
+     "Shards of different runs are refused: every metadata line must agree (model, parameter "
+     "files and their checksums, overrides, schedule and doses, solver options, output times, "
+     "N, seed, iiv, columns and units).  Missing and overlapping subject ranges are named.  "
+     "Each shard file is read whole (at most 128 MB: use more shards for more subjects).",
+     "immunosim population pk2cmt -n 1000 --subjects 0:500 -o b0.csv --per-subject s0.csv\n"
+     "immunosim population pk2cmt -n 1000 --subjects 500:1000 -o b1.csv --per-subject s1.csv\n"
+     "immunosim merge b0.csv b1.csv -o bands.csv\n"
+     "immunosim merge s0.csv s1.csv -o subjects.csv\n",
+     1, CLI_MAX_POS, "SHARD", cmd_merge, 0},
     {"equilibria", "equilibria in a box, eigenvalues, type; nullclines", "MODEL [options]",
      "Every equilibrium of MODEL in a box of states: the state, the eigenvalues of the Jacobian "
      "(the model's, or central differences) and the type (stable or unstable node or focus, "

@@ -34,9 +34,12 @@ static void on_failed(void *ud, const char *point, const ims_err_t *e)
 int cmd_sweep(int argc, char **argv)
 {
   cli_ctx_t x;
-  int code;
-  if (cli_begin(&x, "sweep", argc, argv, &code))
+  int code, b = cli_begin(&x, "sweep", argc, argv, &code);
+  if (b > 0)
     return code;
+  if (b < 0) /* the ranks learn it together */
+    return cli_par_failed(&x, code);
+  int root = cli_rank() == 0;
   const cli_args_t *a = &x.a;
   ims_sweep_t *s = NULL;
   ims_output_t *o = NULL;
@@ -49,7 +52,7 @@ int cmd_sweep(int argc, char **argv)
   if (!rc && nvary > 2)
     rc = ims_err_set(&x.err, IMS_EINPUT, "sweep: at most two --vary (a 1-D or 2-D grid)");
   if (!rc && plot) {
-    rc = cli_figure_open(x.g, "--plot", plot, &x.err);
+    rc = root ? cli_figure_open(x.g, "--plot", plot, &x.err) : IMS_OK;
     if (!strcmp(out, "-")) { /* the figure needs the table in a file */
       cli_sibling(data, sizeof data, plot, ".csv");
       out = data;
@@ -62,30 +65,38 @@ int cmd_sweep(int argc, char **argv)
                              .nvary = nvary,
                              .metrics = x.ra.metrics,
                              .progress = cli_progress,
-                             .failed = on_failed};
+                             .failed = on_failed,
+                             .par = cli_par()};
     rc = ims_sweep_alloc(&s, x.r, &spec, &x.err);
   }
   /* the figure's column is checked before the work */
   if (!rc && plot)
     rc = plot_column(s, cli_str(a, OPT_PLOT_METRIC, NULL), &x.err);
-  if (!rc)
+  if (!rc && root)
     rc = ims_outset_open(x.g, &o, out, IMS_FMT_CSV | (x.ra.format & IMS_OUT_NO_META), &x.err);
-  if (!rc) {
-    cli_progress_start(NULL, "points", 0, !strcmp(out, "-"));
-    rc = ims_sweep_run(s, o, &nfailed, &x.err);
-    cli_progress_done();
+  if ((rc = cli_agree(&x, rc)) != IMS_OK) {
+    cli_commit(&x, rc);
+    ims_sweep_free(s);
+    return cli_end(&x, rc);
   }
+  cli_progress_start(NULL, "points", 0, !strcmp(out, "-"));
+  double t0 = cli_now();
+  rc = ims_sweep_run(s, o, &nfailed, &x.err);
+  cli_progress_done();
   int np = s ? ims_sweep_axis(s, 0)->n * (nvary > 1 ? ims_sweep_axis(s, 1)->n : 1) : 0;
   /* the figure is drawn from the table before both are committed; with no
    * point to draw, neither is written */
-  if (!rc && plot && nfailed == np)
+  if (!rc && plot && root && nfailed == np)
     rc = ims_err_set(&x.err, IMS_ESOLVER,
                      "every sweep point failed (%d, listed above); nothing to draw, nothing "
                      "written",
                      np);
-  else if (!rc && plot)
+  else if (!rc && plot && root)
     rc = cli_plot_sweep(x.g, out, cli_str(a, OPT_PLOT_METRIC, NULL), x.r->m, plot, &x.err);
-  rc = cli_commit(&x, rc);
+  rc = cli_agree(&x, cli_commit(&x, rc));
+  if (!rc && root && ims_par_size(cli_par()) > 1)
+    fprintf(stderr, "sweep: %d points, %d ranks, wall %.3f s\n", np, ims_par_size(cli_par()),
+            cli_now() - t0);
   if (!rc && nfailed)
     rc = ims_err_set(&x.err, IMS_ESOLVER,
                      "%d of %d sweep points failed (listed above; status 'failed' in %s)", nfailed,

@@ -192,4 +192,6 @@ restarts $B/hardi hardiansyah2019 params/hardiansyah2019/upn1.csv params/schedul
 scaling
 [ -n "${BENCH_NO_WP:-}" ] || wp $B/hardi "hardiansyah2019 UPN1"
 [ -n "${BENCH_NO_WP:-}" ] || wp $B/depillis "depillis2006 patient 9"
+# populations at scale: per-subject cost, band memory 1e4..1e6, MPI strong scaling
+bash tests/bench/scale.sh
 echo "report: $B/report.txt"

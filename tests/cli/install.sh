@@ -28,7 +28,7 @@ chk test ! -L "$pre/share/immunosim/models/dwivedi2014.xml"
 chk "$pre/bin/immunosim" info "$pre/share/immunosim/models/dwivedi2014.xml"
 # the man page covers every command
 chk test -s "$pre/share/man/man1/immunosim.1"
-for c in run list info compare sweep sensitivity plot population equilibria continue; do
+for c in run list info compare sweep sensitivity plot population merge equilibria continue; do
   chk grep -q "^\.SS $c\$" "$pre/share/man/man1/immunosim.1"
 done
 if command -v man >/dev/null; then
