@@ -67,6 +67,8 @@ Suite *suite_population(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
+/* period, amplitude, lists of extrema and crossings (test_oscill.c) */
+Suite *suite_oscill(void);
 Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);

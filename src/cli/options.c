@@ -186,6 +186,15 @@ const cli_opt_t cli_opts[] = {
     {OPT_COLS, "cols", 0, CLI_TEXT, "A,B", "run compare sweep",
      "metrics only for these columns (default: every column)", .comp = CLI_C_COLUMNS,
      .group = "metrics"},
+    {OPT_EXTREMA, "extrema", 0, CLI_OUT, "FILE", "run",
+     "write every local maximum and minimum of the metrics columns (--cols) as CSV "
+     "column,kind,time,value,unit: roots of the column's time derivative, over the whole run "
+     "(the jump of a dose is not an extremum)",
+     .comp = CLI_C_FILE, .group = "metrics"},
+    {OPT_CROSSINGS, "crossings", 0, CLI_OUT, "FILE", "run",
+     "write every crossing of each --threshold as CSV column,threshold,unit,time,direction "
+     "(up, down), located by root finding or at the dose that jumps across",
+     .comp = CLI_C_FILE, .group = "metrics"},
 
     /* ---- population ---- */
     {OPT_N, "n", 'n', CLI_U64, "N", "population", "population size; subjects are numbered 0 .. N-1",
