@@ -157,6 +157,7 @@ enum cli_optid {
   OPT_TRAJ_TIME,
   OPT_TRAJ_OUT,
   OPT_SEPARATRIX,
+  OPT_NC_GRID,
   CLI_NOPT_IDS
 };
 

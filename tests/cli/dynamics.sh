@@ -64,7 +64,7 @@ awk -F, '$1 == "orbit_eq" && $3 == 0.05 { n++ } END { exit n != 1 }' "$tmp/kp_or
 # 8. phase plane: nullclines and field, all outputs or none
 "$BIN" equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 --yrange 1e5:1e9 \
   --nullclines "$tmp/kz_nc.csv" --field "$tmp/kz_field.csv" >/dev/null || bad "phase plane"
-grep -q '^nullcline,segment,E,T$' "$tmp/kz_nc.csv" && grep -q '^E,T,dE,dT$' "$tmp/kz_field.csv" &&
+grep -q '^nullcline,segment,E,T$' "$tmp/kz_nc.csv" && grep -q '^E,T,dE,dT,arrow_x,arrow_y$' "$tmp/kz_field.csv" &&
   [ "$(grep -vc '^#' "$tmp/kz_field.csv")" -eq 901 ] && ok || bad "phase plane files"
 "$BIN" equilibria kuznetsov1994 --plane E,T --nullclines "$tmp/nc2.csv" \
   --field "$tmp/nodir/f.csv" >/dev/null 2>"$tmp/err"
