@@ -22,6 +22,10 @@ chk grep -q "params: $pre/share/immunosim/params/kuznetsov1994/bcl1.csv" "$pre/k
 chk test -s "$pre/share/bash-completion/completions/immunosim"
 # the model files are installed beside the data and run from there
 chk "$pre/bin/immunosim" run "$pre/share/immunosim/models/kuznetsov1994.model" -t 10 -o "$pre/kz.csv"
+# ... with their documentation, and the curated SBML behind dwivedi2014 as a file, not a link
+chk test -s "$pre/share/immunosim/models/kuznetsov1994.md"
+chk test ! -L "$pre/share/immunosim/models/dwivedi2014.xml"
+chk "$pre/bin/immunosim" info "$pre/share/immunosim/models/dwivedi2014.xml"
 # the man page covers every command
 chk test -s "$pre/share/man/man1/immunosim.1"
 for c in run list info compare sweep sensitivity plot population equilibria continue; do
@@ -94,4 +98,8 @@ chk cc -o "$pre/r" "$pre/r.c" $(pkg-config --cflags --libs immunosim) -Wl,-rpath
 chk "$pre/r" "$pre/share/immunosim" "$pre/r.csv"
 "$pre/bin/immunosim" run pk2cmt -s blinatumomab_cycle1 -t 42 -o "$pre/c.csv"
 chk cmp -s <(grep -v '^# params' "$pre/r.csv") <(grep -v '^# params' "$pre/c.csv")
+# uninstall removes everything install wrote (only our test files remain)
+make -s -C "$src" uninstall PREFIX="$pre" >/dev/null
+left=$(cd "$pre" && find . -type f ! -name '*.c' ! -name '*.csv' ! -name '*.png' ! -name '*.gp' ! -name r ! -name t)
+chk test -z "$left"
 exit $fail

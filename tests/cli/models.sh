@@ -131,7 +131,7 @@ ncmd=0
 while read -r line; do
   [ -z "$line" ] && continue
   ncmd=$((ncmd + 1))
-  read -ra argv <<<"${line#immunosim }"
+  read -ra argv <<<"${line#build/immunosim }"
   (cd "$tmp/readme" && "$BIN" "${argv[@]}" >/dev/null 2>"$tmp/readme/err") && ok ||
     bad "README: $line: $(cat "$tmp/readme/err")"
 done <"$tmp/readme/cmds"

@@ -332,6 +332,9 @@ printf 'name kink\ntime d\nstate x mg\nparam r 2 mg/d\nparam T1 3.3 d\nparam m 0
 # 15. every command of the model docs (models/*.md) runs as written
 bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
   { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }
+# ... and every command of README.md, from a fresh-clone-like directory
+bash tests/cli/docs.sh "$BIN" README.md >"$tmp/readme.out" 2>&1 && ok ||
+  { bad "README commands"; grep -v '^SKIP' "$tmp/readme.out"; }
 
 # 16. dynamics: equilibria, continuation, orbits, phase plane
 . tests/cli/dynamics.sh
