@@ -234,7 +234,7 @@ fi
 if command -v gnuplot >/dev/null 2>&1; then
   mkdir -p "$tmp/readme" && src=$PWD &&
     awk '/^## Figures/ { f = 1 } f && /^```sh/ { b = 1; next } b && /^```/ { exit } b' README.md |
-    sed "s|^immunosim |\"$BIN\" |" >"$tmp/readme/cmds.sh"
+    sed -E "s|^(build/)?immunosim |\"$BIN\" |" >"$tmp/readme/cmds.sh"
   [ "$(grep -c . "$tmp/readme/cmds.sh")" -ge 3 ] && ok || bad "README Figures examples not found"
   (cd "$tmp/readme" && IMMUNOSIM_DATA=$src bash -e cmds.sh >/dev/null 2>err) && ok ||
     bad "README Figures examples: $(cat "$tmp/readme/err")"
