@@ -69,6 +69,7 @@ Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
 /* period, amplitude, lists of extrema and crossings (test_oscill.c) */
 Suite *suite_oscill(void);
+Suite *suite_portrait(void);
 Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
