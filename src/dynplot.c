@@ -179,6 +179,13 @@ static int is_eq(const bif_t *b, long r)
   return !strcmp(cell(b->t, r, b->ckind), "eq");
 }
 
+/* A labelled point where stability changes: fold, Hopf or branch point. */
+static int bif_point(const bif_t *b, long r)
+{
+  const char *lab = cell(b->t, r, b->clabel);
+  return is_eq(b, r) && (!strcmp(lab, "fold") || !strcmp(lab, "hopf") || !strcmp(lab, "bp"));
+}
+
 /* Ranges of the parameter with two or more stable equilibria: the stable
  * pieces of the branches as intervals, covered at least twice. */
 static void bistable(bif_t *b, ims_fig_panel_t *p)
@@ -199,6 +206,16 @@ static void bistable(bif_t *b, ims_fig_panel_t *p)
       double v = ims_table_value(t, j, b->cpar);
       lo = fmin(lo, v);
       hi = fmax(hi, v);
+    }
+    /* a stable piece ends exactly at the fold or Hopf point beside it (that
+     * row was given the class of the piece after it) */
+    for (int side = 0; side < 2; side++) {
+      long k = side ? j : i - 1;
+      if (k >= 0 && k < n && b->grp[k] == b->grp[i] && bif_point(b, k)) {
+        double v = ims_table_value(t, k, b->cpar);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+      }
     }
     if (hi > lo) {
       iv[2 * ni] = lo;
