@@ -119,6 +119,14 @@ if command -v gnuplot >/dev/null 2>&1; then
     [ ! -e "$tmp/bad_eq.csv" ] && ok || bad "--traj without Y0: $(cat "$tmp/err")"
   "$BIN" continue kuznetsov1994 --par d=0.01:0.1 -o - --plot "$tmp/bad.png" >/dev/null 2>"$tmp/err"
   [ $? -eq 1 ] && grep -q -- '-o -: --plot draws from a file' "$tmp/err" && ok || bad "-o - --plot: $(cat "$tmp/err")"
+  # the README's examples (section "Bifurcation diagrams and phase portraits"), as written
+  mkdir -p "$tmp/dynreadme" && src=$PWD &&
+    awk '/^### Bifurcation diagrams and phase portraits/ { f = 1 } f && /^```sh/ { b = 1; next }
+         b && /^```/ { exit } b' README.md | sed -E "s|^(build/)?immunosim |\"$BIN\" |" >"$tmp/dynreadme/cmds.sh"
+  (cd "$tmp/dynreadme" && IMMUNOSIM_DATA=$src bash -e cmds.sh >/dev/null 2>err) &&
+    [ ! -s "$tmp/dynreadme/err" ] && for f in kz_bif.png kp_bif.png kz_pp.png kz_pp2.png kp_pp.png; do
+      [ -s "$tmp/dynreadme/$f" ] || exit 1
+    done && ok || bad "README dynamics figures: $(cat "$tmp/dynreadme/err")"
   "$BIN" plot "$tmp/kzb.csv" --hline T=1 -o "$tmp/bad.png" 2>"$tmp/err"
   [ $? -eq 1 ] && grep -q 'not for a bifurcation diagram' "$tmp/err" && ok || bad "plot --hline on a diagram: $(cat "$tmp/err")"
 fi
