@@ -423,7 +423,7 @@ int cmd_equilibria(int argc, char **argv)
   double t = cli_num(a, OPT_TIME, 0);
   ims_eq_t *eq = NULL;
   ims_output_t *out = NULL, *onc = NULL, *ofd = NULL, *ocv = NULL;
-  ims_plane_t pl, pnc;
+  ims_plane_t pl = {0}, pnc = {0};
   double *lo = malloc((size_t)m->nstates * sizeof *lo),
          *hi = malloc((size_t)m->nstates * sizeof *hi),
          *base = malloc((size_t)m->nstates * sizeof *base);
