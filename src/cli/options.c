@@ -514,7 +514,11 @@ const cli_cmd_t cli_cmds[] = {
      "(infusions as bars as high as their rate, boluses as the drug's symbol, a row per drug).  "
      "Several outputs are overlaid in every panel, with "
      "a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population percentiles) are "
-     "drawn as shaded 5-95 % and 25-75 % bands around the median.",
+     "drawn as shaded 5-95 % and 25-75 % bands around the median.  A 'continue -o' table is "
+     "drawn as a bifurcation diagram, and the phase-plane tables of 'equilibria' (nullclines, "
+     "field, "
+     "equilibria, curves; up to four, in any order) as a phase portrait (README 'Bifurcation "
+     "diagrams and phase portraits').",
      "The script and the figure are written together or not at all: when gnuplot is missing "
      "(checked first) or fails, neither is (exit 3); run, compare, sweep and sensitivity "
      "commit a figure they draw with their tables in the same way.  A file that is not a time "
