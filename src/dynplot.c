@@ -161,8 +161,9 @@ typedef struct bif {
   long *grp;
   char *cls;   /* per row: 0 stable, 1 unstable, 2 neutral (a run of them), -1 no branch */
   int have[8]; /* legend entries in use */
-  int zero[2]; /* stable, unstable pieces at 0 on a log axis, of column zcol */
-  int zcol;
+  int zero[2]; /* stable, unstable pieces at 0 on a log axis, of the columns znames */
+  int zcol;    /* >= 0: some drawn column has such pieces */
+  char znames[160];
   int setkey; /* the parameter set's value is marked (legend text below) */
   char setkey_text[192];
   char span[4][128]; /* the bistable ranges' legend texts */
@@ -270,13 +271,19 @@ static void bistable(bif_t *b, ims_fig_panel_t *p)
  * drawn: the legend says they exist and what they are (bif_legend). */
 static void zero_branches(bif_t *b, ims_fig_panel_t *p, int ycol)
 {
-  if (p->y.scale != IMS_SCALE_LOG || b->zcol >= 0)
+  if (p->y.scale != IMS_SCALE_LOG)
     return;
+  int any = 0;
   for (long i = 0; i < b->t->nrows; i++)
     if (b->cls[i] >= 0 && b->cls[i] < 2 && ims_table_value(b->t, i, ycol) == 0) {
       b->zero[(int)b->cls[i]] = 1;
-      b->zcol = ycol;
+      any = 1;
     }
+  if (any) { /* every panel's column named: "T = 0, E = 0" */
+    size_t k = strlen(b->znames);
+    snprintf(b->znames + k, sizeof b->znames - k, "%s%s = 0", k ? ", " : "", b->t->name[ycol]);
+    b->zcol = ycol;
+  }
 }
 
 static void bif_marks(bif_t *b, ims_fig_panel_t *p, int ycol)
@@ -449,8 +456,8 @@ static void bif_legend(bif_t *b)
     }
   }
   if (b->zcol >= 0) {
-    char text[160];
-    snprintf(text, sizeof text, "%s = 0: %s%s%s, off the log axis", b->t->name[b->zcol],
+    char text[256];
+    snprintf(text, sizeof text, "%s: %s%s%s, off the log axis", b->znames,
              b->zero[0] ? "stable" : "", b->zero[0] && b->zero[1] ? "/" : "",
              b->zero[1] ? "unstable" : "");
     ims_fig_key_t *key = ims_fig_key_add(f, IMS_FIG_KEY_LINE, text);

@@ -95,6 +95,11 @@ if command -v gnuplot >/dev/null 2>&1; then
   grep -q '"Hopf c = 0.0325"' "$tmp/kpb.gp" && grep -q 'title "cycle maxima (simulated)"' "$tmp/kpb.gp" &&
     grep -q 'with points' "$tmp/kpb.gp" && ok || bad "kp diagram: $(grep -E 'Hopf|cycle' "$tmp/kpb.gp")"
 
+  # two panels; the tumour-free branch, at 0 on both log axes, is named in the legend for both
+  "$BIN" plot "$tmp/kpb.csv" --y T,E -o "$tmp/kpb2.png" && [ -s "$tmp/kpb2.png" ] &&
+    grep -q '"T = 0, E = 0: unstable, off the log axis"' "$tmp/kpb2.gp" && ok ||
+    bad "two-panel diagram: $(grep 'off the log' "$tmp/kpb2.gp")"
+
   # 10. the phase portrait: four tables beside the figure; both halves of the interior saddle's
   # separatrix start at the saddle (758509, 2.680227e8), the tumour-free saddle's lie off the log axis
   "$BIN" equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 --yrange 1e5:1e9 \
