@@ -152,7 +152,19 @@ static int plane_setup(const cli_args_t *a, const ims_model_t *m, const double *
   xn[comma - pv] = '\0';
   pl->ix = ims_model_state_index(m, xn);
   pl->iy = ims_model_state_index(m, comma + 1);
-  if (pl->ix < 0 || pl->iy < 0 || pl->ix == pl->iy)
+  for (int k = 0; k < 2; k++) { /* a name that is not a state: say which, and suggest one */
+    const char *bad = k ? comma + 1 : xn;
+    if ((k ? pl->iy : pl->ix) >= 0)
+      continue;
+    const char *names[64];
+    int nn = 0;
+    for (int i = 0; i < m->nstates && nn < 64; i++)
+      names[nn++] = m->states[i].name;
+    const char *sg = ims_suggest(bad, names, nn);
+    return ims_err_set(err, IMS_EINPUT, "--plane %s: '%s' is not a state of %s%s%s%s", pv, bad,
+                       m->name, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+  }
+  if (pl->ix == pl->iy)
     return ims_err_set(err, IMS_EINPUT, "--plane %s: give two different states of %s", pv, m->name);
   pl->logx = cli_flag(a, OPT_LOGX);
   pl->logy = cli_flag(a, OPT_LOGY);

@@ -136,6 +136,10 @@ if command -v gnuplot >/dev/null 2>&1; then
   [ $? -eq 1 ] && grep -q 'not for a bifurcation diagram' "$tmp/err" && ok || bad "plot --hline on a diagram: $(cat "$tmp/err")"
 fi
 
+"$BIN" equilibria kuznetsov1994 --plane E,t --field "$tmp/f_bad.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "'t' is not a state of kuznetsov1994; did you mean 'T'?" "$tmp/err" &&
+  [ ! -e "$tmp/f_bad.csv" ] && ok || bad "--plane with an unknown state: $(cat "$tmp/err")"
+
 for c in equilibria continue; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
 done
