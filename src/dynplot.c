@@ -658,7 +658,9 @@ static int pp_starts(pp_t *c, const ims_table_t *t)
   return rc;
 }
 
-static int pp_equilibria(pp_t *c, const ims_table_t *t, int *stable, int *unstable)
+/* have[0..2]: stable (filled circle), unstable (open circle), neutral, i.e.
+ * non-hyperbolic or a centre (open diamond), drawn. */
+static int pp_equilibria(pp_t *c, const ims_table_t *t, int *have)
 {
   int cx = ims_table_column(t, c->x), cy = ims_table_column(t, c->y);
   int ct = ims_table_column(t, "type"), cs = ims_table_column(t, "stability");
@@ -675,13 +677,14 @@ static int pp_equilibria(pp_t *c, const ims_table_t *t, int *stable, int *unstab
                  cell(t, i, ct), zx ? c->x : c->y);
       continue;
     }
-    int st = !strcmp(cell(t, i, cs), "stable");
+    const char *sv = cell(t, i, cs);
+    int k = !strcmp(sv, "stable") ? 0 : !strcmp(sv, "unstable") ? 1 : 2;
     ims_fig_mark_t *mk = ims_fig_mark_add(c->p, IMS_FIG_POINT_LABEL, x, y, cell(t, i, ct));
     if (!mk)
       return IMS_ENOMEM;
-    mk->point = st ? 7 : 6;
-    *stable |= st;
-    *unstable |= !st;
+    static const int pt[] = {7, 6, 12};
+    mk->point = pt[k];
+    have[k] = 1;
   }
   return IMS_OK;
 }
@@ -787,13 +790,15 @@ int ims_plot_portrait(ims_fig_t *f, const ims_table_t *nc, const ims_table_t *fi
     if (sp)
       pp_key(f, IMS_FIG_KEY_LINE, "separatrix", 2, 2, 7, 1.5);
   }
-  int st = 0, un = 0;
+  int have[3] = {0, 0, 0};
   if (!rc && eq)
-    rc = pp_equilibria(&c, eq, &st, &un);
-  if (st)
+    rc = pp_equilibria(&c, eq, have);
+  if (have[0])
     pp_key(f, IMS_FIG_KEY_POINTS, "stable equilibrium", IMS_FIG_BLACK, 1, 7, 1);
-  if (un)
+  if (have[1])
     pp_key(f, IMS_FIG_KEY_POINTS, "unstable equilibrium", IMS_FIG_BLACK, 1, 6, 1);
+  if (have[2])
+    pp_key(f, IMS_FIG_KEY_POINTS, "non-hyperbolic equilibrium", IMS_FIG_BLACK, 1, 12, 1);
   for (int i = 0; i < c.nzero; i++) {
     pp_key(f, IMS_FIG_KEY_POINTS, c.zero[i], IMS_FIG_BLACK, 1, 6, 1);
     if (f->nkey)
