@@ -174,10 +174,12 @@ int ims_data_resolve(const char *datadir, int kind, const ims_model_t *m, const 
   char more[700] = "";
   if (kind == IMS_DATA_SETS && m)
     snprintf(more, sizeof more, " for %s", m->name);
+  /* a model file or SBML import is opened by its path, not its name */
+  const char *show = m && m->source ? m->source : m ? m->name : "";
   if (!hint[0] && kind == IMS_DATA_SETS && m)
-    snprintf(hint, sizeof hint, "; 'immunosim info %s' lists them", m->name);
+    snprintf(hint, sizeof hint, "; 'immunosim info %s' lists them", show);
   else if (!hint[0] && kind == IMS_DATA_SCHEDULES && m)
-    snprintf(hint, sizeof hint, "; 'immunosim info %s' lists the schedules that dose it", m->name);
+    snprintf(hint, sizeof hint, "; 'immunosim info %s' lists the schedules that dose it", show);
   else if (!hint[0] && nn)
     snprintf(hint, sizeof hint, "; shipped: %s%s", names[0], nn > 1 ? ", ..." : "");
   int rc = ims_err_set(err, IMS_EINPUT, "%s %s: no such file, and no shipped %s of that name%s%s",

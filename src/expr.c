@@ -35,6 +35,7 @@ static const struct opinfo { const char *name; int arity; } ops[IMS_X_NOPS] = {
     [IMS_X_OR] = {"||", -1}, [IMS_X_XOR] = {"xor", -1}, [IMS_X_NOT] = {"!", 1},
     [IMS_X_IMPLIES] = {"implies", 2}, [IMS_X_PIECEWISE] = {"piecewise", -1},
     [IMS_X_CALL] = {"", -1}, [IMS_X_RATEOF] = {"rateOf", 1}, [IMS_X_DELAY] = {"delay", 2},
+    [IMS_X_DOSES] = {"doses", 1},
 };
 /* clang-format on */
 
@@ -301,6 +302,9 @@ typedef struct conv {
   const char *(*unit_of)(void *, const char *);
   void *ud;
   ims_err_t *err;
+  /* The model-file syntax: built-in names are lower case only (libsbml's
+   * parser reads pi, Pi and PI alike), so a parameter can be called pI. */
+  int case_sensitive;
 } conv_t;
 
 static ims_expr_t *conv(conv_t *c, const ASTNode_t *a);
@@ -465,6 +469,28 @@ static ims_expr_t *variadic(conv_t *c, ims_xop_t op, const ASTNode_t *a, double 
   return conv_args(c, op, a, 0);
 }
 
+/* A name with an upper-case letter the parser took for a constant or a
+ * built-in function: a name or a call of the model's own (case_sensitive). */
+static ims_expr_t *as_written(conv_t *c, const ASTNode_t *a, const char *name)
+{
+  ASTNodeType_t t = ASTNode_getType(a);
+  if (t == AST_NAME || t == AST_FUNCTION || !name || !strcmp(name, "rateOf"))
+    return NULL; /* rateOf is the one built-in spelled with a capital */
+  int upper = 0;
+  for (const char *s = name; *s; s++)
+    upper |= isupper((unsigned char)*s);
+  if (!upper)
+    return NULL;
+  if (ASTNode_getNumChildren(a) == 0 && !ASTNode_isFunction(a))
+    return ims_expr_name(name);
+  ims_expr_t *e = conv_args(c, IMS_X_CALL, a, 0);
+  if (e && !(e->name = strdup(name))) {
+    ims_expr_free(e);
+    return NULL;
+  }
+  return e;
+}
+
 static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
 {
   if (!a)
@@ -472,6 +498,9 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   ASTNodeType_t t = ASTNode_getType(a);
   unsigned n = ASTNode_getNumChildren(a);
   const char *name = ASTNode_getName(a);
+  ims_expr_t *w = c->case_sensitive ? as_written(c, a, name) : NULL;
+  if (w)
+    return w;
   switch (t) {
   case AST_INTEGER:
   case AST_REAL:
@@ -579,17 +608,23 @@ static ims_expr_t *conv(conv_t *c, const ASTNode_t *a)
   return conv_args(c, op, a, 0);
 }
 
-int ims_expr_from_ast(const struct ASTNode *ast, const char *(*unit_of)(void *, const char *),
-                      void *ud, ims_expr_t **out, ims_err_t *err)
+static int from_ast(const ASTNode_t *ast, const char *(*unit_of)(void *, const char *), void *ud,
+                    int case_sensitive, ims_expr_t **out, ims_err_t *err)
 {
   ims_err_t local = {0};
-  conv_t c = {unit_of, ud, &local};
+  conv_t c = {unit_of, ud, &local, case_sensitive};
   *out = conv(&c, (const ASTNode_t *)ast);
   if (*out)
     return IMS_OK;
   if (local.code == IMS_OK)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   return ims_err_set(err, local.code, "%s", local.msg);
+}
+
+int ims_expr_from_ast(const struct ASTNode *ast, const char *(*unit_of)(void *, const char *),
+                      void *ud, ims_expr_t **out, ims_err_t *err)
+{
+  return from_ast((const ASTNode_t *)ast, unit_of, ud, 0, out, err);
 }
 
 /* ---- the model-file syntax ---------------------------------------------- */
@@ -638,7 +673,7 @@ static void words_to_ops(char *s)
   }
 }
 
-/* t is time; ifelse(c, a, b) is piecewise(a, c, b). */
+/* t is time; ifelse(c, a, b) is piecewise(a, c, b); doses(X) counts doses. */
 static int post(ims_expr_t *e, ims_err_t *err)
 {
   for (int i = 0; i < e->n; i++)
@@ -658,6 +693,12 @@ static int post(ims_expr_t *e, ims_err_t *err)
     free(e->name);
     e->name = NULL;
     e->op = IMS_X_PIECEWISE;
+  } else if (e->op == IMS_X_CALL && strcmp(e->name, "doses") == 0) {
+    if (e->n != 1 || e->a[0]->op != IMS_X_NAME)
+      return ims_err_set(err, IMS_EINPUT, "1: doses(STATE) takes the name of a state;");
+    free(e->name);
+    e->name = NULL;
+    e->op = IMS_X_DOSES;
   }
   return IMS_OK;
 }
@@ -700,7 +741,7 @@ int ims_expr_parse(const char *text, ims_expr_t **out, ims_err_t *err)
     return rc;
   }
   ims_err_t e2 = {0};
-  int rc = ims_expr_from_ast(a, NULL, NULL, out, &e2);
+  int rc = from_ast(a, NULL, NULL, 1, out, &e2);
   ASTNode_free(a);
   if (rc)
     return ims_err_set(err, rc, "1: %s", e2.msg);

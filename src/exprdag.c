@@ -21,7 +21,7 @@ static const struct { const char *name; int arity; } dops[IMS__D_NOPS] = {
     [IMS__D_LE] = {"<=", 2}, [IMS__D_GT] = {">", 2}, [IMS__D_GE] = {">=", 2},
     [IMS__D_EQ] = {"==", 2}, [IMS__D_NE] = {"!=", 2}, [IMS__D_AND] = {"&&", 2},
     [IMS__D_OR] = {"||", 2}, [IMS__D_XOR] = {"xor", 2}, [IMS__D_NOT] = {"!", 1},
-    [IMS__D_SEL] = {"?:", 3},
+    [IMS__D_SEL] = {"?:", 3}, [IMS__D_NDOSE] = {"ndose", 0},
 };
 /* clang-format on */
 

@@ -55,6 +55,9 @@ typedef enum ims__dop {
   IMS__D_XOR,
   IMS__D_NOT,
   IMS__D_SEL, /* a != 0 ? b : c */
+  /* k: how many doses state k has had (ctx->ndose[k]); a leaf the evaluator
+   * reads, constant between the driver's stops (no IMS__D_DEPY/DEPT) */
+  IMS__D_NDOSE,
   IMS__D_NOPS
 } ims__dop_t;
 

@@ -662,6 +662,9 @@ static int infer(ims__uenv_t *env, const ims_expr_t *e, ims__unit_t *out)
     return out->u ? 0 : -1;
   case IMS_X_CALL:
     return 0;
+  case IMS_X_DOSES: /* a count: its argument is a name, not a value */
+    one(env, out);
+    return 0;
   default: /* functions of dimensionless arguments, and logic */
     for (int i = 0; i < e->n; i++) {
       if (infer(env, e->a[i], &a))

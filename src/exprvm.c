@@ -94,6 +94,8 @@ int ims__prog_build(ims__prog_t *P, const ims__dag_t *g, const ims__layout_t *L,
     in->a = d->a >= 0 ? P->node_reg[d->a] : 0;
     in->b = d->b >= 0 ? P->node_reg[d->b] : 0;
     in->c = d->c >= 0 ? P->node_reg[d->c] : 0;
+    if (d->op == IMS__D_NDOSE) /* a: the state whose doses it counts */
+      in->a = d->k;
     if (L->sidereg[x] >= 0) { /* a relation: c is free for its side */
       in->op |= IMS__D_HELD;
       in->c = L->sidereg[x];
@@ -121,7 +123,7 @@ void ims__prog_free(ims__prog_t *P)
 }
 
 void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const double *y,
-                   const double *p, const double *side, double *r, double *dst)
+                   const double *p, const double *side, const int *ndose, double *r, double *dst)
 {
   r[0] = t;
   memcpy(r + 1, y, (size_t)L->n * sizeof *r);
@@ -154,6 +156,9 @@ void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const
       break;
     case IMS__D_SEL:
       *d = r[in->a] != 0 ? r[in->b] : r[in->c];
+      break;
+    case IMS__D_NDOSE:
+      *d = ndose ? (double)ndose[in->a] : 0.0;
       break;
     default:
       if (in->op & IMS__D_HELD) {

@@ -74,8 +74,9 @@ static inline size_t ims__prog_nreg(const ims__prog_t *P)
 {
   return (size_t)P->base + (size_t)P->nins;
 }
-/* side: L->nside held sides (ctx->swside), or NULL: every relation compares. */
+/* side: L->nside held sides (ctx->swside), or NULL: every relation compares.
+ * ndose: doses per state (ctx->ndose), or NULL: none yet. */
 void ims__prog_run(const ims__prog_t *P, const ims__layout_t *L, double t, const double *y,
-                   const double *p, const double *side, double *r, double *dst);
+                   const double *p, const double *side, const int *ndose, double *r, double *dst);
 
 #endif

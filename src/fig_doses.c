@@ -21,6 +21,14 @@ static int drug_index(tc_t *c, const char *cmt)
   return c->ndrug++;
 }
 
+/* A drug's name on its row: its code, or its label when the code is a
+ * generated id (sbml, issue 12). */
+static const char *drug_name(const tc_t *c, int k)
+{
+  const char *label = ims_fig_label_of(c->m, c->drug[k]);
+  return label && strlen(c->drug[k]) > IMS_FIG_CODE_MAX ? label : c->drug[k];
+}
+
 /* Whether two runs draw the same row for a drug. */
 static int same_doses(const ims_table_t *a, const ims_table_t *b, const char *cmt)
 {
@@ -95,14 +103,14 @@ int ims__plot_doses(tc_t *c)
     char name[256];
     if (same) { /* one row in the drug's colour, as in the legend */
       int col = drug_color;
-      snprintf(name, sizeof name, "%s%s%s", c->drug[k], nwith == 1 && c->nt > 1 ? " of " : "",
+      snprintf(name, sizeof name, "%s%s%s", drug_name(c, k), nwith == 1 && c->nt > 1 ? " of " : "",
                nwith == 1 && c->nt > 1 ? c->label[first] : "");
       fill_row(c, ims_fig_dose_row_add(c->f, name, col, pt), c->t[first], k, maxrate);
       continue;
     }
     for (int i = 0; i < c->nt; i++)
       if (has_drug(c->t[i], c->drug[k])) {
-        snprintf(name, sizeof name, "%s of %s", c->drug[k], c->label[i]);
+        snprintf(name, sizeof name, "%s of %s", drug_name(c, k), c->label[i]);
         fill_row(c, ims_fig_dose_row_add(c->f, name, overlay ? drug_color : i + 1, pt), c->t[i], k,
                  maxrate);
       }
@@ -115,16 +123,16 @@ void ims__plot_dose_keys(tc_t *c)
   if (!c->f->nrow)
     return;
   for (int k = 0; k < c->ndrug; k++) {
-    /* the state's name, unless a panel already names it */
-    const char *label = ims_fig_label_of(c->m, c->drug[k]);
-    for (int i = 0; i < c->ncol; i++)
-      if (strcmp(c->col[i], c->drug[k]) == 0)
-        label = NULL;
+    /* the state's name always (panels show names, not codes, so "into L" alone
+     * would not say which panel receives the dose); a generated id: the label alone */
+    const char *label = ims_fig_label_of(c->m, c->drug[k]), *code = drug_name(c, k);
+    if (code == label)
+      label = NULL;
     for (int kind = 0; kind < 2; kind++) {
       if (!(kind ? c->drug_inf[k] : c->drug_bolus[k]))
         continue;
       char text[256];
-      snprintf(text, sizeof text, "%s into %s%s%s%s", kind ? "infusion" : "bolus", c->drug[k],
+      snprintf(text, sizeof text, "%s into %s%s%s%s", kind ? "infusion" : "bolus", code,
                label ? " (" : "", label ? label : "", label ? ")" : "");
       ims_fig_key_t *e = ims_fig_key_add(c->f, kind ? IMS_FIG_KEY_BOX : IMS_FIG_KEY_POINTS, text);
       if (e) {

@@ -131,6 +131,10 @@ static void name_code(char *out, size_t n, const char *label, const char *code, 
     snprintf(out, n, "%s", code);
     return;
   }
+  if (strlen(code) > IMS_FIG_CODE_MAX) { /* a generated id says nothing to a reader */
+    snprintf(out, n, "%s", label);
+    return;
+  }
   /* a code of three or more letters is "said" when the label contains it
    * (IL-6 for IL6); a shorter one only as a word of its own */
   char a[256], b[128];
@@ -176,7 +180,11 @@ static int plain_name(char *out, size_t n, const ims_model_t *m, const char *col
   }
   for (int i = 0; m && i < m->nparams; i++)
     if (strcmp(m->params[i].name, col) == 0) {
-      const char *d = m->params[i].desc;
+      const char *d = m->params[i].desc, *l = ims_fig_label_of(m, col);
+      if (l) {
+        name_code(out, n, l, col, wc);
+        return 1;
+      }
       /* a short description reads as a name; a sentence does not */
       if (d && strlen(d) <= 32 && !strchr(d, '(') && !strchr(d, ';'))
         name_code(out, n, d, col, wc);

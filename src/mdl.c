@@ -28,6 +28,7 @@ static void var_free(ims_mdl_var_t *v)
   free(v->name);
   free(v->unit);
   free(v->desc);
+  free(v->label);
   eq_free(&v->def);
 }
 
@@ -40,6 +41,7 @@ void ims_mdl_free(ims_mdl_t *d)
     free(s->name);
     free(s->unit);
     free(s->desc);
+    free(s->label);
     eq_free(&s->rate);
     eq_free(&s->init);
   }
@@ -48,6 +50,7 @@ void ims_mdl_free(ims_mdl_t *d)
     free(p->name);
     free(p->unit);
     free(p->desc);
+    free(p->label);
     eq_free(&p->init);
   }
   for (int i = 0; i < d->nvars; i++)
@@ -326,4 +329,26 @@ int ims_mdl_param_index(const ims_mdl_t *d, const char *name)
     if (strcmp(d->params[i].name, name) == 0)
       return i;
   return -1;
+}
+
+int ims_mdl_set_label(ims_mdl_t *d, const char *name, const char *label, const char *desc,
+                      ims_err_t *err)
+{
+  char **l = NULL, **ds = NULL;
+  for (int i = 0; !l && i < d->nstates; i++)
+    if (!strcmp(d->states[i].name, name))
+      l = &d->states[i].label, ds = &d->states[i].desc;
+  for (int i = 0; !l && i < d->nparams; i++)
+    if (!strcmp(d->params[i].name, name))
+      l = &d->params[i].label, ds = &d->params[i].desc;
+  for (int i = 0; !l && i < d->noutputs; i++)
+    if (!strcmp(d->outputs[i].name, name))
+      l = &d->outputs[i].label, ds = &d->outputs[i].desc;
+  for (int i = 0; !l && i < d->nvars; i++)
+    if (!strcmp(d->vars[i].name, name))
+      l = &d->vars[i].label, ds = &d->vars[i].desc;
+  if (!l)
+    return ims_err_set(err, IMS_EINPUT, "no state, parameter, intermediate or output '%s'", name);
+  int rc = ims_mdl_set(d, l, label, err);
+  return rc || !desc ? rc : ims_mdl_set(d, ds, desc, err);
 }

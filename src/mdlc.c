@@ -116,6 +116,8 @@ static void ins(const cgen_t *g, const ims__ins_t *in, int k)
     operand(g, in->a);
     fputs(infix, fp);
     operand(g, in->b);
+  } else if (in->op == IMS__D_NDOSE) {
+    fprintf(fp, "ctx->ndose ? (double)ctx->ndose[%d] : 0.0", in->a);
   } else if (in->op == IMS__D_NEG) {
     fputs("-", fp);
     operand(g, in->a);
@@ -251,6 +253,17 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err)
     num(fp, m->y0_def ? m->y0_def[i] : 0);
   }
   fputs("};\n\n", fp);
+  if (m->nlabels) {
+    fputs("static const ims_label_t labels[] = {\n", fp);
+    for (int i = 0; i < m->nlabels; i++) {
+      fputs("    {", fp);
+      str(fp, m->labels[i].name);
+      fputs(", ", fp);
+      str(fp, m->labels[i].label);
+      fputs("},\n", fp);
+    }
+    fputs("};\n\n", fp);
+  }
   fputs("static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)\n{\n", fp);
   body(fp, P, &P->rhs, "dy");
   fprintf(fp, "  for (int i = 0; i < %d; i++)\n    if (!isfinite(dy[i]))\n      return 1;\n",
@@ -308,6 +321,8 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err)
     fprintf(fp, "    .nswitch = %d,\n    .switches = switches,\n", m->nswitch);
   if (m->init_ctx)
     fputs("    .init_ctx = init_ctx,\n", fp);
+  if (m->nlabels)
+    fprintf(fp, "    .labels = labels,\n    .nlabels = %d,\n", m->nlabels);
   fputs("};\n", fp);
   if (ferror(fp))
     return ims_err_set(err, IMS_EIO, "cannot write the C source");

@@ -275,6 +275,15 @@ static ims_expr_t *expand(ims__comp_t *c, const ims_expr_t *e, const ims_mdl_eq_
     ims__comp_fail(c, q->line, q->col, "unsupported: delay (in %s)", in);
     return NULL;
   }
+  if (e->op == IMS_X_DOSES) {
+    const ims__sym_t *s =
+        e->n == 1 && e->a[0]->op == IMS_X_NAME ? ims__comp_lookup(c, e->a[0]->name) : NULL;
+    if (!s || s->kind != IMS__K_STATE) {
+      ims__comp_fail(c, q->line, q->col, "doses() takes the name of a state (in %s)", in);
+      return NULL;
+    }
+    return ims_expr_copy(e);
+  }
   if (e->op == IMS_X_RATEOF && (e->n != 1 || e->a[0]->op != IMS_X_NAME)) {
     ims__comp_fail(c, q->line, q->col, "rateOf() takes the name of a variable (in %s)", in);
     return NULL;

@@ -24,6 +24,7 @@ typedef struct ims__mprog {
   /* the model's tables (the ims_model_t points at them) */
   ims_var_t *states, *outputs;
   ims_par_t *params;
+  ims_label_t *labels; /* (sbml, issue 12) the labels of the description */
   double *y0_def;
   int *par_of; /* description parameter of each model parameter */
   /* (sbml, issue 12) what the driver needs beyond ev: the triggers' root

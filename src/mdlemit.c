@@ -200,6 +200,8 @@ static int node_of(ectx_t *x, const ims_expr_t *e)
     return name_node(x, e->name, 0);
   case IMS_X_RATEOF:
     return name_node(x, e->a[0]->name, 1);
+  case IMS_X_DOSES:
+    return ims__dag_leaf(g, IMS__D_NDOSE, ims__comp_lookup(x->c, e->a[0]->name)->idx);
   case IMS_X_ADD:
     return fold(x, IMS__D_ADD, e);
   case IMS_X_MUL:
@@ -350,7 +352,7 @@ static int switches(ectx_t *x, const int *roots, int nroots, int **out, int *nou
 static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->swside, ctx->work, dy);
+  ims__prog_run(&P->rhs, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, dy);
   for (int i = 0; i < P->L.n; i++)
     if (!isfinite(dy[i])) /* a domain error: CVODE retries with a smaller step */
       return 1;
@@ -360,20 +362,20 @@ static int g_rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 static int g_jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->swside, ctx->work, J);
+  ims__prog_run(&P->jac, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, J);
   return 0;
 }
 
 static void g_output(double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->swside, ctx->work, out);
+  ims__prog_run(&P->out, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, out);
 }
 
 static int g_switches(double t, const double *y, double *g, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->swside, ctx->work, g);
+  ims__prog_run(&P->sw, &P->L, t, y, ctx->p, ctx->swside, ctx->ndose, ctx->work, g);
   return 0;
 }
 
@@ -386,7 +388,7 @@ static void g_init(double *y0, const ims_ctx_t *ctx)
    * values from before it, so a chain of k such states needs k passes; the
    * program sets P->init.nout states, hence that many passes. */
   for (int pass = 0; pass < (P->init.nout > 1 ? P->init.nout : 1); pass++)
-    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->work, y0);
+    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->ndose, ctx->work, y0);
 }
 
 const ims_mdl_t *ims_mdl_of(const ims_model_t *m)
@@ -410,7 +412,7 @@ int ims_mdl_event_eval(const ims_model_t *m, int k, double t, const double *y, c
   const ims__mprog_t *P = m->impl;
   if (k < 0 || k >= P->nev)
     return -1;
-  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, NULL, ctx->work, out);
+  ims__prog_run(&P->ev[k], &P->L, t, y, ctx->p, NULL, ctx->ndose, ctx->work, out);
   return 0;
 }
 
@@ -432,6 +434,7 @@ static void mprog_free(ims__mprog_t *P)
   free(P->states);
   free(P->outputs);
   free(P->params);
+  free(P->labels);
   free(P->y0_def);
   free(P->par_of);
   ims_mdl_free(P->desc);
@@ -462,8 +465,21 @@ static int tables(ims__comp_t *c, ims__mprog_t *P, ims_model_t *m)
   P->params = calloc((size_t)c->nmpar + 1, sizeof *P->params);
   P->par_of = calloc((size_t)c->nmpar + 1, sizeof *P->par_of);
   P->y0_def = calloc((size_t)d->nstates + 1, sizeof *P->y0_def);
-  if (!P->states || !P->outputs || !P->params || !P->par_of || !P->y0_def)
+  P->labels = calloc((size_t)(d->nstates + d->noutputs + c->nmpar) + 1, sizeof *P->labels);
+  if (!P->states || !P->outputs || !P->params || !P->par_of || !P->y0_def || !P->labels)
     return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  int nl = 0; /* labels of the columns (states, outputs) and parameters, for figures */
+  for (int i = 0; i < d->nstates; i++)
+    if (d->states[i].label)
+      P->labels[nl++] = (ims_label_t){d->states[i].name, d->states[i].label};
+  for (int i = 0; i < d->noutputs; i++)
+    if (d->outputs[i].label)
+      P->labels[nl++] = (ims_label_t){d->outputs[i].name, d->outputs[i].label};
+  for (int i = 0; i < d->nparams; i++)
+    if (c->par_idx[i] >= 0 && d->params[i].label)
+      P->labels[nl++] = (ims_label_t){d->params[i].name, d->params[i].label};
+  m->labels = nl ? P->labels : NULL;
+  m->nlabels = nl;
   for (int i = 0; i < d->nstates; i++) {
     ims_mdl_state_t *s = &d->states[i];
     P->states[i] = (ims_var_t){s->name, s->unit, s->desc ? s->desc : ""};

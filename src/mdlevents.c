@@ -193,7 +193,7 @@ void ims__events_eval(int what, double t, const double *y, double *out, const im
     const ims__prog_t *P = what == IMS_EVAL_ROOTS    ? &E->p_roots
                            : what == IMS_EVAL_SCALES ? &E->p_scales
                                                      : &E->p_times;
-    ims__prog_run(P, &M->L, t, y, ctx->p, NULL, ctx->work, out);
+    ims__prog_run(P, &M->L, t, y, ctx->p, NULL, ctx->ndose, ctx->work, out);
     return;
   }
   /* the compiler's per-event programs: trigger, delay, priority (NaN when
@@ -201,7 +201,7 @@ void ims__events_eval(int what, double t, const double *y, double *out, const im
   double b[3 + IMS__EV_MAXASSIGN];
   for (int k = 0; k < E->nev; k++) {
     const ims_event_def_t *d = &E->defs[k];
-    ims__prog_run(&M->ev[k], &M->L, t, y, ctx->p, NULL, ctx->work, b);
+    ims__prog_run(&M->ev[k], &M->L, t, y, ctx->p, NULL, ctx->ndose, ctx->work, b);
     switch (what) {
     case IMS_EVAL_TRIGGERS:
       out[k] = b[0];

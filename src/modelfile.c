@@ -32,8 +32,15 @@ typedef struct reader {
     char *state;
     ims_mdl_eq_t eq;
     int line, col;
+    int init; /* STATE(0) = EXPR rather than d/dt(STATE) = EXPR */
   } * pend;
   int npend, cappend;
+  /* label lines, attached once everything is declared */
+  struct plabel {
+    char *name, *text;
+    int line, col;
+  } * plab;
+  int nplab, capplab;
 } reader_t;
 
 static int fail(reader_t *r, int line, int col, const char *fmt, ...)
@@ -378,21 +385,16 @@ static int decl_function(reader_t *r, size_t i)
   return rc < 0 ? rc : IMS_OK;
 }
 
-/* d/dt(STATE) = EXPR, kept until every state is declared */
-static int decl_rate(reader_t *r, size_t i)
+/* The equation of state s[b..e) after the '=' at k, kept until every state
+ * is declared: its d/dt, or (init) its initial value. */
+static int pend_eq(reader_t *r, size_t b, size_t e, size_t k, int init)
 {
   const char *s = r->L.s;
-  size_t b = skip_ws(s, i), e = ident_end(s, b);
-  if (e == b)
-    return failat(r, b, "expected a state name in d/dt(STATE)");
-  size_t k = skip_ws(s, e);
-  if (s[k] != ')')
-    return failat(r, k, "expected ')' after d/dt(%.*s", (int)(e - b), s + b);
-  k = skip_ws(s, k + 1);
-  if (s[k] != '=')
-    return failat(r, k, "expected '= EXPRESSION' after d/dt(%.*s)", (int)(e - b), s + b);
   char in[300];
-  snprintf(in, sizeof in, "d/dt(%.*s)", (int)(e - b), s + b);
+  if (init)
+    snprintf(in, sizeof in, "%.*s(0)", (int)(e - b), s + b);
+  else
+    snprintf(in, sizeof in, "d/dt(%.*s)", (int)(e - b), s + b);
   ims_mdl_eq_t eq;
   int rc = parse_expr(r, k + 1, in, &eq);
   if (rc)
@@ -413,12 +415,120 @@ static int decl_rate(reader_t *r, size_t i)
   p->eq = eq;
   p->line = at_line(r, b);
   p->col = at_col(r, b);
+  p->init = init;
   return p->state ? IMS_OK : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
 }
 
-static const char *const directives[] = {"name",  "title", "cite",  "time",   "family",
-                                         "notes", "state", "param", "output", "function"};
-enum { D_NAME, D_TITLE, D_CITE, D_TIME, D_FAMILY, D_NOTES, D_STATE, D_PARAM, D_OUTPUT, D_FUNC };
+/* d/dt(STATE) = EXPR */
+static int decl_rate(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  if (e == b)
+    return failat(r, b, "expected a state name in d/dt(STATE)");
+  size_t k = skip_ws(s, e);
+  if (s[k] != ')')
+    return failat(r, k, "expected ')' after d/dt(%.*s", (int)(e - b), s + b);
+  k = skip_ws(s, k + 1);
+  if (s[k] != '=')
+    return failat(r, k, "expected '= EXPRESSION' after d/dt(%.*s)", (int)(e - b), s + b);
+  return pend_eq(r, b, e, k, 0);
+}
+
+/* STATE(0) = EXPR (sbml, issue 12): the initial value as an expression of
+ * the parameters (and of other states' initial values), in place of the
+ * parameter STATE_0; the rxode2 syntax.  k is at the '('. */
+static int decl_init(reader_t *r, size_t b, size_t e, size_t k)
+{
+  const char *s = r->L.s;
+  size_t z = skip_ws(s, k + 1), c = skip_ws(s, z + 1);
+  if (s[z] != '0' || s[c] != ')')
+    return failat(
+        r, k,
+        "'%.*s(' starts no declaration: an initial value is written %.*s(0) = EXPRESSION, "
+        "a function 'function %.*s(ARG, ...) = EXPRESSION'",
+        (int)(e - b), s + b, (int)(e - b), s + b, (int)(e - b), s + b);
+  size_t q = skip_ws(s, c + 1);
+  if (s[q] != '=' || s[q + 1] == '=')
+    return failat(r, q, "expected '= EXPRESSION' after %.*s(0)", (int)(e - b), s + b);
+  return pend_eq(r, b, e, q, 1);
+}
+
+static const char *const directives[] = {"name",  "title", "cite",   "time",     "family", "notes",
+                                         "state", "param", "output", "function", "label"};
+enum {
+  D_NAME,
+  D_TITLE,
+  D_CITE,
+  D_TIME,
+  D_FAMILY,
+  D_NOTES,
+  D_STATE,
+  D_PARAM,
+  D_OUTPUT,
+  D_FUNC,
+  D_LABEL
+};
+
+/* label NAME "short name" (sbml, issue 12): the name figures and legends
+ * show, and the SBML name of an export; kept until everything is declared */
+static int decl_label(reader_t *r, size_t i)
+{
+  const char *s = r->L.s;
+  size_t b = skip_ws(s, i), e = ident_end(s, b);
+  if (e == b)
+    return failat(r, b, "expected the name of a state, parameter, intermediate or output");
+  size_t q = skip_ws(s, e);
+  if (s[q] != '"')
+    return failat(r, q, "expected the label in quotes: label %.*s \"short name\"", (int)(e - b),
+                  s + b);
+  size_t qe = q + 1;
+  while (s[qe] && s[qe] != '"')
+    qe++;
+  if (!s[qe])
+    return failat(r, q, "unterminated label: add the closing '\"'");
+  if (qe == q + 1)
+    return failat(r, q, "empty label");
+  size_t k = skip_ws(s, qe + 1);
+  if (s[k])
+    return failat(r, k, "unexpected '%s' after the label", s + k);
+  if (r->nplab == r->capplab) {
+    int cap = r->capplab ? 2 * r->capplab : 16;
+    struct plabel *p = realloc(r->plab, (size_t)cap * sizeof *p);
+    if (!p)
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    r->plab = p;
+    r->capplab = cap;
+  }
+  struct plabel *p = &r->plab[r->nplab];
+  p->name = dupn(s + b, e - b);
+  p->text = dupn(s + q + 1, qe - q - 1);
+  p->line = at_line(r, b);
+  p->col = at_col(r, b);
+  r->nplab++;
+  return p->name && p->text ? IMS_OK : ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+}
+
+/* Attach the labels: each names something declared, once. */
+static int attach_labels(reader_t *r)
+{
+  for (int k = 0; k < r->nplab; k++) {
+    struct plabel *p = &r->plab[k];
+    for (int j = 0; j < k; j++)
+      if (!strcmp(r->plab[j].name, p->name))
+        return fail(r, p->line, p->col, "second label of '%s' (the first is at line %d)", p->name,
+                    r->plab[j].line);
+    ims_err_t e2 = {0};
+    int rc = ims_mdl_set_label(r->d, p->name, p->text, NULL, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(r->err, rc, "out of memory");
+    if (rc)
+      return fail(r, p->line, p->col,
+                  "label of '%s': no state, parameter, intermediate or output of that name",
+                  p->name);
+  }
+  return IMS_OK;
+}
 
 /* name/title/cite/time/family/notes: the rest of the line. */
 static int decl_text(reader_t *r, int which, size_t i, size_t kw)
@@ -488,6 +598,8 @@ static int one_line(reader_t *r)
     return failat(r, i,
                   "expected a declaration (state, param, output, ...), NAME = EXPRESSION "
                   "or d/dt(STATE) = EXPRESSION");
+  if (s[k] == '(')
+    return decl_init(r, i, e, k);
   if (s[k] == '=' && s[k + 1] != '=') { /* NAME = EXPR: an intermediate */
     int rc = check_name(r, i, e, "intermediate");
     char in[300];
@@ -513,6 +625,8 @@ static int one_line(reader_t *r)
         return decl_output(r, e);
       case D_FUNC:
         return decl_function(r, e);
+      case D_LABEL:
+        return decl_label(r, e);
       default:
         return decl_text(r, (int)d, e, i);
       }
@@ -521,8 +635,8 @@ static int one_line(reader_t *r)
   if (sug)
     return failat(r, i, "unknown declaration '%s'; did you mean '%s'?", word, sug);
   return failat(r, i,
-                "unknown declaration '%s'; expected state, param, output, function, name, "
-                "title, cite, time, NAME = EXPRESSION or d/dt(STATE) = EXPRESSION",
+                "unknown declaration '%s'; expected state, param, output, function, label, "
+                "name, title, cite, time, NAME = EXPRESSION or d/dt(STATE) = EXPRESSION",
                 word);
 }
 
@@ -533,11 +647,13 @@ static int attach_rates(reader_t *r)
   for (int k = 0; k < r->npend; k++) {
     struct pend *p = &r->pend[k];
     int i = ims_mdl_state_index(d, p->state);
+    char in[300];
+    snprintf(in, sizeof in, p->init ? "%s(0)" : "d/dt(%s)", p->state);
     if (i < 0) {
       if (ims_mdl_param_index(d, p->state) >= 0)
         return fail(r, p->line, p->col,
-                    "d/dt(%s): '%s' is a parameter, not a state; declare it with 'state %s UNIT'",
-                    p->state, p->state, p->state);
+                    "%s: '%s' is a parameter, not a state; declare it with 'state %s UNIT'", in,
+                    p->state, p->state);
       const char **names = malloc(((size_t)d->nstates + 1) * sizeof *names);
       const char *best = NULL;
       for (int s = 0; names && s < d->nstates; s++)
@@ -546,10 +662,25 @@ static int attach_rates(reader_t *r)
         best = ims_suggest(p->state, names, d->nstates);
       free(names);
       if (best)
-        return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; did you mean '%s'?", p->state,
-                    p->state, best);
-      return fail(r, p->line, p->col, "d/dt(%s): no state '%s'; declare it with 'state %s UNIT'",
-                  p->state, p->state, p->state);
+        return fail(r, p->line, p->col, "%s: no state '%s'; did you mean '%s'?", in, p->state,
+                    best);
+      return fail(r, p->line, p->col, "%s: no state '%s'; declare it with 'state %s UNIT'", in,
+                  p->state, p->state);
+    }
+    if (p->init) {
+      char x0[300];
+      snprintf(x0, sizeof x0, "%s_0", p->state);
+      int j = ims_mdl_param_index(d, x0);
+      if (d->states[i].init.e)
+        return fail(r, p->line, p->col, "second %s (the first is at line %d)", in,
+                    d->states[i].init.line);
+      if (j >= 0)
+        return fail(r, p->line, p->col,
+                    "%s = ... and 'param %s' (line %d) both give the initial value; keep one", in,
+                    x0, d->params[j].line);
+      d->states[i].init = p->eq;
+      memset(&p->eq, 0, sizeof p->eq);
+      continue;
     }
     if (d->states[i].rate.e)
       return fail(r, p->line, p->col, "second d/dt(%s) (the first is at line %d)", p->state,
@@ -566,8 +697,8 @@ static int attach_rates(reader_t *r)
 static int continues(const char *s)
 {
   size_t b = skip_ws(s, 0), e = ident_end(s, b);
-  static const char *const text[] = {"name",  "title", "cite",  "family",
-                                     "notes", "time",  "state", "param"};
+  static const char *const text[] = {"name", "title", "cite",  "family", "notes",
+                                     "time", "state", "param", "label"};
   for (size_t k = 0; k < sizeof text / sizeof *text; k++)
     if (e - b == strlen(text[k]) && !strncmp(s + b, text[k], e - b) && s[skip_ws(s, e)] != '=')
       return 0;
@@ -661,12 +792,18 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
   if (!rc && r.d->nstates == 0)
     rc = fail(&r, 1, 1, "no state: declare at least one with 'state NAME UNIT'");
   rc = rc ? rc : attach_rates(&r);
+  rc = rc ? rc : attach_labels(&r);
   for (int k = 0; k < r.npend; k++) {
     free(r.pend[k].state);
     ims_expr_free(r.pend[k].eq.e);
     free(r.pend[k].eq.text);
   }
   free(r.pend);
+  for (int k = 0; k < r.nplab; k++) {
+    free(r.plab[k].name);
+    free(r.plab[k].text);
+  }
+  free(r.plab);
   free(r.L.s);
   free(r.L.line);
   free(r.L.col);

@@ -4,6 +4,8 @@
  * the csymbols; rateOf and delay their csymbols too. */
 #include "sbml_export.h"
 
+#include <stdio.h>
+
 static ASTNode_t *mk(ASTNodeType_t t)
 {
   return ASTNode_createWithType(t);
@@ -140,6 +142,11 @@ static ASTNode_t *number(double v)
   return a;
 }
 
+void ims__doses_id(const char *state, char *buf, size_t n)
+{
+  snprintf(buf, n, "doses_%s", state);
+}
+
 /* The MathML tree of e; NULL when out of memory or e has no SBML form. */
 ASTNode_t *ims__expr_to_ast(const ims_expr_t *e)
 {
@@ -166,6 +173,15 @@ ASTNode_t *ims__expr_to_ast(const ims_expr_t *e)
     if (a)
       ASTNode_setName(a, "avogadro");
     return a;
+  case IMS_X_DOSES: {
+    char id[300];
+    if (e->n != 1 || e->a[0]->op != IMS_X_NAME)
+      return NULL;
+    ims__doses_id(e->a[0]->name, id, sizeof id);
+    if ((a = mk(AST_NAME)))
+      ASTNode_setName(a, id);
+    return a;
+  }
   default:
     break;
   }

@@ -47,6 +47,7 @@ typedef struct exporter {
   const char **uids; /* unit strings already defined, and their ids */
   char **uid;
   int nu;
+  char *doses; /* per state: doses(STATE) is read somewhere */
 } exporter_t;
 
 static const struct {
@@ -184,9 +185,24 @@ static int nomem(exporter_t *x)
   return ims_err_set(x->err, IMS_ENOMEM, "out of memory writing SBML");
 }
 
+/* Mark the states whose dose count e reads (they get a doses_STATE). */
+static void mark_doses(exporter_t *x, const ims_expr_t *e)
+{
+  if (!e)
+    return;
+  if (e->op == IMS_X_DOSES && e->n == 1 && e->a[0]->op == IMS_X_NAME) {
+    int i = ims_mdl_state_index(x->d, e->a[0]->name);
+    if (i >= 0)
+      x->doses[i] = 1;
+  }
+  for (int i = 0; i < e->n; i++)
+    mark_doses(x, e->a[i]);
+}
+
 static int set_math(exporter_t *x, int (*setter)(void *, const ASTNode_t *), void *el,
                     const ims_expr_t *e, const char *what)
 {
+  mark_doses(x, e);
   ASTNode_t *a = ims__expr_to_ast(e);
   if (!a) {
     char buf[200];
@@ -279,6 +295,33 @@ static int sp_units(void *el, const char *u)
   return Species_setSubstanceUnits(el, u);
 }
 
+static void xml_escape(char *out, size_t n, const char *s)
+{
+  size_t k = 0;
+  for (; s && *s && k + 7 < n; s++) {
+    const char *r = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
+    if (r)
+      k += (size_t)snprintf(out + k, n - k, "%s", r);
+    else
+      out[k++] = *s;
+  }
+  out[k] = '\0';
+}
+
+/* The SBML name of an element: its label (a short name) or else its
+ * description; a description beside a label goes into the element's notes. */
+static void describe(SBase_t *el, const char *label, const char *desc)
+{
+  if (label || desc)
+    SBase_setName(el, label ? label : desc);
+  if (label && desc && strcmp(label, desc)) {
+    char e[2048], body[2200];
+    xml_escape(e, sizeof e, desc);
+    snprintf(body, sizeof body, "<body xmlns=\"http://www.w3.org/1999/xhtml\"><p>%s</p></body>", e);
+    SBase_setNotesString(el, body);
+  }
+}
+
 static int params(exporter_t *x, const double *p)
 {
   const ims_mdl_t *d = x->d;
@@ -291,8 +334,7 @@ static int params(exporter_t *x, const double *p)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, q->name);
-    if (q->desc)
-      Parameter_setName(sp, q->desc);
+    describe((SBase_t *)sp, q->label, q->desc);
     Parameter_setValue(sp, p && k >= 0 ? p[k] : q->value);
     Parameter_setConstant(sp, !(q->flags & IMS_MDL_VARIABLE) && !event_target(d, q->name));
     set_units(x, (SBase_t *)sp, q->unit, par_units);
@@ -312,8 +354,7 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
     if (!sp)
       return nomem(x);
     Species_setId(sp, st->name);
-    if (st->desc)
-      Species_setName(sp, st->desc);
+    describe((SBase_t *)sp, st->label, st->desc);
     Species_setCompartment(sp, comp);
     Species_setInitialAmount(sp, y0);
     Species_setHasOnlySubstanceUnits(sp, 1);
@@ -325,8 +366,7 @@ static int state(exporter_t *x, int i, double y0, const char *comp)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, st->name);
-    if (st->desc)
-      Parameter_setName(sp, st->desc);
+    describe((SBase_t *)sp, st->label, st->desc);
     Parameter_setValue(sp, y0);
     Parameter_setConstant(sp, 0);
     set_units(x, (SBase_t *)sp, st->unit, par_units);
@@ -370,8 +410,7 @@ static int assigned(exporter_t *x, const ims_mdl_var_t *v, int n)
     if (!sp)
       return nomem(x);
     Parameter_setId(sp, v[i].name);
-    if (v[i].desc)
-      Parameter_setName(sp, v[i].desc);
+    describe((SBase_t *)sp, v[i].label, v[i].desc);
     Parameter_setConstant(sp, 0);
     set_units(x, (SBase_t *)sp, v[i].unit, par_units);
     Rule_t *r = Model_createAssignmentRule(x->sm);
@@ -389,6 +428,7 @@ static int functions(exporter_t *x)
 {
   for (int i = 0; i < x->d->nfuncs; i++) {
     const ims_mdl_func_t *f = &x->d->funcs[i];
+    mark_doses(x, f->body.e);
     FunctionDefinition_t *fd = Model_createFunctionDefinition(x->sm);
     ASTNode_t *l = ASTNode_createWithType(AST_LAMBDA), *body = ims__expr_to_ast(f->body.e);
     if (!fd || !l || !body) {
@@ -479,17 +519,39 @@ static int events(exporter_t *x)
   return IMS_OK;
 }
 
-static void xml_escape(char *out, size_t n, const char *s)
+static void free_id(const ims_mdl_t *d, const char *base, char *out, size_t n);
+
+/* doses_STATE for every dose count read (see IMS__DOSES_NS). */
+static int dose_params(exporter_t *x)
 {
-  size_t k = 0;
-  for (; s && *s && k + 7 < n; s++) {
-    const char *r = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
-    if (r)
-      k += (size_t)snprintf(out + k, n - k, "%s", r);
-    else
-      out[k++] = *s;
+  for (int i = 0; i < x->d->nstates; i++) {
+    if (!x->doses[i])
+      continue;
+    const char *st = x->d->states[i].name;
+    char id[300], fr[300], ann[1024];
+    ims__doses_id(st, id, sizeof id);
+    free_id(x->d, id, fr, sizeof fr);
+    if (strcmp(id, fr))
+      return ims_err_set(x->err, IMS_EINPUT,
+                         "model %s: doses(%s) is written as the SBML parameter %s, a name the "
+                         "model uses; rename it",
+                         x->d->name, st, id);
+    Parameter_t *sp = Model_createParameter(x->sm);
+    if (!sp)
+      return nomem(x);
+    Parameter_setId(sp, id);
+    Parameter_setValue(sp, 0);
+    Parameter_setConstant(sp, 0);
+    Parameter_setUnits(sp, "dimensionless");
+    char nm[400];
+    snprintf(nm, sizeof nm, "doses given into %s so far (immunosim dosing records)", st);
+    SBase_setName((SBase_t *)sp, nm);
+    snprintf(ann, sizeof ann, "<annotation><ims:doses xmlns:ims=\"%s\" state=\"%s\"/></annotation>",
+             IMS__DOSES_NS, st);
+    if (SBase_setAnnotationString((SBase_t *)sp, ann) != LIBSBML_OPERATION_SUCCESS)
+      return nomem(x);
   }
-  out[k] = '\0';
+  return IMS_OK;
 }
 
 static void notes(exporter_t *x)
@@ -566,6 +628,7 @@ static int build(exporter_t *x, const double *p)
   rc = rc ? rc : assigned(x, d->vars, d->nvars);
   rc = rc ? rc : assigned(x, d->outputs, d->noutputs);
   rc = rc ? rc : events(x);
+  rc = rc ? rc : dose_params(x);
   return rc;
 }
 
@@ -580,10 +643,14 @@ int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const
                        "(export its model file, models/%s.model, when there is one)",
                        m->name, m->name);
   exporter_t x = {.m = m, .d = d, .err = err};
+  if (!(x.doses = calloc((size_t)d->nstates + 1, 1)))
+    return ims_err_set(err, IMS_ENOMEM, "out of memory writing SBML");
   x.floor = o && o->extinct_floor > 0 ? o->extinct_floor : m->extinct_floor;
   int rc0 = ims_units_alloc(&x.units, err);
-  if (rc0)
+  if (rc0) {
+    free(x.doses);
     return rc0;
+  }
   x.ut = ims__units_system(x.units);
   x.doc = SBMLDocument_createWithLevelAndVersion(3, 2);
   x.sm = x.doc ? SBMLDocument_createModel(x.doc) : NULL;
@@ -610,6 +677,7 @@ int ims_sbml_export(const ims_model_t *m, const ims_sbml_export_opts_t *o, const
     free(x.uid[i]);
   free(x.uid);
   free(x.uids);
+  free(x.doses);
   if (x.doc)
     SBMLDocument_free(x.doc);
   ims_units_free(x.units);

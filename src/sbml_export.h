@@ -10,6 +10,12 @@
 /* The MathML tree of an expression (caller frees); NULL when out of memory
  * or when it has no SBML form. */
 ASTNode_t *ims__expr_to_ast(const ims_expr_t *e);
+/* doses(STATE), the number of doses a state has had, has no SBML form: the
+ * export writes it as the parameter doses_STATE (value 0, not constant)
+ * annotated <ims:doses state="STATE"/> in this namespace, and the import
+ * reads such a parameter back as doses(STATE).  Another SBML tool sees 0. */
+#define IMS__DOSES_NS "urn:immunosim:doses"
+void ims__doses_id(const char *state, char *buf, size_t n);
 /* Write buf to path through a temporary file renamed into place ("-":
  * standard output), so a failed write leaves nothing. */
 int ims__write_all(const char *path, const char *buf, size_t len, ims_err_t *err);

@@ -29,6 +29,7 @@
 #include "sbml_import.h"
 
 #include "immunosim/table.h"
+#include "sbml_export.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
 
@@ -117,6 +118,11 @@ static ims_expr_t *rewrite(ims_sbml_t *s, ims_expr_t *e, int reaction)
       }
       return e;
     }
+    for (int i = 0; i < s->ndose; i++)
+      if (!strcmp(e->name, s->dose_id[i])) { /* an exported doses(STATE) */
+        ims_expr_free(e);
+        return ims_expr_op1(IMS_X_DOSES, name(s->dose_state[i]));
+      }
     int k = ims__sbml_sym(s, e->name);
     if (k >= 0 && s->sym[k].subst) {
       ims_expr_t *r = conc_of(s, &s->sym[k]);
@@ -489,8 +495,17 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   if (!rc) {
     s->model = SBMLDocument_getModel(s->doc);
     s->level = (int)SBMLDocument_getLevel(s->doc);
+    /* named after its file, as a model file is, so that its parameter sets are
+     * params/<file stem>/ and hints name something the user can type; the
+     * SBML id stays in the citation.  From memory (no file): the id. */
+    char stem[256];
     const char *id = Model_isSetId(s->model) ? Model_getId(s->model) : "sbml";
-    rc = ims_mdl_alloc(&s->d, id, err);
+    const char *b = strrchr(path, '/');
+    snprintf(stem, sizeof stem, "%s", b ? b + 1 : path);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+      *dot = '\0';
+    rc = ims_mdl_alloc(&s->d, !buf && stem[0] ? stem : id, err);
   }
   if (!rc) {
     ims_mdl_set(s->d, &s->d->path, path, NULL);
@@ -505,6 +520,7 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   rc = rc ? rc : reactions(s);
   rc = rc ? rc : ims__sbml_events(s);
   rc = rc ? rc : ims__sbml_outputs(s);
+  rc = rc ? rc : ims__sbml_labels(s);
   if (rc) {
     ims_sbml_free(s);
     return rc;
@@ -536,6 +552,12 @@ void ims_sbml_free(ims_sbml_t *s)
     ims_expr_free(s->sym[k].slow);
   }
   free(s->sym);
+  for (int i = 0; i < s->ndose; i++) {
+    free(s->dose_id[i]);
+    free(s->dose_state[i]);
+  }
+  free(s->dose_id);
+  free(s->dose_state);
   free(s->local);
   free(s->path);
   free(s);

@@ -56,6 +56,10 @@ struct ims_sbml {
   int nlocal, caplocal;
   ims_err_t *err;
   char ubuf[256];
+  /* parameters an immunosim export wrote for doses(STATE) (IMS__DOSES_NS):
+   * no symbol, every reference reads doses(dose_state[i]) */
+  char **dose_id, **dose_state;
+  int ndose;
 };
 
 /* "file:line:col: message" for element el; returns code. */
@@ -66,6 +70,8 @@ int ims__sbml_fail(ims_sbml_t *s, const void *el, int code, const char *fmt, ...
 int ims__sbml_classify(ims_sbml_t *s);
 int ims__sbml_declare(ims_sbml_t *s);
 int ims__sbml_outputs(ims_sbml_t *s);
+/* Labels (and descriptions) from the SBML names, after every entry exists. */
+int ims__sbml_labels(ims_sbml_t *s);
 /* Units (udunits2 strings): of a unit reference (fallback when it has
  * none), a species' substance, a compartment's size. */
 const char *ims__sbml_unit_or(const ims_sbml_t *s, const char *ref, char *buf, size_t n,

@@ -1,6 +1,7 @@
 /* SBML symbols: what each compartment, species, parameter, species
  * reference and reaction of the model becomes in the description, with its
  * unit and initial value (see the mapping at the top of sbml_import.c). */
+#include "sbml_export.h"
 #include "sbml_import.h"
 #include "sbml_read.h"
 #include "sbml_units.h"
@@ -97,6 +98,36 @@ void ims__sbml_compartment_unit(const ims_sbml_t *s, const Compartment_t *c, cha
 
 /* ---- symbols ------------------------------------------------------------------ */
 
+/* The state of an immunosim dose-count parameter (IMS__DOSES_NS; the
+ * caller frees), or NULL for any other parameter. */
+static char *doses_state(const Parameter_t *p)
+{
+  const XMLNode_t *a = SBase_getAnnotation((SBase_t *)p);
+  for (unsigned i = 0; a && i < XMLNode_getNumChildren(a); i++) {
+    const XMLNode_t *c = XMLNode_getChild(a, i);
+    const char *uri = XMLNode_getURI(c), *nm = XMLNode_getName(c);
+    if (uri && nm && !strcmp(uri, IMS__DOSES_NS) && !strcmp(nm, "doses"))
+      return XMLNode_getAttrValueByName(c, "state");
+  }
+  return NULL;
+}
+
+static int add_doses(ims_sbml_t *s, const char *id, char *state)
+{
+  char **ni = realloc(s->dose_id, (size_t)(s->ndose + 1) * sizeof *ni);
+  if (ni)
+    s->dose_id = ni;
+  char **ns = realloc(s->dose_state, (size_t)(s->ndose + 1) * sizeof *ns);
+  if (ns)
+    s->dose_state = ns;
+  if (!ni || !ns || !(s->dose_id[s->ndose] = strdup(id))) {
+    free(state);
+    return ims_err_set(s->err, IMS_ENOMEM, "out of memory");
+  }
+  s->dose_state[s->ndose++] = state;
+  return IMS_OK;
+}
+
 static int collect_symbols(ims_sbml_t *s)
 {
   Model_t *m = s->model;
@@ -109,6 +140,13 @@ static int collect_symbols(ims_sbml_t *s)
   }
   for (unsigned i = 0; i < Model_getNumParameters(m); i++) {
     const Parameter_t *p = Model_getParameter(m, i);
+    char *ds = doses_state(p);
+    if (ds) {
+      int rc = add_doses(s, Parameter_getId(p), ds);
+      if (rc)
+        return rc;
+      continue;
+    }
     int k = add_sym(s, Parameter_getId(p), IMS__SYM_PARAM, p);
     if (k < 0)
       return k;
@@ -513,4 +551,52 @@ int ims_sbml_report(ims_sbml_t *s, const char *id, int what, const char *oname, 
   ims_mdl_eq_t eq = {.e = e};
   int rc = ims_mdl_add_output(s->d, oname, unit, NULL, eq, 0, 0, err);
   return rc < 0 ? rc : IMS_OK;
+}
+
+/* The SBML name of symbol k as a label: NULL when it has none or it repeats
+ * the id; a species whose name another species shares gets "in COMPARTMENT"
+ * (BIOMD0000000537 has an "IL6" in each of four compartments). */
+static const char *label_of(const ims_sbml_t *s, int k, char *buf, size_t n)
+{
+  const ims__sbml_sym_t *y = &s->sym[k];
+  const char *nm = ims__sbml_desc(y->el);
+  if (!nm || !*nm || !strcmp(nm, y->id))
+    return NULL;
+  snprintf(buf, n, "%s", nm);
+  if (y->kind != IMS__SYM_SPECIES)
+    return buf;
+  for (int j = 0; j < s->nsym; j++) {
+    const char *o =
+        s->sym[j].kind == IMS__SYM_SPECIES && j != k ? ims__sbml_desc(s->sym[j].el) : NULL;
+    if (o && !strcmp(o, nm)) {
+      const ims__sbml_sym_t *c = &s->sym[y->comp];
+      const char *cn = ims__sbml_desc(c->el);
+      snprintf(buf, n, "%s in %s", nm, cn && *cn ? cn : c->id);
+      break;
+    }
+  }
+  return buf;
+}
+
+int ims__sbml_labels(ims_sbml_t *s)
+{
+  for (int k = 0; k < s->nsym; k++) {
+    char lab[512], conc[520], oname[300];
+    if (!label_of(s, k, lab, sizeof lab))
+      continue;
+    /* the variable itself and its "[S]" output; a symbol the import dropped
+     * (a fast species' own id) or never reported has no entry */
+    ims_err_t e2 = {0};
+    int rc = ims_mdl_set_label(s->d, s->sym[k].id, lab, lab, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(s->err, rc, "out of memory");
+    if (s->sym[k].kind != IMS__SYM_SPECIES)
+      continue;
+    snprintf(oname, sizeof oname, "[%s]", s->sym[k].id);
+    snprintf(conc, sizeof conc, "[%s]", lab);
+    rc = ims_mdl_set_label(s->d, oname, conc, NULL, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(s->err, rc, "out of memory");
+  }
+  return IMS_OK;
 }

@@ -29,6 +29,7 @@ int main(void)
   srunner_add_suite(sr, suite_modelfiles());
   srunner_add_suite(sr, suite_expr());
   srunner_add_suite(sr, suite_sbml());
+  srunner_add_suite(sr, suite_export());
   srunner_add_suite(sr, suite_biomodels());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());

@@ -461,6 +461,9 @@ START_TEST(parse_syntax)
       {"pow(x, 3) + sqrt(x) + root(3, x)", "x^3 + sqrt(x) + root(3, x)"},
       {"pi*exponentiale", "3.1415926535897931*2.7182818284590451"},
       {"and(a, b, c) || xor(a, b)", "a && b && c || xor(a, b)"},
+      /* built-in names are lower case: PI, Pi, Exp(x) are the model's own */
+      {"PI + Pi*Exp(x) + rateOf(x)", "PI + Pi*Exp(x) + rateOf(x)"},
+      {"max(doses(A), 1)", "max(doses(A), 1)"},
   };
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
     ims_expr_t *e;
@@ -479,6 +482,7 @@ START_TEST(parse_syntax)
       {"(a", "2: syntax error, unexpected end of string"},
       {"a b", "3: syntax error, unexpected element name"},
       {"ifelse(a, b)", "1: ifelse(condition, yes, no) takes 3 arguments, not 2;"},
+      {"doses(2*A)", "1: doses(STATE) takes the name of a state;"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     ims_expr_t *e;

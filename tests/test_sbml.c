@@ -1,8 +1,8 @@
 /* SBML import and export (issue 12).  Closed forms over random inputs from a
  * fixed seed: concentration and amount species, compartments that change,
  * doses into concentration species, conversion factors, algebraic rules and
- * fast reactions; units both ways; messages for bad files; and the export
- * of every model file read back to the same model. */
+ * fast reactions; units both ways; messages for bad files (the export:
+ * test_export.c). */
 #include "sbml_units.h"
 #include "tests.h"
 
@@ -403,189 +403,6 @@ START_TEST(bad_files)
 }
 END_TEST
 
-/* ---- export ------------------------------------------------------------------------ */
-
-/* Run a and b on one protocol (set: a parameter file or NULL; sched: CSV text
- * or NULL) at rtol 1e-12 and hold every state and output of a at every output
- * time to the column of the same name in b: 1e-9 relative plus 10*atol. */
-static void same_rows(const ims_model_t *a, const ims_model_t *b, const char *set,
-                      const char *sched, double tend, double dt, double atol, const char *label)
-{
-  ims_params_t *pa = t_params(a, set, NULL), *pb = t_params(b, set, NULL);
-  ims_schedule_t *sa = sched ? t_sched(a, sched) : NULL, *sb = sched ? t_sched(b, sched) : NULL;
-  ims_opts_t o;
-  ims_opts_default(&o);
-  o.rtol = 1e-12;
-  o.atol = atol;
-  size_t n;
-  double *t = t_grid(0, tend, dt, &n);
-  trace_t ta, tb;
-  t_run_ok(pa, sa, &o, t, n, &ta);
-  t_run_ok(pb, sb, &o, t, n, &tb);
-  for (int k = 1; k < ta.ncol; k++) {
-    const char *name =
-        k <= a->nstates ? a->states[k - 1].name : a->outputs[k - 1 - a->nstates].name;
-    int kb = col(b, name);
-    for (size_t i = 0; i < n; i++) {
-      double va = TR(&ta, i, k), vb = TR(&tb, i, kb);
-      ck_assert_msg(fabs(va - vb) <= 1e-9 * fabs(va) + 10 * atol, "%s: %s at t=%g: %.17g vs %.17g",
-                    label, name, t[i], va, vb);
-    }
-  }
-  t_trace_free(&ta);
-  t_trace_free(&tb);
-  free(t);
-  ims_schedule_free(sa);
-  ims_schedule_free(sb);
-  ims_params_free(pa);
-  ims_params_free(pb);
-}
-
-/* Every model file, exported and read back: the same states and outputs at
- * every output time (1e-9 relative at rtol 1e-12), the same parameter values
- * and units (factor 1 between the unit written and the unit read). */
-START_TEST(export_roundtrip)
-{
-  static const struct {
-    const char *file, *sched;
-    double tend, dt;
-  } cases[] = {
-      {"models/kuznetsov1994.model", NULL, 200, 2},
-      {"models/kirschner_panetta1998.model", NULL, 300, 3},
-      {"models/hardiansyah2019.model", NULL, 30, 0.5},
-      {"models/pk2cmt.model", "time,cmt,amt,rate\n0,A1,63,9\n7,A1,196,28\n", 14, 0.25},
-      {"models/wodarz2001.model", "time,cmt,amt\n20,z,0.001\n", 100, 1},
-      {"models/kimmel2021.model", NULL, 120, 1},
-      {"models/cartmath2021.model", "time,cmt,amt\n42,CT,2e6\n", 100, 1},
-  };
-  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-    const ims_model_t *f;
-    ims_err_t err = {0};
-    ck_assert_msg(ims_model_open(&f, t_path(cases[c].file), NULL, &err) == 0, "%s", err.msg);
-    char out[64];
-    snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
-    int fd = mkstemps(out, 4);
-    close(fd);
-    ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
-    const ims_model_t *g = import_ok(out);
-    unlink(out);
-    ims_params_t *pf = t_params(f, NULL, NULL), *pg = t_params(g, NULL, NULL);
-    for (int k = 0; k < f->nparams; k++) {
-      int j = ims_model_param_index(g, f->params[k].name);
-      ck_assert_msg(j >= 0, "%s: parameter %s lost", cases[c].file, f->params[k].name);
-      double scale, off;
-      ck_assert_msg(ims_units_factor(t_units(), g->params[j].unit, f->params[k].unit, &scale, &off,
-                                     &err) == 0,
-                    "%s", err.msg);
-      ck_assert_msg(fabs(scale - 1) < 1e-12, "%s: %s unit %s read back as %s", cases[c].file,
-                    f->params[k].name, f->params[k].unit, g->params[j].unit);
-      ck_assert(t_relerr(pg->value[j], pf->value[k]) < 1e-15);
-    }
-    ims_params_free(pf);
-    ims_params_free(pg);
-    same_rows(f, g, NULL, cases[c].sched, cases[c].tend, cases[c].dt, 1e-12, cases[c].file);
-    ims_model_close(f);
-    ims_model_close(g);
-  }
-}
-END_TEST
-
-/* The model files written for export (models/wodarz2001.model,
- * kimmel2021.model, cartmath2021.model) reproduce their built-ins: every
- * state and output at every output time within 1e-9 relative at rtol 1e-12
- * (plus 10*atol), on the papers' protocols. */
-START_TEST(model_files_for_export)
-{
-  static const struct {
-    const char *model, *set, *sched;
-    double tend, dt, atol;
-  } cases[] = {
-      {"wodarz2001", "params/wodarz2001/default.csv", "time,cmt,amt\n20,z,0.001\n", 300, 1, 1e-18},
-      {"kimmel2021", "params/kimmel2021/axicel.csv", NULL, 365, 1, 1e-12},
-      {"kimmel2021", "params/kimmel2021/axicel_supplement.csv", NULL, 365, 1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/hdlm2.csv", "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n", 400,
-       1, 1e-12},
-      {"cartmath2021", "params/cartmath2021/raji.csv", "time,cmt,amt\n7,CT,1e7\n", 60, 0.5, 1e-12},
-  };
-  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-    const ims_model_t *b = ims_model_find(cases[c].model), *f;
-    char path[128];
-    snprintf(path, sizeof path, "models/%s.model", cases[c].model);
-    ims_err_t err = {0};
-    ck_assert_msg(ims_model_open(&f, t_path(path), NULL, &err) == 0, "%s", err.msg);
-    same_rows(b, f, cases[c].set, cases[c].sched, cases[c].tend, cases[c].dt, cases[c].atol, path);
-    ims_model_close(f);
-  }
-}
-END_TEST
-
-/* cartmath2021 exported from its model file with the built-in's extinction
- * rule (a state falling below 1e-6 cells is set to 0) as SBML events: read
- * back, it gives the built-in's run with its extinction triggers, the
- * extinctions included (T exactly 0 after each clearance). */
-START_TEST(export_extinction_events)
-{
-  const ims_model_t *b = ims_model_find("cartmath2021"), *f;
-  ims_err_t err = {0};
-  ck_assert_msg(ims_model_open(&f, t_path("models/cartmath2021.model"), NULL, &err) == 0, "%s",
-                err.msg);
-  char out[64];
-  snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
-  close(mkstemps(out, 4));
-  ims_sbml_export_opts_t eo = {.extinct_floor = b->extinct_floor};
-  ck_assert_msg(ims_sbml_export(f, &eo, out, &err) == 0, "%s", err.msg);
-  const ims_model_t *g = import_ok(out);
-  unlink(out);
-  ck_assert_int_eq(g->nevents, b->nstates);
-  const char *sched = "time,cmt,amt\n42,CT,2e6\n250,T,1e6\n";
-  ims_params_t *pb = t_params(b, "params/cartmath2021/hdlm2.csv", NULL),
-               *pg = t_params(g, NULL, NULL);
-  ims_schedule_t *sb = t_sched(b, sched), *sg = t_sched(g, sched);
-  ims_trigger_t ext[8];
-  ims_opts_t o;
-  ims_opts_default(&o);
-  o.rtol = 1e-10;
-  o.atol = 1e-9;
-  size_t n;
-  double *t = t_grid(0, 400, 1, &n);
-  trace_t tg, tb;
-  t_run_ok(pg, sg, &o, t, n, &tg);
-  o.triggers = ext;
-  o.ntriggers = ims_model_extinction(b, ext, 8);
-  t_run_ok(pb, sb, &o, t, n, &tb);
-  int zeros = 0;
-  for (int k = 1; k <= b->nstates; k++) {
-    int kg = col(g, b->states[k - 1].name);
-    for (size_t i = 0; i < n; i++) {
-      double vb = TR(&tb, i, k), vg = TR(&tg, i, kg);
-      zeros += vb == 0 && vg == 0;
-      ck_assert_msg(fabs(vb - vg) <= 1e-8 * fabs(vb) + 1e-8,
-                    "%s at t=%g: SBML %.15g, built-in %.15g", b->states[k - 1].name, t[i], vg, vb);
-    }
-  }
-  ck_assert_int_gt(zeros, 100); /* the tumour is extinct, exactly, for most of the run */
-  t_trace_free(&tg);
-  t_trace_free(&tb);
-  free(t);
-  ims_schedule_free(sb);
-  ims_schedule_free(sg);
-  ims_params_free(pb);
-  ims_params_free(pg);
-  ims_model_close(f);
-  ims_model_close(g);
-}
-END_TEST
-
-START_TEST(export_refuses_builtin)
-{
-  ims_err_t err = {0};
-  ck_assert_int_eq(ims_sbml_export(ims_model_find("stein2019"), NULL, "/tmp/never.xml", &err),
-                   IMS_EINPUT);
-  ck_assert_msg(strstr(err.msg, "built-in C model") != NULL, "%s", err.msg);
-  ck_assert_int_ne(access("/tmp/never.xml", F_OK), 0);
-}
-END_TEST
-
 Suite *suite_sbml(void)
 {
   Suite *s = suite_create("sbml");
@@ -598,10 +415,6 @@ Suite *suite_sbml(void)
   tcase_add_test(tc, algebraic_linear);
   tcase_add_test(tc, fast_equilibrium);
   tcase_add_test(tc, bad_files);
-  tcase_add_test(tc, export_roundtrip);
-  tcase_add_test(tc, model_files_for_export);
-  tcase_add_test(tc, export_extinction_events);
-  tcase_add_test(tc, export_refuses_builtin);
   suite_add_tcase(s, tc);
   return s;
 }

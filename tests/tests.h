@@ -76,6 +76,8 @@ Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
 Suite *suite_sbml(void);
+/* SBML export, model-file twins of the built-ins, labels (test_export.c) */
+Suite *suite_export(void);
 Suite *suite_biomodels(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);

@@ -279,7 +279,12 @@ void ims_fig_unit(char *out, size_t n, const char *unit);
  * be NULL. */
 void ims_fig_column_label(char *out, size_t n, const ims_model_t *m, const char *col,
                           const char *unit);
-/* The model's short name of a state or output (ims_model_t.labels), or NULL. */
+/* (sbml, issue 12) A code longer than this is a generated id (SBML's
+ * "mwf345ed7a_0622_403c_b816_c8749a2c9ded"): where the model has a label for
+ * it, figures show the label alone. */
+#define IMS_FIG_CODE_MAX 16
+/* The model's short name of a state, output or parameter (ims_model_t.labels),
+ * or NULL. */
 const char *ims_fig_label_of(const ims_model_t *m, const char *name);
 /* The same without the code when there is a name ("tumour cells (cells)"), for
  * axes too short for the whole label. */

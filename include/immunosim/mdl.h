@@ -100,6 +100,11 @@ typedef enum ims_xop {
   IMS_X_CALL,   /* name(args): a function of the description, inlined when compiled */
   IMS_X_RATEOF, /* rateOf(NAME): d NAME/dt (SBML L3V2 csymbol) */
   IMS_X_DELAY,  /* delay(x, d): represented so an importer can refuse it; not compiled */
+  /* doses(STATE): how many doses have entered the state so far (ctx->ndose;
+   * an infusion start counts), 0 before the first; piecewise constant, it
+   * changes only at doses, where the driver stops.  (sbml, issue 12: added
+   * so a model file can state chen2019's priming, which counts doses.) */
+  IMS_X_DOSES,
   IMS_X_NOPS
 } ims_xop_t;
 
@@ -159,8 +164,12 @@ typedef struct ims_mdl_eq {
 #define IMS_MDL_VARIABLE 2u /* not constant */
 #define IMS_MDL_SIGNED 4u   /* negative values allowed (set when the default is negative) */
 
+/* Every state, parameter, intermediate and output may carry a label, a short
+ * name for figures and legends (an SBML name, a model file's `label` line),
+ * next to its desc; NULL when it has none.  Set with ims_mdl_set. */
 typedef struct ims_mdl_state {
   char *name, *unit, *desc;
+  char *label;
   int line, col;
   ims_mdl_eq_t rate; /* d/dt, in unit/time; e is NULL until set */
   double init_value; /* the default of the parameter <NAME>_0, in unit */
@@ -169,6 +178,7 @@ typedef struct ims_mdl_state {
 
 typedef struct ims_mdl_param {
   char *name, *unit, *desc;
+  char *label;
   double value; /* in unit */
   unsigned flags;
   int line, col;
@@ -183,6 +193,7 @@ typedef struct ims_mdl_var {
   char *name;
   char *unit; /* outputs: declared; intermediates: NULL (inferred) or declared */
   char *desc;
+  char *label;
   int line, col;
   ims_mdl_eq_t def;
 } ims_mdl_var_t;
@@ -272,6 +283,11 @@ int ims_mdl_add_assign(ims_mdl_t *d, int event, const char *target, ims_mdl_eq_t
  * writes them), starting from nothing. */
 int ims_mdl_set_rate(ims_mdl_t *d, int state, ims_mdl_eq_t eq, ims_err_t *err);
 int ims_mdl_add_rate_term(ims_mdl_t *d, int state, ims_expr_t *term, ims_err_t *err);
+/* Give the state, parameter, intermediate or output `name` the label (and,
+ * when desc is not NULL, the description).  IMS_EINPUT when nothing has that
+ * name. */
+int ims_mdl_set_label(ims_mdl_t *d, const char *name, const char *label, const char *desc,
+                      ims_err_t *err);
 /* Index by exact name; -1 if absent. */
 int ims_mdl_state_index(const ims_mdl_t *d, const char *name);
 int ims_mdl_param_index(const ims_mdl_t *d, const char *name);

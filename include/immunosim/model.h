@@ -126,7 +126,9 @@ typedef struct ims_model {
   const ims_plotcol_t *plot;
   int nplot;
   /* Short names of states and outputs for figures (added for the same reason;
-   * a table by name, so ims_var_t keeps its three fields).  NULL: the codes. */
+   * a table by name, so ims_var_t keeps its three fields).  NULL: the codes.
+   * (sbml, issue 12) Parameters may have one too (an SBML name): figures use
+   * it before a parameter's description. */
   const ims_label_t *labels;
   int nlabels;
   /* Interpreted models (model files, SBML).  All optional; zero/NULL for C. */

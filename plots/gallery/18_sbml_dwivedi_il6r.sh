@@ -3,6 +3,8 @@
 # BIOMD0000000537), IL-6 signalling with an anti-IL-6R antibody, run from its SBML file.
 # The file's own dosing events are silenced (--set Dose=0) and the antibody is given as
 # dosing records instead: 300 mg every 4 weeks against 150 mg every 2 weeks.
+# Legends read the SBML names ("Ab in serum"); the y label is given because the file
+# declares the percentage as a species, in nmol.
 # (runs from the source tree: the SBML file and the schedules by their paths)
 F=tests/biomodels/BIOMD0000000537.xml
 S=params/schedules

@@ -29,6 +29,17 @@ kz=tests/biomodels/BIOMD0000000762.xml
 grep -q "^# model-file: $kz fnv1a64=[0-9a-f]\{16\}$" "$tmp/kz.csv" && ok || bad "kz metadata"
 grep -q "^# citation: SBML Level 2 Version 4 model .*pubmed" "$tmp/kz.csv" && ok || bad "kz citation"
 "$BIN" info $kz >"$tmp/info" 2>&1 && grep -q "Effector Cells" "$tmp/info" && ok || bad "info $kz"
+# an SBML file is named after its file, like a model file: its shipped sets are
+# params/<file stem>/ (dwivedi2014.xml: params/dwivedi2014/), -p finds them by
+# name, and a wrong name points at `info` with the path that was given
+"$BIN" info models/dwivedi2014.xml --sets >"$tmp/sets" 2>&1 &&
+  [ "$(tr '\n' ' ' <"$tmp/sets")" = "kd_1nM no_events " ] && ok || bad "dwivedi2014 sets: $(cat "$tmp/sets")"
+"$BIN" info models/dwivedi2014.xml | grep -q "^dwivedi2014: " && ok || bad "dwivedi2014 info name"
+"$BIN" run models/dwivedi2014.xml -p no_events -p kd_1nM -t 1 -o "$tmp/dw.csv" 2>"$tmp/err" &&
+  grep -q "^# params: .*params/dwivedi2014/kd_1nM.csv" "$tmp/dw.csv" && ok || bad "dwivedi2014 -p by name: $(cat "$tmp/err")"
+"$BIN" run models/dwivedi2014.xml -p nosuchset -t 1 -o "$tmp/dw2.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "'immunosim info models/dwivedi2014.xml' lists them" "$tmp/err" && [ ! -e "$tmp/dw2.csv" ] &&
+  ok || bad "dwivedi2014 unknown set: $(cat "$tmp/err")"
 # ... and it is the built-in from the curated initial state (the test suite holds it to 1e-8)
 "$BIN" run kuznetsov1994 -p bcl1 --set E_0=3.2e5 --set T_0=5e6 -t 100 --dt 50 -o "$tmp/kb.csv"
 near "$(at "$tmp/kz.csv" T 100)" "$(at "$tmp/kb.csv" T 100)" 1e-6 && ok || bad "kz vs built-in"
@@ -99,7 +110,9 @@ grep -q '<species id="E"' "$tmp/k.xml" && grep -q 'Bull Math Biol 1994' "$tmp/k.
 near "$(at "$tmp/k1.csv" T 200)" "$(at "$tmp/k2.csv" T 200)" 1e-8 && ok || bad "export round trip"
 "$BIN" export pk2cmt -p pembrolizumab_ahamadi2017 -o "$tmp/pem.xml" &&
   grep -q 'id="CL" .*value="0.2' "$tmp/pem.xml" && ok || bad "export with -p: $(grep 'id="CL"' "$tmp/pem.xml")"
-"$BIN" export stein2019 -o "$tmp/st.xml" 2>"$tmp/err"
+# a built-in whose model file is missing (a data directory without models/)
+mkdir -p "$tmp/nodata/params"
+IMMUNOSIM_DATA="$tmp/nodata" "$BIN" export stein2019 -o "$tmp/st.xml" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] && grep -q "built-in C model without a model file" "$tmp/err" && [ ! -e "$tmp/st.xml" ] &&
   ok || bad "export stein2019: rc $rc $(cat "$tmp/err")"
@@ -108,6 +121,55 @@ rc=$?
 [ $rc -eq 3 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "export unwritable: rc $rc $(cat "$tmp/err")"
 "$BIN" export $kz -o - | grep -q '<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core"' && ok ||
   bad "export of an SBML import to stdout"
+
+# 8. every model exports, and export -> import -> run is the original run:
+# every built-in (through its model file), every model file and every shipped
+# SBML model, with a shipped schedule where the model has one.  Every column
+# of the original within 1e-9 of its value plus 1e-9 of the column's largest
+# magnitude (a floor for values crossing 0), at rtol 1e-12; the same
+# equations on the same solver differ by rounding only.  "[S]" columns (the
+# concentrations an SBML import adds) are not compared: the export writes
+# amounts in a compartment without volume, so they do not come back.
+sched_of() {
+  case "$1" in
+  chen2019) echo chen_priming ;; depillis2006) echo depillis_combined ;;
+  cartmath2021) echo cartmath_hdlm2_car42 ;; hardiansyah2019) echo hardiansyah_upn1_split ;;
+  pk2cmt) echo pembrolizumab_200mg_q3w ;; kirschner_panetta1998) echo kp_adoptive_s1 ;;
+  wodarz2001) echo wodarz_ctl_t20 ;; gevertz2018 | gevertz2018_minimal) echo gevertz_ov_dc ;;
+  hosseini2020) echo hosseini_mosun_1p6_10_10 ;; dwivedi2014) echo dwivedi_toci_200mg ;;
+  esac
+}
+# columns of $1 (original) against the same names in $2 (imported)
+same_run() {
+  awk -F, 'FNR == 1 {f++} /^#/ {next}
+    f == 1 && !h1 {for (i = 1; i <= NF; i++) n1[i] = $i; nc = NF; h1 = 1; next}
+    f == 2 && !h2 {for (i = 1; i <= NF; i++) k2[$i] = i; h2 = 1; next}
+    f == 1 {r++; for (i = 1; i <= nc; i++) {x = $i + 0; a[r, i] = x; v = x < 0 ? -x : x; if (v > mx[i] + 0) mx[i] = v}; next}
+    f == 2 {q++; for (i = 1; i <= nc; i++) if (n1[i] in k2) b[q, i] = $(k2[n1[i]]) + 0}
+    END {if (r != q || r == 0) {print "rows " r " vs " q; exit 1}
+      for (i = 1; i <= nc; i++) {
+        if (n1[i] ~ /^\[/) continue
+        if (!(n1[i] in k2)) {print "column " n1[i] " missing"; exit 1}
+        for (j = 1; j <= r; j++) {d = a[j, i] - b[j, i]; if (d < 0) d = -d; v = a[j, i] < 0 ? -a[j, i] : a[j, i]
+          if (d > 1e-9 * v + 1e-9 * mx[i]) {print n1[i] " row " j ": " a[j, i] " vs " b[j, i]; exit 1}}}}' "$1" "$2"
+}
+nall=0
+for m in $("$BIN" list --names) models/*.model models/*.xml; do
+  [ -e "$m" ] || case "$m" in models/*) continue ;; esac
+  b=$(basename "$m"); b=${b%.*}
+  s=$(sched_of "$b")
+  opts=(--rtol 1e-12 --atol 1e-12)
+  [ -n "$s" ] && opts+=(-s "$s")
+  if ! "$BIN" export "$m" -o "$tmp/rt.xml" 2>"$tmp/err"; then
+    bad "export $m: $(cat "$tmp/err")"
+    continue
+  fi
+  "$BIN" run "$m" "${opts[@]}" -o "$tmp/rt1.csv" 2>"$tmp/err" || bad "run $m: $(cat "$tmp/err")"
+  "$BIN" run "$tmp/rt.xml" "${opts[@]}" -o "$tmp/rt2.csv" 2>"$tmp/err" || bad "run export of $m: $(cat "$tmp/err")"
+  why=$(same_run "$tmp/rt1.csv" "$tmp/rt2.csv") && ok || bad "round trip $m${s:+ (-s $s)}: $why"
+  nall=$((nall + 1))
+done
+[ $nall -ge 25 ] && ok || bad "round trip over $nall models"
 
 echo "sbml.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
