@@ -10,6 +10,7 @@ set linetype cycle 8
 dose_color = "#4D4D4D"    # dose markers of a single run
 ref_color = "#333333"     # reference lines (--hline) and their labels
 points_color = "#000000"  # reference data (--points)
+light_color = "#A6A6A6"   # background marks: the arrows of a direction field
 # Dose strip: one colour per drug (state dosed) when the colours do not already mark the runs;
 # Tol's muted scheme, darker than the series colours.  The symbols differ too (bolus points).
 drug_colors = "#4D4D4D #882255 #117733 #332288 #999933 #AA4499 #44AA99 #DDCC77"

@@ -79,7 +79,11 @@ static void color(writer_t *w, char *out, size_t n, int c)
     snprintf(k, sizeof k, "%d", c);
     emit(w, &b, "color_series", (const char *const[]){"N", k, NULL});
   } else {
-    emit(w, &b, c == IMS_FIG_BLACK ? "color_black" : "color_neutral", none);
+    emit(w, &b,
+         c == IMS_FIG_BLACK   ? "color_black"
+         : c == IMS_FIG_LIGHT ? "color_light"
+                              : "color_neutral",
+         none);
   }
   snprintf(out, n, "%s", ims__buf_str(&b));
   ims__buf_free(&b);
@@ -267,20 +271,27 @@ static void marks(writer_t *w, ims__buf_t *b, const ims_fig_panel_t *p, int idx)
   ims__fig_hline_sides(p, &w->L, idx, side);
   for (int i = 0; i < p->nmark; i++) {
     const ims_fig_mark_t *m = p->mark[i];
-    char v[32], x[32], y[32], pt[16], col[64], off[16];
+    char v[32], x[32], y[32], x2[32], xm[32], pt[16], col[64], off[16];
     snprintf(off, sizeof off, "%s", side[i] < 0 ? "-0.6" : "0.6");
     const char *where = abs(side[i]) == 2 ? "hline_left" : "hline";
-    double xd = p->x.div >= 1 ? m->x / p->x.div : m->x;
+    double div = p->x.div >= 1 ? p->x.div : 1, xd = m->x / div, x2d = m->x2 / div;
     num(v, sizeof v, m->kind == IMS_FIG_VLINE ? xd : m->y);
     num(x, sizeof x, xd);
     num(y, sizeof y, m->y);
+    num(x2, sizeof x2, x2d);
+    /* a span's label in its middle as drawn */
+    num(xm, sizeof xm, p->x.scale == IMS_SCALE_LOG ? sqrt(xd * x2d) : 0.5 * (xd + x2d));
     snprintf(pt, sizeof pt, "%d", m->point);
     color(w, col, sizeof col, m->color);
     char *label = gp_text(m->label);
-    static const char *const kind[] = {"hline", "vline", "point_label"};
-    emit(w, b, m->kind == IMS_FIG_HLINE ? where : kind[m->kind],
-         (const char *const[]){"V", v, "X", x, "Y", y, "LABEL", label, "PT", pt, "COLOR", col,
-                               "OFFSET", off, NULL});
+    static const char *const kind[] = {"hline", "vline", "point_label", "vspan"};
+    /* a line without a label draws no (empty) label box */
+    emit(w, b,
+         m->kind == IMS_FIG_HLINE                               ? where
+         : m->kind == IMS_FIG_VLINE && !(m->label && *m->label) ? "vline_bare"
+                                                                : kind[m->kind],
+         (const char *const[]){"V", v, "X", x, "Y", y, "X2", x2, "XM", xm, "LABEL", label, "PT", pt,
+                               "COLOR", col, "OFFSET", off, NULL});
     ims__buf_puts(b, "\n");
     free(label);
   }

@@ -10,6 +10,10 @@
 typedef struct acc {
   double max, tmax, min, tmin, trough, qa, qlast, tlast, regrow;
   long n;
+  /* local extrema located by root finding: count, first and last maximum,
+   * sums of the values of maxima and minima */
+  long nmax, nmin;
+  double tmax1, tmaxn, summax, summin;
 } acc_t;
 
 typedef struct tacc {
@@ -45,12 +49,28 @@ struct ims_metrics {
   double last_disc, th_last;
   double scale; /* the run's time scale, for ims_time_tol */
   int started;
+  ims_metrics_listener_t lis;
+  /* Local extrema are confirmed one behind (root_of): a candidate becomes an
+   * extremum when the next one of the other kind, or the run's end, lies
+   * more than the noise band away from it. */
+  double rtol, atol;  /* the solver's tolerances (ims_metrics_tolerances) */
+  double *atol_vec;   /* nstates, or NULL */
+  struct cand {
+    int kind; /* 0 none, +1 a maximum, -1 a minimum */
+    double t, v;
+  } *cand;          /* nc */
+  double *last;     /* nc: the last value seen */
+  double *ylast;    /* nstates: the last state seen, for the outputs' band */
+  double *pv;       /* the run's parameter values (ims_metrics_begin) */
+  double *obuf;     /* 2 * noutputs: outputs at ylast and perturbed */
+  double tlast_row;
 };
 
-static const char *const mnames[IMS_M_COUNT] = {"max",    "tmax", "min", "tmin",
-                                                "trough", "auc",  "avg", "regrow"};
+static const char *const mnames[IMS_M_COUNT] = {
+    "max", "tmax", "min", "tmin", "trough", "auc", "avg", "regrow", "npeaks", "period", "amplitude"};
 static const int munits[IMS_M_COUNT] = {IMS_MU_COLUMN, IMS_MU_TIME, IMS_MU_COLUMN, IMS_MU_TIME,
-                                        IMS_MU_COLUMN, IMS_MU_AUC,  IMS_MU_COLUMN, IMS_MU_TIME};
+                                        IMS_MU_COLUMN, IMS_MU_AUC,  IMS_MU_COLUMN, IMS_MU_TIME,
+                                        IMS_MU_ONE,    IMS_MU_TIME, IMS_MU_SPAN};
 static const char *const tnames[IMS_T_COUNT] = {"above", "below", "crossings"};
 static const int tunits[IMS_T_COUNT] = {IMS_MU_TIME, IMS_MU_TIME, IMS_MU_ONE};
 
@@ -97,6 +117,12 @@ void ims_metrics_free(ims_metrics_t *mt)
   free(mt->work);
   free(mt->baseline);
   free(mt->sel);
+  free(mt->cand);
+  free(mt->last);
+  free(mt->ylast);
+  free(mt->pv);
+  free(mt->obuf);
+  free(mt->atol_vec);
   free(mt);
 }
 
@@ -141,7 +167,14 @@ int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_windo
   mt->work = calloc(m->nwork + 1, sizeof *mt->work);
   mt->baseline = calloc(snc, sizeof *mt->baseline);
   mt->sel = malloc(snc);
-  if (!mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
+  mt->cand = calloc(snc, sizeof *mt->cand);
+  mt->last = calloc(snc, sizeof *mt->last);
+  mt->ylast = calloc((size_t)m->nstates + 1, sizeof *mt->ylast);
+  mt->pv = calloc((size_t)ims_model_nvalues(m) + 1, sizeof *mt->pv);
+  mt->obuf = calloc(2 * (size_t)m->noutputs + 1, sizeof *mt->obuf);
+  mt->rtol = 1e-6; /* the driver's defaults (ims_opts_default) */
+  mt->atol = 1e-9;
+  if (!mt->cand || !mt->last || !mt->ylast || !mt->pv || !mt->obuf || !mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
       !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 || !mt->work ||
       !mt->baseline || !mt->sel) {
     ims_metrics_free(mt);
@@ -202,6 +235,9 @@ static void reset(ims_metrics_t *mt)
     a->max = a->tmax = a->min = a->tmin = a->trough = a->qa = a->qlast = a->tlast = NAN;
     a->regrow = NAN;
     a->n = 0;
+    a->nmax = a->nmin = 0;
+    a->tmax1 = a->tmaxn = NAN;
+    a->summax = a->summin = 0;
   }
   memset(mt->tacc, 0, ((size_t)mt->nw * (size_t)mt->nth + 1) * sizeof *mt->tacc);
   memset(mt->has_a, 0, (size_t)mt->nw * sizeof *mt->has_a);
@@ -210,6 +246,62 @@ static void reset(ims_metrics_t *mt)
   mt->last_disc = NAN;
   mt->th_last = NAN;
   mt->started = 0;
+  memset(mt->cand, 0, (size_t)mt->nc * sizeof *mt->cand);
+  for (int c = 0; c < mt->nc; c++)
+    mt->last[c] = NAN;
+}
+
+int ims_metrics_tolerances(ims_metrics_t *mt, double rtol, double atol, const double *atol_vec,
+                           ims_err_t *err)
+{
+  int n = mt->m->nstates;
+  if (!(rtol > 0) || !(atol > 0) || !isfinite(rtol + atol))
+    return ims_err_set(err, IMS_EINPUT, "metrics: tolerances must be positive and finite");
+  mt->rtol = rtol;
+  mt->atol = atol;
+  free(mt->atol_vec);
+  mt->atol_vec = NULL;
+  if (atol_vec) {
+    if (!(mt->atol_vec = malloc((size_t)n * sizeof *mt->atol_vec)))
+      return ims_err_set(err, IMS_ENOMEM, "out of memory");
+    memcpy(mt->atol_vec, atol_vec, (size_t)n * sizeof *mt->atol_vec);
+  }
+  return IMS_OK;
+}
+
+static double state_atol(const ims_metrics_t *mt, int i)
+{
+  return mt->atol_vec ? mt->atol_vec[i] : mt->atol;
+}
+
+/* The absolute tolerance of output k: the states' through its gradient at
+ * the last state seen (as the driver's bands of output triggers). */
+static double output_atol(ims_metrics_t *mt, int k)
+{
+  const ims_model_t *m = mt->m;
+  int n = m->nstates, no = m->noutputs;
+  double *base = mt->obuf, *pert = mt->obuf + no, sum = 0;
+  ims_ctx_t ctx = {mt->pv, mt->ndose0, 0, m, mt->work, NULL};
+  m->output(mt->tlast_row, mt->ylast, base, &ctx);
+  for (int i = 0; i < n; i++) {
+    double yi = mt->ylast[i], a = state_atol(mt, i), h = fmax(a, 1.5e-8 * fabs(yi));
+    mt->ylast[i] = yi + h;
+    m->output(mt->tlast_row, mt->ylast, pert, &ctx);
+    mt->ylast[i] = yi;
+    double d = fabs(pert[k] - base[k]) / h * a;
+    if (isfinite(d))
+      sum += d;
+  }
+  return sum;
+}
+
+/* The noise band of two values of column c: ten times what the solver
+ * controls there. */
+static double noise_band(ims_metrics_t *mt, int c, double u, double v)
+{
+  int n = mt->m->nstates;
+  double abs_ = c < n ? state_atol(mt, c) : output_atol(mt, c - n);
+  return 10 * (mt->rtol * fmax(fabs(u), fabs(v)) + abs_);
 }
 
 /* The run's time scale as the driver sees it, max(|t0|, |tend|), from t0 and
@@ -228,6 +320,9 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
   set_scale(mt, t0);
   /* baseline: the state at t0 before any dose, as the driver starts it */
   ims_model_initial_state(m, p, mt->y0, mt->work);
+  memcpy(mt->pv, p, (size_t)ims_model_nvalues(m) * sizeof *p);
+  memcpy(mt->ylast, mt->y0, (size_t)m->nstates * sizeof *mt->y0);
+  mt->tlast_row = t0;
   if (m->noutputs) {
     ims_ctx_t ctx = {p, mt->ndose0, 0, m, mt->work, NULL};
     m->output(t0, mt->y0, mt->out0, &ctx);
@@ -357,6 +452,11 @@ int ims_metrics_sample(ims_metrics_t *mt, double t, int kind, const double *y, c
   }
   for (int k = 0; k < mt->nth; k++)
     mt->above[k] = colval(mt, mt->th[k].col, y, out) > mt->th[k].value;
+  for (int c = 0; c < mt->nc; c++)
+    if (mt->sel[c])
+      mt->last[c] = colval(mt, c, y, out);
+  memcpy(mt->ylast, y, (size_t)mt->m->nstates * sizeof *y);
+  mt->tlast_row = t;
   if (!mt->started) {
     mt->started = 1;
     mt->th_last = t;
@@ -370,6 +470,62 @@ int ims_metrics_row(ims_metrics_t *mt, double t, const double *y, const double *
   return ims_metrics_sample(mt, t, IMS_SAMPLE_AT, y, out, quad);
 }
 
+void ims_metrics_listen(ims_metrics_t *mt, const ims_metrics_listener_t *l)
+{
+  if (l)
+    mt->lis = *l;
+  else
+    memset(&mt->lis, 0, sizeof mt->lis);
+}
+
+/* Whether t lies in window w (a boundary within the merge tolerance is in). */
+static int in_window(const ims_metrics_t *mt, const ims_window_t *w, double t)
+{
+  return (t >= w->a || same_time(mt, t, w->a)) && (t <= w->b || same_time(mt, t, w->b));
+}
+
+/* A confirmed local extremum of column c (kind +1 a maximum): into the
+ * windows holding it, and to the listener. */
+static int confirm(ims_metrics_t *mt, int c, const struct cand *e)
+{
+  for (int i = 0; i < mt->nw; i++) {
+    if (!in_window(mt, &mt->w[i], e->t))
+      continue;
+    acc_t *a = &mt->acc[(size_t)i * (size_t)mt->nc + (size_t)c];
+    if (e->kind > 0) {
+      if (!a->nmax++)
+        a->tmax1 = e->t;
+      a->tmaxn = e->t;
+      a->summax += e->v;
+    } else {
+      a->nmin++;
+      a->summin += e->v;
+    }
+  }
+  return mt->lis.extremum ? mt->lis.extremum(mt->lis.ud, c, e->t, e->v, e->kind) : 0;
+}
+
+/* A root of column c's derivative (kind +1 a maximum).  Rounding and the
+ * solver's error make a flat stretch (a plateau, a settled state) wiggle:
+ * its roots come in pairs closer than the noise band.  A root becomes the
+ * candidate when it lies beyond the band from the candidate of the other
+ * kind, which is then confirmed; a root of the same kind replaces a less
+ * extreme candidate (the pair between them was noise); a root within the
+ * band of a candidate of the other kind is noise and dropped. */
+static int root_of(ims_metrics_t *mt, int c, double t, double v, int kind)
+{
+  struct cand *k = &mt->cand[c];
+  if (!k->kind || (kind == k->kind && kind * (v - k->v) > 0)) {
+    *k = (struct cand){kind, t, v};
+    return 0;
+  }
+  if (kind == k->kind || fabs(v - k->v) <= noise_band(mt, c, v, k->v))
+    return 0;
+  struct cand done = *k;
+  *k = (struct cand){kind, t, v};
+  return confirm(mt, c, &done);
+}
+
 int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev)
 {
   int k = ev->trigger - mt->first;
@@ -378,6 +534,12 @@ int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev)
   double t = ev->t;
   advance_time(mt, t);
   int idx = mt->tridx[k];
+  int rc = 0;
+  /* the derivative falls through 0 at a maximum */
+  if (mt->trkind[k] == TK_EXTREMUM && ev->dir)
+    rc = root_of(mt, idx, t, ev->value, ev->dir < 0 ? 1 : -1);
+  if (mt->trkind[k] == TK_THRESHOLD && ev->dir && mt->lis.crossing)
+    rc = mt->lis.crossing(mt->lis.ud, idx, t, ev->dir);
   for (int i = 0; i < mt->nw; i++) {
     const ims_window_t *w = &mt->w[i];
     int at_b = same_time(mt, t, w->b);
@@ -401,7 +563,7 @@ int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev)
   }
   if (mt->trkind[k] == TK_THRESHOLD && ev->dir)
     mt->above[idx] = ev->dir > 0;
-  return 0;
+  return rc;
 }
 
 static int obs_row(void *ud, double t, const double *y, const double *out, const double *q)
@@ -427,9 +589,21 @@ void ims_metrics_observer(ims_metrics_t *mt, ims_observer_t *obs)
   obs->ud = mt;
 }
 
-void ims_metrics_end(ims_metrics_t *mt)
+int ims_metrics_end(ims_metrics_t *mt)
 {
-  (void)mt; /* windows not reached keep has_b = 0: values run to the last time seen */
+  /* windows not reached keep has_b = 0: values run to the last time seen.
+   * The last candidate extremum is one when the run moved away from it. */
+  int rc = 0;
+  for (int c = 0; c < mt->nc; c++) {
+    struct cand *k = &mt->cand[c];
+    if (k->kind && isfinite(mt->last[c]) &&
+        fabs(mt->last[c] - k->v) > noise_band(mt, c, mt->last[c], k->v)) {
+      int r = confirm(mt, c, k);
+      rc = rc ? rc : r;
+    }
+    k->kind = 0;
+  }
+  return rc;
 }
 
 int ims_metrics_nwindows(const ims_metrics_t *mt)
@@ -478,6 +652,13 @@ double ims_metrics_value(const ims_metrics_t *mt, int w, int col, int k)
     return a->tlast > mt->w[w].a ? auc / (a->tlast - mt->w[w].a) : NAN;
   case IMS_M_REGROW:
     return a->regrow;
+  case IMS_M_NPEAKS:
+    return mt->flags & IMS_METRICS_NO_EXTREMA ? NAN : (double)a->nmax;
+  case IMS_M_PERIOD:
+    return a->nmax > 1 ? (a->tmaxn - a->tmax1) / (double)(a->nmax - 1) : NAN;
+  case IMS_M_AMPLITUDE:
+    return a->nmax && a->nmin ? (a->summax / (double)a->nmax - a->summin / (double)a->nmin) / 2
+                              : NAN;
   default:
     return NAN;
   }

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = {"max", "min", "eq", "monotone"};
+static const char *const kind_names[] = {"max", "min", "eq", "monotone", "damped"};
 
 const char *ims_orbit_kind_name(int kind)
 {
-  return kind >= 0 && kind <= IMS_ORB_MONO ? kind_names[kind] : "?";
+  return kind >= 0 && kind <= IMS_ORB_DAMPED ? kind_names[kind] : "?";
 }
 
 void ims_orbit_opts_default(ims_orbit_opts_t *o)
@@ -120,6 +120,42 @@ static int group(rows_t *rs, double par, ext_t *e, size_t n, int kind, double to
   return IMS_OK;
 }
 
+/* Whether the extrema (in time order) are those of an oscillation dying
+ * out towards an equilibrium: the peak-to-trough amplitudes shrink
+ * steadily and Aitken's extrapolation from the first, middle and last of
+ * them (a geometric decay a_k = A + B r^k) puts their limit A at 0 (below
+ * 2 % of the first).  An approach to a cycle also shrinks or grows, but
+ * towards an amplitude A > 0.  *period: the mean spacing of the maxima. */
+static int decaying(const ext_t *e, size_t n, double *period)
+{
+  double a[4096];
+  size_t na = 0;
+  double t0 = NAN, t1 = NAN;
+  size_t nm = 0;
+  for (size_t i = 0; i + 1 < n && na < 4096; i++)
+    if (e[i].dir < 0 && e[i + 1].dir > 0) { /* a maximum and the minimum after it */
+      a[na++] = e[i].v - e[i + 1].v;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (e[i].dir < 0) {
+      if (!nm++)
+        t0 = e[i].t;
+      t1 = e[i].t;
+    }
+  *period = nm > 1 ? (t1 - t0) / (double)(nm - 1) : NAN;
+  if (na < 5)
+    return 0;
+  for (size_t i = 1; i < na; i++)
+    if (!(a[i] < a[i - 1]))
+      return 0;
+  size_t h = (na - 1) / 2;
+  double x0 = a[0], x1 = a[h], x2 = a[2 * h], d1 = x1 - x0, d2 = x2 - x1;
+  if (!(d2 - d1 > 0)) /* not convex: no geometric decay to extrapolate */
+    return 0;
+  double lim = x2 - d2 * d2 / (d2 - d1);
+  return lim < 0.02 * a[0];
+}
+
 static int check(const ims_model_t *m, int par, double a, double b, const ims_orbit_opts_t *o,
                  ims_err_t *err)
 {
@@ -165,6 +201,8 @@ static int one_value(ims_sim_t *sim, ims_metrics_t *mt, const ims_model_t *m, do
   if (r.oom)
     rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
   if (!rc) {
+    double dper = NAN;
+    int damped = decaying(r.e, r.ne, &dper);
     size_t nmax = 0;
     for (size_t i = 0; i < r.ne; i++) /* maxima first */
       if (r.e[i].dir < 0) {
@@ -181,6 +219,9 @@ static int one_value(ims_sim_t *sim, ims_metrics_t *mt, const ims_model_t *m, do
     int settled = fabs(mx - mn) <= o->same_tol * fmax(fabs(mx), fabs(mn)) + abs;
     if (settled || r.ne == 0) {
       ims_orbit_row_t row = {par, settled ? IMS_ORB_EQ : IMS_ORB_MONO, last, tout[1], 0, NAN};
+      rc = add_row(rs, row);
+    } else if (damped) {
+      ims_orbit_row_t row = {par, IMS_ORB_DAMPED, last, tout[1], (int)nmax, dper};
       rc = add_row(rs, row);
     } else {
       /* the period of a period-1 cycle: the mean spacing of its maxima */

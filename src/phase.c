@@ -171,6 +171,55 @@ int ims_plane_field(const ims_model_t *m, const double *p, const ims_plane_t *pl
   return IMS_OK;
 }
 
+int ims_plane_lift(const ims_model_t *m, const double *p, const ims_plane_t *pl, double x, double y,
+                   double *state, ims_err_t *err)
+{
+  ims_plane_t one = *pl; /* any valid grid: only (x, y) is evaluated */
+  one.nx = one.ny = 2;
+  one.x0 = x - 1 - fabs(x);
+  one.x1 = x + 1 + fabs(x);
+  one.y0 = y - 1 - fabs(y);
+  one.y1 = y + 1 + fabs(y);
+  one.logx = one.logy = 0;
+  pc_t c;
+  int rc = pc_init(&c, m, p, &one, err);
+  if (rc)
+    return rc;
+  double g[2];
+  if (eval(&c, x, y, g))
+    rc = ims_err_set(err, IMS_ESOLVER,
+                     "phase plane: the other states of %s have no equilibrium found at %s = %g, "
+                     "%s = %g",
+                     m->name, m->states[pl->ix].name, x, m->states[pl->iy].name, y);
+  else
+    memcpy(state, c.z, (size_t)c.n * sizeof *state);
+  pc_free(&c);
+  return rc;
+}
+
+void ims_plane_arrows(const ims_plane_t *pl, const double *x, const double *y, const double *fx,
+                      const double *fy, double len, double *ax, double *ay)
+{
+  /* one grid cell in drawn units: log axes measure in decades */
+  double cx = (pl->logx ? log10(pl->x1 / pl->x0) : pl->x1 - pl->x0) / (pl->nx - 1);
+  double cy = (pl->logy ? log10(pl->y1 / pl->y0) : pl->y1 - pl->y0) / (pl->ny - 1);
+  for (int j = 0; j < pl->ny; j++)
+    for (int i = 0; i < pl->nx; i++) {
+      size_t k = (size_t)j * (size_t)pl->nx + (size_t)i;
+      /* the flow in cells per unit time on the drawn axes */
+      double u = (pl->logx ? fx[k] / (x[i] * M_LN10) : fx[k]) / cx;
+      double v = (pl->logy ? fy[k] / (y[j] * M_LN10) : fy[k]) / cy;
+      double r = hypot(u, v);
+      if (!(r > 0) || !isfinite(r)) {
+        ax[k] = ay[k] = NAN;
+        continue;
+      }
+      double du = len * u / r * cx, dv = len * v / r * cy;
+      ax[k] = pl->logx ? x[i] * (pow(10, du) - 1) : du;
+      ay[k] = pl->logy ? y[j] * (pow(10, dv) - 1) : dv;
+    }
+}
+
 /* ---- nullclines -------------------------------------------------------------- */
 
 typedef struct nc {

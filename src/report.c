@@ -140,6 +140,8 @@ int ims_report_init(ims_report_t *rp, ims_run_t *r, const ims_metrics_spec_t *ms
   /* --cols: only those columns get extremum and regrowth watches */
   if (!rc && ms->cols)
     rc = ims_metrics_columns(rp->mt, rp->sel, rp->nsel, err);
+  if (!rc) /* the noise band of local extrema */
+    rc = ims_metrics_tolerances(rp->mt, r->opts.rtol, r->opts.atol, r->opts.atol_vec, err);
   if (rc)
     return rc;
   int max = ims_metrics_max_triggers(rp->mt);
@@ -183,6 +185,7 @@ double ims_report_value(const ims_report_t *rp, const ims_run_t *r, int w, int c
   case IMS_MU_COLUMN:
     return r->colscale[1 + col] * v + r->coloffset[1 + col];
   case IMS_MU_AUC:
+  case IMS_MU_SPAN: /* a difference: no offset */
     return r->colscale[1 + col] * v;
   default:
     return v;
@@ -199,6 +202,7 @@ void ims_report_unit(const ims_run_t *r, int col, int kind, char *buf, size_t n)
   const char *cu = r->colunits[1 + col], *tu = r->m->time_unit;
   switch (kind) {
   case IMS_MU_COLUMN:
+  case IMS_MU_SPAN:
     snprintf(buf, n, "%s", cu);
     break;
   case IMS_MU_TIME:
@@ -301,7 +305,8 @@ void ims_report_print(FILE *fp, const ims_report_t *rp, const ims_run_t *r)
     }
   fprintf(fp,
           "times in %s; auc in %s*unit; trough = value at the window end before any dose "
-          "there\n",
+          "there;\nnpeaks = local maxima (root finding), period = their mean spacing (NaN below "
+          "two), amplitude = half of mean max - mean min\n",
           r->m->time_unit, r->m->time_unit);
   ims_table_print(fp, cells, nrow, ncol);
   free(cells);

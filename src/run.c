@@ -533,9 +533,7 @@ static int on_event(void *ud, const ims_logged_t *ev)
   sim_ud_t *u = ud;
   const ims_run_t *r = u->r;
   if (ev->trigger >= r->nbase) {
-    if (u->k->report)
-      ims_metrics_event(u->k->report->mt, ev);
-    return 0;
+    return u->k->report ? ims_metrics_event(u->k->report->mt, ev) : 0;
   }
   const ims_trigger_t *tr = &r->opts.triggers[ev->trigger];
   char what[256], status[64], nt[IMS_NUMBUF], nv[IMS_NUMBUF];
@@ -597,12 +595,69 @@ int ims_run_simulate(ims_run_t *r, ims_sim_t *sim, const double *p, ims_run_sink
 
 /* ---- the run command ---- */
 
+/* The lists of extrema and crossings, written as the run finds them. */
+typedef struct lists {
+  const ims_run_t *r;
+  const ims_report_t *rp;
+  ims_output_t *ext, *cross;
+  const ims_output_t *bad; /* the list a write failed on */
+} lists_t;
+
+static int on_extremum(void *ud, int col, double t, double v, int kind)
+{
+  lists_t *l = ud;
+  const ims_run_t *r = l->r;
+  char nt[IMS_NUMBUF], nv[IMS_NUMBUF];
+  if (!l->ext)
+    return 0;
+  v = r->colscale[1 + col] * v + r->coloffset[1 + col];
+  if (!ims_output_line(l->ext, "%s,%s,%s,%s,%s", r->colnames[1 + col], kind > 0 ? "max" : "min",
+                       ims_fmt_num(nt, t), ims_fmt_num(nv, v), r->colunits[1 + col]))
+    return 0;
+  l->bad = l->ext;
+  return IMS_EIO;
+}
+
+static int on_crossing(void *ud, int th, double t, int dir)
+{
+  lists_t *l = ud;
+  const ims_run_t *r = l->r;
+  char nt[IMS_NUMBUF], nv[IMS_NUMBUF];
+  if (!l->cross)
+    return 0;
+  int col = l->rp->th[th].col;
+  double v = r->colscale[1 + col] * l->rp->th[th].value + r->coloffset[1 + col];
+  if (!ims_output_line(l->cross, "%s,%s,%s,%s,%s", r->colnames[1 + col], ims_fmt_num(nv, v),
+                       r->colunits[1 + col], ims_fmt_num(nt, t), dir > 0 ? "up" : "down"))
+    return 0;
+  l->bad = l->cross;
+  return IMS_EIO;
+}
+
+/* The '#' lines and the header of a list. */
+static void list_head(ims_output_t *o, const ims_run_t *r, const char *what, const char *header)
+{
+  ims_output_comment(o, "immunosim %s %s: model %s", IMS_VERSION, what, r->m->name);
+  if (r->m->source)
+    ims_output_comment(o, "model-file: %s fnv1a64=%s", r->m->source,
+                       r->m->source_hash ? r->m->source_hash : "");
+  if (r->sched->path)
+    ims_output_comment(o, "schedule: %s", r->sched->path);
+  for (int i = 0; i < r->params->nfiles; i++)
+    ims_output_comment(o, "params: %s fnv1a64=%s", r->params->files[i], r->params->checksums[i]);
+  for (int i = 0; i < r->spec.nsets; i++)
+    ims_output_comment(o, "set: %s", r->spec.sets[i]);
+  ims_output_comment(o, "time in %s", r->m->time_unit);
+  ims_output_line(o, "%s", header);
+}
+
 int ims_run_write(ims_run_t *r, ims_outset_t *g, ims_run_out_t *o, ims_err_t *err)
 {
-  ims_output_t *out = NULL, *events = NULL, *mout = NULL;
+  ims_output_t *out = NULL, *events = NULL, *mout = NULL, *eout = NULL, *cout = NULL;
   ims_sim_t *sim = NULL;
   static const ims_metrics_spec_t none = {0};
-  const ims_metrics_spec_t *ms = o->mspec ? o->mspec : o->metrics ? &none : NULL;
+  const ims_metrics_spec_t *ms =
+      o->mspec ? o->mspec : o->metrics || o->extrema || o->crossings ? &none : NULL;
   int meta = o->format & IMS_OUT_NO_META;
   int rc = IMS_OK;
   if (ms) {
@@ -616,6 +671,14 @@ int ims_run_write(ims_run_t *r, ims_outset_t *g, ims_run_out_t *o, ims_err_t *er
     rc = ims_outset_open(g, &events, o->events, IMS_FMT_CSV | meta, err);
   if (!rc && o->metrics)
     rc = ims_outset_open(g, &mout, o->metrics, IMS_FMT_CSV | meta, err);
+  if (!rc && o->crossings && !o->report->nth)
+    rc = ims_err_set(err, IMS_EINPUT,
+                     "%s: crossings of what? give a threshold (--threshold COL=VALUE)",
+                     o->crossings);
+  if (!rc && o->extrema)
+    rc = ims_outset_open(g, &eout, o->extrema, IMS_FMT_CSV | meta, err);
+  if (!rc && o->crossings)
+    rc = ims_outset_open(g, &cout, o->crossings, IMS_FMT_CSV | meta, err);
   rc = rc ? rc : ims_sim_alloc(&sim, r->m, err);
   if (rc) {
     ims_sim_free(sim);
@@ -627,12 +690,26 @@ int ims_run_write(ims_run_t *r, ims_outset_t *g, ims_run_out_t *o, ims_err_t *er
   }
   if (events)
     ims_run_events_header(events);
+  lists_t lists = {r, o->report, eout, cout, NULL};
+  if (eout)
+    list_head(eout, r, "local extrema (root finding; jumps at doses are not extrema)",
+              "column,kind,time,value,unit");
+  if (cout)
+    list_head(cout, r, "threshold crossings", "column,threshold,unit,time,direction");
+  if (eout || cout) {
+    ims_metrics_listener_t lis = {on_extremum, on_crossing, &lists};
+    ims_metrics_listen(o->report->mt, &lis);
+  }
   ims_run_sinks_t k = {.out = out,
                        .events = events,
                        .report = o->report,
                        .progress = o->progress,
                        .progress_ud = o->progress_ud};
   rc = ims_run_simulate(r, sim, r->params->value, &k, err);
+  if (eout || cout)
+    ims_metrics_listen(o->report->mt, NULL);
+  if (lists.bad)
+    rc = ims_err_set(err, IMS_EIO, "%s: cannot write the output", ims_output_name(lists.bad));
   o->stopped = k.stopped;
   o->stats = *ims_sim_stats(sim);
   if (!rc && k.stopped && out)

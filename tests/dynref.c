@@ -86,13 +86,20 @@ const ims_model_t dyn_foldhopf = {.name = "foldhopf",
                                   .rhs = fh_rhs,
                                   .jac = fh_jac};
 
-int kz_cubic(const double *p, double *T)
+void kz_cubic_coef(const double *p, double *c)
 {
   double k = p[KA] / p[KN];
-  double c3 = k * p[KB] * p[KM];
-  double c2 = -k * (p[KM] + p[KB] * (p[KP] - p[KM] * p[KG] - p[KD]));
-  double c1 = k * (p[KP] - p[KM] * p[KG] - p[KD] + p[KB] * p[KD] * p[KG]) + p[KS];
-  double c0 = (p[KS] - k * p[KD]) * p[KG];
+  c[3] = k * p[KB] * p[KM];
+  c[2] = -k * (p[KM] + p[KB] * (p[KP] - p[KM] * p[KG] - p[KD]));
+  c[1] = k * (p[KP] - p[KM] * p[KG] - p[KD] + p[KB] * p[KD] * p[KG]) + p[KS];
+  c[0] = (p[KS] - k * p[KD]) * p[KG];
+}
+
+int kz_cubic(const double *p, double *T)
+{
+  double cf[4];
+  kz_cubic_coef(p, cf);
+  double c3 = cf[3], c2 = cf[2], c1 = cf[1], c0 = cf[0];
   double r[3];
   int n = gsl_poly_solve_cubic(c2 / c3, c1 / c3, c0 / c3, &r[0], &r[1], &r[2]), m = 0;
   for (int i = 0; i < n; i++)

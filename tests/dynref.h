@@ -23,6 +23,8 @@ enum { C, MU2, P1, G1, G2, R2, B, A, P2, G3, MU3, S1, S2 };
 /* Kuznetsov: T of the tumour-bearing equilibria (roots of a cubic in
  * (0, 1/b), ascending); returns how many. */
 int kz_cubic(const double *p, double *T);
+/* Its coefficients c[0] + c[1] T + c[2] T^2 + c[3] T^3. */
+void kz_cubic_coef(const double *p, double *c);
 /* Kirschner-Panetta: interior equilibria by Brent on the scalar reduction
  * h(T); y gets the last one; returns how many sign changes were found. */
 int kp_interior(const double *p, double *y);

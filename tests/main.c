@@ -24,6 +24,8 @@ int main(void)
   srunner_add_suite(sr, suite_bands());
   srunner_add_suite(sr, suite_dynamics());
   srunner_add_suite(sr, suite_continuation());
+  srunner_add_suite(sr, suite_oscill());
+  srunner_add_suite(sr, suite_portrait());
   srunner_add_suite(sr, suite_output());
   srunner_add_suite(sr, suite_modelfiles());
   srunner_add_suite(sr, suite_expr());

@@ -12,6 +12,7 @@
 #include "immunosim/phase.h"
 #include "tests.h"
 
+#include <gsl/gsl_roots.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,104 @@ START_TEST(kp_hopf)
   brute_force(c, kp(), p, C);
   ims_cont_free(c);
   ims_params_free(prm);
+}
+END_TEST
+
+/* Brent on a scalar function of one parameter in [a, b] (a sign change). */
+static double brent(double (*f)(double, void *), void *ud, double a, double b)
+{
+  gsl_function F = {f, ud};
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  ck_assert_msg(f(a, ud) * f(b, ud) < 0, "no sign change on [%g, %g]", a, b);
+  gsl_root_fsolver_set(s, &F, a, b);
+  for (int it = 0; it < 200; it++) {
+    gsl_root_fsolver_iterate(s);
+    if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 0,
+                               1e-15) == 0)
+      break;
+  }
+  double r = gsl_root_fsolver_root(s);
+  gsl_root_fsolver_free(s);
+  return r;
+}
+
+/* Kuznetsov: the discriminant of the cubic in T as a function of d (a fold
+ * is a double root). */
+static double kz_disc(double d, void *ud)
+{
+  double *p = ud, c[4];
+  p[KD] = d;
+  kz_cubic_coef(p, c);
+  double a = c[3], b = c[2], cc = c[1], e = c[0];
+  return 18 * a * b * cc * e - 4 * b * b * b * e + b * b * cc * cc - 4 * a * cc * cc * cc -
+         27 * a * a * e * e;
+}
+
+/* Kirschner-Panetta: the Routh-Hurwitz quantity a1 a2 - a3 of the
+ * characteristic polynomial l^3 + a1 l^2 + a2 l + a3 at the interior
+ * equilibrium (scalar reduction); it vanishes where a complex pair crosses
+ * the imaginary axis. */
+static double kp_rh(double c, void *ud)
+{
+  double *p = ud, y[3], J[9];
+  p[C] = c;
+  ck_assert_int_eq(kp_interior(p, y), 1);
+  int nd[3] = {0};
+  ims_ctx_t ctx = {.p = p, .ndose = nd, .model = kp()};
+  kp()->jac(0, y, J, &ctx);
+  double tr = J[0] + J[4] + J[8];
+  double M = J[0] * J[4] - J[1] * J[3] + J[0] * J[8] - J[2] * J[6] + J[4] * J[8] - J[5] * J[7];
+  double det = J[0] * (J[4] * J[8] - J[5] * J[7]) - J[1] * (J[3] * J[8] - J[5] * J[6]) +
+               J[2] * (J[3] * J[7] - J[4] * J[6]);
+  return -tr * M + det; /* a1 = -tr, a2 = M, a3 = -det */
+}
+
+/* The values the figures label, against closed-form conditions solved
+ * independently (Brent to 1e-15): the Kuznetsov BCL1 folds in d are the
+ * zeros of the cubic's discriminant, d = 0.0210578 and 0.0819314 (the
+ * bistable range), and the Kirschner-Panetta Hopf point is the zero of
+ * a1 a2 - a3, c = 0.0324644.  Continuation locates events by bisection in
+ * arclength to 1e-13 of a step after a corrector to 1e-11 (scaled), so 1e-8
+ * relative in the parameter is what it promises with margin. */
+START_TEST(fold_hopf_values)
+{
+  ims_params_t *kzp = t_params(kz(), "params/kuznetsov1994/bcl1.csv", NULL);
+  ims_params_t *kpp = t_params(kp(), "params/kirschner_panetta1998/default.csv", NULL);
+  ims_cont_t *c;
+  ims_err_t err;
+  double got[3];
+  int n = 0;
+  ck_assert_int_eq(ims_cont_alloc(&c, kz(), &err), 0);
+  ck_assert_int_eq(ims_cont_run(c, kzp->value, KD, 0.01, 0.1, NULL, NULL, NULL, &err), 0);
+  for (int k = 0; k < ims_cont_npoints(c); k++) {
+    ims_cont_point_t pt;
+    ims_cont_get(c, k, &pt);
+    if (pt.label == IMS_LAB_FOLD && n < 2)
+      got[n++] = pt.par;
+  }
+  ims_cont_free(c);
+  ck_assert_int_eq(n, 2);
+  double lo = fmin(got[0], got[1]), hi = fmax(got[0], got[1]);
+  double d1 = brent(kz_disc, kzp->value, 0.015, 0.03), d2 = brent(kz_disc, kzp->value, 0.06, 0.09);
+  ck_assert_msg(fabs(lo / d1 - 1) < 1e-8 && fabs(hi / d2 - 1) < 1e-8,
+                "folds %.12g %.12g vs %.12g %.12g", lo, hi, d1, d2);
+  ck_assert(fabs(d1 - 0.0210578) < 5e-8 && fabs(d2 - 0.0819314) < 5e-8);
+  ck_assert_int_eq(ims_cont_alloc(&c, kp(), &err), 0);
+  ck_assert_int_eq(ims_cont_run(c, kpp->value, C, 0.02, 0.05, NULL, NULL, NULL, &err), 0);
+  n = 0;
+  for (int k = 0; k < ims_cont_npoints(c); k++) {
+    ims_cont_point_t pt;
+    ims_cont_get(c, k, &pt);
+    if (pt.label == IMS_LAB_HOPF && n < 1)
+      got[n++] = pt.par;
+  }
+  ims_cont_free(c);
+  ck_assert_int_eq(n, 1);
+  double ch = brent(kp_rh, kpp->value, 0.025, 0.04);
+  ck_assert_msg(fabs(got[0] / ch - 1) < 1e-8, "Hopf %.12g vs %.12g", got[0], ch);
+  ck_assert(fabs(ch - 0.0324644) < 5e-8);
+  ims_params_free(kzp);
+  ims_params_free(kpp);
 }
 END_TEST
 
@@ -475,6 +574,7 @@ Suite *suite_continuation(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, kuznetsov_folds);
   tcase_add_test(tc, kp_hopf);
+  tcase_add_test(tc, fold_hopf_values);
   tcase_add_test(tc, kp_transcritical);
   tcase_add_test(tc, cont_bad_input);
   tcase_add_test(tc, affine_closed_form);

@@ -65,9 +65,14 @@ Suite *suite_figure(void);
 
 Suite *suite_population(void);
 Suite *suite_bands(void);
-/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
+/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane
+ * (test_continuation.c) */
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
+/* period, amplitude, lists of extrema and crossings (test_oscill.c) */
+Suite *suite_oscill(void);
+/* separatrices, trajectories, field arrows, damped orbit rows (test_portrait.c) */
+Suite *suite_portrait(void);
 Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);

@@ -63,6 +63,9 @@ extern "C" {
  * grey, IMS_FIG_BLACK for reference data, IMS_FIG_DOSE(k) (k >= 1) the
  * dose-strip palette that tells drugs apart. */
 #define IMS_FIG_BLACK (-1)
+/* A light grey for marks that stay in the background (a direction field's
+ * arrows); added for the phase portraits. */
+#define IMS_FIG_LIGHT (-2)
 #define IMS_FIG_DOSE(k) (100 + (k))
 
 /* ---- axes ------------------------------------------------------------------ */
@@ -117,14 +120,17 @@ typedef struct ims_fig_series {
 /* ---- marks -------------------------------------------------------------------- */
 
 enum {
-  IMS_FIG_HLINE,      /* dashed line at y = v, label at the right end */
-  IMS_FIG_VLINE,      /* dashed line at x = v, label at the top */
-  IMS_FIG_POINT_LABEL /* a point at (x, y) with a label beside it (fold, Hopf, equilibrium) */
+  IMS_FIG_HLINE,       /* dashed line at y = v, label at the right end */
+  IMS_FIG_VLINE,       /* dashed line at x = v, label at the top */
+  IMS_FIG_POINT_LABEL, /* a point at (x, y) with a label beside it (fold, Hopf, equilibrium) */
+  IMS_FIG_VSPAN        /* the x range x .. x2 shaded behind the data, label at the top (a
+                        * bistable range); added for the bifurcation diagrams */
 };
 
 typedef struct ims_fig_mark {
   int kind;
   double x, y;
+  double x2; /* IMS_FIG_VSPAN: the range's other end */
   char *label;
   int point; /* IMS_FIG_POINT_LABEL: gnuplot point type */
   int color;

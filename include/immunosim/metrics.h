@@ -15,6 +15,19 @@
  *   regrow         first time after the window's nadir at which the column
  *                  rises above its baseline (its value at t0 before any
  *                  dose), located by root finding; NaN when it does not
+ *   npeaks         how many local maxima the window holds: roots of the
+ *                  column's time derivative where it falls through 0, so
+ *                  the smooth solution's maxima, not the jump of a dose,
+ *                  and only those more than the noise band away from the
+ *                  neighbouring minima (ims_metrics_tolerances)
+ *   period         mean spacing of those maxima, (t_last - t_first) /
+ *                  (npeaks - 1): peak to peak; NaN with fewer than two
+ *   amplitude      half the difference between the mean of the window's
+ *                  local maxima and the mean of its local minima (half
+ *                  the peak-to-peak range of a cycle); NaN without at
+ *                  least one of each
+ * (npeaks, period and amplitude need the extremum watches: NaN with
+ * IMS_METRICS_NO_EXTREMA.)
  * Per threshold (column, value) and window:
  *   above, below   time spent above / below the value (from crossing times
  *                  located by root finding, and jumps at discontinuities)
@@ -56,7 +69,10 @@ extern "C" {
 #define IMS_M_AUC 5
 #define IMS_M_AVG 6
 #define IMS_M_REGROW 7
-#define IMS_M_COUNT 8
+#define IMS_M_NPEAKS 8
+#define IMS_M_PERIOD 9
+#define IMS_M_AMPLITUDE 10
+#define IMS_M_COUNT 11
 /* Threshold metrics. */
 #define IMS_T_ABOVE 0
 #define IMS_T_BELOW 1
@@ -68,6 +84,7 @@ extern "C" {
 #define IMS_MU_TIME 1   /* the model's time unit */
 #define IMS_MU_AUC 2    /* time unit times the column's unit */
 #define IMS_MU_ONE 3    /* a count */
+#define IMS_MU_SPAN 4   /* a difference of the column's values: its unit without an offset */
 
 const char *ims_metric_name(int k);  /* "max", "tmax", ... */
 int ims_metric_unit(int k);          /* IMS_MU_* */
@@ -101,6 +118,13 @@ int ims_metrics_max_triggers(const ims_metrics_t *mt);
  * and regrowth watched; the others' metrics are NaN.  Default: every
  * column.  Call before ims_metrics_begin. */
 int ims_metrics_columns(ims_metrics_t *mt, const int *cols, int n, ims_err_t *err);
+/* The solver's tolerances of the runs (default: ims_opts_default's), for
+ * the noise band of local extrema: a maximum and the next minimum closer
+ * than 10 (rtol |v| + atol) (outputs: the relative part) are solver noise
+ * on a flat stretch, not an oscillation, and are not counted (npeaks,
+ * period, amplitude, the listener).  atol_vec: per state, or NULL. */
+int ims_metrics_tolerances(ims_metrics_t *mt, double rtol, double atol, const double *atol_vec,
+                           ims_err_t *err);
 /* Start a run (or a subject): clear the accumulators and write the triggers
  * the metrics need to tr[0..], which the caller places at index `first` of
  * opts.triggers.  p are the run's parameter values (for the baselines), t0
@@ -109,7 +133,23 @@ int ims_metrics_begin(ims_metrics_t *mt, const double *p, double t0, ims_trigger
 /* Window boundaries, sorted: pass as opts.samples. */
 const double *ims_metrics_times(const ims_metrics_t *mt, size_t *n);
 
-/* Observer entry points (return 0). */
+/* Optional: told of every local extremum of a tracked column (kind +1 a
+ * maximum, -1 a minimum; located by root finding on the column's time
+ * derivative, so jumps at doses are not extrema; noise pairs dropped as for
+ * npeaks; each told once the next one, or the run's end, confirms it) and
+ * of every crossing of
+ * a threshold (dir +1 upward, -1 downward; by root finding, or at a
+ * discontinuity that jumps across it), over the whole run, in time order.
+ * A non-zero return (a failed write) is returned by ims_metrics_event. */
+typedef struct ims_metrics_listener {
+  int (*extremum)(void *ud, int col, double t, double value, int kind);
+  int (*crossing)(void *ud, int th, double t, int dir);
+  void *ud;
+} ims_metrics_listener_t;
+/* Set (or with NULL clear) the listener; it stays until changed. */
+void ims_metrics_listen(ims_metrics_t *mt, const ims_metrics_listener_t *l);
+
+/* Observer entry points (return 0, or the listener's failure). */
 int ims_metrics_row(ims_metrics_t *mt, double t, const double *y, const double *out,
                     const double *quad);
 int ims_metrics_sample(ims_metrics_t *mt, double t, int kind, const double *y, const double *out,
@@ -119,8 +159,9 @@ int ims_metrics_event(ims_metrics_t *mt, const ims_logged_t *ev);
 /* An observer that feeds only this object. */
 void ims_metrics_observer(ims_metrics_t *mt, ims_observer_t *obs);
 /* After the run (also after an early stop: windows then end at the last
- * time seen and are marked incomplete). */
-void ims_metrics_end(ims_metrics_t *mt);
+ * time seen and are marked incomplete).  Returns 0, or the listener's
+ * failure (the last extremum is confirmed here). */
+int ims_metrics_end(ims_metrics_t *mt);
 
 int ims_metrics_nwindows(const ims_metrics_t *mt);
 const ims_window_t *ims_metrics_window(const ims_metrics_t *mt, int w);

@@ -8,8 +8,8 @@
  * the transient); the metrics module gives the window's exact maximum,
  * minimum and final value.  Extrema whose values agree within same_tol
  * (relative) plus 10 x the solver's absolute tolerance are one row with a
- * count.  Near a Hopf point the approach to a focus is slow: a window that
- * starts too early shows the damped oscillation as many rows. */
+ * count.  Near a Hopf point the approach to a focus is slow: a window whose
+ * oscillation is still dying out is one IMS_ORB_DAMPED row, not cycle rows. */
 #ifndef IMMUNOSIM_ORBITS_H
 #define IMMUNOSIM_ORBITS_H
 
@@ -27,8 +27,12 @@ extern "C" {
 #define IMS_ORB_MIN 1  /* a local minimum */
 #define IMS_ORB_EQ 2   /* the window's max and min agree within the tolerance: settled */
 #define IMS_ORB_MONO 3 /* no extremum but still moving: the final value of a monotone approach */
+/* an oscillation dying out towards an equilibrium (near a Hopf point the approach is slow):
+ * the peak-to-trough amplitudes shrink steadily towards 0 (Aitken's extrapolation of
+ * them); one row with the final value, the count of maxima and their mean spacing */
+#define IMS_ORB_DAMPED 4
 
-const char *ims_orbit_kind_name(int kind); /* "max", "min", "eq", "monotone" */
+const char *ims_orbit_kind_name(int kind); /* "max", "min", "eq", "monotone", "damped" */
 
 typedef struct ims_orbit_opts {
   int col;          /* column: a state index, or nstates + output index */

@@ -44,6 +44,20 @@ typedef struct ims_plane {
 int ims_plane_field(const ims_model_t *m, const double *p, const ims_plane_t *pl, double *x,
                     double *y, double *fx, double *fy, ims_err_t *err);
 
+/* The full state at the point (x, y) of the plane: base with x and y in
+ * place, or with the other states slaved (Newton from base).  IMS_ESOLVER
+ * when the slaved solve fails there. */
+int ims_plane_lift(const ims_model_t *m, const double *p, const ims_plane_t *pl, double x, double y,
+                   double *state, ims_err_t *err);
+
+/* Arrows for a drawing of the field (ims_plane_field's grid): each points
+ * along the flow and is `len` grid cells long on the drawn axes (log axes
+ * measure in decades), so a field with rates of very different size stays
+ * readable; ax, ay are the arrow's x and y extents in the data's units
+ * (NaN where the field is NaN or zero). */
+void ims_plane_arrows(const ims_plane_t *pl, const double *x, const double *y, const double *fx,
+                      const double *fy, double len, double *ax, double *ay);
+
 typedef struct ims_ncpoint {
   int which; /* 0: f_x = 0 (the nullcline of ix), 1: f_y = 0 */
   int seg;   /* polyline number (within `which`) */

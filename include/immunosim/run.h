@@ -142,6 +142,12 @@ typedef struct ims_run_out {
   int format;          /* IMS_FMT_CSV or IMS_FMT_TSV, | IMS_OUT_NO_META */
   const char *events;  /* event log CSV, or NULL */
   const char *metrics; /* tidy metrics CSV, or NULL */
+  /* Every local extremum of the metrics columns (column,kind,time,value,unit)
+   * and every crossing of each threshold (column,threshold,unit,time,
+   * direction), over the whole run, in time order; NULL for none.  Both need
+   * mspec (the columns, the thresholds). */
+  const char *extrema;
+  const char *crossings;
   /* Metrics: windows, thresholds, columns; NULL: none, unless metrics is set. */
   const ims_metrics_spec_t *mspec;
   ims_progress_fn progress;

@@ -2,8 +2,10 @@
  * pseudo-arclength continuation, with folds, branch points and Hopf points;
  * optionally the orbit diagram by simulation (--orbits). */
 #include "dyncli.h"
+#include "dynfig.h"
 #include "immunosim/continuation.h"
 #include "immunosim/orbits.h"
+#include "plot.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -151,6 +153,8 @@ static int write_csv(ims_output_t *out, const cli_args_t *a, const ims_run_t *r,
   ims_output_comment(out, "continuation in %s from %.10g to %.10g %s; t = %g %s; %s Jacobian",
                      pname, pa, pb, m->params[par].unit, t, m->time_unit,
                      m->jac ? "analytic" : "difference-quotient");
+  /* where the parameter set itself sits (the figure marks it) */
+  ims_output_comment(out, "set-value: %.10g", r->params->value[par]);
   if (ob)
     ims_output_comment(out, "orbits: %s, transient %g, window %g %s, rtol %g, atol %g%s%s",
                        m->states[col].name, cli_num(a, OPT_TRANSIENT, 2000),
@@ -197,6 +201,9 @@ int cmd_continue(int argc, char **argv)
   const ims_model_t *m = x.r->m;
   double *p = x.r->params->value;
   const char *path = cli_str(a, OPT_OUT, NULL), *ost = cli_str(a, OPT_ORBITS, NULL);
+  const char *plot = cli_str(a, OPT_PLOT, NULL);
+  char data[4096];
+  dyn_figopts_t fo;
   ims_cont_t *c = NULL;
   ims_orbit_t *ob = NULL;
   ims_output_t *out = NULL;
@@ -208,6 +215,20 @@ int cmd_continue(int argc, char **argv)
   /* every value first, then the output (an unwritable path fails before the work) */
   rc = rc ? rc : parse_par(m, cli_str(a, OPT_PAR, NULL), &par, &pa, &pb, &x.err);
   rc = rc ? rc : dyn_needs(a, "orbit diagram", OPT_ORBITS, "--orbits STATE", &x.err);
+  rc = rc ? rc : dyn_needs(a, "figure", OPT_PLOT, "--plot FIG.png", &x.err);
+  rc = rc ? rc : dyn_figopts(a, 1, &fo, &x.err);
+  if (!rc && plot) { /* the figure first (gnuplot, its format); the table beside it */
+    rc = cli_figure_open(x.g, "--plot", plot, &x.err);
+    if (!rc && path && !strcmp(path, "-"))
+      rc = ims_err_set(&x.err, IMS_EINPUT,
+                       "-o -: --plot draws from a file; give -o FILE, or leave -o out (FIG.csv)");
+    if (!path) {
+      cli_sibling(data, sizeof data, plot, ".csv");
+      path = data;
+    }
+    if (cli_flag(a, OPT_LOGPAR) && !fo.o.xscale)
+      fo.o.xscale = IMS_SCALE_LOG;
+  }
   rc = rc || !ost ? rc : orbit_col(m, ost, &col, &x.err);
   if (!rc && cli_flag(a, OPT_LOGPAR) && !(pa > 0 && pb > 0))
     rc = ims_err_set(&x.err, IMS_EINPUT, "--logpar: the range of %s must be positive (--par %s)",
@@ -234,6 +255,8 @@ int cmd_continue(int argc, char **argv)
     rc = orbits(a, x.r, par, pa, pb, col, &ob, &x.err);
   if (!rc && out)
     rc = write_csv(out, a, x.r, c, ob, par, pa, pb, lo, hi, col, &x.err);
+  if (!rc && plot) /* drawn from the table before it is committed, and with it */
+    rc = dyn_plot_bifurcation(x.g, path, plot, &fo, m, &x.err);
   rc = cli_commit(&x, rc);
   if (!rc && !(path && !strcmp(path, "-"))) /* '-o -': the CSV owns standard output */
     summary(m, c, m->params[par].name, ob);

@@ -3,12 +3,18 @@
 #include "immunosim/equilibria.h"
 
 #include "dyncli.h"
+#include "dynfig.h"
 #include "immunosim/phase.h"
+#include "immunosim/portrait.h"
+#include "plot.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Field arrows: this many grid cells long on the drawn axes. */
+#define ARROW 0.7
 
 static void eig_text(char *buf, size_t n, const ims_equilibrium_t *e, int ns)
 {
@@ -146,7 +152,19 @@ static int plane_setup(const cli_args_t *a, const ims_model_t *m, const double *
   xn[comma - pv] = '\0';
   pl->ix = ims_model_state_index(m, xn);
   pl->iy = ims_model_state_index(m, comma + 1);
-  if (pl->ix < 0 || pl->iy < 0 || pl->ix == pl->iy)
+  for (int k = 0; k < 2; k++) { /* a name that is not a state: say which, and suggest one */
+    const char *bad = k ? comma + 1 : xn;
+    if ((k ? pl->iy : pl->ix) >= 0)
+      continue;
+    const char *names[64];
+    int nn = 0;
+    for (int i = 0; i < m->nstates && nn < 64; i++)
+      names[nn++] = m->states[i].name;
+    const char *sg = ims_suggest(bad, names, nn);
+    return ims_err_set(err, IMS_EINPUT, "--plane %s: '%s' is not a state of %s%s%s%s", pv, bad,
+                       m->name, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+  }
+  if (pl->ix == pl->iy)
     return ims_err_set(err, IMS_EINPUT, "--plane %s: give two different states of %s", pv, m->name);
   pl->logx = cli_flag(a, OPT_LOGX);
   pl->logy = cli_flag(a, OPT_LOGY);
@@ -193,6 +211,10 @@ static void plane_meta(ims_output_t *o, const ims_run_t *r, const ims_plane_t *p
   dyn_meta(o, r, NULL, NULL);
   ims_output_comment(o, "%s of the %s,%s plane; %s", what, m->states[pl->ix].name,
                      m->states[pl->iy].name, proj);
+  /* the plane's ranges and spacing, for the figure (ims_plot_portrait) */
+  ims_output_comment(o, "plane: %s %.10g:%.10g %s; %s %.10g:%.10g %s", m->states[pl->ix].name,
+                     pl->x0, pl->x1, pl->logx ? "log" : "lin", m->states[pl->iy].name, pl->y0,
+                     pl->y1, pl->logy ? "log" : "lin");
 }
 
 static int write_nullclines(ims_output_t *o, const ims_run_t *r, const ims_plane_t *pl,
@@ -222,31 +244,180 @@ static int write_field(ims_output_t *o, const ims_run_t *r, const ims_plane_t *p
   size_t nn = (size_t)pl->nx * (size_t)pl->ny;
   double *x = malloc((size_t)pl->nx * sizeof *x), *y = malloc((size_t)pl->ny * sizeof *y);
   double *fx = malloc(nn * sizeof *fx), *fy = malloc(nn * sizeof *fy);
-  int rc = x && y && fx && fy ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
+  double *ax = malloc(nn * sizeof *ax), *ay = malloc(nn * sizeof *ay);
+  int rc = x && y && fx && fy && ax && ay ? IMS_OK : ims_err_set(err, IMS_ENOMEM, "out of memory");
   rc = rc ? rc : ims_plane_field(m, r->params->value, pl, x, y, fx, fy, err);
   if (!rc) {
+    ims_plane_arrows(pl, x, y, fx, fy, ARROW, ax, ay);
     plane_meta(o, r, pl, "direction field");
+    ims_output_comment(o,
+                       "arrow_x, arrow_y: the arrow drawn at the point, %g grid cells long on "
+                       "the drawn axes (log axes in decades), along the flow",
+                       ARROW);
     char dx[80], dy[80], rx[64], ry[64];
     snprintf(dx, sizeof dx, "d%s", X);
     snprintf(dy, sizeof dy, "d%s", Y);
     snprintf(rx, sizeof rx, "%s/%s", m->states[pl->ix].unit, m->time_unit);
     snprintf(ry, sizeof ry, "%s/%s", m->states[pl->iy].unit, m->time_unit);
-    const char *names[] = {X, Y, dx, dy};
-    const char *units[] = {m->states[pl->ix].unit, m->states[pl->iy].unit, rx, ry};
-    ims_output_header(o, 4, names, units);
+    const char *names[] = {X, Y, dx, dy, "arrow_x", "arrow_y"};
+    const char *units[] = {m->states[pl->ix].unit, m->states[pl->iy].unit, rx, ry,
+                           m->states[pl->ix].unit, m->states[pl->iy].unit};
+    ims_output_header(o, 6, names, units);
     for (int j = 0; j < pl->ny; j++)
       for (int i = 0; i < pl->nx; i++) {
         size_t k = (size_t)j * (size_t)pl->nx + (size_t)i;
-        char b1[IMS_NUMBUF], b2[IMS_NUMBUF];
-        ims_output_line(o, "%.10g,%.10g,%s,%s", x[i], y[j], ims_fmt_num(b1, fx[k]),
-                        ims_fmt_num(b2, fy[k]));
+        char b1[IMS_NUMBUF], b2[IMS_NUMBUF], b3[IMS_NUMBUF], b4[IMS_NUMBUF];
+        ims_output_line(o, "%.10g,%.10g,%s,%s,%s,%s", x[i], y[j], ims_fmt_num(b1, fx[k]),
+                        ims_fmt_num(b2, fy[k]), ims_fmt_num(b3, ax[k]), ims_fmt_num(b4, ay[k]));
       }
   }
   free(x);
   free(y);
   free(fx);
   free(fy);
+  free(ax);
+  free(ay);
   return rc;
+}
+
+/* "X0,Y0" in the plane's states' units. */
+static int parse_traj(const char *s, double *x, double *y, ims_err_t *err)
+{
+  const char *c = strchr(s, ',');
+  char a[64];
+  if (c && (size_t)(c - s) < sizeof a) {
+    memcpy(a, s, (size_t)(c - s));
+    a[c - s] = '\0';
+    if (!ims_table_double(a, x) && !ims_table_double(c + 1, y))
+      return IMS_OK;
+  }
+  return ims_err_set(err, IMS_EINPUT,
+                     "--traj %s: expected X0,Y0, two numbers in the plane's states' units, e.g. "
+                     "--traj 3.2e5,6e7",
+                     s);
+}
+
+/* 10 over the slowest rate |Re l| > 0 of the equilibria found: long enough
+ * for trajectories to settle on the slowest of them. */
+static double traj_time(const ims_model_t *m, ims_eq_t *eq)
+{
+  double slow = INFINITY;
+  for (int k = 0; k < ims_eq_count(eq); k++) {
+    const ims_equilibrium_t *e = ims_eq_get(eq, k);
+    double rho = 0;
+    for (int i = 0; i < m->nstates; i++)
+      rho = fmax(rho, hypot(e->re[i], e->im[i]));
+    for (int i = 0; i < m->nstates; i++)
+      if (fabs(e->re[i]) > 1e-9 * rho && isfinite(e->re[i]))
+        slow = fmin(slow, fabs(e->re[i]));
+  }
+  return slow < INFINITY ? fmin(10 / slow, 1e9) : 1000;
+}
+
+static const char *const end_text[] = {"ran its time", "left the plane", "the solver failed"};
+
+/* --traj and --separatrix: the curves, then their table. */
+static int write_curves(ims_output_t *o, const cli_args_t *a, const ims_run_t *r,
+                        const ims_plane_t *pl, ims_eq_t *eq, ims_err_t *err)
+{
+  const ims_model_t *m = r->m;
+  const double *p = r->params->value;
+  double tend = cli_num(a, OPT_TRAJ_TIME, traj_time(m, eq));
+  const char *tr[CLI_MAX_REPEAT];
+  int ntr = cli_list(a, OPT_TRAJ, tr, CLI_MAX_REPEAT), rc = IMS_OK;
+  int from[2 * CLI_MAX_REPEAT + 130]; /* per curve: the --traj (>= 0) or -1 - equilibrium */
+  ims_curves_t c;
+  ims_curves_init(&c);
+  for (int i = 0; !rc && i < ntr; i++) {
+    double x0, y0;
+    rc = parse_traj(tr[i], &x0, &y0, err);
+    rc = rc ? rc : ims_plane_trajectory(m, p, pl, x0, y0, tend, &c, err);
+    if (!rc)
+      from[c.ncurves - 1] = i;
+  }
+  int nsep = 0;
+  char why[160];
+  for (int k = 0; !rc && cli_flag(a, OPT_SEPARATRIX) && k < ims_eq_count(eq) && k < 64; k++) {
+    const ims_equilibrium_t *e = ims_eq_get(eq, k);
+    if (e->type != IMS_EQ_SADDLE && e->type != IMS_EQ_SADDLE_FOCUS)
+      continue;
+    int added = 0;
+    rc = ims_plane_separatrix(m, p, pl, e->x, tend, &c, &added, why, err);
+    for (int i = 0; !rc && i < added; i++)
+      from[c.ncurves - added + i] = -1 - k;
+    if (!rc && !added && why[0])
+      cli_notef("--separatrix: the saddle %d: %s", k + 1, why);
+    nsep += added;
+  }
+  if (!rc && cli_flag(a, OPT_SEPARATRIX) && !nsep)
+    cli_notef("--separatrix: no saddle in the plane's ranges has a stable manifold that is a "
+              "curve there");
+  if (!rc) {
+    plane_meta(o, r, pl, "trajectories and separatrices");
+    ims_output_comment(o,
+                       "vector field frozen at t = %g %s, no doses; curves run at most %g %s "
+                       "(separatrices backwards: time <= 0)",
+                       pl->t, m->time_unit, tend, m->time_unit);
+    char b1[IMS_NUMBUF], b2[IMS_NUMBUF];
+    for (int i = 0; i < c.ncurves; i++) {
+      if (from[i] >= 0)
+        ims_output_comment(o, "curve %d: trajectory from --traj %s; %s", i + 1, tr[from[i]],
+                           end_text[c.end[i]]);
+      else {
+        const ims_equilibrium_t *e = ims_eq_get(eq, -1 - from[i]);
+        ims_output_comment(o, "curve %d: separatrix of the saddle %d (%s = %s, %s = %s); %s", i + 1,
+                           -from[i], m->states[pl->ix].name, ims_fmt_num(b1, e->x[pl->ix]),
+                           m->states[pl->iy].name, ims_fmt_num(b2, e->x[pl->iy]),
+                           end_text[c.end[i]]);
+      }
+    }
+    if (c.note[0])
+      ims_output_comment(o, "solver: %s", c.note);
+    const char *names[] = {"curve", "kind", "time", m->states[pl->ix].name, m->states[pl->iy].name};
+    const char *units[] = {"1", "1", m->time_unit, m->states[pl->ix].unit, m->states[pl->iy].unit};
+    ims_output_header(o, 5, names, units);
+    for (size_t k = 0; k < c.n; k++)
+      ims_output_line(o, "%d,%s,%.10g,%.12g,%.12g", c.pt[k].curve + 1,
+                      ims_curve_kind_name(c.pt[k].kind), c.pt[k].t, c.pt[k].x, c.pt[k].y);
+  }
+  ims_curves_free(&c);
+  return rc;
+}
+
+/* With --plot: the tables beside the figure (FIG_eq.csv, ...) unless named. */
+typedef struct files {
+  const char *eq, *nc, *field, *curves;
+  char buf[4][4096];
+} files_t;
+
+static int plot_files(const cli_args_t *a, const char *plot, files_t *f, ims_err_t *err)
+{
+  const char *o = cli_str(a, OPT_OUT, NULL);
+  if (plot && o && !strcmp(o, "-"))
+    return ims_err_set(err, IMS_EINPUT,
+                       "-o -: --plot draws from files; give -o FILE, or leave -o out "
+                       "(FIG_eq.csv)");
+  const int ids[4] = {OPT_OUT, OPT_NULLCLINES, OPT_FIELD, OPT_TRAJ_OUT};
+  const char *sfx[4] = {"_eq.csv", "_nullclines.csv", "_field.csv", "_curves.csv"};
+  const char **dst[4] = {&f->eq, &f->nc, &f->field, &f->curves};
+  int curves = cli_count(a, OPT_TRAJ) || cli_flag(a, OPT_SEPARATRIX);
+  for (int i = 0; i < 4; i++) {
+    *dst[i] = cli_str(a, ids[i], NULL);
+    if (!*dst[i] && plot && (i < 3 || curves)) {
+      cli_sibling(f->buf[i], sizeof f->buf[i], plot, sfx[i]);
+      *dst[i] = f->buf[i];
+    }
+  }
+  if (curves && !f->curves)
+    return ims_err_set(err, IMS_EINPUT,
+                       "--%s: write the curves with --traj-out FILE, or draw them with --plot "
+                       "FIG.png",
+                       cli_count(a, OPT_TRAJ) ? "traj" : "separatrix");
+  if (!curves && cli_str(a, OPT_TRAJ_OUT, NULL))
+    return ims_err_set(err, IMS_EINPUT,
+                       "--traj-out: which curves? add --traj X0,Y0 or "
+                       "--separatrix");
+  return IMS_OK;
 }
 
 int cmd_equilibria(int argc, char **argv)
@@ -257,33 +428,48 @@ int cmd_equilibria(int argc, char **argv)
     return code;
   const cli_args_t *a = &x.a;
   const ims_model_t *m = x.r->m;
-  const int outs[] = {OPT_OUT, OPT_NULLCLINES, OPT_FIELD};
-  const char *path = cli_str(a, OPT_OUT, NULL), *pnc = cli_str(a, OPT_NULLCLINES, NULL),
-             *pfd = cli_str(a, OPT_FIELD, NULL);
+  const int outs[] = {OPT_OUT, OPT_NULLCLINES, OPT_FIELD, OPT_TRAJ_OUT};
+  const char *plot = cli_str(a, OPT_PLOT, NULL);
+  files_t fl;
+  dyn_figopts_t fo;
   double t = cli_num(a, OPT_TIME, 0);
   ims_eq_t *eq = NULL;
-  ims_output_t *out = NULL, *onc = NULL, *ofd = NULL;
-  ims_plane_t pl;
+  ims_output_t *out = NULL, *onc = NULL, *ofd = NULL, *ocv = NULL;
+  ims_plane_t pl = {0}, pnc = {0};
   double *lo = malloc((size_t)m->nstates * sizeof *lo),
          *hi = malloc((size_t)m->nstates * sizeof *hi),
          *base = malloc((size_t)m->nstates * sizeof *base);
   int rc = lo && hi && base ? IMS_OK : ims_err_set(&x.err, IMS_ENOMEM, "out of memory");
   /* every value first, then every output (an unwritable path fails before the search) */
   rc = rc ? rc : dyn_needs(a, "phase plane", OPT_PLANE, "--plane X,Y", &x.err);
-  rc = rc ? rc : dyn_one_stdout(a, outs, 3, &x.err);
+  rc = rc ? rc : dyn_needs(a, "figure", OPT_PLOT, "--plot FIG.png", &x.err);
+  rc = rc ? rc : dyn_one_stdout(a, outs, 4, &x.err);
+  rc = rc ? rc : plot_files(a, plot, &fl, &x.err);
+  rc = rc ? rc : dyn_figopts(a, 0, &fo, &x.err); /* --xrange, --yrange are the plane's */
   if (!rc) {
     ims_eq_box_default(m, x.r->params->value, lo, hi);
     rc = dyn_box(m, a, lo, hi, &x.err);
   }
-  if (!rc && cli_count(a, OPT_PLANE) && !pnc && !pfd)
+  if (!rc && cli_count(a, OPT_PLANE) && !fl.nc && !fl.field && !fl.curves)
     rc = ims_err_set(&x.err, IMS_EINPUT,
-                     "--plane %s: write it with --nullclines FILE or --field FILE",
+                     "--plane %s: write it with --nullclines FILE or --field FILE, or draw it "
+                     "with --plot FIG.png",
                      cli_str(a, OPT_PLANE, ""));
   if (!rc && cli_count(a, OPT_PLANE))
     rc = plane_setup(a, m, lo, hi, &pl, &x.err);
-  rc = rc || !path ? rc : ims_outset_open(x.g, &out, path, IMS_FMT_CSV, &x.err);
-  rc = rc || !pnc ? rc : ims_outset_open(x.g, &onc, pnc, IMS_FMT_CSV, &x.err);
-  rc = rc || !pfd ? rc : ims_outset_open(x.g, &ofd, pfd, IMS_FMT_CSV, &x.err);
+  if (!rc && plot) {
+    rc = cli_figure_open(x.g, "--plot", plot, &x.err);
+    if (!cli_count(a, OPT_GRID)) /* arrows a figure can hold */
+      pl.nx = pl.ny = 20;
+  }
+  if (!rc && cli_count(a, OPT_PLANE)) { /* the nullclines on their own, finer grid */
+    pnc = pl;
+    pnc.nx = pnc.ny = (int)cli_num(a, OPT_NC_GRID, 200);
+  }
+  rc = rc || !fl.eq ? rc : ims_outset_open(x.g, &out, fl.eq, IMS_FMT_CSV, &x.err);
+  rc = rc || !fl.nc ? rc : ims_outset_open(x.g, &onc, fl.nc, IMS_FMT_CSV, &x.err);
+  rc = rc || !fl.field ? rc : ims_outset_open(x.g, &ofd, fl.field, IMS_FMT_CSV, &x.err);
+  rc = rc || !fl.curves ? rc : ims_outset_open(x.g, &ocv, fl.curves, IMS_FMT_CSV, &x.err);
   rc = rc ? rc : ims_eq_alloc(&eq, m, &x.err);
   if (!rc) {
     ims_eq_opts_t eo;
@@ -300,13 +486,18 @@ int cmd_equilibria(int argc, char **argv)
                        ims_eq_truncated(eq) ? " (stopped at the limit: there may be more)" : "");
     rc = write_csv(out, m, eq, &x.err);
   }
-  if (!rc && cli_count(a, OPT_PLANE))
+  if (!rc && cli_count(a, OPT_PLANE)) {
     rc = plane_at(a, m, eq, &pl, base, &x.err);
-  rc = rc || !onc ? rc : write_nullclines(onc, x.r, &pl, &x.err);
+    pnc.base = pl.base;
+  }
+  rc = rc || !onc ? rc : write_nullclines(onc, x.r, &pnc, &x.err);
   rc = rc || !ofd ? rc : write_field(ofd, x.r, &pl, &x.err);
+  rc = rc || !ocv ? rc : write_curves(ocv, a, x.r, &pl, eq, &x.err);
+  if (!rc && plot) /* drawn from the tables before they are committed, and with them */
+    rc = dyn_plot_portrait(x.g, fl.nc, fl.field, fl.eq, fl.curves, plot, &fo, m, &x.err);
   rc = cli_commit(&x, rc);
   int piped = 0; /* an output on standard output owns it: no table */
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 4; i++)
     piped |= !strcmp(cli_str(a, outs[i], ""), "-");
   if (!rc && !piped) {
     const ims_params_t *p = x.r->params;

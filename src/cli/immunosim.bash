@@ -10,7 +10,7 @@ _immunosim_commands="run list info compare sweep sensitivity plot population mer
 _immunosim_options()
 {
   case $1 in
-    run) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --plot --events-out --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --metrics --window --threshold --cols --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
+    run) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --plot --events-out --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --metrics --window --threshold --cols --extrema --crossings --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
     list) echo "-h --help --names" ;;
     info) echo "-h --help --no-unit-check --names --columns --sets --schedules" ;;
     compare) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols" ;;
@@ -19,8 +19,8 @@ _immunosim_options()
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
     population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --cols -n --seed --subjects --threads --bands-mem" ;;
     merge) echo "-h --help -o --out --stats" ;;
-    equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
-    continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
+    equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nc-grid --nullclines --field --traj --separatrix --traj-time --traj-out --plot --title --style" ;;
+    continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --title --style --max-points --max-step -o --out --plot --y --logy --liny --logx --linx --yrange --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
     translate) echo "-h --help --no-unit-check -o --out" ;;
     export) echo "-h --help -p --params --set -o --out" ;;
   esac
@@ -75,6 +75,8 @@ _immunosim_value()
     "sweep --threshold") echo column= ;;
     "run --cols" | "compare --cols" | "sweep --cols") echo columns, ;;
     "population --cols") echo columns, ;;
+    "run --extrema") echo file ;;
+    "run --crossings") echo file ;;
     "population -n") echo none ;;
     "population --seed") echo none ;;
     "population --subjects") echo none ;;
@@ -105,11 +107,21 @@ _immunosim_value()
     "equilibria --yrange") echo none ;;
     "equilibria --grid") echo none ;;
     "equilibria --at") echo none ;;
+    "equilibria --nc-grid") echo none ;;
     "equilibria --nullclines") echo file ;;
     "equilibria --field") echo file ;;
+    "equilibria --traj") echo none ;;
+    "equilibria --traj-time") echo none ;;
+    "equilibria --traj-out") echo file ;;
+    "equilibria --plot") echo file ;;
+    "equilibria --title" | "continue --title") echo none ;;
+    "equilibria --style" | "continue --style") echo "words lecture paper" ;;
     "continue --max-points") echo none ;;
     "continue --max-step") echo none ;;
     "continue --out" | "continue -o") echo file ;;
+    "continue --plot") echo file ;;
+    "continue --y") echo columns, ;;
+    "continue --yrange") echo none ;;
     "continue --orbits") echo columns, ;;
     "continue --npar") echo none ;;
     "continue --transient") echo none ;;

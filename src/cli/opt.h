@@ -98,6 +98,8 @@ enum cli_optid {
   OPT_WINDOW,
   OPT_THRESHOLD,
   OPT_COLS,
+  OPT_EXTREMA,
+  OPT_CROSSINGS,
   /* population */
   OPT_N,
   OPT_SEED,
@@ -151,6 +153,11 @@ enum cli_optid {
   OPT_LOGPAR,
   OPT_TRANSIENT,
   OPT_CARRY,
+  OPT_TRAJ,
+  OPT_TRAJ_TIME,
+  OPT_TRAJ_OUT,
+  OPT_SEPARATRIX,
+  OPT_NC_GRID,
   CLI_NOPT_IDS
 };
 

@@ -199,6 +199,15 @@ const cli_opt_t cli_opts[] = {
      "--per-subject metrics of these columns only, in this order (default: every state and "
      "output); the others are not watched",
      .comp = CLI_C_COLUMNS, .group = "output"},
+    {OPT_EXTREMA, "extrema", 0, CLI_OUT, "FILE", "run",
+     "write every local maximum and minimum of the metrics columns (--cols) as CSV "
+     "column,kind,time,value,unit: roots of the column's time derivative, over the whole run "
+     "(the jump of a dose is not an extremum)",
+     .comp = CLI_C_FILE, .group = "metrics"},
+    {OPT_CROSSINGS, "crossings", 0, CLI_OUT, "FILE", "run",
+     "write every crossing of each --threshold as CSV column,threshold,unit,time,direction "
+     "(up, down), located by root finding or at the dose that jumps across",
+     .comp = CLI_C_FILE, .group = "metrics"},
 
     /* ---- population ---- */
     {OPT_N, "n", 'n', CLI_U64, "N", "population", "population size; subjects are numbered 0 .. N-1",
@@ -329,7 +338,8 @@ const cli_opt_t cli_opts[] = {
      "range of X, in its unit (default: the box)", .group = "phase plane"},
     {OPT_YRANGE, "yrange", 0, CLI_TEXT, "A:B", "equilibria",
      "range of Y, in its unit (default: the box)", .group = "phase plane"},
-    {OPT_GRID, "grid", 0, CLI_INT, "N", "equilibria", "grid points per axis (default 30)", .lo = 2,
+    {OPT_GRID, "grid", 0, CLI_INT, "N", "equilibria",
+     "grid points per axis of the direction field (default 30; with --plot 20)", .lo = 2,
      .hi = 2000, .group = "phase plane"},
     {OPT_LOGX, "logx", 0, CLI_FLAG, NULL, "equilibria",
      "log-spaced X grid (a range starting at 0 starts at 1e-6 of its end)", .group = "phase plane"},
@@ -341,11 +351,44 @@ const cli_opt_t cli_opts[] = {
     {OPT_SLAVED, "slaved", 0, CLI_FLAG, NULL, "equilibria",
      "the other states at their own equilibrium for each (X, Y): quasi-steady state",
      .group = "phase plane"},
+    {OPT_NC_GRID, "nc-grid", 0, CLI_INT, "N", "equilibria",
+     "grid points per axis of the nullcline search (default 200); each point is then solved on "
+     "the curve",
+     .lo = 2, .hi = 2000, .group = "phase plane"},
     {OPT_NULLCLINES, "nullclines", 0, CLI_OUT, "FILE", "equilibria",
-     "CSV nullcline,segment,X,Y: the nullclines as polylines, each point solved on the curve",
+     "CSV nullcline,segment,X,Y: the nullclines as polylines, each point solved on the curve "
+     "(with --plot: default FIG_nullclines.csv)",
      .comp = CLI_C_FILE, .group = "phase plane"},
     {OPT_FIELD, "field", 0, CLI_OUT, "FILE", "equilibria",
-     "CSV X,Y,dX,dY: the direction field on the grid", .comp = CLI_C_FILE, .group = "phase plane"},
+     "CSV X,Y,dX,dY,arrow_x,arrow_y: the direction field on the grid, and the arrows drawn (a "
+     "fixed length on the drawn axes) (with --plot: default FIG_field.csv)",
+     .comp = CLI_C_FILE, .group = "phase plane"},
+    {OPT_TRAJ, "traj", 0, CLI_TEXT, "X0,Y0", "equilibria",
+     "a trajectory of the model from X = X0, Y = Y0 (the other states as the plane has them), in "
+     "the states' units; repeatable",
+     .flags = CLI_REPEAT, .group = "phase plane"},
+    {OPT_SEPARATRIX, "separatrix", 0, CLI_FLAG, NULL, "equilibria",
+     "the separatrices: the stable manifold of every saddle in the plane whose stable manifold "
+     "is a curve, integrated backwards from the saddle along its stable eigenvector",
+     .group = "phase plane"},
+    {OPT_TRAJ_TIME, "traj-time", 0, CLI_NUM, "T", "equilibria",
+     "how long trajectories (and, backwards, separatrices) run (default: 10 over the slowest "
+     "rate |Re l| of the equilibria found)",
+     .unit = "model time unit", .lo = 0, .hi = BIG, .flags = CLI_LO_OPEN, .group = "phase plane"},
+    {OPT_TRAJ_OUT, "traj-out", 0, CLI_OUT, "FILE", "equilibria",
+     "CSV curve,kind,time,X,Y of the trajectories and separatrices (with --plot: default "
+     "FIG_curves.csv)",
+     .comp = CLI_C_FILE, .group = "phase plane"},
+    {OPT_PLOT, "plot", 0, CLI_OUT, "FIG", "equilibria",
+     "draw the phase portrait (FIG.png, .svg or .pdf; script FIG.gp): direction field, "
+     "nullclines, equilibria with their type, --traj trajectories and --separatrix; its tables "
+     "go beside it (FIG_eq.csv, FIG_nullclines.csv, FIG_field.csv, FIG_curves.csv) unless named",
+     .comp = CLI_C_FILE, .group = "phase plane"},
+    {OPT_TITLE, "title", 0, CLI_TEXT, "TEXT", DYN,
+     "figure title (default: model, parameter set, what is drawn; \"\": none)", .group = "figure"},
+    {OPT_STYLE, "style", 0, CLI_CHOICE, "lecture|paper", DYN,
+     "1600x1000 with large type (default), or 900x560 for print", .choices = "lecture|paper",
+     .comp = CLI_C_WORDS, .group = "figure"},
 
     /* ---- dynamics: continue ---- */
     {OPT_MAX_POINTS, "max-points", 0, CLI_INT, "N", "continue", "points per branch (default 5000)",
@@ -357,9 +400,30 @@ const cli_opt_t cli_opts[] = {
     {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "continue",
      "CSV, one row per point: kind, branch, NAME, the states, stability, type, label, "
      "n_unstable, max_re, count, period; kind 'eq' for branch points, 'orbit_max', 'orbit_min', "
-     "'orbit_eq', 'orbit_monotone' for --orbits rows ('-': standard output, instead of the "
+     "'orbit_eq', 'orbit_monotone', 'orbit_damped' for --orbits rows ('-': standard output, "
+     "instead of the "
      "summary)",
      .comp = CLI_C_FILE, .group = "output"},
+    {OPT_PLOT, "plot", 0, CLI_OUT, "FIG", "continue",
+     "draw the bifurcation diagram (FIG.png, .svg or .pdf; script FIG.gp): stable branches "
+     "solid, unstable dashed, folds, Hopf and branch points labelled, orbit extrema as points, "
+     "bistable ranges shaded; without -o the table goes to FIG.csv",
+     .comp = CLI_C_FILE, .group = "output"},
+    {OPT_Y, "y", 0, CLI_TEXT, "STATE[,STATE...]", "continue",
+     "the states drawn against NAME, one panel each (default: the model's first default-figure "
+     "state, else the --orbits state)",
+     .flags = CLI_REPEAT, .comp = CLI_C_COLUMNS, .group = "figure"},
+    {OPT_LOGY, "logy", 0, CLI_FLAG, NULL, "continue",
+     "log y axes (default: the model's scale for the state, else log when the values span more "
+     "than 3 decades)",
+     .group = "figure"},
+    {OPT_LINY, "liny", 0, CLI_FLAG, NULL, "continue", "linear y axes", .group = "figure"},
+    {OPT_LOGX, "logx", 0, CLI_FLAG, NULL, "continue",
+     "log NAME axis (default: with --logpar, or when A:B spans more than 3 decades)",
+     .group = "figure"},
+    {OPT_LINX, "linx", 0, CLI_FLAG, NULL, "continue", "linear NAME axis", .group = "figure"},
+    {OPT_YRANGE, "yrange", 0, CLI_TEXT, "LO:HI", "continue",
+     "y range of every panel (either end may be empty)", .group = "figure"},
     {OPT_ORBITS, "orbits", 0, CLI_TEXT, "STATE", "continue",
      "also the orbit diagram: simulate at --npar values of NAME and record the local maxima "
      "and minima of STATE after --transient",
@@ -469,7 +533,11 @@ const cli_cmd_t cli_cmds[] = {
      "(infusions as bars as high as their rate, boluses as the drug's symbol, a row per drug).  "
      "Several outputs are overlaid in every panel, with "
      "a legend.  Columns COL_p05,COL_p25,COL_p50,COL_p75,COL_p95 (population percentiles) are "
-     "drawn as shaded 5-95 % and 25-75 % bands around the median.",
+     "drawn as shaded 5-95 % and 25-75 % bands around the median.  A 'continue -o' table is "
+     "drawn as a bifurcation diagram, and the phase-plane tables of 'equilibria' (nullclines, "
+     "field, "
+     "equilibria, curves; up to four, in any order) as a phase portrait (README 'Bifurcation "
+     "diagrams and phase portraits').",
      "The script and the figure are written together or not at all: when gnuplot is missing "
      "(checked first) or fails, neither is (exit 3); run, compare, sweep and sensitivity "
      "commit a figure they draw with their tables in the same way.  A file that is not a time "

@@ -4,6 +4,7 @@
  * the command's output group. */
 #include "plot.h"
 
+#include "dynfig.h"
 #include "immunosim/plots.h"
 
 #include <errno.h>
@@ -130,10 +131,7 @@ static int parse_hline(const char *a, ims_plot_hline_t *h, char *col, size_t nco
   return 0;
 }
 
-/* The model a table comes from: the model file its '# model-file:' line
- * names (opened; release with cli_model_close), else the built-in of its
- * '# model:' line, else NULL. */
-static int table_model(const ims_table_t *t, const ims_model_t **m, ims_err_t *err)
+int cli_plot_table_model(const ims_table_t *t, const ims_model_t **m, ims_err_t *err)
 {
   const char *mf = ims_table_meta_get(t, "model-file");
   *m = NULL;
@@ -154,7 +152,7 @@ static int table_model(const ims_table_t *t, const ims_model_t **m, ims_err_t *e
 static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
 {
   const ims_model_t *m;
-  int mrc = table_model(t, &m, err);
+  int mrc = cli_plot_table_model(t, &m, err);
   if (mrc)
     return mrc;
   if (!m)
@@ -307,9 +305,8 @@ int cli_figure_open(ims_outset_t *g, const char *opt, const char *fig, ims_err_t
   return rc;
 }
 
-/* A table by its name, from the group's temporary file while it is an output
- * being written; messages and the figure name the table as given. */
-static int load(ims_table_t **t, ims_outset_t *g, const char *path, unsigned flags, ims_err_t *err)
+int cli_plot_load(ims_table_t **t, ims_outset_t *g, const char *path, unsigned flags,
+                  ims_err_t *err)
 {
   const char *now = ims_output_current(ims_outset_find(g, path));
   if (!now)
@@ -322,8 +319,8 @@ static int load(ims_table_t **t, ims_outset_t *g, const char *path, unsigned fla
   return rc;
 }
 
-static int render(const ims_fig_t *f, const char *fig, const char *style, ims_outset_t *g,
-                  ims_err_t *err)
+int cli_plot_render(const ims_fig_t *f, const char *fig, const char *style, ims_outset_t *g,
+                    ims_err_t *err)
 {
   char plots[PATH_MAX];
   ims_fig_out_t out;
@@ -348,7 +345,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
   int rc = t ? ims_fig_alloc(&f, err) : ims_err_set(err, IMS_ENOMEM, "out of memory");
   for (int i = 0; !rc && i < nfiles + o->npoints; i++) {
     const char *path = i < nfiles ? files[i] : o->points[i - nfiles];
-    rc = load(&t[i], g, path, IMS_TABLE_AUTODELIM, err);
+    rc = cli_plot_load(&t[i], g, path, IMS_TABLE_AUTODELIM, err);
     if (!rc && t[i]->nrows == 0)
       rc = ims_err_set(err, IMS_EINPUT, "%s: no data rows", path);
     if (rc && i < nfiles) /* --points files say what they hold in --help */
@@ -361,7 +358,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
   for (int i = 0; !rc && o->schedule && i < nfiles; i++)
     rc = schedule_doses(t[i], o->schedule, err);
   const ims_model_t *m = NULL; /* of the first table: names and the default figure */
-  rc = rc ? rc : table_model(t[0], &m, err);
+  rc = rc ? rc : cli_plot_table_model(t[0], &m, err);
   ims_plot_hline_t hl[CLI_MAX_REPEAT];
   char hcol[CLI_MAX_REPEAT][128];
   for (int i = 0; !rc && i < o->nhline; i++)
@@ -393,7 +390,7 @@ int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, con
     po.model = m;
     rc = ims_plot_timecourse(f, (const ims_table_t *const *)t, nfiles, &po, err);
   }
-  rc = rc ? rc : render(f, fig, o->style, g, err);
+  rc = rc ? rc : cli_plot_render(f, fig, o->style, g, err);
   cli_model_close(m);
   for (int i = 0; t && i < nfiles + o->npoints; i++)
     ims_table_free(t[i]);
@@ -409,11 +406,11 @@ static int plot_table(ims_outset_t *g, const char *table, const char *fig, int s
 {
   ims_table_t *t = NULL;
   ims_fig_t *f = NULL;
-  int rc = load(&t, g, table, IMS_TABLE_TEXT, err);
+  int rc = cli_plot_load(&t, g, table, IMS_TABLE_TEXT, err);
   rc = rc ? rc : ims_fig_alloc(&f, err);
   if (!rc)
     rc = sweep ? ims_plot_sweep(f, t, arg, m, err) : ims_plot_sensitivity(f, t, arg, m, err);
-  rc = rc ? rc : render(f, fig, NULL, g, err);
+  rc = rc ? rc : cli_plot_render(f, fig, NULL, g, err);
   ims_fig_free(f);
   ims_table_free(t);
   return rc;
@@ -447,6 +444,9 @@ int cmd_plot(int argc, char **argv)
   else if (!fig)
     rc = ims_err_set(&x.err, IMS_EINPUT, "plot: where to? add -o FIG.png (or .svg, .pdf)");
   rc = rc ? rc : cli_figure_open(x.g, "-o", fig, &x.err);
+  /* tables of continue and equilibria --plane: their own figures (dynfig.c) */
+  if (!rc && dyn_plot_files(&x, fig, &rc))
+    return cli_end(&x, cli_commit(&x, rc));
   if (!rc) {
     cli_plot_opts_t o;
     cli_plot_opts_from_args(&o, &x.a);

@@ -50,6 +50,19 @@ int cli_figure_open(ims_outset_t *g, const char *opt, const char *fig, ims_err_t
  * gnuplot fails. */
 int cli_plot(const cli_plot_opts_t *o, const char *const *files, int nfiles, const char *fig,
              ims_outset_t *g, ims_err_t *err);
+/* A table by its name, from the group's temporary file while it is an output
+ * being written; messages and the figure name the table as given.  (Shared
+ * with the dynamics figures, src/cli/dynfig.c.) */
+int cli_plot_load(ims_table_t **t, ims_outset_t *g, const char *path, unsigned flags,
+                  ims_err_t *err);
+/* The model a table comes from: the model file its '# model-file:' line
+ * names (opened; release with cli_model_close), else the built-in of its
+ * '# model:' line, else NULL. */
+int cli_plot_table_model(const ims_table_t *t, const ims_model_t **m, ims_err_t *err);
+/* Draw f into FIG in group g with a style (NULL: lecture). */
+int cli_plot_render(const ims_fig_t *f, const char *fig, const char *style, ims_outset_t *g,
+                    ims_err_t *err);
+
 /* FIG from a sweep table (sweep --plot): the metric column over one or two
  * varied values; metric NULL for the first peak column.  m: the run's model
  * (names in words). */

@@ -52,11 +52,14 @@ int cmd_run(int argc, char **argv)
     rc = cli_plot_check(&po, 1, x.r->colnames, x.r->ncols, &x.err);
   if (!rc) {
     int want = cli_flag(a, OPT_METRICS) || cli_flag(a, OPT_METRICS_OUT) ||
-               cli_count(a, OPT_THRESHOLD) || cli_count(a, OPT_WINDOW) || cli_flag(a, OPT_COLS);
+               cli_count(a, OPT_THRESHOLD) || cli_count(a, OPT_WINDOW) || cli_flag(a, OPT_COLS) ||
+               cli_count(a, OPT_EXTREMA) || cli_count(a, OPT_CROSSINGS);
     o = (ims_run_out_t){.table = out,
                         .format = x.ra.format,
                         .events = cli_str(a, OPT_EVENTS_OUT, NULL),
                         .metrics = cli_str(a, OPT_METRICS_OUT, NULL),
+                        .extrema = cli_str(a, OPT_EXTREMA, NULL),
+                        .crossings = cli_str(a, OPT_CROSSINGS, NULL),
                         .mspec = want ? &x.ra.metrics : NULL,
                         .progress = cli_progress};
     cli_progress_start("t", x.r->m->time_unit, x.r->opts.t0, !strcmp(out, "-"));

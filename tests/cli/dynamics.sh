@@ -64,11 +64,81 @@ awk -F, '$1 == "orbit_eq" && $3 == 0.05 { n++ } END { exit n != 1 }' "$tmp/kp_or
 # 8. phase plane: nullclines and field, all outputs or none
 "$BIN" equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 --yrange 1e5:1e9 \
   --nullclines "$tmp/kz_nc.csv" --field "$tmp/kz_field.csv" >/dev/null || bad "phase plane"
-grep -q '^nullcline,segment,E,T$' "$tmp/kz_nc.csv" && grep -q '^E,T,dE,dT$' "$tmp/kz_field.csv" &&
+grep -q '^nullcline,segment,E,T$' "$tmp/kz_nc.csv" && grep -q '^E,T,dE,dT,arrow_x,arrow_y$' "$tmp/kz_field.csv" &&
   [ "$(grep -vc '^#' "$tmp/kz_field.csv")" -eq 901 ] && ok || bad "phase plane files"
 "$BIN" equilibria kuznetsov1994 --plane E,T --nullclines "$tmp/nc2.csv" \
   --field "$tmp/nodir/f.csv" >/dev/null 2>"$tmp/err"
 [ $? -ne 0 ] && [ ! -e "$tmp/nc2.csv" ] && ok || bad "a failed output left the other behind"
+
+# 9. the bifurcation diagram (continue --plot; immunosim plot of the table draws the same figure):
+# the bistable range shaded exactly between the two folds of the table, folds labelled, stable
+# pieces solid (dt 1) and unstable dashed (dt 2)
+if command -v gnuplot >/dev/null 2>&1; then
+  "$BIN" continue kuznetsov1994 -p bcl1 --par d=0.01:0.1 --plot "$tmp/kzb.png" >/dev/null &&
+    [ -s "$tmp/kzb.png" ] && [ -s "$tmp/kzb.gp" ] && [ -s "$tmp/kzb.csv" ] && ok || bad "continue --plot"
+  folds=$(awk -F, '$1 == "eq" && $9 == "fold" { print $3 }' "$tmp/kzb.csv" | sort -g | tr '\n' ' ')
+  read -r f1 f2 <<<"$folds"
+  awk -v a="$f1" -v b="$f2" '/^set object rectangle/ { x = $5; sub(",", "", x); y = $10; n++
+      if ((x - a) ^ 2 > (1e-9 * a) ^ 2 || (y - b) ^ 2 > (1e-9 * b) ^ 2) bad = 1 }
+      END { exit !(n == 1 && !bad) }' "$tmp/kzb.gp" && ok ||
+    bad "bistable span not the folds $folds: $(grep rectangle "$tmp/kzb.gp")"
+  grep -q 'title "bistable: 0.0211 < d < 0.0819"' "$tmp/kzb.gp" && grep -q '"fold d = 0.0211"' "$tmp/kzb.gp" &&
+    grep -q '"fold d = 0.0819"' "$tmp/kzb.gp" && ok || bad "bifurcation labels: $(grep -E 'fold|bistable' "$tmp/kzb.gp")"
+  grep -q 'column("T")) with lines .* dt 1 ' "$tmp/kzb.gp" && grep -q 'column("T")) with lines .* dt 2 ' "$tmp/kzb.gp" &&
+    ok || bad "stable solid, unstable dashed"
+  "$BIN" plot "$tmp/kzb.csv" -o "$tmp/kzb2.png" && [ -s "$tmp/kzb2.png" ] &&
+    diff <(grep -v 'kzb' "$tmp/kzb.gp") <(grep -v 'kzb' "$tmp/kzb2.gp") >/dev/null && ok ||
+    bad "plot of a continue table differs from continue --plot"
+  # Kirschner-Panetta: the Hopf point labelled, the orbit extrema as points in the same panel
+  "$BIN" continue kirschner_panetta1998 --par c=0.02:0.05 --orbits T --npar 4 --transient 6000 \
+    --window 1500 --plot "$tmp/kpb.png" >/dev/null && [ -s "$tmp/kpb.png" ] && ok || bad "kp --plot"
+  grep -q '"Hopf c = 0.0325"' "$tmp/kpb.gp" && grep -q 'title "cycle maxima (simulated)"' "$tmp/kpb.gp" &&
+    grep -q 'with points' "$tmp/kpb.gp" && ok || bad "kp diagram: $(grep -E 'Hopf|cycle' "$tmp/kpb.gp")"
+
+  # two panels; the tumour-free branch, at 0 on both log axes, is named in the legend for both
+  "$BIN" plot "$tmp/kpb.csv" --y T,E -o "$tmp/kpb2.png" && [ -s "$tmp/kpb2.png" ] &&
+    grep -q '"T = 0, E = 0: unstable, off the log axis"' "$tmp/kpb2.gp" && ok ||
+    bad "two-panel diagram: $(grep 'off the log' "$tmp/kpb2.gp")"
+
+  # 10. the phase portrait: four tables beside the figure; both halves of the interior saddle's
+  # separatrix start at the saddle (758509, 2.680227e8), the tumour-free saddle's lie off the log axis
+  "$BIN" equilibria kuznetsov1994 --plane E,T --logx --logy --xrange 1e4:1e7 --yrange 1e5:1e9 \
+    --separatrix --traj 3.2e5,6e7 --plot "$tmp/kzp.png" >/dev/null &&
+    for f in kzp.png kzp.gp kzp_eq.csv kzp_nullclines.csv kzp_field.csv kzp_curves.csv; do
+      [ -s "$tmp/$f" ] || exit 1
+    done && ok || bad "equilibria --plot files"
+  awk -F, '!/^#/ && $2 == "separatrix" && !seen[$1]++ { n++
+      if (($4 / 758509 - 1) ^ 2 > 1e-10 || ($5 / 2.680227e8 - 1) ^ 2 > 1e-10) far = 1 }
+      END { exit !(n == 2 && !far) }' "$tmp/kzp_curves.csv" && ok ||
+    bad "separatrix starts: $(awk -F, '$2 == "separatrix" && !s[$1]++' "$tmp/kzp_curves.csv")"
+  grep -q '"saddle at T = 0, off the log axis"' "$tmp/kzp.gp" && grep -q '"stable focus"' "$tmp/kzp.gp" &&
+    grep -q 'with vectors' "$tmp/kzp.gp" && ok || bad "portrait marks"
+  "$BIN" plot "$tmp/kzp_nullclines.csv" "$tmp/kzp_field.csv" "$tmp/kzp_eq.csv" "$tmp/kzp_curves.csv" \
+    -o "$tmp/kzp2.png" && [ -s "$tmp/kzp2.png" ] && ok || bad "plot of the phase-plane tables"
+  # bad input: one line, exit 1, nothing written
+  "$BIN" plot "$tmp/kzp_eq.csv" -o "$tmp/bad.png" 2>"$tmp/err"
+  [ $? -eq 1 ] && grep -q 'do not name the plane' "$tmp/err" && [ ! -e "$tmp/bad.png" ] && ok ||
+    bad "plot of equilibria alone: $(cat "$tmp/err")"
+  "$BIN" equilibria kuznetsov1994 --plane E,T --traj 3e5 --plot "$tmp/bad.png" 2>"$tmp/err"
+  [ $? -eq 1 ] && grep -q -- '--traj 3e5: expected X0,Y0' "$tmp/err" && [ ! -e "$tmp/bad.png" ] &&
+    [ ! -e "$tmp/bad_eq.csv" ] && ok || bad "--traj without Y0: $(cat "$tmp/err")"
+  "$BIN" continue kuznetsov1994 --par d=0.01:0.1 -o - --plot "$tmp/bad.png" >/dev/null 2>"$tmp/err"
+  [ $? -eq 1 ] && grep -q -- '-o -: --plot draws from a file' "$tmp/err" && ok || bad "-o - --plot: $(cat "$tmp/err")"
+  # the README's examples (section "Bifurcation diagrams and phase portraits"), as written
+  mkdir -p "$tmp/dynreadme" && src=$PWD &&
+    awk '/^### Bifurcation diagrams and phase portraits/ { f = 1 } f && /^```sh/ { b = 1; next }
+         b && /^```/ { exit } b' README.md | sed -E "s|^(build/)?immunosim |\"$BIN\" |" >"$tmp/dynreadme/cmds.sh"
+  (cd "$tmp/dynreadme" && IMMUNOSIM_DATA=$src bash -e cmds.sh >/dev/null 2>err) &&
+    [ ! -s "$tmp/dynreadme/err" ] && for f in kz_bif.png kp_bif.png kz_pp.png kz_pp2.png kp_pp.png; do
+      [ -s "$tmp/dynreadme/$f" ] || exit 1
+    done && ok || bad "README dynamics figures: $(cat "$tmp/dynreadme/err")"
+  "$BIN" plot "$tmp/kzb.csv" --hline T=1 -o "$tmp/bad.png" 2>"$tmp/err"
+  [ $? -eq 1 ] && grep -q 'not for a bifurcation diagram' "$tmp/err" && ok || bad "plot --hline on a diagram: $(cat "$tmp/err")"
+fi
+
+"$BIN" equilibria kuznetsov1994 --plane E,t --field "$tmp/f_bad.csv" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "'t' is not a state of kuznetsov1994; did you mean 'T'?" "$tmp/err" &&
+  [ ! -e "$tmp/f_bad.csv" ] && ok || bad "--plane with an unknown state: $(cat "$tmp/err")"
 
 for c in equilibria continue; do
   "$BIN" $c --help | grep -q 'example' && ok || bad "$c --help has no example"
