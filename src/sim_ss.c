@@ -44,8 +44,10 @@ static int ss_advance(ims_sim_t *s, double tend, ims_err_t *err)
  * lasts the whole interval: CVODE is never asked for a shorter interval. */
 static int ss_interval(ims_sim_t *s, const ims_record_t *r, double t, ims_err_t *err)
 {
-  double amt = r->f * r->amt, tol = ims__tl_tol(&s->tl, t + r->ii);
-  double dur = r->rate > 0 ? amt / r->rate : r->dur;
+  /* a dose scaled by a covariate: the same doubles as the expanded events */
+  double amt0 = r->f * r->amt, tol = ims__tl_tol(&s->tl, t + r->ii);
+  double amt = r->cov > 0 ? amt0 * s->p[r->cov - 1] : amt0;
+  double dur = r->rate > 0 ? amt0 / r->rate : r->dur;
   if (dur > r->ii - tol)
     dur = r->ii;
   int rc;
