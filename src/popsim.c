@@ -1,5 +1,6 @@
 #include "immunosim/popsim.h"
 
+#include "immunosim/covariates.h"
 #include "immunosim/data.h"
 #include "immunosim/immunosim.h"
 
@@ -13,6 +14,9 @@ struct ims_popsim {
   ims_popsim_spec_t spec;
   ims_pop_t *pop;
   char omega_path[4096];
+  ims_covtab_t *cov;      /* --covariates, or NULL */
+  ims_subjects_t *subj;   /* per-subject covariate rows and schedules */
+  int has_id;             /* the per-subject file has an ID column */
   /* per-subject writer: one preallocated line */
   ims_output_t *out;
   char *line;
@@ -32,8 +36,38 @@ void ims_popsim_free(ims_popsim_t *ps)
   if (!ps)
     return;
   ims_pop_free(ps->pop);
+  ims_subjects_free(ps->subj);
+  ims_covtab_free(ps->cov);
   free(ps->line);
   free(ps);
+}
+
+/* The covariate table and the subjects' own schedules (covariates.h); a
+ * covariate both drawn (iiv) and tabled is refused. */
+static int covariates(ims_popsim_t *ps, ims_err_t *err)
+{
+  const ims_popsim_spec_t *sp = &ps->spec;
+  ims_run_t *r = ps->r;
+  int rc = IMS_OK;
+  if (sp->covariates) {
+    rc = ims_covtab_read(&ps->cov, r->m, r->units, sp->covariates, err);
+    for (int j = 0; !rc && j < ims_covtab_ncols(ps->cov); j++)
+      for (int k = 0; !rc && k < ims_pop_nvar(ps->pop); k++)
+        if (ims_pop_var_index(ps->pop, k) == ims_covtab_param(ps->cov, j)) {
+          char nb[160];
+          int i = ims_covtab_param(ps->cov, j);
+          rc = ims_err_set(err, IMS_EINPUT,
+                           "--covariates %s: %s is also drawn (its iiv in %s); drop one of the "
+                           "two",
+                           sp->covariates, ims_run_value_name(r, i, nb, sizeof nb),
+                           r->params->origin[i] ? r->params->origin[i] : "the parameter file");
+        }
+  }
+  if (!rc && (ps->cov || r->sched->nid > 0))
+    rc = ims_subjects_alloc(&ps->subj, ps->cov, sp->covariates_mode, r->sched, sp->seed,
+                            sp->first, sp->last, err);
+  ps->has_id = !rc && ps->subj && ((ps->cov && ims_covtab_has_id(ps->cov)) || r->sched->nid > 0);
+  return rc;
 }
 
 int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *spec,
@@ -65,6 +99,8 @@ int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *
                           sizeof ps->omega_path, err);
     rc = rc ? rc : ims_pop_read_omega(ps->pop, ps->omega_path, err);
   }
+  if (!rc)
+    rc = covariates(ps, err);
   if (rc) {
     ims_popsim_free(ps);
     return rc;
@@ -86,6 +122,12 @@ static void write_meta(ims_output_t *o, const ims_popsim_t *ps)
                      (unsigned long long)sp->first, (unsigned long long)sp->last);
   if (sp->omega)
     ims_output_comment(o, "omega: %s", ps->omega_path);
+  if (ps->cov)
+    ims_output_comment(o, "covariates: %s (%ld rows, %s; columns %d)", ims_covtab_path(ps->cov),
+                       ims_covtab_nrows(ps->cov),
+                       sp->covariates_mode == IMS_COV_SAMPLE ? "sampled with replacement"
+                                                             : "row i for subject i",
+                       ims_covtab_ncols(ps->cov));
   int nv = ims_pop_nvar(ps->pop);
   if (nv == 0)
     ims_output_comment(o, "iiv: none (every subject has the typical parameters)");
@@ -123,9 +165,15 @@ static int on_subject(void *ud, const ims_pop_subject_t *su)
     return 0;
   size_t len = (size_t)snprintf(ps->line, ps->cap, "%llu,%s", (unsigned long long)su->id,
                                 su->status ? "failed" : "ok");
+  long sid;
+  if (ps->has_id)
+    len += (size_t)snprintf(ps->line + len, ps->cap - len, ",%ld",
+                            ims_subjects_id(ps->subj, su->id, &sid) ? sid : -1L);
   int nv = ims_pop_nvar(ps->pop);
   for (int k = 0; k < nv; k++)
     put(ps, &len, su->p[ims_pop_var_index(ps->pop, k)]);
+  for (int j = 0; ps->cov && j < ims_covtab_ncols(ps->cov); j++)
+    put(ps, &len, su->p[ims_covtab_param(ps->cov, j)]);
   int nc = r->m->nstates + r->m->noutputs;
   for (int c = 0; c < nc; c++) {
     double sc = r->colscale[1 + c], off = r->coloffset[1 + c];
@@ -154,7 +202,8 @@ static int per_subject_header(ims_popsim_t *ps, ims_err_t *err)
   const ims_run_t *r = ps->r;
   const ims_model_t *m = r->m;
   int nv = ims_pop_nvar(ps->pop), nc = m->nstates + m->noutputs;
-  int nf = 2 + nv + nc * IMS_PM_N;
+  int ncov = ps->cov ? ims_covtab_ncols(ps->cov) : 0;
+  int nf = 2 + ps->has_id + nv + ncov + nc * IMS_PM_N;
   ps->cap = (size_t)nf * 40 + 64;
   ps->line = malloc(ps->cap);
   const char **names = calloc((size_t)nf, sizeof *names);
@@ -168,8 +217,10 @@ static int per_subject_header(ims_popsim_t *ps, ims_err_t *err)
     int f = 0;
     names[f] = "subject", units[f++] = "1";
     names[f] = "status", units[f++] = "-";
-    for (int k = 0; k < nv; k++, f++) {
-      int i = ims_pop_var_index(ps->pop, k);
+    if (ps->has_id)
+      names[f] = "ID", units[f++] = "1";
+    for (int k = 0; k < nv + ncov; k++, f++) {
+      int i = k < nv ? ims_pop_var_index(ps->pop, k) : ims_covtab_param(ps->cov, k - nv);
       char *nm = store + (size_t)f * 512;
       names[f] = ims_run_value_name(r, i, nm, 256);
       units[f] = ims_run_value_unit(r, i);
@@ -287,7 +338,9 @@ int ims_popsim_run(ims_popsim_t *ps, ims_output_t *bands, ims_output_t *per_subj
                          .no_metrics = per_subject == NULL,
                          .bands = b,
                          .subject = on_subject,
-                         .ud = ps};
+                         .ud = ps,
+                         .setup = ps->subj ? ims_subjects_setup : NULL,
+                         .setup_ud = ps->subj};
     rc = ims_pop_simulate(ps->pop, r->sched, &r->opts, r->tout, r->ntout, &run, &s, err);
     if (ps->bad)
       rc = ims_err_set(err, IMS_EIO, "%s: cannot write", ims_output_name(per_subject));

@@ -620,6 +620,8 @@ static void run_subject(const ims_pop_t *pop, pool_t *pl, int tid, slot_t *sl, u
   memset(&sl->st, 0, sizeof sl->st);
   sl->msg[0] = '\0';
   sl->status = ims_pop_draw(pop, pl->rngs[tid], run->seed, id, sl->p, sl->eta, &e);
+  if (!sl->status && run->setup)
+    sl->status = run->setup(run->setup_ud, id, sl->p, &sched, &e);
   if (!sl->status) {
     rowctx_t rc = {sl, 0, ntout, m->nstates, m->noutputs, !run->no_metrics, tout};
     ims_observer_t obs = {.row = on_row, .ud = &rc};

@@ -19,6 +19,8 @@ typedef struct ims_popsim_spec {
   uint64_t first, last;     /* simulate [first, last); last 0: n */
   int threads;              /* 0 or 1: one */
   const char *omega;        /* covariance block file or shipped name, or NULL */
+  const char *covariates;   /* covariate table (covariates.h), or NULL */
+  int covariates_mode;      /* IMS_COV_ROWS (default) or IMS_COV_SAMPLE */
   double bands_mb;          /* exact percentiles within this memory (MB), else a histogram */
   ims_progress_fn progress; /* (subjects done, subjects) */
   void *progress_ud;

@@ -116,6 +116,13 @@ typedef struct ims_pop_run {
   int (*subject)(void *ud, const ims_pop_subject_t *s);
   void *ud;
   size_t chunk_mem; /* bytes for the per-chunk trajectory buffer; 0 = 32 MiB */
+  /* Optional, after each draw: the subject's own inputs (covariate values
+   * into p, its schedule in *sched, which starts as the run's), from any
+   * thread and depending on the subject only: ims_subjects_setup
+   * (covariates.h).  A non-zero status fails the subject. */
+  int (*setup)(void *ud, uint64_t subject, double *p, const ims_schedule_t **sched,
+               ims_err_t *err);
+  void *setup_ud;
 } ims_pop_run_t;
 
 typedef struct ims_pop_summary {

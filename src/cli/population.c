@@ -63,6 +63,11 @@ int cmd_population(int argc, char **argv)
                             .seed = cli_u64(a, OPT_SEED, 1),
                             .threads = (int)cli_num(a, OPT_THREADS, 1),
                             .omega = cli_str(a, OPT_OMEGA, NULL),
+                            .covariates = cli_str(a, OPT_COVARIATES, NULL),
+                            .covariates_mode =
+                                !strcmp(cli_str(a, OPT_COVARIATES_MODE, "rows"), "sample")
+                                    ? IMS_COV_SAMPLE
+                                    : IMS_COV_ROWS,
                             .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
                             .progress = cli_progress,
                             .failed = on_failed};
