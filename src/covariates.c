@@ -28,7 +28,7 @@ typedef struct cov_ctx {
   int idcol;                             /* field of the ID column, or -1 */
   int field[IMS_TABLE_MAX_FIELDS];       /* per covariate column: its field */
   int hcol[IMS_TABLE_MAX_FIELDS];        /* its header's character column */
-  double scale[IMS_TABLE_MAX_FIELDS];    /* its unit to the parameter's */
+  double scale[IMS_TABLE_MAX_FIELDS];    /* its unit to the parameter's (1: dimensionless) */
   double offset[IMS_TABLE_MAX_FIELDS];
   char *units; /* the '# units:' line, until the header is known */
   long units_line;
@@ -156,7 +156,7 @@ static int on_units_entry(const ims_table_row_t *row, void *ud, ims_err_t *err)
     seen[j] = 1;
   }
   for (int j = 0; j < t->ncols; j++)
-    if (!seen[j]) {
+    if (!seen[j] && !dimensionless(canonical(t->m, t->par[j]))) { /* SEX needs no unit */
       const char *cu = canonical(t->m, t->par[j]);
       char nb[160];
       return ims_err_set(err, IMS_EINPUT,
@@ -215,6 +215,11 @@ static int on_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
     if (rc)
       return rc;
     char nb[160];
+    int need = 0;
+    for (int j = 0; j < t->ncols; j++)
+      need |= !dimensionless(canonical(t->m, t->par[j]));
+    if (!c->units && !need)
+      return IMS_OK;
     if (!c->units)
       return ims_err_set(err, IMS_EINPUT,
                          "%s:%ld:1: no '# units:' line; give every covariate's unit before the "
@@ -273,6 +278,8 @@ int ims_covtab_read_mem(ims_covtab_t **out, const ims_model_t *m, const ims_unit
   }
   t->m = m;
   cov_ctx_t c = {.t = t, .u = u, .idcol = -1};
+  for (int j = 0; j < IMS_TABLE_MAX_FIELDS; j++)
+    c.scale[j] = 1.0;
   ims_table_opts_t o = {.row = on_row, .comment = on_comment, .ud = &c};
   int rc = ims_table_scan_mem(name, buf, len, &o, err);
   free(c.units);

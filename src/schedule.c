@@ -331,8 +331,11 @@ static int convert_amounts(sch_ctx_t *c, const ims_table_row_t *row, ims_record_
   }
   if (!rate) {
     if (isnan(r->amt))
-      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: missing amt", row->name, row->line,
-                         col[S_AMT]);
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s:%ld:%d: missing amt%s; give the amount (or, with a rate unit such "
+                         "as %s/%s, rate and dur)",
+                         row->name, row->line, col[S_AMT],
+                         c->cols.idx[S_AMT] < 0 ? " (no amt column)" : "", su, tu);
     r->amt *= scale;
     r->rate *= scale;
     return IMS_OK;
