@@ -328,8 +328,8 @@ static int apply_event(ims_sim_t *s, run_t *r, long i, double t, ims_err_t *err)
     for (long j = 0; j < s->tl.nev; j++) /* the schedule's running infusions end */
       if (r->running[j]) {
         r->running[j] = 0;
-        infusion_edge(s, r->ev[j].cmt, r->applied[j], 0);
         ims__sens_rate_add(s, r->dj[j], r->ev[j].cmt, -r->dapplied[j]);
+        infusion_edge(s, r->ev[j].cmt, r->applied[j], 0); /* last: may clear the sums */
       }
     ims__initial_state(s, s->p, y);
     ims__sens_reset(s);
@@ -364,8 +364,8 @@ static int apply_event(ims_sim_t *s, run_t *r, long i, double t, ims_err_t *err)
   if (!r->running[on]) /* a reset ended it already */
     return IMS_OK;
   r->running[on] = 0;
-  infusion_edge(s, cmt, r->applied[on], 0);
   ims__sens_rate_add(s, r->dj[on], cmt, -r->dapplied[on]);
+  infusion_edge(s, cmt, r->applied[on], 0); /* last: may clear the sums */
   (void)t;
   return IMS_OK;
 }

@@ -21,6 +21,7 @@ int main(void)
   srunner_add_suite(sr, suite_figure());
 
   srunner_add_suite(sr, suite_population());
+  srunner_add_suite(sr, suite_covariates());
   srunner_add_suite(sr, suite_dynamics());
   srunner_add_suite(sr, suite_continuation());
   srunner_add_suite(sr, suite_output());
