@@ -339,6 +339,367 @@ START_TEST(sensitivity_to_weight)
 }
 END_TEST
 
+/* NONMEM habits: upper-case headers, a numeric CMT, "." for missing
+ * values and EVID 0 rows give the records of the canonical file. */
+START_TEST(nonmem_records)
+{
+  ims_schedule_t *a = t_sched(pk(), "TIME,CMT,AMT,RATE,II,ADDL,SS,EVID\n"
+                                    "0,1,200,9600,21,3,0,1\n"
+                                    "0.5,1,.,.,.,.,.,0\n"
+                                    "63,A1,100,.,.,.,.,1\n"
+                                    "70,2,.,.,.,.,.,2\n");
+  ims_schedule_t *b = t_sched(pk(), "time,cmt,amt,rate,ii,addl\n0,A1,200,9600,21,3\n63,A1,100,0,0,0\n");
+  ck_assert_int_eq(a->nrec, 2);
+  ck_assert_int_eq(b->nrec, 2);
+  for (int i = 0; i < 2; i++) {
+    const ims_record_t *x = &a->rec[i], *y = &b->rec[i];
+    ck_assert(x->time == y->time && x->cmt == y->cmt && x->amt == y->amt && x->rate == y->rate &&
+              x->dur == y->dur && x->ii == y->ii && x->addl == y->addl && x->ss == y->ss &&
+              x->f == y->f && !x->reset && !x->cov);
+  }
+  ims_params_t *p = t_params(pk(), pembro, NULL);
+  size_t n;
+  double *tout = t_grid(0, 100, 0.5, &n);
+  ims_opts_t o;
+  t_tight(&o);
+  trace_t ta, tb;
+  t_run_ok(p, a, &o, tout, n, &ta);
+  t_run_ok(p, b, &o, tout, n, &tb);
+  traces_identical(&ta, &tb, "NONMEM layout");
+  t_trace_free(&ta);
+  t_trace_free(&tb);
+  free(tout);
+  ims_params_free(p);
+  ims_schedule_free(a);
+  ims_schedule_free(b);
+}
+END_TEST
+
+/* EVID 4 resets every state to its initial value, then doses; EVID 3 only
+ * resets (a running infusion ends there, and later infusions add up as
+ * before); one compartment, CL 0.5 L/d, V1 4 L, against closed forms. */
+START_TEST(reset_closed_form)
+{
+  ims_params_t *p = t_params(pk(), NULL, "CL=0.5", "V1=4", "A1_0=7", NULL);
+  const double k = 0.5 / 4;
+  ims_schedule_t *s = t_sched(pk(), "time,cmt,amt,rate,evid\n"
+                                    "0,A1,100,0,1\n"
+                                    "10,A1,50,0,4\n"
+                                    "20,A1,400,10,1\n"
+                                    "30,A1,0,0,3\n"
+                                    "50,A1,50,10,1\n");
+  size_t n;
+  double *tout = t_grid(0, 70, 0.25, &n);
+  ims_opts_t o;
+  t_tight(&o);
+  trace_t tr;
+  t_run_ok(p, s, &o, tout, n, &tr);
+  int a1 = t_col(pk(), "A1");
+  double worst = 0;
+  for (size_t i = 0; i < n; i++) {
+    double t = tout[i], want;
+    if (t < 10)
+      want = 107 * exp(-k * t);
+    else if (t < 20)
+      want = 57 * exp(-k * (t - 10)); /* reset to A1_0 = 7, dose 50 */
+    else if (t < 30) {
+      double a20 = 57 * exp(-k * 10);
+      want = a20 * exp(-k * (t - 20)) + 10 / k * (1 - exp(-k * (t - 20)));
+    } else if (t < 50) /* the infusion (20 to 60) ends at the reset */
+      want = 7 * exp(-k * (t - 30));
+    else {
+      double a50 = 7 * exp(-k * 20);
+      want = a50 * exp(-k * (t - 50)) +
+             (t < 55 ? 10 / k * (1 - exp(-k * (t - 50)))
+                     : 10 / k * (1 - exp(-k * 5)) * exp(-k * (t - 55)));
+    }
+    double e = fabs(TR(&tr, i, a1) - want) / want;
+    worst = e > worst ? e : worst;
+    ck_assert_msg(e <= 1e-7, "t=%g: A1 %.12g want %.12g", t, TR(&tr, i, a1), want);
+  }
+  printf("covariates: EVID 3/4 resets against closed forms, worst %.2g relative\n", worst);
+  t_trace_free(&tr);
+  free(tout);
+  ims_schedule_free(s);
+  ims_params_free(p);
+}
+END_TEST
+
+/* Everything a population reports per subject. */
+typedef struct popcap {
+  int nval;
+  uint64_t n;
+  int *status;
+  double *p, *auc; /* C1's AUC */
+} popcap_t;
+
+static int on_subj(void *ud, const ims_pop_subject_t *su)
+{
+  popcap_t *c = ud;
+  int c1 = pk()->nstates; /* C1 is the first output */
+  c->status[su->id] = su->status;
+  memcpy(c->p + su->id * (size_t)c->nval, su->p, (size_t)c->nval * sizeof *su->p);
+  c->auc[su->id] = su->metrics ? su->metrics[(size_t)c1 * IMS_PM_N + IMS_PM_AUC] : NAN;
+  return 0;
+}
+
+static void pop_run(const ims_pop_t *pop, const ims_schedule_t *s, ims_subjects_t *subj,
+                    uint64_t seed, uint64_t first, uint64_t last, int threads, popcap_t *c)
+{
+  ims_opts_t o;
+  t_tight(&o);
+  double tout[] = {0, 10, 42};
+  ims_pop_run_t run = {.seed = seed,
+                       .first = first,
+                       .last = last,
+                       .threads = threads,
+                       .subject = on_subj,
+                       .ud = c,
+                       .chunk_mem = 16 * 1024,
+                       .setup = subj ? ims_subjects_setup : NULL,
+                       .setup_ud = subj};
+  ims_pop_summary_t sum;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_pop_simulate(pop, s, &o, tout, 3, &run, &sum, &err) == 0, "%s", err.msg);
+}
+
+static void popcap_init(popcap_t *c, const ims_pop_t *pop, uint64_t n)
+{
+  c->nval = ims_pop_nvalues(pop);
+  c->n = n;
+  c->status = calloc(n, sizeof *c->status);
+  c->p = calloc(n * (size_t)c->nval, sizeof *c->p);
+  c->auc = calloc(n, sizeof *c->auc);
+  ck_assert(c->status && c->p && c->auc);
+}
+
+static void popcap_free(popcap_t *c)
+{
+  free(c->status);
+  free(c->p);
+  free(c->auc);
+}
+
+static ims_covtab_t *covtab(const char *csv)
+{
+  ims_covtab_t *t;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_covtab_read_mem(&t, pk(), t_units(), "cov.csv", csv, strlen(csv), &err) == 0,
+                "%s", err.msg);
+  return t;
+}
+
+/* A covariate table: its rows (weights in lb, converted) replace the
+ * drawn values; subject i's row is row i, or in sample mode the documented
+ * function of (seed, i); threads and shards give the same bits. */
+START_TEST(covariate_table_reproducible)
+{
+  char csv[8192] = "# weights in pounds\n# units: WT=lb\nID,WT\n";
+  for (int r = 0; r < 37; r++)
+    snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%d,%d\n", 1000 + r, 90 + 7 * r);
+  ims_covtab_t *t = covtab(csv);
+  ck_assert_int_eq(ims_covtab_nrows(t), 37);
+  ck_assert(fabs(ims_covtab_value(t, 2, 0) - 104 * 0.45359237) < 1e-12);
+  ims_params_t *p = t_params(pk(), pembro, NULL);
+  ims_pop_t *pop;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_pop_alloc(&pop, p, &err), 0);
+  ims_schedule_t *s = t_sched(pk(), "time,cmt,amt,dur,ii,addl,unit\n0,A1,2,0.02,21,1,mg/kg\n");
+  int iwt = ims_model_param_index(pk(), "WT");
+  for (int mode = 0; mode < 2; mode++) {
+    uint64_t n = mode == IMS_COV_ROWS ? 37 : 120;
+    ims_subjects_t *sj;
+    ck_assert_msg(ims_subjects_alloc(&sj, t, mode, s, 77, 0, n, &err) == 0, "%s", err.msg);
+    popcap_t c1, c2, h;
+    popcap_init(&c1, pop, n);
+    popcap_init(&c2, pop, n);
+    popcap_init(&h, pop, n);
+    pop_run(pop, s, sj, 77, 0, n, 1, &c1);
+    pop_run(pop, s, sj, 77, 0, n, 2, &c2);
+    pop_run(pop, s, sj, 77, 0, n / 2, 2, &h);
+    pop_run(pop, s, sj, 77, n / 2, n, 1, &h);
+    ck_assert(memcmp(c1.p, c2.p, n * (size_t)c1.nval * sizeof *c1.p) == 0);
+    ck_assert(memcmp(c1.auc, c2.auc, n * sizeof *c1.auc) == 0);
+    ck_assert(memcmp(c1.p, h.p, n * (size_t)c1.nval * sizeof *c1.p) == 0);
+    ck_assert(memcmp(c1.auc, h.auc, n * sizeof *c1.auc) == 0);
+    int seen[37] = {0};
+    for (uint64_t i = 0; i < n; i++) {
+      long r = mode == IMS_COV_ROWS ? (long)i : -1;
+      if (mode == IMS_COV_SAMPLE) { /* the documented formula */
+        uint64_t hk = ims_pop_subject_key(ims_pop_subject_key(77, i), 1);
+        r = (long)((double)(hk >> 11) * 0x1p-53 * 37);
+      }
+      ck_assert_int_eq(r, ims_covtab_pick(t, mode, 77, i));
+      seen[r]++;
+      ck_assert(c1.p[i * (size_t)c1.nval + (size_t)iwt] == ims_covtab_value(t, r, 0));
+      long id;
+      ck_assert(ims_subjects_id(sj, i, &id) && id == 1000 + r);
+      ck_assert_int_eq(c1.status[i], 0);
+    }
+    if (mode == IMS_COV_SAMPLE) { /* with replacement: some row twice, some never */
+      int twice = 0, never = 0;
+      for (int r = 0; r < 37; r++)
+        twice |= seen[r] > 1, never |= seen[r] == 0;
+      ck_assert(twice);
+      (void)never;
+    }
+    popcap_free(&c1);
+    popcap_free(&c2);
+    popcap_free(&h);
+    ims_subjects_free(sj);
+  }
+  /* rows mode needs a row per subject */
+  ims_subjects_t *sj;
+  ck_assert_int_eq(ims_subjects_alloc(&sj, t, IMS_COV_ROWS, s, 77, 0, 38, &err), IMS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "38 subjects but 37 rows") != NULL, "%s", err.msg);
+  ims_schedule_free(s);
+  ims_pop_free(pop);
+  ims_params_free(p);
+  ims_covtab_free(t);
+}
+END_TEST
+
+/* A schedule with IDs: subject i gets the i-th ID, or with a covariate
+ * table the schedule of its row's ID; each subject's exposure equals a
+ * single run of that ID's records with its weight. */
+START_TEST(id_schedules)
+{
+  const char *sched = "ID,TIME,CMT,AMT,RATE,UNIT\n"
+                      "101,0,1,100,0,mg\n"
+                      "205,0,1,200,4800,mg\n"
+                      "205,21,1,200,4800,mg\n"
+                      "150,0,1,3,0,mg/kg\n";
+  ims_schedule_t *s = t_sched(pk(), sched);
+  ck_assert_int_eq(s->nid, 3);
+  ck_assert(s->ids[0] == 101 && s->ids[1] == 205 && s->ids[2] == 150);
+  ims_params_t *p = t_params(pk(), pembro, "WT=60", NULL);
+  ims_pop_t *pop;
+  ims_err_t err = {0};
+  ck_assert_int_eq(ims_pop_alloc(&pop, p, &err), 0);
+  /* a single run refuses several subjects */
+  ims_opts_t o;
+  t_tight(&o);
+  double tout[] = {0, 10, 42};
+  trace_t tr;
+  ck_assert_int_eq(t_run(pk(), p->value, s, &o, tout, 3, &tr, &err), IMS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "records of 3 subjects (column ID)") != NULL, "%s", err.msg);
+  t_trace_free(&tr);
+  /* no table: subject i, the i-th ID; at most 3 subjects */
+  ims_subjects_t *sj;
+  ck_assert_int_eq(ims_subjects_alloc(&sj, NULL, IMS_COV_ROWS, s, 5, 0, 4, &err), IMS_EINPUT);
+  ck_assert_int_eq(ims_subjects_alloc(&sj, NULL, IMS_COV_ROWS, s, 5, 0, 3, &err), 0);
+  popcap_t c;
+  popcap_init(&c, pop, 3);
+  pop_run(pop, s, sj, 5, 0, 3, 2, &c);
+  o.quad = 1;
+  for (int i = 0; i < 3; i++) {
+    ims_schedule_t *one;
+    ck_assert_int_eq(ims_schedule_subset(s, i, &one, &err), 0);
+    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err),
+                     0);
+    ck_assert_msg(c.auc[i] == tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates],
+                  "subject %d: AUC %.17g vs %.17g", i, c.auc[i],
+                  tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates]);
+    t_trace_free(&tr);
+    ims_schedule_free(one);
+  }
+  popcap_free(&c);
+  ims_subjects_free(sj);
+  /* a table with IDs: matched by ID, whatever the order; its weights apply */
+  ims_covtab_t *t = covtab("# units: WT=kg\nid,WT\n150,50\n101,80\n205,100\n");
+  ck_assert_int_eq(ims_subjects_alloc(&sj, t, IMS_COV_ROWS, s, 5, 0, 3, &err), 0);
+  popcap_init(&c, pop, 3);
+  pop_run(pop, s, sj, 5, 0, 3, 1, &c);
+  static const int sid_of_row[3] = {2, 0, 1};
+  for (int i = 0; i < 3; i++) {
+    ims_schedule_t *one;
+    ck_assert_int_eq(ims_schedule_subset(s, sid_of_row[i], &one, &err), 0);
+    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err),
+                     0);
+    ck_assert(c.auc[i] == tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates]);
+    t_trace_free(&tr);
+    ims_schedule_free(one);
+  }
+  /* subject 0 (ID 150, 3 mg/kg, 50 kg): AUC(0..42) of a 150 mg bolus */
+  ck_assert(c.p[ims_model_param_index(pk(), "WT")] == 50);
+  popcap_free(&c);
+  ims_subjects_free(sj);
+  ims_covtab_free(t);
+  /* an ID of the table without records is refused */
+  t = covtab("# units: WT=kg\nID,WT\n150,50\n999,80\n");
+  ck_assert_int_eq(ims_subjects_alloc(&sj, t, IMS_COV_SAMPLE, s, 5, 0, 10, &err), IMS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "ID 999 (row 2 of the covariate table) has no records") != NULL,
+                "%s", err.msg);
+  ims_covtab_free(t);
+  ims_pop_free(pop);
+  ims_params_free(p);
+  ims_schedule_free(s);
+}
+END_TEST
+
+/* Truncated draws: every subject within its bounds, the sample mean equal
+ * to the truncated lognormal's (closed form) within 5 standard errors, and
+ * a subject whose first draw was already within the bounds unchanged. */
+START_TEST(truncated_draws)
+{
+  ims_params_t *p0 = t_params(pk(), pembro, NULL);
+  ims_params_t *p = t_params(pk(), pembro, NULL);
+  ims_err_t err = {0};
+  const char *f0 = "name,value,unit,iiv\nWT,76.8,kg,0.09\n";
+  const char *f = "name,value,unit,iiv,lower,upper\nWT,76.8,kg,0.09,60,90\n";
+  ck_assert_int_eq(ims_params_read_mem(p0, t_units(), "a.csv", f0, strlen(f0), &err), 0);
+  ck_assert_int_eq(ims_params_read_mem(p, t_units(), "b.csv", f, strlen(f), &err), 0);
+  ims_pop_t *pop0, *pop;
+  ck_assert_int_eq(ims_pop_alloc(&pop0, p0, &err), 0);
+  ck_assert_int_eq(ims_pop_alloc(&pop, p, &err), 0);
+  ims_pop_rng_t *r;
+  ck_assert_int_eq(ims_pop_rng_alloc(&r, pop, &err), 0);
+  int nval = ims_pop_nvalues(pop), iwt = ims_model_param_index(pk(), "WT");
+  double *a = malloc((size_t)nval * sizeof *a), *b = malloc((size_t)nval * sizeof *b);
+  const int N = 4000;
+  double sum = 0, sum2 = 0;
+  int same = 0;
+  for (int i = 0; i < N; i++) {
+    ck_assert_int_eq(ims_pop_draw(pop0, r, 11, (uint64_t)i, a, NULL, &err), 0);
+    ck_assert_int_eq(ims_pop_draw(pop, r, 11, (uint64_t)i, b, NULL, &err), 0);
+    double w = b[iwt];
+    ck_assert(w >= 60 && w <= 90);
+    if (a[iwt] >= 60 && a[iwt] <= 90) {
+      ck_assert(memcmp(a, b, (size_t)nval * sizeof *a) == 0);
+      same++;
+    }
+    sum += w;
+    sum2 += w * w;
+  }
+  double mean = sum / N, sd = sqrt((sum2 - N * mean * mean) / (N - 1));
+  double mu = log(76.8), w = 0.3, la = log(60), lb = log(90);
+  double z = gsl_cdf_ugaussian_P((lb - mu) / w) - gsl_cdf_ugaussian_P((la - mu) / w);
+  double want = 76.8 * exp(w * w / 2) *
+                (gsl_cdf_ugaussian_P((lb - mu - w * w) / w) - gsl_cdf_ugaussian_P((la - mu - w * w) / w)) /
+                z;
+  ck_assert_msg(fabs(mean - want) <= 5 * sd / sqrt(N), "mean %g want %g (SE %g)", mean, want,
+                sd / sqrt(N));
+  /* about z of the first draws were within the bounds */
+  ck_assert_msg(fabs((double)same / N - z) <= 5 * sqrt(z * (1 - z) / N), "%d of %d, want %g", same,
+                N, z);
+  printf("covariates: truncated WT: mean %.3f kg (closed form %.3f), %d of %d first draws kept\n",
+         mean, want, same, N);
+  /* bounds that keep almost nothing are refused */
+  const char *f2 = "name,value,unit,iiv,lower,upper\nWT,76.8,kg,4,76,77\n";
+  ck_assert_int_eq(ims_params_read_mem(p, t_units(), "c.csv", f2, strlen(f2), &err), 0);
+  ims_pop_t *bad;
+  ck_assert_int_eq(ims_pop_alloc(&bad, p, &err), IMS_EINPUT);
+  ck_assert_msg(strstr(err.msg, "c.csv:2: the bounds [76, 77] of WT keep") != NULL, "%s", err.msg);
+  free(a);
+  free(b);
+  ims_pop_rng_free(r);
+  ims_pop_free(pop0);
+  ims_pop_free(pop);
+  ims_params_free(p0);
+  ims_params_free(p);
+}
+END_TEST
+
 Suite *suite_covariates(void)
 {
   Suite *s = suite_create("covariates");
@@ -348,6 +709,11 @@ Suite *suite_covariates(void)
   tcase_add_test(tc, typical_unchanged);
   tcase_add_test(tc, power_model_closed_form);
   tcase_add_test(tc, sensitivity_to_weight);
+  tcase_add_test(tc, nonmem_records);
+  tcase_add_test(tc, reset_closed_form);
+  tcase_add_test(tc, covariate_table_reproducible);
+  tcase_add_test(tc, id_schedules);
+  tcase_add_test(tc, truncated_draws);
   suite_add_tcase(s, tc);
   return s;
 }
