@@ -42,6 +42,8 @@ int main(void)
 
   srunner_add_suite(sr, suite_kirschner_panetta1998());
   srunner_add_suite(sr, suite_kuznetsov1994());
+  srunner_add_suite(sr, suite_ipilimumab_feng2014());
+  srunner_add_suite(sr, suite_bevacizumab_han2016());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

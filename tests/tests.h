@@ -74,6 +74,9 @@ Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
+/* population PK model files: ipilimumab, bevacizumab (tests/models/test_mab_popk.c) */
+Suite *suite_ipilimumab_feng2014(void);
+Suite *suite_bevacizumab_han2016(void);
 
 Suite *suite_cartmath2021(void);
 Suite *suite_chen2019(void);
