@@ -30,7 +30,7 @@ HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
         completion \
-        figures gallery-update bench check-peers format lint tsan
+        figures gallery-update bench check-peers format lint tsan check-sbml
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
 
@@ -91,6 +91,7 @@ check: deps-check
 	$(MAKE) fuzz-check
 	$(MAKE) tsan
 	$(MAKE) lint format-check
+	$(MAKE) check-sbml
 
 check-install: all
 	bash tests/cli/install.sh
@@ -99,8 +100,25 @@ check-cli: all
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/run.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/options.sh $(BUILD)/immunosim
 	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/outputs.sh $(BUILD)/immunosim
+	IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/sbml.sh $(BUILD)/immunosim
 	CC="$(CC)" IMS_LIBS="$(CURDIR)/$(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)" \
 	  IMMUNOSIM_DATA=$(CURDIR) bash tests/cli/models.sh $(BUILD)/immunosim
+
+# SBML Test Suite conformance: every semantic case through tests/sbml/wrapper.sh,
+# two at a time, judged by the suite's pass rule (tests/sbml/check.py); a case
+# in tests/sbml/expected-pass.txt that does not pass fails the build.
+# SBML_UPDATE=1 rewrites that list; SBML_ONLY=1,3,5 runs a few cases.
+SBML_CASES := tests/sbml/cases/semantic
+$(BUILD)/sbml/sbmlcase: tests/sbml/sbmlcase.c $(BUILD)/libimmunosim.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libimmunosim.a $(LDFLAGS) $(LDLIBS)
+
+check-sbml: all $(BUILD)/sbml/sbmlcase
+	bash tests/sbml/selftest.sh
+	IMS_SBMLCASE=$(CURDIR)/$(BUILD)/sbml/sbmlcase /usr/bin/python3 tests/sbml/check.py \
+	  --cases $(SBML_CASES) --wrapper tests/sbml/wrapper.sh --out $(BUILD)/sbml \
+	  --expected tests/sbml/expected-pass.txt --jobs 2 $(if $(SBML_UPDATE),--update) \
+	  $(if $(SBML_ONLY),--only $(SBML_ONLY))
 
 check-peers: all
 	bash tests/peers/run.sh $(BUILD)/immunosim
@@ -135,7 +153,7 @@ valgrind: all $(BUILD)/check_immunosim
 # with its caption NN_name.txt (plots/gallery/run.sh; needs gnuplot, installed by `make deps`).
 # gallery-update copies the figures shown in README.md to plots/gallery/png/.
 GALLERY_README := 01_stein_tisagenlecleucel 04_kimmel_axicel_zuma1 05_cartmath_rechallenge \
-                  11_kirschner_panetta_phase
+                  11_kirschner_panetta_phase 18_sbml_dwivedi_il6r
 figures: all
 	rm -rf $(BUILD)/figures
 	bash plots/gallery/run.sh $(BUILD)/immunosim $(BUILD)/figures

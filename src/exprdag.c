@@ -510,8 +510,16 @@ static int rule(ims__dag_t *g, int x, int da, int db)
   case IMS__D_POW:
     if (!(g->n[b].flags & (IMS__D_DEPY | IMS__D_DEPT)) && g->n[b].op == IMS__D_CONST)
       return M(MUL, M(MUL, b, M(POW, a, K(g->n[b].v - 1))), da);
-    /* a^b (b' ln a + b a'/a) */
-    return M(MUL, x, M(ADD, M(MUL, db, F(LN, a)), M(DIV, M(MUL, b, da), a)));
+    /* (sbml, issue 12) b a^(b-1) a' + a^b ln(a) b', the last term only when b
+     * depends on the variable: the form a^b (b' ln a + b a'/a) is NaN at
+     * a = 0 for a parameter exponent (Hill terms (S/K)^h at S = 0, SBML Test
+     * Suite case 01395), where the true derivative is finite. */
+    {
+      int t1 = M(MUL, M(MUL, b, M(POW, a, M(SUB, b, K(1)))), da);
+      if (g->n[db].op == IMS__D_CONST && g->n[db].v == 0)
+        return t1;
+      return M(ADD, t1, M(MUL, M(MUL, x, F(LN, a)), db));
+    }
   case IMS__D_EXP:
     return M(MUL, x, da);
   case IMS__D_LN:

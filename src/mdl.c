@@ -71,6 +71,7 @@ void ims_mdl_free(ims_mdl_t *d)
     for (int k = 0; k < e->nassign; k++) {
       free(e->assign[k].target);
       eq_free(&e->assign[k].value);
+      eq_free(&e->assign[k].scale);
     }
     free(e->assign);
   }
@@ -261,6 +262,7 @@ int ims_mdl_add_assign(ims_mdl_t *d, int event, const char *target, ims_mdl_eq_t
     return nomem(err);
   }
   e->assign = a;
+  memset(&a[e->nassign], 0, sizeof *a); /* no scale unless the importer sets one */
   a[e->nassign].target = strdup(target);
   a[e->nassign].value = value;
   e->nassign++;

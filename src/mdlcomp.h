@@ -26,7 +26,16 @@ typedef struct ims__mprog {
   ims_par_t *params;
   double *y0_def;
   int *par_of; /* description parameter of each model parameter */
+  /* (sbml, issue 12) what the driver needs beyond ev: the triggers' root
+   * functions, the assignments' scales, the event table (mdlevents.c) */
+  struct ims__evprog *evd;
 } ims__mprog_t;
+
+typedef struct ims__evprog ims__evprog_t;
+/* (sbml, issue 12) The DAG node of an expanded expression, for the event
+ * compiler (mdlevents.c); x is mdlemit.c's emitting context. */
+struct ectx;
+int ims__emit_node(struct ectx *x, const ims_expr_t *e);
 
 /* What a name stands for. */
 enum { IMS__K_STATE, IMS__K_PARAM, IMS__K_INIT, IMS__K_DEF, IMS__K_FUNC };

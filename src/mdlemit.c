@@ -1,6 +1,7 @@
 /* From checked, expanded expressions to one DAG, its symbolic Jacobian, the
  * evaluator's programs and the ims_model_t whose functions run them. */
 #include "mdlcomp.h"
+#include "mdlevents.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -175,6 +176,11 @@ static int fold(ectx_t *x, int op, const ims_expr_t *e)
   if (e->n == 1 && (op == IMS__D_AND || op == IMS__D_OR || op == IMS__D_XOR))
     acc = ims__dag_mk(x->g, IMS__D_NE, acc, ims__dag_const(x->g, 0), -1);
   return acc;
+}
+
+int ims__emit_node(struct ectx *x, const ims_expr_t *e)
+{
+  return node_of(x, e);
 }
 
 static int node_of(ectx_t *x, const ims_expr_t *e)
@@ -374,7 +380,13 @@ static int g_switches(double t, const double *y, double *g, const ims_ctx_t *ctx
 static void g_init(double *y0, const ims_ctx_t *ctx)
 {
   const ims__mprog_t *P = ctx->model->impl;
-  ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->work, y0);
+  /* (sbml, issue 12) An initial expression may read another state's initial
+   * value, also through intermediates (SBML initial assignments and
+   * assignment rules, SBML Test Suite case 01217).  One pass reads the
+   * values from before it, so a chain of k such states needs k passes; the
+   * program sets P->init.nout states, hence that many passes. */
+  for (int pass = 0; pass < (P->init.nout > 1 ? P->init.nout : 1); pass++)
+    ims__prog_run(&P->init, &P->L, 0, y0, ctx->p, NULL, ctx->work, y0);
 }
 
 const ims_mdl_t *ims_mdl_of(const ims_model_t *m)
@@ -409,6 +421,7 @@ static void mprog_free(ims__mprog_t *P)
   for (int k = 0; P->ev && k < P->nev; k++)
     ims__prog_free(&P->ev[k]);
   free(P->ev);
+  ims__events_free(P->evd);
   ims__prog_free(&P->rhs);
   ims__prog_free(&P->jac);
   ims__prog_free(&P->out);
@@ -536,6 +549,8 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
     oom = switches(x, rate, n, &sw, &nsw, &hold, &nhold) != 0;
   if (oom || x->bad)
     rc = x->bad ? IMS_EINPUT : ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+  if (!rc) /* (sbml, issue 12) the triggers' roots join the DAG before its layout */
+    rc = ims__events_nodes(c, x, x->g, &P->evd);
   if (!rc && ims__layout_init(&P->L, x->g, n, c->nmpar + n, nsw))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   for (int i = 0; !rc && i < nhold; i++)
@@ -545,15 +560,20 @@ static int programs(ims__comp_t *c, ectx_t *x, ims__mprog_t *P)
               ims__prog_build(&P->jac, x->g, &P->L, roots, idx, nj, n * n, 1) ||
               ims__prog_build(&P->out, x->g, &P->L, outs, NULL, nout, nout, 0) ||
               ims__prog_build(&P->sw, x->g, &P->L, sw, NULL, nsw, nsw, 0) ||
-              ims__prog_build(&P->init, x->g, &P->L, inits, iidx, ninit, n, 0)))
+              ims__prog_build(&P->init, x->g, &P->L, inits, iidx, ninit, n, 0) ||
+              ims__events_build(P->evd, x->g, &P->L)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   if (!rc && d->nevents && !(P->ev = calloc((size_t)d->nevents, sizeof *P->ev)))
     rc = ims_err_set(c->err, IMS_ENOMEM, "out of memory");
   for (int k = 0; !rc && k < d->nevents; k++, P->nev++) {
     int ns = 3 + d->events[k].nassign, nr = 0;
     int *er = malloc((size_t)ns * sizeof *er), *es = malloc((size_t)ns * sizeof *es);
-    for (int s2 = 1; er && es && s2 < 3; s2++) /* no delay or priority: NaN */
-      er[nr] = nan, es[nr++] = s2;
+    /* no delay or priority: NaN (sbml, issue 12: only for the absent ones;
+     * an event with a delay overran er and es) */
+    const ims_mdl_event_t *ek = &d->events[k];
+    for (int s2 = 1; er && es && s2 < 3; s2++)
+      if (!(s2 == 1 ? ek->delay.e : ek->priority.e))
+        er[nr] = nan, es[nr++] = s2;
     for (int i = 0; er && es && i < c->nevx; i++)
       if (c->evx[i].event == k)
         er[nr] = evn[i], es[nr++] = c->evx[i].slot;
@@ -621,6 +641,10 @@ int ims__comp_emit(ims__comp_t *c, ims_model_t **out)
       max_sz(max_sz(ims__prog_nreg(&P->out), ims__prog_nreg(&P->sw)), ims__prog_nreg(&P->init)));
   for (int k = 0; k < P->nev; k++)
     m->nwork = max_sz(m->nwork, ims__prog_nreg(&P->ev[k]));
+  /* (sbml, issue 12) events for the driver (src/sim_events.c) */
+  m->nwork = max_sz(m->nwork, ims__events_nreg(P->evd));
+  m->event_eval = P->evd ? ims__events_eval : NULL;
+  ims__events_model(P->evd, m);
   *out = m;
   return IMS_OK;
 }

@@ -68,6 +68,21 @@
  * the sides (a jump across a switch changes it, rounding at the switch does
  * not).
  *
+ * Model events (src/sim_events.c; SBML, issue 12).  A model may bring
+ * events (model.h: nevents, event_eval): a trigger that is a boolean of
+ * relations, a delay, a priority and assignments, with SBML's semantics.
+ * They use this machinery, not a loop of their own, through four hooks:
+ * the relations' differences are CVODE root functions after the watches'
+ * and the switches' (no band: SBML relations are exact); ims__trig_root,
+ * _before and _after evaluate every trigger and fire those that turned
+ * true; a firing goes on the pending queue as an IMS__ACT_EVENT action at
+ * t + delay (a wake-up at t when there is no delay), so it is a
+ * discontinuity of its instant; at the end of apply_due the executions due
+ * run one at a time, highest priority first (equal ones in a seeded random
+ * order), each followed by a new look at every trigger.  A relation t OP c
+ * puts c on the queue at the start, so t >= c holds at c itself, before the
+ * rows at c, like a dose.  Sensitivities across model events are refused.
+ *
  * Sensitivities (src/sim_sens.c).  At a discontinuity whose time tau moves
  * with p (a breakpoint, a switch, an action triggered by a crossing), the state
  * sensitivities jump: S+ = Dh S- + (Dh f- - f+) dtau/dp (Dh: the Jacobian of
@@ -426,6 +441,11 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
   }
   ims__pending_t a;
   while (!rc && ims__tl_pop(tl, lim, &a)) {
+    if (a.act == IMS__ACT_EVENT) { /* a model event falls due: run below */
+      ims__ev_due(s, a.target);
+      *any = 1;
+      continue;
+    }
     const ims_trigger_t *tr = &s->opts->triggers[a.trigger];
     if (a.act != IMS__ACT_INF_END && tr->delay > 0) { /* log a delayed action as it runs */
       ims_logged_t lg = {t, a.trigger, tr->var, ims__var_value(s, t, NV_DATA_S(s->y), tr->var),
@@ -441,7 +461,8 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
     keep_theta(s, r, th);
     *any = 1;
   }
-  return rc;
+  /* model events due now, highest priority first (src/sim_events.c) */
+  return rc ? rc : ims__ev_run_due(s, t, any, err);
 }
 
 /* The discontinuities of the instant at t (all due by lim): crossings the
@@ -538,7 +559,8 @@ static int run_loop(ims_sim_t *s, run_t *r, ims_err_t *err)
   double t = s->opts->t0, tret, last_root = -INFINITY;
   int restart, stuck = 0;
   ims__trig_begin(s, t);
-  int rc = instant(s, r, t, ims__tl_chain_end(tl, t), &restart, err);
+  int rc = ims__ev_begin(s, t, err); /* model events true at t0 may fire there */
+  rc = rc ? rc : instant(s, r, t, ims__tl_chain_end(tl, t), &restart, err);
   if (!rc && restart)
     rc = ims__cv_reinit(s, t, err);
   while (!rc && tl->iout < tl->ntout) {
@@ -663,6 +685,10 @@ int ims_opts_validate(const ims_opts_t *o, const ims_model_t *m, ims_err_t *err)
                          "supported; use a threshold",
                          k, nm);
   }
+  if (o->nsens > 0 && m->nevents > 0) /* (sbml) the jumps of model events are not differentiated */
+    return ims_err_set(err, IMS_EINPUT,
+                       "model %s has events (SBML): sensitivities across them are not supported",
+                       m->name);
   if (o->nsens < 0 || (o->nsens && !o->sens))
     return ims_err_set(err, IMS_EINPUT, "%d sensitivities without a parameter list", o->nsens);
   for (int j = 0; j < o->nsens; j++)

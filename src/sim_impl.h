@@ -26,6 +26,9 @@
 
 /* The end of an infusion a trigger started (an action of the pending queue). */
 #define IMS__ACT_INF_END (-1)
+/* (sbml) A model event's execution falling due (target: its slot in
+ * src/sim_events.c, or -1 to wake the instant for executions due at once). */
+#define IMS__ACT_EVENT (-2)
 
 /* ---- the timeline ------------------------------------------------------ */
 
@@ -99,6 +102,9 @@ typedef struct ims__watch {
  * boolean of relations) adds its watches in ims__trig_setup and decides in
  * trig_changed() when its condition changed. */
 #define IMS__TK_CROSS 0
+/* Model events (src/sim_events.c), e.g. SBML events. */
+typedef struct ims__evstate ims__evstate_t;
+
 typedef struct ims__trig {
   int kind;
   int w0, nw; /* its watches */
@@ -138,7 +144,8 @@ struct ims_sim {
   ims__trig_t *tg;
   int nw, ntg, nroots;
   int *rootsfound;
-  double *obsf; /* per column: its absolute tolerance (outputs from the states') */
+  double *obsf;        /* per column: its absolute tolerance (outputs from the states') */
+  ims__evstate_t *evs; /* model events, or NULL */
   /* switches: the model's conditions (model.h nswitch/switches), CVODE's
    * root functions 2 nw .. 2 nw + nsw - 1 */
   int nsw;
@@ -209,6 +216,19 @@ int ims__switch_root(ims_sim_t *s, double t, ims_err_t *err);
 int ims__switch_flip(ims_sim_t *s, double t, ims_err_t *err);
 double ims__var_value(ims_sim_t *s, double t, const double *y, int var);
 double ims__col_deriv(ims_sim_t *s, double t, const double *y, int c, int *fdone, double *noise);
+
+/* sim_events.c: model events.  _setup with the triggers (their root
+ * functions follow the watches' and the switches'), _begin at t0, _check
+ * wherever triggers are observed, _due when a queued execution falls due,
+ * _run_due after the instant's queue (sets *any when it changed the state). */
+int ims__ev_setup(ims_sim_t *s, ims_err_t *err);
+void ims__ev_free(ims_sim_t *s);
+int ims__ev_nroots(const ims_sim_t *s);
+void ims__ev_roots(ims_sim_t *s, double t, const double *y, double *g);
+int ims__ev_begin(ims_sim_t *s, double t, ims_err_t *err);
+int ims__ev_check(ims_sim_t *s, double t, ims_err_t *err);
+void ims__ev_due(ims_sim_t *s, int slot);
+int ims__ev_run_due(ims_sim_t *s, double t, int *any, ims_err_t *err);
 
 /* sim_sens.c */
 int ims__sens_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err);

@@ -125,6 +125,8 @@ int ims__cv_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
   ims_sim_t *s = ud;
   const double *yy = NV_DATA_S(y);
   int fdone = 0;
+  if (s->evs) /* model events' root functions follow the watches' and the switches' */
+    ims__ev_roots(s, t, yy, g + 2 * s->nw + s->nsw);
   if (s->nsw) { /* a switch is a sign change of g itself, with no band: the model's
                  * condition flips exactly there (held on its side until then) */
     double *gs = g + 2 * s->nw;
@@ -280,17 +282,20 @@ int ims__trig_root(ims_sim_t *s, double t, ims_err_t *err)
   if (!s->nroots)
     return IMS_OK;
   int rc = s->in_ss ? IMS_OK : observe(s, t, s->rootsfound, 0, NULL, err);
-  return rc ? rc : ims__switch_root(s, t, err);
+  rc = rc ? rc : ims__switch_root(s, t, err);
+  return rc || s->in_ss ? rc : ims__ev_check(s, t, err);
 }
 
 int ims__trig_before(ims_sim_t *s, double t, ims_err_t *err)
 {
-  return s->nw ? observe(s, t, NULL, 0, NULL, err) : IMS_OK;
+  int rc = s->nw ? observe(s, t, NULL, 0, NULL, err) : IMS_OK;
+  return rc ? rc : ims__ev_check(s, t, err);
 }
 
 int ims__trig_after(ims_sim_t *s, double t, const double *theta, ims_err_t *err)
 {
-  return s->nw ? observe(s, t, NULL, 1, theta, err) : IMS_OK;
+  int rc = s->nw ? observe(s, t, NULL, 1, theta, err) : IMS_OK;
+  return rc ? rc : ims__ev_check(s, t, err);
 }
 
 void ims__trig_begin(ims_sim_t *s, double t)
@@ -320,6 +325,7 @@ void ims__trig_free(ims_sim_t *s)
   free(s->w);
   free(s->tg);
   free(s->rootsfound);
+  ims__ev_free(s);
   s->w = NULL;
   s->tg = NULL;
   s->rootsfound = NULL;
@@ -332,7 +338,11 @@ int ims__trig_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   ims__trig_free(s);
   s->w = calloc((size_t)nt + 1, sizeof *s->w);
   s->tg = calloc((size_t)nt + 1, sizeof *s->tg);
-  s->rootsfound = calloc(2 * (size_t)nt + (size_t)s->nsw + 1, sizeof *s->rootsfound);
+  int rc = ims__ev_setup(s, err);
+  if (rc)
+    return rc;
+  s->rootsfound = calloc(2 * (size_t)nt + (size_t)s->nsw + (size_t)ims__ev_nroots(s) + 1,
+                         sizeof *s->rootsfound);
   if (!s->w || !s->tg || !s->rootsfound)
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   for (int k = 0; k < nt; k++) {
@@ -343,7 +353,7 @@ int ims__trig_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     s->w[k].thr = s->w[k].deriv ? 0.0 : tr->threshold;
   }
   s->ntg = s->nw = nt;
-  s->nroots = 2 * s->nw + s->nsw;
+  s->nroots = 2 * s->nw + s->nsw + ims__ev_nroots(s);
   s->nevents = 0;
   s->max_events = o->max_events > 0 ? o->max_events : IMS__MAX_EVENTS;
   return ims__cv_check(s, CVodeRootInit(s->cv, s->nroots, s->nroots ? ims__cv_root : NULL),

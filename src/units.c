@@ -178,3 +178,11 @@ int ims_units_convert(const ims_units_t *u, const char *from, const char *to, do
     *value = scale * *value + offset;
   return rc;
 }
+
+/* (sbml, issue 12) The udunits2 system behind u, with immunosim's count
+ * units, for code that takes units apart: the SBML export writes a unit as
+ * SBML unit kinds from its udunits2 definition. */
+void *ims__units_system(const ims_units_t *u)
+{
+  return u->sys;
+}

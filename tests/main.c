@@ -27,6 +27,8 @@ int main(void)
   srunner_add_suite(sr, suite_output());
   srunner_add_suite(sr, suite_modelfiles());
   srunner_add_suite(sr, suite_expr());
+  srunner_add_suite(sr, suite_sbml());
+  srunner_add_suite(sr, suite_biomodels());
   /* model suites */
   srunner_add_suite(sr, suite_hardiansyah2019());
 
@@ -44,6 +46,10 @@ int main(void)
   srunner_add_suite(sr, suite_kuznetsov1994());
   srunner_add_suite(sr, suite_ipilimumab_feng2014());
   srunner_add_suite(sr, suite_bevacizumab_han2016());
+
+  srunner_add_suite(sr, suite_gevertz2018());
+  srunner_add_suite(sr, suite_hosseini2020());
+  srunner_add_suite(sr, suite_dwivedi2014());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

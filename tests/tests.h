@@ -72,6 +72,8 @@ Suite *suite_continuation(void);
 Suite *suite_output(void);
 Suite *suite_modelfiles(void);
 Suite *suite_expr(void);
+Suite *suite_sbml(void);
+Suite *suite_biomodels(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
 /* population PK model files: ipilimumab, bevacizumab (tests/models/test_mab_popk.c) */
@@ -90,5 +92,9 @@ Suite *suite_wodarz2001(void);
 
 Suite *suite_kirschner_panetta1998(void);
 Suite *suite_kuznetsov1994(void);
+
+Suite *suite_gevertz2018(void);
+Suite *suite_hosseini2020(void);
+Suite *suite_dwivedi2014(void);
 
 #endif

@@ -26,6 +26,7 @@
 #include "immunosim/report.h"
 #include "immunosim/rules.h"
 #include "immunosim/run.h"
+#include "immunosim/sbml.h"
 #include "immunosim/schedule.h"
 #include "immunosim/sim.h"
 #include "immunosim/sweep.h"

@@ -198,6 +198,12 @@ typedef struct ims_mdl_func {
 typedef struct ims_mdl_assign {
   char *target; /* a state or a parameter */
   ims_mdl_eq_t value;
+  /* (sbml, issue 12) Optional, e may be NULL: the value is multiplied by
+   * this when the assignment runs, however early the value was computed (an
+   * SBML concentration assigned to a species held as an amount: times its
+   * compartment's size at that time).  A name or an expression without
+   * function calls. */
+  ims_mdl_eq_t scale;
 } ims_mdl_assign_t;
 
 /* An SBML event, represented for the importer; the compiler resolves and unit

@@ -149,7 +149,44 @@ typedef struct ims_model {
    * (ims_model_initial_state); sensitivities of y0 then come from difference
    * quotients through both hooks. */
   void (*init_ctx)(double *y0, const ims_ctx_t *ctx);
+  /* Events (SBML; sbml, issue 12): each has a trigger, a boolean of
+   * relations that can only change value where one of the nevroots root
+   * functions changes sign; when it turns from false to true the event
+   * fires, and its assignments run after its delay, in priority order among
+   * the events due at one time (the driver: src/sim_events.c).  event_eval
+   * fills out with, for what = IMS_EVAL_ROOTS, the nevroots root functions;
+   * IMS_EVAL_TRIGGERS, each event's trigger (0 or 1); IMS_EVAL_DELAYS and
+   * IMS_EVAL_PRIORITIES, one value per event (0 and -inf when it has none);
+   * IMS_EVAL_VALUES, the nevvalues assignment values of all events;
+   * IMS_EVAL_SCALES, their factors, evaluated when they are assigned;
+   * IMS_EVAL_TIMES, the times c of the relations between t and a value
+   * that stays constant between events (t >= c): the driver stops exactly
+   * there, so a trigger like t >= c is true at c itself. */
+  int nevents;
+  const struct ims_event_def *events;
+  int nevroots, nevvalues, nevtimes;
+  void (*event_eval)(int what, double t, const double *y, double *out, const ims_ctx_t *ctx);
 } ims_model_t;
+
+#define IMS_EVAL_ROOTS 0
+#define IMS_EVAL_TRIGGERS 1
+#define IMS_EVAL_DELAYS 2
+#define IMS_EVAL_PRIORITIES 3
+#define IMS_EVAL_VALUES 4
+#define IMS_EVAL_SCALES 5 /* per value: its factor when it is assigned (1: none) */
+#define IMS_EVAL_TIMES 6  /* the nevtimes times c of relations between t and a constant */
+
+/* One event of a model (SBML semantics, L3V2 sec. 4.12). */
+typedef struct ims_event_def {
+  const char *id;
+  int persistent;         /* 0: a pending execution is dropped when the trigger turns false */
+  int initial_value;      /* the trigger's value just before the start (1: no firing at t0) */
+  int use_trigger_values; /* values computed when it fires (1) or when it runs (0) */
+  int has_delay;
+  int nassign; /* its assignments are values v0 .. v0 + nassign - 1 of IMS_EVAL_VALUES */
+  int v0;
+  const int *target; /* per assignment: a state index, or -1 - a parameter index */
+} ims_event_def_t;
 
 /* Number of entries in ctx->p: parameters plus one initial condition per state. */
 static inline int ims_model_nvalues(const ims_model_t *m)

@@ -102,4 +102,6 @@ int cmd_equilibria(int argc, char **argv);
 int cmd_continue(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
 
+int cmd_export(int argc, char **argv); /* export.c */
+
 #endif

@@ -4,7 +4,7 @@
 # or `source` this file.  Models, parameters, columns, sets and schedules come from the
 # binary being completed (list --names, info MODEL --names|--columns|--sets|--schedules).
 
-_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue translate"
+_immunosim_commands="run list info compare sweep sensitivity plot population equilibria continue translate export"
 
 # the options of a command
 _immunosim_options()
@@ -21,6 +21,7 @@ _immunosim_options()
     equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nullclines --field" ;;
     continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --max-points --max-step -o --out --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
     translate) echo "-h --help --no-unit-check -o --out" ;;
+    export) echo "-h --help -p --params --set -o --out" ;;
   esac
 }
 
@@ -30,8 +31,8 @@ _immunosim_value()
 {
   case "$1 $2" in
     "continue --par") echo param= ;;
-    "run --params" | "run -p" | "compare --params" | "compare -p" | "sweep --params" | "sweep -p" | "population --params" | "population -p" | "sensitivity --params" | "sensitivity -p" | "equilibria --params" | "equilibria -p" | "continue --params" | "continue -p") echo sets ;;
-    "run --set" | "compare --set" | "sweep --set" | "population --set" | "sensitivity --set" | "equilibria --set" | "continue --set") echo param= ;;
+    "run --params" | "run -p" | "compare --params" | "compare -p" | "sweep --params" | "sweep -p" | "population --params" | "population -p" | "sensitivity --params" | "sensitivity -p" | "equilibria --params" | "equilibria -p" | "continue --params" | "continue -p" | "export --params" | "export -p") echo sets ;;
+    "run --set" | "compare --set" | "sweep --set" | "population --set" | "sensitivity --set" | "equilibria --set" | "continue --set" | "export --set") echo param= ;;
     "run --schedule" | "run -s" | "sweep --schedule" | "sweep -s" | "population --schedule" | "population -s" | "sensitivity --schedule" | "sensitivity -s") echo schedules ;;
     "compare --schedule" | "compare -s") echo schedules ;;
     "plot --schedule" | "plot -s") echo schedules ;;
@@ -48,6 +49,7 @@ _immunosim_value()
     "population --out" | "population -o") echo file ;;
     "sensitivity --out" | "sensitivity -o") echo file ;;
     "translate --out" | "translate -o") echo file ;;
+    "export --out" | "export -o") echo file ;;
     "plot --out" | "plot -o") echo file ;;
     "run --format" | "population --format") echo "words csv tsv" ;;
     "run --units" | "compare --units" | "sweep --units" | "population --units" | "sensitivity --units") echo column= ;;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,9 @@ static int check_value(const char *cmd, const cli_opt_t *o, const char *v, cli_v
       return bad_value(cmd, o, v, "not a whole number");
     if (!in_range(o, d))
       return bad_value(cmd, o, v, NULL);
+    /* every CLI_INT ends in an int, whatever range the row declares */
+    if (o->type == CLI_INT && !(d >= INT_MIN && d <= INT_MAX))
+      return bad_value(cmd, o, v, "too large for a whole-number option");
     out->d = d;
     return 0;
   }

@@ -13,7 +13,7 @@
 
 const cli_opt_t cli_opts[] = {
     {OPT_HELP, "help", 'h', CLI_FLAG, NULL,
-     "run list info compare sweep sensitivity plot population " DYN " translate",
+     "run list info compare sweep sensitivity plot population " DYN " translate export",
      "show this help and exit", .group = NULL},
 
     /* ---- inputs ---- */
@@ -22,12 +22,12 @@ const cli_opt_t cli_opts[] = {
      "the parameter and its range (A != B), in its canonical unit ('immunosim info MODEL'); "
      "required",
      .comp = CLI_C_PARAM_EQ, .group = "inputs"},
-    {OPT_PARAMS, "params", 'p', CLI_FILE, "FILE", RUNS " " DYN,
+    {OPT_PARAMS, "params", 'p', CLI_FILE, "FILE", RUNS " " DYN " export",
      "parameter CSV (name,value,unit,source[,iiv,dist]), or the name of a shipped set "
      "(params/MODEL/; 'immunosim info MODEL' lists them); later files win; default: the "
      "model's published set",
      .flags = CLI_REPEAT, .comp = CLI_C_SETS, .group = "inputs"},
-    {OPT_SET, "set", 0, CLI_TEXT, "NAME=VALUE[UNIT]", RUNS " " DYN,
+    {OPT_SET, "set", 0, CLI_TEXT, "NAME=VALUE[UNIT]", RUNS " " DYN " export",
      "override one parameter or initial value <STATE>_0, e.g. --set CL=9.4mL/h or --set "
      "B_0=2 (a bare number is in the canonical unit)",
      .flags = CLI_REPEAT, .comp = CLI_C_PARAM_EQ, .group = "inputs"},
@@ -96,6 +96,10 @@ const cli_opt_t cli_opts[] = {
     {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "translate",
      "the C source ('-': standard output, the default); written to a temporary file and "
      "renamed, so a failure leaves none",
+     .comp = CLI_C_FILE, .group = "output"},
+    {OPT_OUT, "out", 'o', CLI_OUT, "FILE", "export",
+     "the SBML file ('-': standard output); written to a temporary file and renamed, so a "
+     "failure leaves none; required",
      .comp = CLI_C_FILE, .group = "output"},
     {OPT_OUT, "out", 'o', CLI_OUT, "FIG", "plot",
      "the figure; .png, .svg or .pdf chooses the format (required); its gnuplot script FIG.gp is "
@@ -515,6 +519,19 @@ const cli_cmd_t cli_cmds[] = {
      "the model a built-in.",
      NULL, "immunosim translate models/kuznetsov1994.model -o kuznetsov_file.c\n", 1, 1,
      "FILE.model", cmd_translate, 0},
+    {"export", "write a model as SBML Level 3 Version 2",
+     "MODEL|FILE.model|FILE.xml -o OUT.xml [-p FILE] [--set NAME=VALUE]",
+     "Write the model as SBML Level 3 Version 2 core: states as species (amounts: a "
+     "substance, a mass or a count) or as parameters with rate rules, parameters with their "
+     "units as unit definitions, intermediates and outputs as assignment rules, the citation "
+     "in the notes.  libsbml validates the document before it is written, and importing it "
+     "gives the same model.  The values written are the model's, or those of -p and --set.",
+     "A built-in model is written from its model file (models/MODEL.model), which the tests "
+     "hold to the built-in's results; a built-in without one has no expression form and is "
+     "refused.  A built-in's extinction rule becomes one event per state.",
+     "immunosim export kuznetsov1994 -o kuznetsov1994.xml\n"
+     "immunosim export pk2cmt -p pembrolizumab_ahamadi2017 -o pembrolizumab.xml\n",
+     1, 1, "MODEL", cmd_export, 0},
     {"_doc", "generated documents: _doc help CMD | man | bash | options", "man|bash|options",
      "Print the man page, the bash completion or the option table, generated from the option "
      "table (for make install and the tests).",

@@ -160,6 +160,7 @@ run pk2cmt --atol 0 -o x.csv|--atol 0: must be above 0 and at most 1e100
 run pk2cmt --atol C1=-1 -o x.csv|--atol C1=-1
 run pk2cmt --max-steps 1e30 -o x.csv|--max-steps 1e30: give an integer in [1, 1e+09]
 run pk2cmt --max-steps 2.5 -o x.csv|--max-steps 2.5: not a whole number
+equilibria kuznetsov1994 --at 1e300 -o x.csv|--at 1e300: too large for a whole-number option
 run pk2cmt --max-steps nan -o x.csv|--max-steps nan: give an integer
 run pk2cmt --dt 0 -o x.csv|--dt 0: give a number > 0
 run pk2cmt --dt -1 -o x.csv|--dt -1: give a number > 0
