@@ -393,6 +393,7 @@ Suite *suite_ipilimumab_feng2014(void)
 {
   Suite *s = suite_create("ipilimumab_feng2014");
   TCase *tc = tcase_create("published");
+  tcase_set_timeout(tc, 120); /* populations of 2,000-4,000 subjects */
   tcase_add_test(tc, ipi_covariate_forms);
   tcase_add_test(tc, ipi_half_lives);
   tcase_add_test(tc, ipi_accumulation);
@@ -405,6 +406,7 @@ Suite *suite_bevacizumab_han2016(void)
 {
   Suite *s = suite_create("bevacizumab_han2016");
   TCase *tc = tcase_create("published");
+  tcase_set_timeout(tc, 120); /* populations of 2,000-4,000 subjects */
   tcase_add_test(tc, bev_covariate_forms);
   tcase_add_test(tc, bev_typical_patient);
   tcase_add_test(tc, bev_half_life);
