@@ -6,8 +6,27 @@
 #include <math.h>
 
 enum { A1, A2 };
-enum { CL, V1, Q, V2, EMAX, T50, HILL, VMAX, KM, WT, WT_REF, CL_WT, V1_WT, Q_WT, V2_WT, BSA, BSA_REF,
-       CL_BSA, NPAR };
+enum {
+  CL,
+  V1,
+  Q,
+  V2,
+  EMAX,
+  T50,
+  HILL,
+  VMAX,
+  KM,
+  WT,
+  WT_REF,
+  CL_WT,
+  V1_WT,
+  Q_WT,
+  V2_WT,
+  BSA,
+  BSA_REF,
+  CL_BSA,
+  NPAR
+};
 
 static const ims_var_t states[] = {
     {"A1", "mg", "amount in the central compartment"},

@@ -25,10 +25,10 @@ typedef struct cov_ctx {
   ims_covtab_t *t;
   const ims_units_t *u;
   int have_header;
-  int idcol;                             /* field of the ID column, or -1 */
-  int field[IMS_TABLE_MAX_FIELDS];       /* per covariate column: its field */
-  int hcol[IMS_TABLE_MAX_FIELDS];        /* its header's character column */
-  double scale[IMS_TABLE_MAX_FIELDS];    /* its unit to the parameter's (1: dimensionless) */
+  int idcol;                          /* field of the ID column, or -1 */
+  int field[IMS_TABLE_MAX_FIELDS];    /* per covariate column: its field */
+  int hcol[IMS_TABLE_MAX_FIELDS];     /* its header's character column */
+  double scale[IMS_TABLE_MAX_FIELDS]; /* its unit to the parameter's (1: dimensionless) */
   double offset[IMS_TABLE_MAX_FIELDS];
   char *units; /* the '# units:' line, until the header is known */
   long units_line;
@@ -66,8 +66,8 @@ static int header(cov_ctx_t *c, const ims_table_row_t *row, ims_err_t *err)
     const char *name = row->f[i];
     if (strcasecmp(name, "id") == 0) {
       if (c->idcol >= 0)
-        return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: a second ID column", row->name,
-                           row->line, row->col[i]);
+        return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: a second ID column", row->name, row->line,
+                           row->col[i]);
       c->idcol = i;
       continue;
     }
@@ -142,8 +142,8 @@ static int on_units_entry(const ims_table_row_t *row, void *ud, ims_err_t *err)
     while (j < t->ncols && t->par[j] != k)
       j++;
     if (j == t->ncols)
-      return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' names '%s', not a column",
-                         t->path, c->units_line, name);
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' names '%s', not a column", t->path,
+                         c->units_line, name);
     const char *cu = canonical(t->m, t->par[j]);
     ims_err_t e2;
     if (dimensionless(unit) && !dimensionless(cu))
@@ -185,8 +185,8 @@ static int grow(ims_covtab_t *t, ims_err_t *err)
   return IMS_OK;
 }
 
-static int check_value(const ims_covtab_t *t, const ims_table_row_t *row, int col, int k,
-                       double v, const char *text, ims_err_t *err)
+static int check_value(const ims_covtab_t *t, const ims_table_row_t *row, int col, int k, double v,
+                       const char *text, ims_err_t *err)
 {
   const ims_model_t *m = t->m;
   char nb[160];
@@ -200,8 +200,8 @@ static int check_value(const ims_covtab_t *t, const ims_table_row_t *row, int co
                        row->line, col, name, text);
   if (!(v > 0) && (fl & IMS_PAR_POSITIVE))
     return ims_err_set(err, IMS_EINPUT,
-                       "%s:%ld:%d: %s must be above 0 (got %s): the model divides by it",
-                       row->name, row->line, col, name, text);
+                       "%s:%ld:%d: %s must be above 0 (got %s): the model divides by it", row->name,
+                       row->line, col, name, text);
   return IMS_OK;
 }
 

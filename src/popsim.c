@@ -14,9 +14,9 @@ struct ims_popsim {
   ims_popsim_spec_t spec;
   ims_pop_t *pop;
   char omega_path[4096];
-  ims_covtab_t *cov;      /* --covariates, or NULL */
-  ims_subjects_t *subj;   /* per-subject covariate rows and schedules */
-  int has_id;             /* the per-subject file has an ID column */
+  ims_covtab_t *cov;    /* --covariates, or NULL */
+  ims_subjects_t *subj; /* per-subject covariate rows and schedules */
+  int has_id;           /* the per-subject file has an ID column */
   /* per-subject writer: one preallocated line */
   ims_output_t *out;
   char *line;
@@ -64,8 +64,8 @@ static int covariates(ims_popsim_t *ps, ims_err_t *err)
         }
   }
   if (!rc && (ps->cov || r->sched->nid > 0))
-    rc = ims_subjects_alloc(&ps->subj, ps->cov, sp->covariates_mode, r->sched, sp->seed,
-                            sp->first, sp->last, err);
+    rc = ims_subjects_alloc(&ps->subj, ps->cov, sp->covariates_mode, r->sched, sp->seed, sp->first,
+                            sp->last, err);
   ps->has_id = !rc && ps->subj && ((ps->cov && ims_covtab_has_id(ps->cov)) || r->sched->nid > 0);
   return rc;
 }

@@ -25,8 +25,8 @@ struct ims_pop {
   int *ocol;
   char *ofile;
   int nvar;
-  int *var;  /* value index of each eta, declaration order */
-  double *L; /* nvar * nvar lower Cholesky factor, row-major */
+  int *var;              /* value index of each eta, declaration order */
+  double *L;             /* nvar * nvar lower Cholesky factor, row-major */
   double *lower, *upper; /* truncation bounds per value (+-INFINITY: none) */
   char **origin;         /* per value: "file:line" of its row, for messages, or NULL */
   int bounded;           /* some varying value has a bound */
@@ -117,8 +117,7 @@ static int check_bounds(ims_pop_t *pop, ims_err_t *err)
                          "least %g %% is needed, as truncated draws are drawn again); widen "
                          "them or change its iiv",
                          pop->origin[k] ? pop->origin[k] : "parameters", lo, hi,
-                         value_name(pop->m, k, nb, sizeof nb), 100 * mass,
-                         100 * IMS_POP_MIN_MASS);
+                         value_name(pop->m, k, nb, sizeof nb), 100 * mass, 100 * IMS_POP_MIN_MASS);
     }
   }
   return IMS_OK;
@@ -169,8 +168,8 @@ int ims_pop_alloc(ims_pop_t **out, const ims_params_t *p, ims_err_t *err)
       ims_pop_free(pop);
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     }
-  if (!pop->origin || !pop->theta || !pop->dist || !pop->omega || !pop->oline || !pop->ocol || !pop->var ||
-      !pop->L || !pop->lower || !pop->upper) {
+  if (!pop->origin || !pop->theta || !pop->dist || !pop->omega || !pop->oline || !pop->ocol ||
+      !pop->var || !pop->L || !pop->lower || !pop->upper) {
     ims_pop_free(pop);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }

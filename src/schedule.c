@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* The columns in either case (NONMEM and mrgsolve write them upper case). */
-static const char *const sch_cols[] = {"time", "cmt", "amt", "rate", "dur", "ii",  "addl",
+static const char *const sch_cols[] = {"time", "cmt", "amt", "rate", "dur",  "ii", "addl",
                                        "lag",  "f",   "ss",  "unit", "evid", "id"};
 enum {
   S_TIME,
@@ -594,8 +594,8 @@ int ims_schedule_expand(const ims_schedule_t *s, ims_event_t **ev, long *nev, im
         /* `on` holds a key (1, 2, ...) until the sort; then the start's index */
         non++;
         e[k++] = (ims_event_t){t, IMS_EV_INF_ON, r->cmt, base / div, i, ss, r->cov, base, div, non};
-        e[k++] = (ims_event_t){t + dur, IMS_EV_INF_OFF, r->cmt, base / div, i, 0, r->cov, base,
-                               div, non};
+        e[k++] = (ims_event_t){t + dur, IMS_EV_INF_OFF, r->cmt, base / div, i,
+                               0,       r->cov,         base,   div,        non};
       } else {
         e[k++] = (ims_event_t){t, IMS_EV_BOLUS, r->cmt, amt, i, ss, r->cov, amt, 1.0, 0};
       }

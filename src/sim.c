@@ -350,8 +350,9 @@ static int apply_event(ims_sim_t *s, run_t *r, long i, double t, ims_err_t *err)
     ims__sens_reset(s);
     for (int c = 0; c < s->n; c++)
       if (!isfinite(y[c]))
-        return ims_err_set(err, IMS_EINPUT, "model %s: initial %s is not finite at the reset at t=%g",
-                           s->m->name, s->m->states[c].name, t);
+        return ims_err_set(err, IMS_EINPUT,
+                           "model %s: initial %s is not finite at the reset at t=%g", s->m->name,
+                           s->m->states[c].name, t);
     return IMS_OK;
   }
   if (e->kind == IMS_EV_BOLUS) {

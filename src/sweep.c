@@ -17,7 +17,7 @@
 typedef struct vary {
   ims_sweep_axis_t ax;
   const char *arg;
-  int kind, index; /* parameter index or record index */
+  int kind, index;   /* parameter index or record index */
   char amt_unit[96]; /* amt of a dose per kg: "mg/kg" */
 } vary_t;
 

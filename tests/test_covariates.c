@@ -155,7 +155,8 @@ END_TEST
 START_TEST(typical_unchanged)
 {
   static const char *sets[][2] = {
-      {"params/pk2cmt/pembrolizumab_ahamadi2017.csv", "@params/schedules/pembrolizumab_200mg_q3w.csv"},
+      {"params/pk2cmt/pembrolizumab_ahamadi2017.csv",
+       "@params/schedules/pembrolizumab_200mg_q3w.csv"},
       {"params/pk2cmt/nivolumab_bajaj2017.csv", "@params/schedules/nivolumab_240mg_q2w.csv"},
       {"params/pk2cmt/blinatumomab_clements2020.csv", "@params/schedules/blinatumomab_cycle1.csv"},
   };
@@ -163,8 +164,8 @@ START_TEST(typical_unchanged)
   double *tout = t_grid(0, 365, 0.5, &n);
   for (int k = 0; k < 3; k++) {
     ims_params_t *p = t_params(pk(), sets[k][0], NULL);
-    ims_params_t *q = t_params(pk(), sets[k][0], "CL_WT=0", "V1_WT=0", "Q_WT=0", "V2_WT=0",
-                               "CL_BSA=0", NULL);
+    ims_params_t *q =
+        t_params(pk(), sets[k][0], "CL_WT=0", "V1_WT=0", "Q_WT=0", "V2_WT=0", "CL_BSA=0", NULL);
     ck_assert(t_par(p, "WT") == t_par(p, "WT_REF") && t_par(p, "BSA") == t_par(p, "BSA_REF"));
     trace_t a, b;
     run_sched(p, sets[k][1], tout, n, &a);
@@ -348,7 +349,8 @@ START_TEST(nonmem_records)
                                     "0.5,1,.,.,.,.,.,0\n"
                                     "63,A1,100,.,.,.,.,1\n"
                                     "70,2,.,.,.,.,.,2\n");
-  ims_schedule_t *b = t_sched(pk(), "time,cmt,amt,rate,ii,addl\n0,A1,200,9600,21,3\n63,A1,100,0,0,0\n");
+  ims_schedule_t *b =
+      t_sched(pk(), "time,cmt,amt,rate,ii,addl\n0,A1,200,9600,21,3\n63,A1,100,0,0,0\n");
   ck_assert_int_eq(a->nrec, 2);
   ck_assert_int_eq(b->nrec, 2);
   for (int i = 0; i < 2; i++) {
@@ -409,9 +411,8 @@ START_TEST(reset_closed_form)
       want = 7 * exp(-k * (t - 30));
     else {
       double a50 = 7 * exp(-k * 20);
-      want = a50 * exp(-k * (t - 50)) +
-             (t < 55 ? 10 / k * (1 - exp(-k * (t - 50)))
-                     : 10 / k * (1 - exp(-k * 5)) * exp(-k * (t - 55)));
+      want = a50 * exp(-k * (t - 50)) + (t < 55 ? 10 / k * (1 - exp(-k * (t - 50)))
+                                                : 10 / k * (1 - exp(-k * 5)) * exp(-k * (t - 55)));
     }
     double e = fabs(TR(&tr, i, a1) - want) / want;
     worst = e > worst ? e : worst;
@@ -595,8 +596,7 @@ START_TEST(id_schedules)
   for (int i = 0; i < 3; i++) {
     ims_schedule_t *one;
     ck_assert_int_eq(ims_schedule_subset(s, i, &one, &err), 0);
-    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err),
-                     0);
+    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err), 0);
     ck_assert_msg(c.auc[i] == tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates],
                   "subject %d: AUC %.17g vs %.17g", i, c.auc[i],
                   tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates]);
@@ -614,8 +614,7 @@ START_TEST(id_schedules)
   for (int i = 0; i < 3; i++) {
     ims_schedule_t *one;
     ck_assert_int_eq(ims_schedule_subset(s, sid_of_row[i], &one, &err), 0);
-    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err),
-                     0);
+    ck_assert_int_eq(t_run(pk(), c.p + (size_t)i * (size_t)c.nval, one, &o, tout, 3, &tr, &err), 0);
     ck_assert(c.auc[i] == tr.q[2 * (size_t)tr.nq + (size_t)pk()->nstates]);
     t_trace_free(&tr);
     ims_schedule_free(one);
@@ -674,9 +673,9 @@ START_TEST(truncated_draws)
   double mean = sum / N, sd = sqrt((sum2 - N * mean * mean) / (N - 1));
   double mu = log(76.8), w = 0.3, la = log(60), lb = log(90);
   double z = gsl_cdf_ugaussian_P((lb - mu) / w) - gsl_cdf_ugaussian_P((la - mu) / w);
-  double want = 76.8 * exp(w * w / 2) *
-                (gsl_cdf_ugaussian_P((lb - mu - w * w) / w) - gsl_cdf_ugaussian_P((la - mu - w * w) / w)) /
-                z;
+  double want =
+      76.8 * exp(w * w / 2) *
+      (gsl_cdf_ugaussian_P((lb - mu - w * w) / w) - gsl_cdf_ugaussian_P((la - mu - w * w) / w)) / z;
   ck_assert_msg(fabs(mean - want) <= 5 * sd / sqrt(N), "mean %g want %g (SE %g)", mean, want,
                 sd / sqrt(N));
   /* about z of the first draws were within the bounds */

@@ -66,7 +66,8 @@ Suite *suite_figure(void);
 Suite *suite_population(void);
 /* covariates, doses per kg/m2, NONMEM habits of the schedule reader (test_covariates.c) */
 Suite *suite_covariates(void);
-/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c) */
+/* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane (test_continuation.c)
+ */
 Suite *suite_dynamics(void);
 Suite *suite_continuation(void);
 Suite *suite_output(void);

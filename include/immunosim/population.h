@@ -120,8 +120,7 @@ typedef struct ims_pop_run {
    * into p, its schedule in *sched, which starts as the run's), from any
    * thread and depending on the subject only: ims_subjects_setup
    * (covariates.h).  A non-zero status fails the subject. */
-  int (*setup)(void *ud, uint64_t subject, double *p, const ims_schedule_t **sched,
-               ims_err_t *err);
+  int (*setup)(void *ud, uint64_t subject, double *p, const ims_schedule_t **sched, ims_err_t *err);
   void *setup_ud;
 } ims_pop_run_t;
 

@@ -59,18 +59,17 @@ int cmd_population(int argc, char **argv)
   ims_popsim_t *ps = NULL;
   ims_output_t *bands = NULL, *subj = NULL;
   const char *out = cli_str(a, OPT_OUT, "-"), *per = cli_str(a, OPT_PER_SUBJECT, NULL);
-  ims_popsim_spec_t spec = {.n = cli_u64(a, OPT_N, 0),
-                            .seed = cli_u64(a, OPT_SEED, 1),
-                            .threads = (int)cli_num(a, OPT_THREADS, 1),
-                            .omega = cli_str(a, OPT_OMEGA, NULL),
-                            .covariates = cli_str(a, OPT_COVARIATES, NULL),
-                            .covariates_mode =
-                                !strcmp(cli_str(a, OPT_COVARIATES_MODE, "rows"), "sample")
-                                    ? IMS_COV_SAMPLE
-                                    : IMS_COV_ROWS,
-                            .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
-                            .progress = cli_progress,
-                            .failed = on_failed};
+  ims_popsim_spec_t spec = {
+      .n = cli_u64(a, OPT_N, 0),
+      .seed = cli_u64(a, OPT_SEED, 1),
+      .threads = (int)cli_num(a, OPT_THREADS, 1),
+      .omega = cli_str(a, OPT_OMEGA, NULL),
+      .covariates = cli_str(a, OPT_COVARIATES, NULL),
+      .covariates_mode = !strcmp(cli_str(a, OPT_COVARIATES_MODE, "rows"), "sample") ? IMS_COV_SAMPLE
+                                                                                    : IMS_COV_ROWS,
+      .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
+      .progress = cli_progress,
+      .failed = on_failed};
 #ifdef _OPENMP
   if (spec.threads == 0)
     spec.threads = omp_get_num_procs();
