@@ -169,8 +169,8 @@ valgrind: all $(BUILD)/check_immunosim
 # with its caption NN_name.txt (plots/gallery/run.sh; needs gnuplot, installed by `make deps`).
 # gallery-update copies the figures shown in README.md to plots/gallery/png/.
 GALLERY_README := 01_stein_tisagenlecleucel 04_kimmel_axicel_zuma1 05_cartmath_rechallenge \
-                  11_kirschner_panetta_phase 18_sbml_dwivedi_il6r 28_kuznetsov_bifurcation \
-                  29_kuznetsov_separatrix
+                  11_kirschner_panetta_phase 18_sbml_dwivedi_il6r 26_pembrolizumab_weight_vs_flat \
+                  28_kuznetsov_bifurcation 29_kuznetsov_separatrix
 figures: all
 	rm -rf $(BUILD)/figures
 	bash plots/gallery/run.sh $(BUILD)/immunosim $(BUILD)/figures

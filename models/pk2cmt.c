@@ -1,11 +1,32 @@
-/* Linear 1-/2-compartment antibody PK with optional time-varying clearance
- * and Michaelis-Menten elimination (parameter sets and sources: models/pk2cmt.md). */
+/* Linear 1-/2-compartment antibody PK with optional time-varying clearance,
+ * Michaelis-Menten elimination and power covariate effects of body weight and
+ * body surface area (parameter sets and sources: models/pk2cmt.md). */
 #include "immunosim/model.h"
 
 #include <math.h>
 
 enum { A1, A2 };
-enum { CL, V1, Q, V2, EMAX, T50, HILL, VMAX, KM };
+enum {
+  CL,
+  V1,
+  Q,
+  V2,
+  EMAX,
+  T50,
+  HILL,
+  VMAX,
+  KM,
+  WT,
+  WT_REF,
+  CL_WT,
+  V1_WT,
+  Q_WT,
+  V2_WT,
+  BSA,
+  BSA_REF,
+  CL_BSA,
+  NPAR
+};
 
 static const ims_var_t states[] = {
     {"A1", "mg", "amount in the central compartment"},
@@ -24,19 +45,56 @@ static const ims_par_t params[] = {
     {"HILL", "1", "Hill coefficient of the CL change", 1, IMS_PAR_OPTIONAL},
     {"Vmax", "mg/d", "maximal Michaelis-Menten elimination rate (0: none)", 0, IMS_PAR_OPTIONAL},
     {"Km", "mg/L", "Michaelis-Menten constant", 1, IMS_PAR_OPTIONAL},
+    /* covariates: the set's typical values hold at WT = WT_REF, BSA = BSA_REF */
+    {"WT", "kg", "body weight (covariate; doses in mg/kg are multiplied by it)", 70,
+     IMS_PAR_OPTIONAL | IMS_PAR_POSITIVE},
+    {"WT_REF", "kg", "reference body weight of CL, V1, Q, V2", 70,
+     IMS_PAR_OPTIONAL | IMS_PAR_POSITIVE},
+    {"CL_WT", "1", "exponent of WT/WT_REF on CL (0: none)", 0, IMS_PAR_OPTIONAL | IMS_PAR_SIGNED},
+    {"V1_WT", "1", "exponent of WT/WT_REF on V1 (0: none)", 0, IMS_PAR_OPTIONAL | IMS_PAR_SIGNED},
+    {"Q_WT", "1", "exponent of WT/WT_REF on Q (0: none)", 0, IMS_PAR_OPTIONAL | IMS_PAR_SIGNED},
+    {"V2_WT", "1", "exponent of WT/WT_REF on V2 (0: none)", 0, IMS_PAR_OPTIONAL | IMS_PAR_SIGNED},
+    {"BSA", "m2", "body surface area (covariate; doses in mg/m2 are multiplied by it)", 1.8,
+     IMS_PAR_OPTIONAL | IMS_PAR_POSITIVE},
+    {"BSA_REF", "m2", "reference body surface area of CL", 1.8,
+     IMS_PAR_OPTIONAL | IMS_PAR_POSITIVE},
+    {"CL_BSA", "1", "exponent of BSA/BSA_REF on CL (0: none)", 0,
+     IMS_PAR_OPTIONAL | IMS_PAR_SIGNED},
 };
+
+/* The subject's CL, V1, Q, V2: typical value * (covariate/reference)^exponent.
+ * A factor is exactly 1 when the exponent is 0 or the covariate is at its
+ * reference (pow(1, e) = 1), so the typical subject gives the same doubles
+ * as the typical values themselves. */
+typedef struct pkpar {
+  double cl, v1, q, v2;
+} pkpar_t;
+
+static double cov_factor(double ratio, double e)
+{
+  return e == 0.0 ? 1.0 : pow(ratio, e);
+}
+
+static void subject(const double *p, pkpar_t *k)
+{
+  double w = p[WT] / p[WT_REF], b = p[BSA] / p[BSA_REF];
+  k->cl = p[CL] * cov_factor(w, p[CL_WT]) * cov_factor(b, p[CL_BSA]);
+  k->v1 = p[V1] * cov_factor(w, p[V1_WT]);
+  k->q = p[Q] * cov_factor(w, p[Q_WT]);
+  k->v2 = p[V2] * cov_factor(w, p[V2_WT]);
+}
 
 static const ims_var_t outputs[] = {
     {"C1", "mg/L", "central concentration A1/V1"},
 };
 
 /* CL(t) = CL * exp(Emax * t^g / (T50^g + t^g)) */
-static double clearance(double t, const double *p)
+static double clearance(double t, const double *p, double cl)
 {
   if (p[EMAX] == 0.0 || t <= 0.0)
-    return p[CL];
+    return cl;
   double tg = pow(t, p[HILL]);
-  return p[CL] * exp(p[EMAX] * tg / (pow(p[T50], p[HILL]) + tg));
+  return cl * exp(p[EMAX] * tg / (pow(p[T50], p[HILL]) + tg));
 }
 
 /* Michaelis-Menten elimination Vmax*c/(Km + c) and its derivative in c,
@@ -64,10 +122,12 @@ static double mm_rate(const double *p, double c, double *dc)
 static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 {
   const double *p = ctx->p;
-  double c1 = y[A1] / p[V1];
-  double k12 = p[Q] / p[V1], k21 = p[Q] > 0 ? p[Q] / p[V2] : 0.0;
+  pkpar_t k;
+  subject(p, &k);
+  double c1 = y[A1] / k.v1;
+  double k12 = k.q / k.v1, k21 = k.q > 0 ? k.q / k.v2 : 0.0;
   double dmm, mm = mm_rate(p, c1, &dmm);
-  dy[A1] = -clearance(t, p) * c1 - k12 * y[A1] + k21 * y[A2] - mm;
+  dy[A1] = -clearance(t, p, k.cl) * c1 - k12 * y[A1] + k21 * y[A2] - mm;
   dy[A2] = k12 * y[A1] - k21 * y[A2];
   return 0;
 }
@@ -75,11 +135,13 @@ static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)
 static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
 {
   const double *p = ctx->p;
-  double c1 = y[A1] / p[V1];
-  double k12 = p[Q] / p[V1], k21 = p[Q] > 0 ? p[Q] / p[V2] : 0.0;
+  pkpar_t k;
+  subject(p, &k);
+  double c1 = y[A1] / k.v1;
+  double k12 = k.q / k.v1, k21 = k.q > 0 ? k.q / k.v2 : 0.0;
   double dmm;
   (void)mm_rate(p, c1, &dmm);
-  J[0] = -clearance(t, p) / p[V1] - k12 - dmm / p[V1];
+  J[0] = -clearance(t, p, k.cl) / k.v1 - k12 - dmm / k.v1;
   J[1] = k21;
   J[2] = k12;
   J[3] = -k21;
@@ -89,7 +151,9 @@ static int jac(double t, const double *y, double *J, const ims_ctx_t *ctx)
 static void output(double t, const double *y, double *out, const ims_ctx_t *ctx)
 {
   (void)t;
-  out[0] = y[A1] / ctx->p[V1];
+  pkpar_t k;
+  subject(ctx->p, &k);
+  out[0] = y[A1] / k.v1;
 }
 
 static const ims_label_t labels[] = {
@@ -111,6 +175,8 @@ const ims_model_t ims_model_pk2cmt = {
                 "(blinatumomab), Bruno 2005 Cancer Chemother Pharmacol 56:361 (trastuzumab), "
                 "Frey 2010 J Clin Pharmacol 50:754 (tocilizumab)",
     .notes = "CL(t) = CL*exp(Emax*t^HILL/(T50^HILL + t^HILL)); Q = 0 gives one compartment. "
+             "Covariates: CL, V1, Q, V2 are the typical values times (WT/WT_REF)^X_WT (and CL "
+             "times (BSA/BSA_REF)^CL_BSA); doses in mg/kg or mg/m2 are multiplied by WT or BSA. "
              "Michaelis-Menten elimination Vmax*C1/(Km + C1) acts on the central amount; below 0 "
              "(a solver step just under zero) it continues as Vmax*C1/(Km + |C1|), so it has no "
              "pole however small Km and pulls C1 back to 0; a run that would report A1 clearly "
@@ -121,7 +187,7 @@ const ims_model_t ims_model_pk2cmt = {
     .states = states,
     .nstates = 2,
     .params = params,
-    .nparams = 9,
+    .nparams = NPAR,
     .outputs = outputs,
     .noutputs = 1,
     .rhs = rhs,

@@ -718,7 +718,8 @@ int ims_windows_from_schedule(const ims_schedule_t *s, double t0, double tend, i
   /* distinct dose times (boluses and infusion starts) in [t0, tend) */
   long nd = 0;
   for (long i = 0; i < nev; i++) {
-    if (ev[i].kind == IMS_EV_INF_OFF || ev[i].time < t0 || ev[i].time >= tend)
+    if (ev[i].kind == IMS_EV_INF_OFF || ev[i].kind == IMS_EV_RESET || ev[i].time < t0 ||
+        ev[i].time >= tend)
       continue;
     if (nd && ev[i].time == ev[nd - 1].time)
       continue;

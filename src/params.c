@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const par_cols[] = {"name", "value", "unit", "source", "iiv", "dist"};
-enum { C_NAME, C_VALUE, C_UNIT, C_SOURCE, C_IIV, C_DIST, NCOLS };
+static const char *const par_cols[] = {"name", "value", "unit",  "source",
+                                       "iiv",  "dist",  "lower", "upper"};
+enum { C_NAME, C_VALUE, C_UNIT, C_SOURCE, C_IIV, C_DIST, C_LOWER, C_UPPER, NCOLS };
 
 int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
 {
@@ -24,11 +25,18 @@ int ims_params_alloc(ims_params_t **out, const ims_model_t *m, ims_err_t *err)
     p->origin = calloc((size_t)n, sizeof *p->origin);
     p->omega2 = calloc((size_t)n, sizeof *p->omega2);
     p->dist = calloc((size_t)n, sizeof *p->dist);
+    p->lower = malloc((size_t)n * sizeof *p->lower);
+    p->upper = malloc((size_t)n * sizeof *p->upper);
   }
-  if (!p || !p->value || !p->given || !p->source || !p->origin || !p->omega2 || !p->dist) {
+  if (!p || !p->value || !p->given || !p->source || !p->origin || !p->omega2 || !p->dist ||
+      !p->lower || !p->upper) {
     ims_params_free(p);
     *out = NULL;
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
+  for (int i = 0; i < n; i++) {
+    p->lower[i] = -INFINITY;
+    p->upper[i] = INFINITY;
   }
   for (int i = 0; i < m->nparams; i++)
     if (m->params[i].flags & IMS_PAR_OPTIONAL)
@@ -68,6 +76,8 @@ void ims_params_free(ims_params_t *p)
   free(p->origin);
   free(p->omega2);
   free(p->dist);
+  free(p->lower);
+  free(p->upper);
   free(p);
 }
 
@@ -87,6 +97,8 @@ int ims_params_copy(ims_params_t **out, const ims_params_t *src, ims_err_t *err)
   memcpy(p->given, src->given, n);
   memcpy(p->omega2, src->omega2, n * sizeof *p->omega2);
   memcpy(p->dist, src->dist, n * sizeof *p->dist);
+  memcpy(p->lower, src->lower, n * sizeof *p->lower);
+  memcpy(p->upper, src->upper, n * sizeof *p->upper);
   for (size_t i = 0; i < n; i++) {
     p->source[i] = dup_or_null(src->source[i]);
     p->origin[i] = dup_or_null(src->origin[i]);
@@ -253,6 +265,38 @@ static int read_iiv(file_ctx_t *c, const ims_table_row_t *row, int k, const char
   return IMS_OK;
 }
 
+/* lower, upper: the truncation of a population's draws, in the row's unit. */
+static int read_bounds(file_ctx_t *c, const ims_table_row_t *row, int k, const char *unit,
+                       ims_err_t *err)
+{
+  double b[2] = {-INFINITY, INFINITY};
+  int col[2] = {1, 1};
+  for (int j = 0; j < 2; j++) {
+    const char *f = ims_table_field(&c->cols, row, j ? C_UPPER : C_LOWER, &col[j]);
+    if (!f || !*f)
+      continue;
+    ims_err_t e2;
+    if (ims_table_double(f, &b[j]) != 0 ||
+        ims_units_convert(c->u, dimensionless(unit) ? "1" : unit, canonical_unit(c->p->model, k),
+                          &b[j], &e2) != IMS_OK ||
+        !isfinite(b[j]))
+      return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: %s bound '%s' is not a finite number",
+                         row->name, row->line, col[j], j ? "upper" : "lower", f);
+  }
+  double v = c->p->value[k];
+  if (!(b[0] < b[1]))
+    return ims_err_set(err, IMS_EINPUT, "%s:%ld:%d: lower bound %g is not below upper bound %g",
+                       row->name, row->line, col[1], b[0], b[1]);
+  if (!(v >= b[0] && v <= b[1]))
+    return ims_err_set(err, IMS_EINPUT,
+                       "%s:%ld:%d: the value %g is outside its bounds [%g, %g] (the typical "
+                       "value must be a possible subject)",
+                       row->name, row->line, v < b[0] ? col[0] : col[1], v, b[0], b[1]);
+  c->p->lower[k] = b[0];
+  c->p->upper[k] = b[1];
+  return IMS_OK;
+}
+
 static int on_param_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
   file_ctx_t *c = ud;
@@ -291,7 +335,8 @@ static int on_param_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
     free(c->p->source[k]);
     c->p->source[k] = strdup(src);
   }
-  return read_iiv(c, row, k, unit ? unit : "", err);
+  rc = read_iiv(c, row, k, unit ? unit : "", err);
+  return rc ? rc : read_bounds(c, row, k, unit ? unit : "", err);
 }
 
 int ims_params_read_mem(ims_params_t *p, const ims_units_t *u, const char *name, const char *buf,

@@ -1,5 +1,6 @@
 #include "immunosim/popsim.h"
 
+#include "immunosim/covariates.h"
 #include "immunosim/data.h"
 #include "immunosim/immunosim.h"
 #include "immunosim/table.h"
@@ -16,6 +17,10 @@ struct ims_popsim {
   ims_pop_t *pop;
   char omega_path[4096];
   char omega_hash[17];
+  ims_covtab_t *cov; /* --covariates, or NULL */
+  char cov_hash[17];
+  ims_subjects_t *subj; /* per-subject covariate rows and schedules */
+  int has_id;           /* the per-subject file has an ID column */
   /* per-subject writer: one preallocated line */
   ims_output_t *out;
   char *line;
@@ -43,6 +48,8 @@ void ims_popsim_free(ims_popsim_t *ps)
   if (!ps)
     return;
   ims_pop_free(ps->pop);
+  ims_subjects_free(ps->subj);
+  ims_covtab_free(ps->cov);
   free(ps->line);
   free(ps->rec);
   free(ps->cols);
@@ -100,6 +107,35 @@ static int parse_cols(ims_popsim_t *ps, const char *list, ims_err_t *err)
   return IMS_OK;
 }
 
+/* The covariate table and the subjects' own schedules (covariates.h); a
+ * covariate both drawn (iiv) and tabled is refused. */
+static int covariates(ims_popsim_t *ps, ims_err_t *err)
+{
+  const ims_popsim_spec_t *sp = &ps->spec;
+  ims_run_t *r = ps->r;
+  int rc = IMS_OK;
+  if (sp->covariates) {
+    rc = ims_covtab_read(&ps->cov, r->m, r->units, sp->covariates, err);
+    rc = rc ? rc : hash_file(ims_covtab_path(ps->cov), ps->cov_hash, err);
+    for (int j = 0; !rc && j < ims_covtab_ncols(ps->cov); j++)
+      for (int k = 0; !rc && k < ims_pop_nvar(ps->pop); k++)
+        if (ims_pop_var_index(ps->pop, k) == ims_covtab_param(ps->cov, j)) {
+          char nb[160];
+          int i = ims_covtab_param(ps->cov, j);
+          rc = ims_err_set(err, IMS_EINPUT,
+                           "--covariates %s: %s is also drawn (its iiv in %s); drop one of the "
+                           "two",
+                           sp->covariates, ims_run_value_name(r, i, nb, sizeof nb),
+                           r->params->origin[i] ? r->params->origin[i] : "the parameter file");
+        }
+  }
+  if (!rc && (ps->cov || r->sched->nid > 0))
+    rc = ims_subjects_alloc(&ps->subj, ps->cov, sp->covariates_mode, r->sched, sp->seed, sp->first,
+                            sp->last, err);
+  ps->has_id = !rc && ps->subj && ((ps->cov && ims_covtab_has_id(ps->cov)) || r->sched->nid > 0);
+  return rc;
+}
+
 int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *spec,
                      ims_err_t *err)
 {
@@ -131,6 +167,8 @@ int ims_popsim_alloc(ims_popsim_t **out, ims_run_t *r, const ims_popsim_spec_t *
     rc = rc ? rc : ims_pop_read_omega(ps->pop, ps->omega_path, err);
     rc = rc ? rc : hash_file(ps->omega_path, ps->omega_hash, err);
   }
+  if (!rc)
+    rc = covariates(ps, err);
   if (rc) {
     ims_popsim_free(ps);
     return rc;
@@ -163,6 +201,12 @@ static void write_meta(ims_output_t *o, const ims_popsim_t *ps)
                      (unsigned long long)sp->n, (unsigned long long)sp->seed);
   if (sp->omega)
     ims_output_comment(o, "omega: %s fnv1a64=%s", ps->omega_path, ps->omega_hash);
+  if (ps->cov)
+    ims_output_comment(o, "covariates: %s fnv1a64=%s (%ld rows, %s; columns %d)",
+                       ims_covtab_path(ps->cov), ps->cov_hash, ims_covtab_nrows(ps->cov),
+                       sp->covariates_mode == IMS_COV_SAMPLE ? "sampled with replacement"
+                                                             : "row i for subject i",
+                       ims_covtab_ncols(ps->cov));
   int nv = ims_pop_nvar(ps->pop);
   if (nv == 0)
     ims_output_comment(o, "iiv: none (every subject has the typical parameters)");
@@ -207,9 +251,15 @@ static size_t format_row(ims_popsim_t *ps, const ims_pop_subject_t *su)
   const ims_run_t *r = ps->r;
   size_t len = (size_t)snprintf(ps->line, ps->cap, "%llu,%s", (unsigned long long)su->id,
                                 su->status ? "failed" : "ok");
+  long sid;
+  if (ps->has_id)
+    len += (size_t)snprintf(ps->line + len, ps->cap - len, ",%ld",
+                            ims_subjects_id(ps->subj, su->id, &sid) ? sid : -1L);
   int nv = ims_pop_nvar(ps->pop);
   for (int k = 0; k < nv; k++)
     put(ps, &len, su->p[ims_pop_var_index(ps->pop, k)]);
+  for (int j = 0; ps->cov && j < ims_covtab_ncols(ps->cov); j++)
+    put(ps, &len, su->p[ims_covtab_param(ps->cov, j)]);
   for (int j = 0; j < ps->ncols; j++) {
     int c = ps->cols[j];
     double sc = r->colscale[1 + c], off = r->coloffset[1 + c];
@@ -312,7 +362,8 @@ static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_
 {
   const ims_run_t *r = ps->r;
   int nv = ims_pop_nvar(ps->pop), nc = ps->ncols;
-  int nf = 2 + nv + nc * IMS_PM_N;
+  int ncov = ps->cov ? ims_covtab_ncols(ps->cov) : 0;
+  int nf = 2 + ps->has_id + nv + ncov + nc * IMS_PM_N;
   const char **names = calloc((size_t)nf, sizeof *names);
   const char **units = calloc((size_t)nf, sizeof *units);
   char *store = calloc((size_t)nf, 512);
@@ -326,8 +377,10 @@ static int per_subject_header(ims_popsim_t *ps, const ims__shard_t *sh, ims_err_
     int f = 0;
     names[f] = "subject", units[f++] = "1";
     names[f] = "status", units[f++] = "-";
-    for (int k = 0; k < nv; k++, f++) {
-      int i = ims_pop_var_index(ps->pop, k);
+    if (ps->has_id)
+      names[f] = "ID", units[f++] = "1";
+    for (int k = 0; k < nv + ncov; k++, f++) {
+      int i = k < nv ? ims_pop_var_index(ps->pop, k) : ims_covtab_param(ps->cov, k - nv);
       char *nm = store + (size_t)f * 512;
       names[f] = ims_run_value_name(r, i, nm, 256);
       units[f] = ims_run_value_unit(r, i);
@@ -414,7 +467,9 @@ static int simulate_share(ims_popsim_t *ps, ims_bands_t *b, uint64_t a, uint64_t
                        .ncols = ps->ncols,
                        .bands = b,
                        .subject = on_subject,
-                       .ud = ps};
+                       .ud = ps,
+                       .setup = ps->subj ? ims_subjects_setup : NULL,
+                       .setup_ud = ps->subj};
   ps->cbrc = 0;
   int rc = ims_pop_simulate(ps->pop, r->sched, &r->opts, r->tout, r->ntout, &run, s, err);
   if (ps->cbrc) {
@@ -444,7 +499,10 @@ int ims_popsim_run(ims_popsim_t *ps, ims_output_t *bands, ims_output_t *per_subj
   ps->next = sp->first;
   ps->nm = ps->ncols * IMS_PM_N;
   free(ps->line);
-  ps->cap = (size_t)(2 + ims_pop_nvar(ps->pop) + ps->nm) * 40 + 64;
+  ps->cap = (size_t)(2 + ps->has_id + ims_pop_nvar(ps->pop) +
+                     (ps->cov ? ims_covtab_ncols(ps->cov) : 0) + ps->nm) *
+                40 +
+            64;
   ps->line = malloc(ps->cap);
   /* the mode is the whole run's, so shards and ranks agree with it */
   int exact = ims_bands_fits(r->ntout, nc, (size_t)sp->n, (size_t)(sp->bands_mb * 1048576.0));

@@ -1,5 +1,6 @@
 #include "immunosim/population.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -24,8 +25,11 @@ struct ims_pop {
   int *ocol;
   char *ofile;
   int nvar;
-  int *var;  /* value index of each eta, declaration order */
-  double *L; /* nvar * nvar lower Cholesky factor, row-major */
+  int *var;              /* value index of each eta, declaration order */
+  double *L;             /* nvar * nvar lower Cholesky factor, row-major */
+  double *lower, *upper; /* truncation bounds per value (+-INFINITY: none) */
+  char **origin;         /* per value: "file:line" of its row, for messages, or NULL */
+  int bounded;           /* some varying value has a bound */
 };
 
 struct ims_pop_rng {
@@ -47,6 +51,11 @@ void ims_pop_free(ims_pop_t *pop)
   free(pop->ofile);
   free(pop->var);
   free(pop->L);
+  free(pop->lower);
+  free(pop->upper);
+  for (int k = 0; pop->origin && k < pop->n; k++)
+    free(pop->origin[k]);
+  free(pop->origin);
   free(pop);
 }
 
@@ -83,6 +92,37 @@ static int factor(ims_pop_t *pop)
   return -1;
 }
 
+/* A truncated draw is drawn again until it lies within its bounds: refuse
+ * bounds that keep so little of the distribution that this would take long
+ * (the marginal mass within them, from the normal CDF). */
+static int check_bounds(ims_pop_t *pop, ims_err_t *err)
+{
+  pop->bounded = 0;
+  for (int i = 0; i < pop->nvar; i++) {
+    int k = pop->var[i];
+    double lo = pop->lower[k], hi = pop->upper[k], th = pop->theta[k];
+    if (isinf(lo) && isinf(hi))
+      continue;
+    pop->bounded = 1;
+    double sd = sqrt(pop->omega[(size_t)k * (size_t)pop->n + (size_t)k]), mass;
+    if (pop->dist[k] == IMS_DIST_NORMAL)
+      mass = gsl_cdf_ugaussian_P((hi - th) / sd) - gsl_cdf_ugaussian_P((lo - th) / sd);
+    else /* lognormal: bounds at or below 0 do not cut */
+      mass = (hi > 0 ? gsl_cdf_ugaussian_P((log(hi) - log(th)) / sd) : 0.0) -
+             (lo > 0 ? gsl_cdf_ugaussian_P((log(lo) - log(th)) / sd) : 0.0);
+    if (!(mass >= IMS_POP_MIN_MASS)) {
+      char nb[160];
+      return ims_err_set(err, IMS_EINPUT,
+                         "%s: the bounds [%g, %g] of %s keep %.3g %% of its distribution (at "
+                         "least %g %% is needed, as truncated draws are drawn again); widen "
+                         "them or change its iiv",
+                         pop->origin[k] ? pop->origin[k] : "parameters", lo, hi,
+                         value_name(pop->m, k, nb, sizeof nb), 100 * mass, 100 * IMS_POP_MIN_MASS);
+    }
+  }
+  return IMS_OK;
+}
+
 /* Which values vary, in declaration order; then factor their covariance. */
 static int rebuild(ims_pop_t *pop, ims_err_t *err)
 {
@@ -92,7 +132,7 @@ static int rebuild(ims_pop_t *pop, ims_err_t *err)
       pop->var[pop->nvar++] = k;
   int bad = factor(pop);
   if (bad < 0)
-    return IMS_OK;
+    return check_bounds(pop, err);
   char nb[160];
   int k = pop->var[bad];
   const char *name = value_name(pop->m, k, nb, sizeof nb);
@@ -120,12 +160,22 @@ int ims_pop_alloc(ims_pop_t **out, const ims_params_t *p, ims_err_t *err)
   pop->ocol = calloc((size_t)n, sizeof *pop->ocol);
   pop->var = malloc((size_t)n * sizeof *pop->var);
   pop->L = malloc((size_t)n * (size_t)n * sizeof *pop->L + 1);
-  if (!pop->theta || !pop->dist || !pop->omega || !pop->oline || !pop->ocol || !pop->var ||
-      !pop->L) {
+  pop->lower = malloc((size_t)n * sizeof *pop->lower);
+  pop->upper = malloc((size_t)n * sizeof *pop->upper);
+  pop->origin = calloc((size_t)n, sizeof *pop->origin);
+  for (int k = 0; pop->origin && k < n; k++)
+    if (p->origin[k] && !(pop->origin[k] = strdup(p->origin[k]))) {
+      ims_pop_free(pop);
+      return ims_err_set(err, IMS_ENOMEM, "out of memory");
+    }
+  if (!pop->origin || !pop->theta || !pop->dist || !pop->omega || !pop->oline || !pop->ocol ||
+      !pop->var || !pop->L || !pop->lower || !pop->upper) {
     ims_pop_free(pop);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
   memcpy(pop->theta, p->value, (size_t)n * sizeof *pop->theta);
+  memcpy(pop->lower, p->lower, (size_t)n * sizeof *pop->lower);
+  memcpy(pop->upper, p->upper, (size_t)n * sizeof *pop->upper);
   for (int k = 0; k < n; k++) {
     pop->dist[k] = p->dist[k];
     pop->omega[(size_t)k * (size_t)n + (size_t)k] = p->omega2[k];
@@ -404,21 +454,42 @@ int ims_pop_draw(const ims_pop_t *pop, ims_pop_rng_t *w, uint64_t seed, uint64_t
   taus2_state(w->r, (unsigned long)(key & 0xffffffffUL), (unsigned long)(key >> 32),
               (unsigned long)(k2 & 0xffffffffUL));
   int nv = pop->nvar;
-  for (int k = 0; k < nv; k++)
-    w->z[k] = gsl_ran_gaussian_ziggurat(w->r, 1.0);
   memcpy(p, pop->theta, (size_t)pop->n * sizeof *p);
   const ims_model_t *m = pop->m;
+  /* a draw outside the bounds of a truncated value is drawn again, all of
+   * it (so correlated values stay jointly distributed), from the subject's
+   * stream: without bounds this is one draw, as it always was */
+  for (int tries = 0;; tries++) {
+    for (int k = 0; k < nv; k++)
+      w->z[k] = gsl_ran_gaussian_ziggurat(w->r, 1.0);
+    int out = -1;
+    for (int i = 0; i < nv; i++) {
+      double e = 0;
+      for (int j = 0; j <= i; j++)
+        e += pop->L[i * nv + j] * w->z[j];
+      if (eta)
+        eta[i] = e;
+      int k = pop->var[i];
+      p[k] = pop->dist[k] == IMS_DIST_NORMAL ? pop->theta[k] + e : pop->theta[k] * exp(e);
+      if (out < 0 && pop->bounded && !(p[k] >= pop->lower[k] && p[k] <= pop->upper[k]))
+        out = k;
+    }
+    if (out < 0)
+      break;
+    if (tries + 1 >= IMS_POP_MAX_TRIES) {
+      char nb[160];
+      return ims_err_set(err, IMS_EINPUT,
+                         "subject %llu: no draw of %s within [%g, %g] in %d tries; widen the "
+                         "bounds",
+                         (unsigned long long)subject, value_name(m, out, nb, sizeof nb),
+                         pop->lower[out], pop->upper[out], IMS_POP_MAX_TRIES);
+    }
+  }
   int rc = IMS_OK;
-  for (int i = 0; i < nv; i++) {
-    double e = 0;
-    for (int j = 0; j <= i; j++)
-      e += pop->L[i * nv + j] * w->z[j];
-    if (eta)
-      eta[i] = e;
+  for (int i = 0; i < nv && !rc; i++) {
     int k = pop->var[i];
-    p[k] = pop->dist[k] == IMS_DIST_NORMAL ? pop->theta[k] + e : pop->theta[k] * exp(e);
     int sgn = k < m->nparams && (m->params[k].flags & IMS_PAR_SIGNED);
-    if (!rc && (!isfinite(p[k]) || (p[k] < 0 && !sgn))) {
+    if (!isfinite(p[k]) || (p[k] < 0 && !sgn)) {
       char nb[160];
       rc = ims_err_set(err, IMS_EINPUT, "subject %llu: drawn %s = %g is %s",
                        (unsigned long long)subject, value_name(m, k, nb, sizeof nb), p[k],
@@ -552,6 +623,8 @@ static void run_subject(const ims_pop_t *pop, pool_t *pl, int tid, slot_t *sl, u
   memset(&sl->st, 0, sizeof sl->st);
   sl->msg[0] = '\0';
   sl->status = ims_pop_draw(pop, pl->rngs[tid], run->seed, id, sl->p, sl->eta, &e);
+  if (!sl->status && run->setup)
+    sl->status = run->setup(run->setup_ud, id, sl->p, &sched, &e);
   if (!sl->status) {
     rowctx_t rc = {sl,         0,           ntout,
                    m->nstates, m->noutputs, !run->no_metrics,

@@ -349,6 +349,20 @@ static int make_columns(ims_run_t *r, ims_err_t *err)
 static void add_notes(ims_run_t *r)
 {
   const ims_model_t *m = r->m;
+  int warned = -1;
+  for (int i = 0; i < r->sched->nrec; i++) { /* a dose per kg with nobody's weight */
+    int k = r->sched->rec[i].cov - 1;
+    if (k < 0 || k == warned || r->params->given[k])
+      continue;
+    char what[160];
+    snprintf(what, sizeof what, "%s = %g %s", m->params[k].name, r->params->value[k],
+             m->params[k].unit);
+    note(r,
+         "the schedule's doses per %s use %s, the model's default (no -p file or --set gives "
+         "it); give the subject's value with --set",
+         m->params[k].unit, what);
+    warned = k;
+  }
   if (r->sched->nrec)
     return;
   for (int i = 0; i < m->nstates; i++)
@@ -471,11 +485,19 @@ void ims_run_write_meta(ims_output_t *o, const ims_run_t *r)
   long nev = 0;
   ims_err_t e2;
   char a[IMS_NUMBUF], b[IMS_NUMBUF];
-  if (r->sched->nrec && ims_schedule_expand(r->sched, &ev, &nev, &e2) == 0) {
+  if (r->sched->nid > 1)
+    ims_output_comment(o, "doses: per subject (%d IDs in the schedule)", r->sched->nid);
+  else if (r->sched->nrec && ims_schedule_expand(r->sched, &ev, &nev, &e2) == 0) {
     for (long i = 0; i < nev && i < 10000; i++) {
+      if (ev[i].kind == IMS_EV_RESET) {
+        ims_output_comment(o, "reset: t=%s (every state to its initial value)",
+                           ims_fmt_num(a, ev[i].time));
+        continue;
+      }
       const char *cmt = m->states[ev[i].cmt].name, *unit = m->states[ev[i].cmt].unit;
       ims_fmt_num(a, ev[i].time);
-      ims_fmt_num(b, ev[i].value);
+      /* a dose per kg or m2 as given to the run's subject */
+      ims_fmt_num(b, ims_event_value(&ev[i], r->params->value));
       if (ev[i].kind == IMS_EV_BOLUS)
         ims_output_comment(o, "dose: t=%s cmt=%s bolus=%s %s", a, cmt, b, unit);
       else if (ev[i].kind == IMS_EV_INF_ON)

@@ -262,6 +262,8 @@ static void infusion_edge(ims_sim_t *s, int cmt, double rate, int on)
   s->rate[cmt] = s->ninf[cmt] > 0 ? s->rate[cmt] + (on ? rate : -rate) : 0.0;
   if (on)
     s->ndose[cmt]++;
+  if (s->ninf[cmt] <= 0)
+    ims__sens_rate_clear(s, cmt);
 }
 
 /* The breakpoints of the live parameters: those at or before lim are
@@ -322,7 +324,69 @@ typedef struct run {
   const ims_schedule_t *sched;
   ims_event_t *ev;
   const double *itheta; /* d(time of this instant)/dp, or NULL */
+  /* Per expanded event, for infusion starts: the rate it added (a dose
+   * scaled by a covariate is computed when given, so its end takes away
+   * exactly that), whether it still runs (a reset ends it), and the
+   * d(rate)/dp it added to a sensitivity (index dj, or -1). */
+  double *applied, *dapplied;
+  int *dj;
+  unsigned char *running;
 } run_t;
+
+/* A schedule event now: a reset, a bolus, an infusion start or end, with the
+ * value of a dose scaled by a covariate computed from the live parameters
+ * (and its derivative added to that covariate's sensitivity). */
+static int apply_event(ims_sim_t *s, run_t *r, long i, double t, ims_err_t *err)
+{
+  const ims_event_t *e = &r->ev[i];
+  double *y = NV_DATA_S(s->y);
+  int k = e->cov - 1, cmt = e->cmt;
+  if (e->kind == IMS_EV_RESET) {
+    for (long j = 0; j < s->tl.nev; j++) /* the schedule's running infusions end */
+      if (r->running[j]) {
+        r->running[j] = 0;
+        ims__sens_rate_add(s, r->dj[j], r->ev[j].cmt, -r->dapplied[j]);
+        infusion_edge(s, r->ev[j].cmt, r->applied[j], 0); /* last: may clear the sums */
+      }
+    ims__initial_state(s, s->p, y);
+    ims__sens_reset(s);
+    for (int c = 0; c < s->n; c++)
+      if (!isfinite(y[c]))
+        return ims_err_set(err, IMS_EINPUT,
+                           "model %s: initial %s is not finite at the reset at t=%g", s->m->name,
+                           s->m->states[c].name, t);
+    return IMS_OK;
+  }
+  if (e->kind == IMS_EV_BOLUS) {
+    y[cmt] += ims_event_value(e, s->p);
+    s->ndose[cmt]++;
+    if (k >= 0)
+      ims__sens_dose(s, k, cmt, e->base / e->div);
+    return IMS_OK;
+  }
+  if (e->kind == IMS_EV_INF_ON) {
+    double v = ims_event_value(e, s->p);
+    r->applied[i] = v;
+    r->running[i] = 1;
+    r->dj[i] = k >= 0 ? ims__sens_index(s, k) : -1;
+    r->dapplied[i] = r->dj[i] >= 0 ? ims__sens_chain(s, r->dj[i]) * (e->base / e->div) : 0.0;
+    infusion_edge(s, cmt, v, 1);
+    ims__sens_rate_add(s, r->dj[i], cmt, r->dapplied[i]);
+    return IMS_OK;
+  }
+  long on = e->on - 1;
+  if (on < 0) { /* an end without its start (a caller's own event list) */
+    infusion_edge(s, cmt, e->value, 0);
+    return IMS_OK;
+  }
+  if (!r->running[on]) /* a reset ended it already */
+    return IMS_OK;
+  r->running[on] = 0;
+  ims__sens_rate_add(s, r->dj[on], cmt, -r->dapplied[on]);
+  infusion_edge(s, cmt, r->applied[on], 0); /* last: may clear the sums */
+  (void)t;
+  return IMS_OK;
+}
 
 /* The first moving discontinuity of an instant gives the instant's
  * d(time)/dp (a copy: the scratch and the pool it comes from move). */
@@ -368,18 +432,14 @@ static int apply_due(ims_sim_t *s, run_t *r, double t, double lim, int *any, ims
     *any = 1;
   }
   while (!rc && tl->iev < tl->nev && tl->ev[tl->iev].time <= lim) {
-    const ims_event_t *e = &tl->ev[tl->iev++];
+    long i = tl->iev++;
+    const ims_event_t *e = &tl->ev[i];
     if (e->ss)
       rc = ims__steady_state(s, &r->sched->rec[e->rec],
                              r->sched->path ? r->sched->path : "schedule", t, err);
+    rc = rc ? rc : apply_event(s, r, i, t, err);
     if (rc)
       break;
-    if (e->kind == IMS_EV_BOLUS) {
-      NV_DATA_S(s->y)[e->cmt] += e->value;
-      s->ndose[e->cmt]++;
-    } else {
-      infusion_edge(s, e->cmt, e->value, e->kind == IMS_EV_INF_ON);
-    }
     *any = 1;
   }
   ims__pending_t a;
@@ -716,8 +776,22 @@ int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched, cons
   rc = rc ? rc : check_times(opts, tout, ntout, err);
   run_t r = {.sched = sched};
   long nev = 0;
+  if (!rc && sched && sched->nid > 1)
+    rc = ims_err_set(err, IMS_EINPUT,
+                     "%s: the schedule has the records of %d subjects (column ID); one run "
+                     "simulates one subject: run a population (subject i gets the i-th ID) or "
+                     "keep the records of one ID",
+                     sched->path ? sched->path : "schedule", sched->nid);
   if (!rc && sched && sched->nrec)
     rc = ims_schedule_expand(sched, &r.ev, &nev, err);
+  if (!rc && nev) {
+    r.applied = malloc((size_t)nev * sizeof *r.applied);
+    r.dapplied = malloc((size_t)nev * sizeof *r.dapplied);
+    r.dj = malloc((size_t)nev * sizeof *r.dj);
+    r.running = calloc((size_t)nev, 1);
+    if (!r.applied || !r.dapplied || !r.dj || !r.running)
+      rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
+  }
   for (long i = 0; !rc && i < nev; i++)
     if (r.ev[i].time < opts->t0)
       rc = ims_err_set(err, IMS_EINPUT, "%s:%ld: dose at %g is before the start time %g",
@@ -730,6 +804,10 @@ int ims_sim_run(ims_sim_t *s, const double *p, const ims_schedule_t *sched, cons
   if (s->cv)
     ims__cv_bank_stats(s);
   free(r.ev);
+  free(r.applied);
+  free(r.dapplied);
+  free(r.dj);
+  free(r.running);
   s->tl.ev = NULL;
   s->tl.nev = 0;
   s->obs = NULL;

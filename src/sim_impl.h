@@ -176,6 +176,7 @@ struct ims_sim {
   double *ith;          /* ns: d(time of the instant)/dp */
   const double *itheta; /* ith while the instant's rows go out, or NULL */
   double *pool;         /* d(time)/dp rows of pending actions */
+  double *drate;        /* ns * n: d(infusion input)/dp of covariate-scaled infusions */
   long npool, poolcap;
 };
 
@@ -251,6 +252,19 @@ void ims__sens_breakpoint(ims_sim_t *s, int i, double *theta);
 int ims__sens_switch(ims_sim_t *s, double t, double *theta, ims_err_t *err);
 /* A parameter action changed p[k]: set (factor 0) or scale (factor v). */
 void ims__sens_param_changed(ims_sim_t *s, int k, double factor);
+/* Doses scaled by a covariate p[k] (mg/kg): a bolus of d per unit of p[k]
+ * adds d * d(p[k])/d(caller's p[k]) to the sensitivity of state cmt; an
+ * infusion of rate d per unit adds that much to the sensitivity's input
+ * rate while it runs (_rate_add with the sensitivity index from _index, -1:
+ * none, and the amount from _chain; the same amount taken away at its end).
+ * _rate_clear: no infusion runs into cmt (the sums restart at exactly 0). */
+void ims__sens_dose(ims_sim_t *s, int k, int cmt, double d);
+int ims__sens_index(const ims_sim_t *s, int k);
+double ims__sens_chain(const ims_sim_t *s, int j);
+void ims__sens_rate_add(ims_sim_t *s, int j, int cmt, double d);
+void ims__sens_rate_clear(ims_sim_t *s, int cmt);
+/* A reset (EVID 3, 4): the sensitivities restart from d y0/dp. */
+void ims__sens_reset(ims_sim_t *s);
 long ims__sens_pool_put(ims_sim_t *s, const double *theta, ims_err_t *err);
 const double *ims__sens_pool_get(const ims_sim_t *s, long row);
 void ims__dir_output(ims_sim_t *s, double t, const double *y, const double *S, int j, double *dout);

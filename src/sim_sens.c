@@ -22,8 +22,10 @@ void ims__sens_free(ims_sim_t *s)
   free(s->theta);
   free(s->ith);
   free(s->pool);
+  free(s->drate);
   s->yS = s->qS = NULL;
   s->pbar = s->chain = s->sbuf = s->dbuf = s->jl = s->jr = s->theta = s->ith = s->pool = NULL;
+  s->drate = NULL;
   s->plist = NULL;
   s->ns = 0;
   s->npool = s->poolcap = 0;
@@ -120,6 +122,13 @@ static int cv_sens(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *y
     for (int i = 0; i < n; i++)
       d[i] += s->chain[j] * (fp[i] - fm[i]) / (2 * h);
   }
+  /* the input of infusions scaled by a covariate (fixed when each started) */
+  for (int j = 0; !rc && j < ns; j++) {
+    const double *dr = s->drate + (size_t)j * (size_t)n;
+    double *d = NV_DATA_S(ySdot[j]);
+    for (int i = 0; i < n; i++)
+      d[i] += dr[i];
+  }
   return rc;
 }
 
@@ -155,9 +164,10 @@ static int alloc_sens(ims_sim_t *s, int ns, ims_err_t *err)
   s->jr = malloc((2 * n + no + 1) * sizeof *s->jr);
   s->theta = malloc(sn * sizeof *s->theta);
   s->ith = malloc(sn * sizeof *s->ith);
+  s->drate = calloc(sn * n, sizeof *s->drate);
   s->ns = ns;
   if (!s->yS || !s->pbar || !s->plist || !s->chain || !s->sbuf || !s->dbuf || !s->jl || !s->jr ||
-      !s->theta || !s->ith) {
+      !s->theta || !s->ith || !s->drate) {
     ims__sens_free(s);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   }
@@ -229,6 +239,7 @@ int ims__sens_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     s->pbar[j] = s->p[o->sens[j]] != 0 ? fabs(s->p[o->sens[j]]) : 1.0;
     s->chain[j] = 1.0;
   }
+  memset(s->drate, 0, (size_t)s->ns * (size_t)s->n * sizeof *s->drate);
   initial_sens(s);
   if (!s->ns_cv)
     rc = ims__cv_check(s, CVodeSensInit(s->cv, s->ns, CV_STAGGERED, cv_sens, s->yS),
@@ -426,6 +437,48 @@ void ims__sens_param_changed(ims_sim_t *s, int k, double factor)
   for (int j = 0; s->sens_on && j < s->ns; j++)
     if (s->plist[j] == k)
       s->chain[j] *= factor;
+}
+
+void ims__sens_dose(ims_sim_t *s, int k, int cmt, double d)
+{
+  int j = ims__sens_index(s, k);
+  if (j >= 0)
+    NV_DATA_S(s->yS[j])[cmt] += s->chain[j] * d;
+}
+
+int ims__sens_index(const ims_sim_t *s, int k)
+{
+  for (int j = 0; s->sens_on && j < s->ns; j++)
+    if (s->plist[j] == k)
+      return j;
+  return -1;
+}
+
+double ims__sens_chain(const ims_sim_t *s, int j)
+{
+  return s->chain[j];
+}
+
+void ims__sens_rate_add(ims_sim_t *s, int j, int cmt, double d)
+{
+  if (j >= 0 && s->sens_on)
+    s->drate[(size_t)j * (size_t)s->n + (size_t)cmt] += d;
+}
+
+void ims__sens_rate_clear(ims_sim_t *s, int cmt)
+{
+  for (int j = 0; s->sens_on && j < s->ns; j++)
+    s->drate[(size_t)j * (size_t)s->n + (size_t)cmt] = 0.0;
+}
+
+void ims__sens_reset(ims_sim_t *s)
+{
+  if (!s->sens_on)
+    return;
+  initial_sens(s);
+  for (int j = 0; j < s->ns; j++)
+    for (int i = 0; i < s->n; i++)
+      NV_DATA_S(s->yS[j])[i] *= s->chain[j];
 }
 
 long ims__sens_pool_put(ims_sim_t *s, const double *theta, ims_err_t *err)

@@ -18,7 +18,8 @@
 typedef struct vary {
   ims_sweep_axis_t ax;
   const char *arg;
-  int kind, index; /* parameter index or record index */
+  int kind, index;   /* parameter index or record index */
+  char amt_unit[96]; /* amt of a dose per kg: "mg/kg" */
 } vary_t;
 
 typedef struct colspec {
@@ -99,7 +100,8 @@ static int parse_field(vary_t *v, const ims_run_t *r, int f, ims_err_t *err)
                        v->arg, idx, r->sched->nrec);
   v->kind = V_AMT + f;
   v->index = (int)k - 1;
-  v->ax.unit = f == 0 ? r->m->states[r->sched->rec[v->index].cmt].unit : r->m->time_unit;
+  ims_record_amt_unit(r->m, &r->sched->rec[v->index], v->amt_unit, sizeof v->amt_unit);
+  v->ax.unit = f == 0 ? v->amt_unit : r->m->time_unit;
   return IMS_OK;
 }
 

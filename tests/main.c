@@ -22,6 +22,7 @@ int main(void)
 
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_bands());
+  srunner_add_suite(sr, suite_covariates());
   srunner_add_suite(sr, suite_dynamics());
   srunner_add_suite(sr, suite_continuation());
   srunner_add_suite(sr, suite_oscill());
@@ -47,6 +48,8 @@ int main(void)
 
   srunner_add_suite(sr, suite_kirschner_panetta1998());
   srunner_add_suite(sr, suite_kuznetsov1994());
+  srunner_add_suite(sr, suite_ipilimumab_feng2014());
+  srunner_add_suite(sr, suite_bevacizumab_han2016());
 
   srunner_add_suite(sr, suite_gevertz2018());
   srunner_add_suite(sr, suite_hosseini2020());

@@ -1,7 +1,7 @@
 /* The bad-input corpus: every file in tests/data/bad/ must be refused with
  * exactly the one-line message in its .expect file (file:line:col first).
  * p_*.csv are pk2cmt parameter files, s_*.csv pk2cmt schedules, r_*.csv
- * pk2cmt rules. */
+ * pk2cmt rules, c_*.csv pk2cmt covariate tables. */
 #include "tests.h"
 
 #include <dirent.h>
@@ -42,6 +42,11 @@ START_TEST(corpus)
       ck_assert_int_eq(ims_rules_alloc(&r, &err), 0);
       rc = ims_rules_read(r, m, t_units(), path, &err);
       ims_rules_free(r);
+    } else if (e->d_name[0] == 'c') {
+      ims_covtab_t *c = NULL;
+      rc = ims_covtab_read(&c, m, t_units(), path, &err);
+      ck_assert(rc != IMS_OK || c != NULL);
+      ims_covtab_free(c);
     } else if (e->d_name[0] == 'p') {
       ims_params_t *p;
       ck_assert_int_eq(ims_params_alloc(&p, m, &err), 0);

@@ -65,6 +65,8 @@ Suite *suite_figure(void);
 
 Suite *suite_population(void);
 Suite *suite_bands(void);
+/* covariates, doses per kg/m2, NONMEM habits of the schedule reader (test_covariates.c) */
+Suite *suite_covariates(void);
 /* dynamics: equilibria (test_dynamics.c), continuation, orbits, phase plane
  * (test_continuation.c) */
 Suite *suite_dynamics(void);
@@ -82,6 +84,9 @@ Suite *suite_export(void);
 Suite *suite_biomodels(void);
 /* model suites (tests/models/test_<model>.c) */
 Suite *suite_hardiansyah2019(void);
+/* population PK model files: ipilimumab, bevacizumab (tests/models/test_mab_popk.c) */
+Suite *suite_ipilimumab_feng2014(void);
+Suite *suite_bevacizumab_han2016(void);
 
 Suite *suite_cartmath2021(void);
 Suite *suite_chen2019(void);

@@ -7,6 +7,7 @@
 #include "immunosim/bands.h"
 #include "immunosim/compare.h"
 #include "immunosim/continuation.h"
+#include "immunosim/covariates.h"
 #include "immunosim/data.h"
 #include "immunosim/dynplot.h"
 #include "immunosim/equilibria.h"

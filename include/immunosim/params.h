@@ -28,6 +28,10 @@ typedef struct ims_params {
   char **origin;        /* "file:line" or "--set" (owned), or NULL */
   double *omega2;       /* IIV variance on the log (lognormal) or the natural (normal) scale */
   int *dist;            /* IMS_DIST_* */
+  /* Truncation of a population's draws (the parameter file's lower and upper
+   * columns, canonical units): a subject's draw outside is drawn again from
+   * the subject's own stream.  -INFINITY and INFINITY: none. */
+  double *lower, *upper;
   int nfiles;
   char *files[IMS_PARAMS_MAX_FILES];        /* paths read, in order */
   char checksums[IMS_PARAMS_MAX_FILES][17]; /* FNV-1a 64-bit of each file, hex */

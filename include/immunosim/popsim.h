@@ -22,6 +22,8 @@ typedef struct ims_popsim_spec {
   int shard;                /* write mergeable outputs (see below) */
   int threads;              /* 0 or 1: one */
   const char *omega;        /* covariance block file or shipped name, or NULL */
+  const char *covariates;   /* covariate table (covariates.h), or NULL */
+  int covariates_mode;      /* IMS_COV_ROWS (default) or IMS_COV_SAMPLE */
   double bands_mb;          /* exact percentiles within this memory (MB), else a histogram */
   const char *cols;         /* "A,B": per-subject metrics of these columns only; NULL: all */
   int tsv, no_metadata;     /* the format of the tables (IMS_FMT_TSV, IMS_OUT_NO_META) */

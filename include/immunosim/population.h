@@ -22,7 +22,15 @@
  *   lognormal: P = theta * exp(eta);  normal: P = theta + eta;  fixed: P = theta.
  * A normal draw that makes a non-negative parameter negative fails that
  * subject (it is reported and excluded, never resampled, so the draws of the
- * others do not change). */
+ * others do not change).
+ *
+ * Truncation (the parameter file's lower and upper columns): when a drawn
+ * value lies outside its bounds, the subject's whole vector z is drawn again
+ * from the same stream (the next normals), until every bounded value is
+ * within its bounds: the joint distribution conditioned on the bounds, still
+ * a function of (seed, subject) only.  Bounds that keep less than
+ * IMS_POP_MIN_MASS of a value's distribution are refused; a subject that
+ * needs more than IMS_POP_MAX_TRIES draws fails. */
 #ifndef IMMUNOSIM_POPULATION_H
 #define IMMUNOSIM_POPULATION_H
 
@@ -38,6 +46,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define IMS_POP_MIN_MASS 0.01
+#define IMS_POP_MAX_TRIES 10000
 
 /* The variability of a parameter set: typical values, which ones vary, and
  * the Cholesky factor of their covariance.  Read-only once built. */
@@ -109,6 +120,12 @@ typedef struct ims_pop_run {
   int (*subject)(void *ud, const ims_pop_subject_t *s);
   void *ud;
   size_t chunk_mem; /* bytes for the per-chunk trajectory buffer; 0 = 32 MiB */
+  /* Optional, after each draw: the subject's own inputs (covariate values
+   * into p, its schedule in *sched, which starts as the run's), from any
+   * thread and depending on the subject only: ims_subjects_setup
+   * (covariates.h).  A non-zero status fails the subject. */
+  int (*setup)(void *ud, uint64_t subject, double *p, const ims_schedule_t **sched, ims_err_t *err);
+  void *setup_ud;
 } ims_pop_run_t;
 
 typedef struct ims_pop_summary {

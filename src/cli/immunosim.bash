@@ -17,7 +17,7 @@ _immunosim_options()
     sweep) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --window --threshold --cols --vary --plot-metric" ;;
     sensitivity) echo "-h --help -p --params --set -s --schedule -r --rules --no-unit-check -t --end --t0 --dt --times -o --out --no-metadata --units --plot --metrics-out --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --par --of --raw" ;;
     plot) echo "-h --help -s --schedule -o --out --y --overlay --logy --liny --logx --linx --weeks --xrange --yrange --x --hline --points --style --title --ylabel --labels --no-doses" ;;
-    population) echo "-h --help -p --params --set -s --schedule --omega --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --cols -n --seed --subjects --threads --bands-mem" ;;
+    population) echo "-h --help -p --params --set -s --schedule --omega --covariates --covariates-mode --no-unit-check -t --end --t0 --dt --times -o --out --format --no-metadata --units --per-subject --method --rtol --atol --extinct --no-extinct --no-jac --init-step --max-steps --stats --cols -n --seed --subjects --threads --bands-mem" ;;
     merge) echo "-h --help -o --out --stats" ;;
     equilibria) echo "-h --help -p --params --set --no-unit-check --box --time --starts -o --out --plane --xrange --yrange --grid --logx --logy --at --slaved --nc-grid --nullclines --field --traj --separatrix --traj-time --traj-out --plot --title --style" ;;
     continue) echo "-h --help --par -p --params --set --no-unit-check --box --time --starts --title --style --max-points --max-step -o --out --plot --y --logy --liny --logx --linx --yrange --orbits --npar --logpar --transient --window --carry --rtol --atol --extinct --no-extinct" ;;
@@ -39,6 +39,8 @@ _immunosim_value()
     "plot --schedule" | "plot -s") echo schedules ;;
     "run --rules" | "run -r" | "compare --rules" | "compare -r" | "sweep --rules" | "sweep -r" | "sensitivity --rules" | "sensitivity -r") echo rules ;;
     "population --omega") echo file ;;
+    "population --covariates") echo file ;;
+    "population --covariates-mode") echo "words rows sample" ;;
     "run --end" | "run -t" | "compare --end" | "compare -t" | "sweep --end" | "sweep -t" | "population --end" | "population -t" | "sensitivity --end" | "sensitivity -t") echo none ;;
     "run --t0" | "compare --t0" | "sweep --t0" | "population --t0" | "sensitivity --t0") echo none ;;
     "run --dt" | "compare --dt" | "sweep --dt" | "population --dt" | "sensitivity --dt") echo none ;;

@@ -68,6 +68,8 @@ enum cli_optid {
   OPT_SCHEDULE,
   OPT_RULES,
   OPT_OMEGA,
+  OPT_COVARIATES,
+  OPT_COVARIATES_MODE,
   OPT_NO_UNIT_CHECK,
   /* times */
   OPT_END,

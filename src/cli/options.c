@@ -49,6 +49,14 @@ const cli_opt_t cli_opts[] = {
      "full covariance block: header name,P1,P2,..., one row per name (lower triangle or full "
      "matrix; omega^2 on the log scale); a bare name is looked up in params/MODEL/",
      .comp = CLI_C_FILE, .group = "population"},
+    {OPT_COVARIATES, "covariates", 0, CLI_FILE, "FILE", "population",
+     "covariates per subject: CSV with a '# units: WT=kg,...' line, a header ID,<covariate "
+     "parameters> and one row per subject; their values replace the drawn ones",
+     .comp = CLI_C_FILE, .group = "population"},
+    {OPT_COVARIATES_MODE, "covariates-mode", 0, CLI_CHOICE, "rows|sample", "population",
+     "rows (default): subject i takes row i; sample: rows drawn with replacement from the "
+     "seed (subject i's row depends only on the seed and i)",
+     .choices = "rows|sample", .comp = CLI_C_WORDS, .group = "population"},
 
     {OPT_NO_UNIT_CHECK, "no-unit-check", 0, CLI_FLAG, NULL, RUNS " " DYN " info translate",
      "a model file's unit errors become warnings (README 'Write your own model')",

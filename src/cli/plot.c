@@ -175,6 +175,8 @@ static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
     rc = ims_err_set(err, IMS_ENOMEM, "out of memory");
   int n = 0;
   for (long i = 0; !rc && i < nev; i++) {
+    if (ev[i].kind == IMS_EV_RESET)
+      continue;
     const char *cmt = m->states[ev[i].cmt].name;
     if (ev[i].kind == IMS_EV_INF_OFF) { /* closes the earliest open infusion into the state */
       for (int k = 0; k < n; k++)
@@ -190,7 +192,11 @@ static int schedule_doses(ims_table_t *t, const char *arg, ims_err_t *err)
     x->t1 = x->infusion ? INFINITY : x->t0;
     x->amount = ev[i].value;
     snprintf(x->cmt, sizeof x->cmt, "%s", cmt);
-    snprintf(x->unit, sizeof x->unit, "%s%s%s", m->states[ev[i].cmt].unit, x->infusion ? "/" : "",
+    /* a dose per kg or m2 stays per kg: the subject is not known here */
+    char au[64];
+    snprintf(au, sizeof au, "%s%s%s", m->states[ev[i].cmt].unit, ev[i].cov > 0 ? "/" : "",
+             ev[i].cov > 0 ? m->params[ev[i].cov - 1].unit : "");
+    snprintf(x->unit, sizeof x->unit, "%s%s%s", au, x->infusion ? "/" : "",
              x->infusion ? m->time_unit : "");
   }
   if (!rc) {

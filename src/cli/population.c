@@ -69,20 +69,24 @@ int cmd_population(int argc, char **argv)
   ims_output_t *bands = NULL, *subj = NULL;
   const char *out = cli_str(a, OPT_OUT, "-"), *per = cli_str(a, OPT_PER_SUBJECT, NULL);
   int shard = cli_flag(a, OPT_SUBJECTS), root = cli_rank() == 0;
-  ims_popsim_spec_t spec = {.n = cli_u64(a, OPT_N, 0),
-                            .seed = cli_u64(a, OPT_SEED, 1),
-                            .shard = shard,
-                            .threads = (int)cli_num(a, OPT_THREADS, 1),
-                            .omega = cli_str(a, OPT_OMEGA, NULL),
-                            .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
-                            .cols = cli_str(a, OPT_COLS, NULL),
-                            .tsv = (x.ra.format & 0xff) == IMS_FMT_TSV,
-                            .no_metadata = (x.ra.format & IMS_OUT_NO_META) != 0,
-                            .par = cli_par(),
-                            .write_bands = 1,
-                            .write_per_subject = per != NULL,
-                            .progress = cli_progress,
-                            .failed = on_failed};
+  ims_popsim_spec_t spec = {
+      .n = cli_u64(a, OPT_N, 0),
+      .seed = cli_u64(a, OPT_SEED, 1),
+      .shard = shard,
+      .threads = (int)cli_num(a, OPT_THREADS, 1),
+      .omega = cli_str(a, OPT_OMEGA, NULL),
+      .covariates = cli_str(a, OPT_COVARIATES, NULL),
+      .covariates_mode = !strcmp(cli_str(a, OPT_COVARIATES_MODE, "rows"), "sample") ? IMS_COV_SAMPLE
+                                                                                    : IMS_COV_ROWS,
+      .bands_mb = cli_num(a, OPT_BANDS_MEM, 64),
+      .cols = cli_str(a, OPT_COLS, NULL),
+      .tsv = (x.ra.format & 0xff) == IMS_FMT_TSV,
+      .no_metadata = (x.ra.format & IMS_OUT_NO_META) != 0,
+      .par = cli_par(),
+      .write_bands = 1,
+      .write_per_subject = per != NULL,
+      .progress = cli_progress,
+      .failed = on_failed};
 #ifdef _OPENMP
   if (spec.threads == 0)
     spec.threads = omp_get_num_procs();

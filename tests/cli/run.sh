@@ -21,6 +21,8 @@ for f in tests/data/bad/*.csv; do
     s_*) "$BIN" run pk2cmt -s "$f" -t 1 -o "$out" 2>"$tmp/err" >/dev/null; rc=$? ;;
     r_*) "$BIN" run pk2cmt -r "$f" -t 1 -o "$out" --events-out "$tmp/out_ev.csv" \
       --metrics-out "$tmp/out_m.csv" 2>"$tmp/err" >/dev/null; rc=$? ;;
+    c_*) "$BIN" population pk2cmt -s blinatumomab_cycle1 -n 1 -t 1 --covariates "$f" -o "$out" \
+      --per-subject "$tmp/out_s.csv" 2>"$tmp/err" >/dev/null; rc=$? ;;
   esac
   got=$(cat "$tmp/err")
   [ "$rc" -eq 1 ] || { bad "$f: exit $rc, want 1"; continue; }
