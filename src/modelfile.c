@@ -41,6 +41,14 @@ typedef struct reader {
     int line, col;
   } * plab;
   int nplab, capplab;
+  /* the plot line's columns, attached once everything is declared */
+  struct pplot {
+    char *name;
+    int scale;
+    int line, col;
+  } * pplot;
+  int npplot;
+  int plot_line; /* where the plot line is (0: none yet) */
 } reader_t;
 
 static int fail(reader_t *r, int line, int col, const char *fmt, ...)
@@ -455,7 +463,7 @@ static int decl_init(reader_t *r, size_t b, size_t e, size_t k)
 }
 
 static const char *const directives[] = {"name",  "title", "cite",   "time",     "family", "notes",
-                                         "state", "param", "output", "function", "label"};
+                                         "state", "param", "output", "function", "label",  "plot"};
 enum {
   D_NAME,
   D_TITLE,
@@ -467,7 +475,8 @@ enum {
   D_PARAM,
   D_OUTPUT,
   D_FUNC,
-  D_LABEL
+  D_LABEL,
+  D_PLOT
 };
 
 /* label NAME "short name" (sbml, issue 12): the name figures and legends
@@ -526,6 +535,106 @@ static int attach_labels(reader_t *r)
       return fail(r, p->line, p->col,
                   "label of '%s': no state, parameter, intermediate or output of that name",
                   p->name);
+  }
+  return IMS_OK;
+}
+
+static const char *const scales[] = {"auto", "lin", "log"}; /* IMS_SCALE_* */
+
+/* plot NAME [lin|log|auto], ... (sbml, issue 15): the default figure's
+ * columns (states or outputs) and y scales, in order, on one line; kept until
+ * everything is declared.  kw is at the word plot. */
+static int decl_plot(reader_t *r, size_t i, size_t kw)
+{
+  const char *s = r->L.s;
+  if (r->plot_line)
+    return failat(r, kw, "second 'plot' line (the first is at line %d); list every column on one",
+                  r->plot_line);
+  r->plot_line = at_line(r, kw);
+  size_t k = skip_ws(s, i);
+  if (!s[k])
+    return failat(r, kw, "'plot' needs a column: plot NAME [lin|log|auto], ...");
+  for (;;) {
+    size_t b = k, e = ident_end(s, b);
+    if (e == b)
+      return failat(r, b,
+                    "plot: expected the name of a state or output (plot NAME [lin|log|auto], ...)");
+    int scale = IMS_SCALE_AUTO;
+    size_t wb = skip_ws(s, e), we = ident_end(s, wb);
+    k = wb;
+    if (we > wb) {
+      char w[64];
+      snprintf(w, sizeof w, "%.*s", (int)(we - wb), s + wb);
+      scale = -1;
+      for (int j = 0; j < 3; j++)
+        if (!strcmp(w, scales[j]))
+          scale = j;
+      const char *sug = scale < 0 ? ims_suggest(w, scales, 3) : NULL;
+      if (sug)
+        return failat(r, wb, "plot: '%s' is not a scale (lin, log or auto); did you mean '%s'?", w,
+                      sug);
+      if (scale < 0)
+        return failat(r, wb,
+                      "plot: '%s' is not a scale (lin, log or auto) of the column '%.*s'; "
+                      "columns are separated by ','",
+                      w, (int)(e - b), s + b);
+      k = skip_ws(s, we);
+    }
+    struct pplot *p = realloc(r->pplot, (size_t)(r->npplot + 1) * sizeof *p);
+    if (!p)
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    r->pplot = p;
+    p = &r->pplot[r->npplot];
+    *p = (struct pplot){dupn(s + b, e - b), scale, at_line(r, b), at_col(r, b)};
+    if (!p->name)
+      return ims_err_set(r->err, IMS_ENOMEM, "out of memory");
+    r->npplot++;
+    if (!s[k])
+      return IMS_OK;
+    if (s[k] != ',')
+      return failat(r, k, "plot: expected ',' and the next column, or the end of the line");
+    k = skip_ws(s, k + 1);
+  }
+}
+
+/* Attach the plot columns: each a declared state or output, once. */
+static int attach_plot(reader_t *r)
+{
+  ims_mdl_t *d = r->d;
+  for (int k = 0; k < r->npplot; k++) {
+    struct pplot *p = &r->pplot[k];
+    for (int j = 0; j < k; j++)
+      if (!strcmp(r->pplot[j].name, p->name))
+        return fail(r, p->line, p->col, "plot: '%s' twice (the first is at line %d, column %d)",
+                    p->name, r->pplot[j].line, r->pplot[j].col);
+    ims_err_t e2 = {0};
+    int rc = ims_mdl_add_plot(d, p->name, p->scale, p->line, p->col, &e2);
+    if (rc == IMS_ENOMEM)
+      return ims_err_set(r->err, rc, "out of memory");
+    if (rc >= 0)
+      continue;
+    if (ims_mdl_param_index(d, p->name) >= 0)
+      return fail(r, p->line, p->col,
+                  "plot: '%s' is a parameter; a figure draws states and outputs", p->name);
+    for (int j = 0; j < d->nvars; j++)
+      if (!strcmp(d->vars[j].name, p->name))
+        return fail(r, p->line, p->col,
+                    "plot: '%s' is an intermediate; declare it 'output %s UNIT = ...' to draw it",
+                    p->name, p->name);
+    const char **names = malloc(((size_t)(d->nstates + d->noutputs) + 1) * sizeof *names);
+    const char *best = NULL;
+    int n = 0;
+    for (int j = 0; names && j < d->nstates; j++)
+      names[n++] = d->states[j].name;
+    for (int j = 0; names && j < d->noutputs; j++)
+      names[n++] = d->outputs[j].name;
+    if (names)
+      best = ims_suggest(p->name, names, n);
+    free(names);
+    if (best)
+      return fail(r, p->line, p->col, "plot: no state or output '%s'; did you mean '%s'?", p->name,
+                  best);
+    return fail(r, p->line, p->col, "plot: no state or output '%s'", p->name);
   }
   return IMS_OK;
 }
@@ -627,6 +736,8 @@ static int one_line(reader_t *r)
         return decl_function(r, e);
       case D_LABEL:
         return decl_label(r, e);
+      case D_PLOT:
+        return decl_plot(r, e, i);
       default:
         return decl_text(r, (int)d, e, i);
       }
@@ -636,7 +747,7 @@ static int one_line(reader_t *r)
     return failat(r, i, "unknown declaration '%s'; did you mean '%s'?", word, sug);
   return failat(r, i,
                 "unknown declaration '%s'; expected state, param, output, function, label, "
-                "name, title, cite, time, NAME = EXPRESSION or d/dt(STATE) = EXPRESSION",
+                "plot, name, title, cite, time, NAME = EXPRESSION or d/dt(STATE) = EXPRESSION",
                 word);
 }
 
@@ -793,6 +904,7 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
     rc = fail(&r, 1, 1, "no state: declare at least one with 'state NAME UNIT'");
   rc = rc ? rc : attach_rates(&r);
   rc = rc ? rc : attach_labels(&r);
+  rc = rc ? rc : attach_plot(&r);
   for (int k = 0; k < r.npend; k++) {
     free(r.pend[k].state);
     ims_expr_free(r.pend[k].eq.e);
@@ -804,6 +916,9 @@ int ims_model_read_mem(const ims_model_t **out, const char *path, const char *bu
     free(r.plab[k].text);
   }
   free(r.plab);
+  for (int k = 0; k < r.npplot; k++)
+    free(r.pplot[k].name);
+  free(r.pplot);
   free(r.L.s);
   free(r.L.line);
   free(r.L.col);
