@@ -510,6 +510,16 @@ START_TEST(model_file_plots_shipped)
   ck_assert_int_eq(glob(t_path("models/*.model"), 0, NULL, &g), 0);
   for (size_t i = 0; i < g.gl_pathc; i++) {
     const ims_model_t *f = import_ok(g.gl_pathv[i]), *b = ims_model_find(f->name);
+    /* the SBML export carries the figure (an annotation) back to the same table */
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+    close(mkstemps(out, 4));
+    ims_err_t err = {0};
+    ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+    const ims_model_t *x = import_ok(out);
+    unlink(out);
+    same_plot(f, x);
+    ims_model_close(x);
     if (b) {
       same_plot(b, f);
       twins++;
@@ -528,6 +538,41 @@ START_TEST(model_file_plots_shipped)
 }
 END_TEST
 
+/* An annotation naming no state or output is refused with where it is. */
+START_TEST(sbml_plot_annotation_checked)
+{
+  const ims_model_t *f = import_ok(t_path("models/kuznetsov1994.model"));
+  char out[64];
+  snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+  close(mkstemps(out, 4));
+  ims_err_t err = {0};
+  ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+  ims_model_close(f);
+  FILE *fp = fopen(out, "r");
+  ck_assert_ptr_nonnull(fp);
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf - 1, fp);
+  fclose(fp);
+  buf[n] = '\0';
+  static const char *const bad[][2] = {{"<ims:column id=\"E\"", "<ims:column id=\"Ex\""},
+                                       {"scale=\"log\"", "scale=\"logarithmic\""}};
+  static const char *const want[] = {"no state or output 'Ex'", "needs an id and a scale"};
+  for (int k = 0; k < 2; k++) {
+    char *text = strdup(buf), *at = strstr(text, bad[k][0]);
+    ck_assert_ptr_nonnull(at);
+    fp = fopen(out, "w");
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, bad[k][1], at + strlen(bad[k][0]));
+    fclose(fp);
+    free(text);
+    const ims_model_t *m = NULL;
+    ck_assert_int_eq(ims_model_open(&m, out, NULL, &err), IMS_EINPUT);
+    ck_assert_msg(strstr(err.msg, out) && strstr(err.msg, "<ims:plot>") && strstr(err.msg, want[k]),
+                  "%s", err.msg);
+  }
+  unlink(out);
+}
+END_TEST
+
 Suite *suite_export(void)
 {
   Suite *s = suite_create("export");
@@ -542,6 +587,7 @@ Suite *suite_export(void)
   tcase_add_test(tc, model_file_labels);
   tcase_add_test(tc, model_file_plot);
   tcase_add_test(tc, model_file_plots_shipped);
+  tcase_add_test(tc, sbml_plot_annotation_checked);
   suite_add_tcase(s, tc);
   return s;
 }
