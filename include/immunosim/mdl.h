@@ -1,5 +1,5 @@
 /* The model description that every interpreted front door fills (model files
- * in src/modelfile.c, SBML import), its expression IR, and its compiler to an
+ * in src/modelfile*.c, SBML import), its expression IR, and its compiler to an
  * ims_model_t: one unit checker, one symbolic differentiator, one bytecode
  * evaluator and one C generator for all of them.
  *
