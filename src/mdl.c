@@ -84,6 +84,9 @@ void ims_mdl_free(ims_mdl_t *d)
   free(d->outputs);
   free(d->funcs);
   free(d->events);
+  for (int i = 0; i < d->nplot; i++)
+    free(d->plot[i].name);
+  free(d->plot);
   free(d->name);
   free(d->title);
   free(d->family);
@@ -351,4 +354,28 @@ int ims_mdl_set_label(ims_mdl_t *d, const char *name, const char *label, const c
     return ims_err_set(err, IMS_EINPUT, "no state, parameter, intermediate or output '%s'", name);
   int rc = ims_mdl_set(d, l, label, err);
   return rc || !desc ? rc : ims_mdl_set(d, ds, desc, err);
+}
+
+int ims_mdl_add_plot(ims_mdl_t *d, const char *name, int scale, int line, int col, ims_err_t *err)
+{
+  int known = ims_mdl_state_index(d, name) >= 0;
+  for (int i = 0; !known && i < d->noutputs; i++)
+    known = !strcmp(d->outputs[i].name, name);
+  if (!known)
+    return ims_err_set(err, IMS_EINPUT, "plot: no state or output '%s'", name);
+  if (scale != IMS_SCALE_AUTO && scale != IMS_SCALE_LIN && scale != IMS_SCALE_LOG)
+    return ims_err_set(err, IMS_EINPUT, "plot: scale %d of '%s' is not lin, log or auto", scale,
+                       name);
+  for (int i = 0; i < d->nplot; i++)
+    if (!strcmp(d->plot[i].name, name))
+      return ims_err_set(err, IMS_EINPUT, "plot: '%s' twice", name);
+  ims_mdl_plotcol_t *p = realloc(d->plot, (size_t)(d->nplot + 1) * sizeof *p);
+  if (!p)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  d->plot = p;
+  p = &d->plot[d->nplot];
+  *p = (ims_mdl_plotcol_t){strdup(name), scale, line, col};
+  if (!p->name)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  return d->nplot++;
 }

@@ -264,6 +264,17 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err)
     }
     fputs("};\n\n", fp);
   }
+  if (m->nplot) {
+    static const char *const scale[] = {"IMS_SCALE_AUTO", "IMS_SCALE_LIN", "IMS_SCALE_LOG"};
+    fputs("static const ims_plotcol_t plot[] = {\n", fp);
+    for (int i = 0; i < m->nplot; i++) {
+      int sc = m->plot[i].scale;
+      fputs("    {", fp);
+      str(fp, m->plot[i].name);
+      fprintf(fp, ", %s},\n", sc >= 0 && sc <= 2 ? scale[sc] : scale[0]);
+    }
+    fputs("};\n\n", fp);
+  }
   fputs("static int rhs(double t, const double *y, double *dy, const ims_ctx_t *ctx)\n{\n", fp);
   body(fp, P, &P->rhs, "dy");
   fprintf(fp, "  for (int i = 0; i < %d; i++)\n    if (!isfinite(dy[i]))\n      return 1;\n",
@@ -323,6 +334,8 @@ int ims_mdl_write_c(const ims_model_t *m, FILE *fp, ims_err_t *err)
     fputs("    .init_ctx = init_ctx,\n", fp);
   if (m->nlabels)
     fprintf(fp, "    .labels = labels,\n    .nlabels = %d,\n", m->nlabels);
+  if (m->nplot)
+    fprintf(fp, "    .plot = plot,\n    .nplot = %d,\n", m->nplot);
   fputs("};\n", fp);
   if (ferror(fp))
     return ims_err_set(err, IMS_EIO, "cannot write the C source");

@@ -25,6 +25,7 @@ typedef struct ims__mprog {
   ims_var_t *states, *outputs;
   ims_par_t *params;
   ims_label_t *labels; /* (sbml, issue 12) the labels of the description */
+  ims_plotcol_t *plot; /* (sbml, issue 15) the default figure of the description */
   double *y0_def;
   int *par_of; /* description parameter of each model parameter */
   /* (sbml, issue 12) what the driver needs beyond ev: the triggers' root

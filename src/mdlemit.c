@@ -435,6 +435,7 @@ static void mprog_free(ims__mprog_t *P)
   free(P->outputs);
   free(P->params);
   free(P->labels);
+  free(P->plot);
   free(P->y0_def);
   free(P->par_of);
   ims_mdl_free(P->desc);
@@ -480,6 +481,14 @@ static int tables(ims__comp_t *c, ims__mprog_t *P, ims_model_t *m)
       P->labels[nl++] = (ims_label_t){d->params[i].name, d->params[i].label};
   m->labels = nl ? P->labels : NULL;
   m->nlabels = nl;
+  if (d->nplot) { /* names owned by the description, like the labels' */
+    if (!(P->plot = calloc((size_t)d->nplot, sizeof *P->plot)))
+      return ims_err_set(c->err, IMS_ENOMEM, "out of memory");
+    for (int i = 0; i < d->nplot; i++)
+      P->plot[i] = (ims_plotcol_t){d->plot[i].name, d->plot[i].scale};
+    m->plot = P->plot;
+    m->nplot = d->nplot;
+  }
   for (int i = 0; i < d->nstates; i++) {
     ims_mdl_state_t *s = &d->states[i];
     P->states[i] = (ims_var_t){s->name, s->unit, s->desc ? s->desc : ""};

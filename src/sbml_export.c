@@ -13,6 +13,7 @@
  *   output       the same (outputs become assignment rules);
  *   function     a function definition; event: an event.
  *   citation     the model's notes, with its title and notes.
+ *   plot         (issue 15) an <ims:plot> annotation of the model (IMS__PLOT_NS).
  *
  * Units become unit definitions through udunits2: the unit's definition in
  * base units (e.g. "pg/mL" = 1e-9 kg m-3) is written with SBML's kinds
@@ -299,7 +300,11 @@ static void xml_escape(char *out, size_t n, const char *s)
 {
   size_t k = 0;
   for (; s && *s && k + 7 < n; s++) {
-    const char *r = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
+    const char *r = *s == '<'   ? "&lt;"
+                    : *s == '>' ? "&gt;"
+                    : *s == '&' ? "&amp;"
+                    : *s == '"' ? "&quot;" /* also inside attributes */
+                                : NULL;
     if (r)
       k += (size_t)snprintf(out + k, n - k, "%s", r);
     else
@@ -554,6 +559,30 @@ static int dose_params(exporter_t *x)
   return IMS_OK;
 }
 
+/* The default figure as the model's annotation (see IMS__PLOT_NS). */
+static int plot_annotation(exporter_t *x)
+{
+  static const char *const scale[] = {"auto", "lin", "log"}; /* IMS_SCALE_* */
+  const ims_mdl_t *d = x->d;
+  if (!d->nplot)
+    return IMS_OK;
+  size_t cap = 200 + (size_t)d->nplot * 1600, k = 0;
+  char *a = malloc(cap), id[1500];
+  if (!a)
+    return nomem(x);
+  k += (size_t)snprintf(a, cap, "<annotation><ims:plot xmlns:ims=\"%s\">", IMS__PLOT_NS);
+  for (int i = 0; i < d->nplot; i++) {
+    int sc = d->plot[i].scale;
+    xml_escape(id, sizeof id, d->plot[i].name);
+    k += (size_t)snprintf(a + k, cap - k, "<ims:column id=\"%s\" scale=\"%s\"/>", id,
+                          scale[sc >= 0 && sc <= 2 ? sc : 0]);
+  }
+  snprintf(a + k, cap - k, "</ims:plot></annotation>");
+  int ok = SBase_setAnnotationString((SBase_t *)x->sm, a) == LIBSBML_OPERATION_SUCCESS;
+  free(a);
+  return ok ? IMS_OK : nomem(x);
+}
+
 static void notes(exporter_t *x)
 {
   const ims_mdl_t *d = x->d;
@@ -629,6 +658,7 @@ static int build(exporter_t *x, const double *p)
   rc = rc ? rc : assigned(x, d->outputs, d->noutputs);
   rc = rc ? rc : events(x);
   rc = rc ? rc : dose_params(x);
+  rc = rc ? rc : plot_annotation(x);
   return rc;
 }
 

@@ -521,6 +521,7 @@ static int import(ims_sbml_t **out, const char *path, const char *buf, size_t le
   rc = rc ? rc : ims__sbml_events(s);
   rc = rc ? rc : ims__sbml_outputs(s);
   rc = rc ? rc : ims__sbml_labels(s);
+  rc = rc ? rc : ims__sbml_plot(s);
   if (rc) {
     ims_sbml_free(s);
     return rc;

@@ -72,6 +72,8 @@ int ims__sbml_declare(ims_sbml_t *s);
 int ims__sbml_outputs(ims_sbml_t *s);
 /* Labels (and descriptions) from the SBML names, after every entry exists. */
 int ims__sbml_labels(ims_sbml_t *s);
+/* The default figure from an immunosim export's annotation (IMS__PLOT_NS). */
+int ims__sbml_plot(ims_sbml_t *s);
 /* Units (udunits2 strings): of a unit reference (fallback when it has
  * none), a species' substance, a compartment's size. */
 const char *ims__sbml_unit_or(const ims_sbml_t *s, const char *ref, char *buf, size_t n,

@@ -600,3 +600,40 @@ int ims__sbml_labels(ims_sbml_t *s)
   }
   return IMS_OK;
 }
+
+int ims__sbml_plot(ims_sbml_t *s)
+{
+  static const char *const scales[] = {"auto", "lin", "log"}; /* IMS_SCALE_* */
+  const XMLNode_t *a = SBase_getAnnotation((SBase_t *)s->model);
+  for (unsigned i = 0; a && i < XMLNode_getNumChildren(a); i++) {
+    const XMLNode_t *p = XMLNode_getChild(a, i);
+    const char *uri = XMLNode_getURI(p), *nm = XMLNode_getName(p);
+    if (!uri || !nm || strcmp(uri, IMS__PLOT_NS) || strcmp(nm, "plot"))
+      continue;
+    for (unsigned j = 0; j < XMLNode_getNumChildren(p); j++) {
+      const XMLNode_t *c = XMLNode_getChild(p, j);
+      if (!XMLNode_isElement(c))
+        continue;
+      char *id = XMLNode_getAttrValueByName(c, "id");
+      char *sc = XMLNode_getAttrValueByName(c, "scale");
+      int scale = -1;
+      for (int k = 0; sc && k < 3; k++)
+        if (!strcmp(sc, scales[k]))
+          scale = k;
+      ims_err_t e2 = {0};
+      int rc = id && scale >= 0 ? ims_mdl_add_plot(s->d, id, scale, 0, 0, &e2) : IMS_EINPUT;
+      if (rc < 0 && rc != IMS_ENOMEM && !e2.msg[0])
+        snprintf(e2.msg, sizeof e2.msg, "a column needs an id and a scale lin, log or auto");
+      free(id);
+      free(sc);
+      if (rc == IMS_ENOMEM)
+        return ims_err_set(s->err, rc, "out of memory");
+      if (rc < 0)
+        return ims__sbml_fail(s, s->model, IMS_EINPUT,
+                              "the immunosim figure annotation (<ims:plot>, column %u): %s; "
+                              "correct or remove it",
+                              j + 1, e2.msg);
+    }
+  }
+  return IMS_OK;
+}

@@ -1,7 +1,8 @@
 /* SBML export of every model (issue 12): every model file and every
  * built-in's model-file twin written as SBML and read back to the same
  * model; the twins against their built-ins on the papers' protocols; labels
- * from SBML names and model files through figures and export. */
+ * from SBML names and model files through figures and export; default
+ * figures from plot lines. */
 #include "tests.h"
 
 #include <glob.h>
@@ -447,6 +448,131 @@ START_TEST(model_file_labels)
 }
 END_TEST
 
+/* ---- default figure (plot lines, issue 15) ------------------------------------------ */
+
+static void same_plot(const ims_model_t *a, const ims_model_t *b)
+{
+  ck_assert_msg(a->nplot == b->nplot, "%s: %d plot columns, %s: %d", a->name, a->nplot,
+                b->source ? b->source : b->name, b->nplot);
+  for (int k = 0; k < a->nplot; k++) {
+    ck_assert_str_eq(a->plot[k].name, b->plot[k].name);
+    ck_assert_msg(a->plot[k].scale == b->plot[k].scale, "%s.%s: scale %d vs %d", a->name,
+                  a->plot[k].name, a->plot[k].scale, b->plot[k].scale);
+  }
+}
+
+/* A plot line becomes the compiled model's plot table, in order, with the
+ * scales it names (none: auto), and translate writes the same table. */
+START_TEST(model_file_plot)
+{
+  static const char text[] = "time d\n"
+                             "state X cell\nstate Y cell\nparam k 0.1 1/d\n"
+                             "d/dt(X) = k*X\nd/dt(Y) = -k*Y\n"
+                             "plot Z lin, X,\n"
+                             "     Y log\n" /* a line ending in ',' continues */
+                             "output Z cell = X + Y\n";
+  const ims_model_t *m;
+  ims_err_t err = {0};
+  ck_assert_msg(ims_model_read_mem(&m, "p.model", text, strlen(text), NULL, &err) == 0, "%s",
+                err.msg);
+  static const ims_plotcol_t want[] = {
+      {"Z", IMS_SCALE_LIN}, {"X", IMS_SCALE_AUTO}, {"Y", IMS_SCALE_LOG}};
+  const ims_model_t w = {.name = "want", .plot = want, .nplot = 3};
+  same_plot(&w, m);
+  char *c = NULL;
+  size_t n = 0;
+  FILE *fp = open_memstream(&c, &n);
+  ck_assert_ptr_nonnull(fp);
+  ck_assert_msg(ims_mdl_write_c(m, fp, &err) == 0, "%s", err.msg);
+  fclose(fp);
+  ck_assert_msg(strstr(c, "static const ims_plotcol_t plot[] = {\n    {\"Z\", IMS_SCALE_LIN},\n"
+                          "    {\"X\", IMS_SCALE_AUTO},\n    {\"Y\", IMS_SCALE_LOG},\n};") &&
+                    strstr(c, "    .plot = plot,\n    .nplot = 3,\n"),
+                "%s", c);
+  free(c);
+  ims_model_close(m);
+  /* without a plot line: no table (figures fall back to the outputs) */
+  static const char bare[] = "time d\nstate X cell\nd/dt(X) = 0\n";
+  ck_assert_msg(ims_model_read_mem(&m, "b.model", bare, strlen(bare), NULL, &err) == 0, "%s",
+                err.msg);
+  ck_assert_int_eq(m->nplot, 0);
+  ck_assert_ptr_null(m->plot);
+  ims_model_close(m);
+}
+END_TEST
+
+/* Every model file twin of a built-in has the built-in's default figure; the
+ * other shipped model files declare one whose columns all exist. */
+START_TEST(model_file_plots_shipped)
+{
+  int twins = 0, others = 0;
+  glob_t g;
+  ck_assert_int_eq(glob(t_path("models/*.model"), 0, NULL, &g), 0);
+  for (size_t i = 0; i < g.gl_pathc; i++) {
+    const ims_model_t *f = import_ok(g.gl_pathv[i]), *b = ims_model_find(f->name);
+    /* the SBML export carries the figure (an annotation) back to the same table */
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+    close(mkstemps(out, 4));
+    ims_err_t err = {0};
+    ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+    const ims_model_t *x = import_ok(out);
+    unlink(out);
+    same_plot(f, x);
+    ims_model_close(x);
+    if (b) {
+      same_plot(b, f);
+      twins++;
+    } else {
+      ck_assert_msg(f->nplot > 0, "%s: no plot line", g.gl_pathv[i]);
+      for (int k = 0; k < f->nplot; k++)
+        ck_assert_msg(t_col(f, f->plot[k].name) > 0, "%s: plot column %s", f->name,
+                      f->plot[k].name);
+      others++;
+    }
+    ims_model_close(f);
+  }
+  globfree(&g);
+  ck_assert_int_ge(twins, 11);
+  ck_assert_int_ge(others, 3);
+}
+END_TEST
+
+/* An annotation naming no state or output is refused with where it is. */
+START_TEST(sbml_plot_annotation_checked)
+{
+  const ims_model_t *f = import_ok(t_path("models/kuznetsov1994.model"));
+  char out[64];
+  snprintf(out, sizeof out, "/tmp/ims_export_XXXXXX.xml");
+  close(mkstemps(out, 4));
+  ims_err_t err = {0};
+  ck_assert_msg(ims_sbml_export(f, NULL, out, &err) == 0, "%s", err.msg);
+  ims_model_close(f);
+  FILE *fp = fopen(out, "r");
+  ck_assert_ptr_nonnull(fp);
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf - 1, fp);
+  fclose(fp);
+  buf[n] = '\0';
+  static const char *const bad[][2] = {{"<ims:column id=\"E\"", "<ims:column id=\"Ex\""},
+                                       {"scale=\"log\"", "scale=\"logarithmic\""}};
+  static const char *const want[] = {"no state or output 'Ex'", "needs an id and a scale"};
+  for (int k = 0; k < 2; k++) {
+    char *text = strdup(buf), *at = strstr(text, bad[k][0]);
+    ck_assert_ptr_nonnull(at);
+    fp = fopen(out, "w");
+    fprintf(fp, "%.*s%s%s", (int)(at - text), text, bad[k][1], at + strlen(bad[k][0]));
+    fclose(fp);
+    free(text);
+    const ims_model_t *m = NULL;
+    ck_assert_int_eq(ims_model_open(&m, out, NULL, &err), IMS_EINPUT);
+    ck_assert_msg(strstr(err.msg, out) && strstr(err.msg, "<ims:plot>") && strstr(err.msg, want[k]),
+                  "%s", err.msg);
+  }
+  unlink(out);
+}
+END_TEST
+
 Suite *suite_export(void)
 {
   Suite *s = suite_create("export");
@@ -459,6 +585,9 @@ Suite *suite_export(void)
   tcase_add_test(tc, export_refuses_builtin);
   tcase_add_test(tc, sbml_names_are_labels);
   tcase_add_test(tc, model_file_labels);
+  tcase_add_test(tc, model_file_plot);
+  tcase_add_test(tc, model_file_plots_shipped);
+  tcase_add_test(tc, sbml_plot_annotation_checked);
   suite_add_tcase(s, tc);
   return s;
 }

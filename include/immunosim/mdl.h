@@ -1,5 +1,5 @@
 /* The model description that every interpreted front door fills (model files
- * in src/modelfile.c, SBML import), its expression IR, and its compiler to an
+ * in src/modelfile*.c, SBML import), its expression IR, and its compiler to an
  * ims_model_t: one unit checker, one symbolic differentiator, one bytecode
  * evaluator and one C generator for all of them.
  *
@@ -230,6 +230,16 @@ typedef struct ims_mdl_event {
   int nassign;
 } ims_mdl_event_t;
 
+/* (sbml, issue 15) A column of the model's default figure (a model file's
+ * `plot` line, the ims:plot annotation of an SBML export): a state or output
+ * and its y scale (IMS_SCALE_*), in the figure's order; compiled into
+ * ims_model_t.plot. */
+typedef struct ims_mdl_plotcol {
+  char *name;
+  int scale;
+  int line, col;
+} ims_mdl_plotcol_t;
+
 typedef struct ims_mdl {
   char *name, *title, *family, *citation, *notes;
   char *time_unit;
@@ -253,6 +263,8 @@ typedef struct ims_mdl {
    * ending in _0 are ordinary names. */
   int init_names;
   int cap[6];
+  ims_mdl_plotcol_t *plot; /* the default figure, or NULL (nplot 0) */
+  int nplot;
 } ims_mdl_t;
 
 int ims_mdl_alloc(ims_mdl_t **out, const char *name, ims_err_t *err);
@@ -288,6 +300,10 @@ int ims_mdl_add_rate_term(ims_mdl_t *d, int state, ims_expr_t *term, ims_err_t *
  * name. */
 int ims_mdl_set_label(ims_mdl_t *d, const char *name, const char *label, const char *desc,
                       ims_err_t *err);
+/* Append a column to the default figure: a declared state or output, once,
+ * with a scale IMS_SCALE_AUTO, _LIN or _LOG.  IMS_EINPUT otherwise (the model
+ * file reader checks first, for its own file:line:col messages). */
+int ims_mdl_add_plot(ims_mdl_t *d, const char *name, int scale, int line, int col, ims_err_t *err);
 /* Index by exact name; -1 if absent. */
 int ims_mdl_state_index(const ims_mdl_t *d, const char *name);
 int ims_mdl_param_index(const ims_mdl_t *d, const char *name);

@@ -287,6 +287,42 @@ comp "$BIN" plot --sty | grep -qx -- --style && comp "$BIN" plot --style "" | gr
   bad "complete --style"
 comp "$BIN" run pk2cmt -o "$tmp/q2" | grep -qx "$tmp/q2w.csv" && ok || bad "complete files after -o"
 
+# 4b. a model file's plot line is its default figure (issue 15): those columns, in that order, on
+# those scales.  X grows and Y decays over 4 decades, so an undeclared (auto) scale is log.
+cat >"$tmp/fig.model" <<'END'
+time d
+state X cell "growing cells"
+state Y cell "dying cells"
+param k 1 1/d "rate"
+param X_0 1 cell
+param Y_0 1e4 cell
+d/dt(X) = k*X
+d/dt(Y) = -k*Y
+output Z cell "X plus Y" = X + Y
+plot Y lin, X lin
+END
+panels() { grep '^# ---- panel' "$1" | sed 's/^# ---- panel [0-9]*: //' | tr '\n' ' '; }
+IMMUNOSIM_GNUPLOT=$fakegp "$BIN" run "$tmp/fig.model" -t 9.2 --plot "$tmp/fig.png" 2>"$tmp/err" ||
+  bad "run FILE.model --plot: $(cat "$tmp/err")"
+[ "$(panels "$tmp/fig.gp")" = "Y X " ] && ok || bad "plot line columns: $(panels "$tmp/fig.gp")"
+[ "$(grep -c '^unset logscale y' "$tmp/fig.gp")" -eq 2 ] && ! grep -q '^set logscale y' "$tmp/fig.gp" &&
+  ok || bad "plot line: lin scales not kept"
+# the same columns without scales (auto): log, from the data
+sed -i 's/^plot .*/plot Y, X/' "$tmp/fig.model"
+IMMUNOSIM_GNUPLOT=$fakegp "$BIN" run "$tmp/fig.model" -t 9.2 --plot "$tmp/fig.png" 2>/dev/null
+[ "$(panels "$tmp/fig.gp")" = "Y X " ] && [ "$(grep -c '^set logscale y' "$tmp/fig.gp")" -eq 2 ] &&
+  ok || bad "plot line, auto scales: $(panels "$tmp/fig.gp")"
+# log asked for over less than a decade (Z from 1e4 to about 1.1e4 by t = 1); an output column
+sed -i 's/^plot .*/plot Z log/' "$tmp/fig.model"
+IMMUNOSIM_GNUPLOT=$fakegp "$BIN" run "$tmp/fig.model" -t 1 --plot "$tmp/fig.png" 2>/dev/null
+[ "$(panels "$tmp/fig.gp")" = "Z " ] && grep -q '^set logscale y' "$tmp/fig.gp" && ok ||
+  bad "plot line, log: $(panels "$tmp/fig.gp")"
+# plot reads the figure of the model file a table names ('# model-file:')
+"$BIN" run "$tmp/fig.model" -t 1 -o "$tmp/figrun.csv" &&
+  IMMUNOSIM_GNUPLOT=$fakegp "$BIN" plot "$tmp/figrun.csv" -o "$tmp/figrun.png" 2>/dev/null &&
+  [ "$(panels "$tmp/figrun.gp")" = "Z " ] && grep -q '^set logscale y' "$tmp/figrun.gp" && ok ||
+  bad "plot of a model file's table: $(panels "$tmp/figrun.gp")"
+
 # 5. progress bar: on a terminal only, never in output files (needs script(1) for a tty)
 IMMUNOSIM_PROGRESS_DELAY=0 "$BIN" run pk2cmt -t 30 --dt 0.01 -o "$tmp/p.csv" 2>"$tmp/err"
 [ ! -s "$tmp/err" ] && ok || bad "progress bar on a non-terminal stderr"

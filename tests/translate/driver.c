@@ -1,7 +1,8 @@
 /* Built by tests/cli/models.sh with a model translated by `immunosim
  * translate` (-DMODEL=ims_model_NAME): runs the translated model and the
  * model file it came from on the same protocol and prints how far apart
- * they are (0 when every state and output is the same double). */
+ * they are (0 when every state and output is the same double), after
+ * checking that both have the same default figure. */
 #include "immunosim/immunosim.h"
 
 #include <math.h>
@@ -61,6 +62,14 @@ int main(int argc, char **argv)
   ims_units_t *u;
   if (argc != 2 || ims_units_alloc(&u, &err) || ims_model_open(&f, argv[1], NULL, &err)) {
     fprintf(stderr, "driver: %s\n", err.msg);
+    return 1;
+  }
+  /* the same default figure (the model file's plot line) */
+  int same = MODEL.nplot == f->nplot;
+  for (int k = 0; same && k < f->nplot; k++)
+    same = !strcmp(MODEL.plot[k].name, f->plot[k].name) && MODEL.plot[k].scale == f->plot[k].scale;
+  if (!same) {
+    printf("%s: the translated plot table differs from the model file's\n", MODEL.name);
     return 1;
   }
   /* a bolus of the first state's default size into it on day 1 */
