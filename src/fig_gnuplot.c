@@ -387,8 +387,14 @@ static void panel(writer_t *w, ims__buf_t *out, int i)
   marks(w, &mb, p, i);
   if (mb.n && mb.s[mb.n - 1] == '\n')
     mb.s[--mb.n] = '\0';
-  for (int k = 0; k < p->nseries; k++)
-    series(w, &sb, p, p->series[k]);
+  /* fills under lines: a later run's band drawn over an earlier run's median
+   * would tint the line, so every band and cell goes first */
+  for (int pass = 0; pass < 2; pass++)
+    for (int k = 0; k < p->nseries; k++) {
+      int fill = p->series[k]->kind == IMS_FIG_BAND || p->series[k]->kind == IMS_FIG_CELLS;
+      if (fill == !pass)
+        series(w, &sb, p, p->series[k]);
+    }
   if (!sb.n) /* a panel with nothing to draw still shows its axes */
     ims__buf_puts(&sb, "NaN notitle");
   char *comment = gp_text(p->comment ? p->comment : p->y.label ? p->y.label : "");
