@@ -53,21 +53,22 @@ struct ims_metrics {
   /* Local extrema are confirmed one behind (root_of): a candidate becomes an
    * extremum when the next one of the other kind, or the run's end, lies
    * more than the noise band away from it. */
-  double rtol, atol;  /* the solver's tolerances (ims_metrics_tolerances) */
-  double *atol_vec;   /* nstates, or NULL */
+  double rtol, atol; /* the solver's tolerances (ims_metrics_tolerances) */
+  double *atol_vec;  /* nstates, or NULL */
   struct cand {
     int kind; /* 0 none, +1 a maximum, -1 a minimum */
     double t, v;
-  } *cand;          /* nc */
-  double *last;     /* nc: the last value seen */
-  double *ylast;    /* nstates: the last state seen, for the outputs' band */
-  double *pv;       /* the run's parameter values (ims_metrics_begin) */
-  double *obuf;     /* 2 * noutputs: outputs at ylast and perturbed */
+  } * cand;      /* nc */
+  double *last;  /* nc: the last value seen */
+  double *ylast; /* nstates: the last state seen, for the outputs' band */
+  double *pv;    /* the run's parameter values (ims_metrics_begin) */
+  double *obuf;  /* 2 * noutputs: outputs at ylast and perturbed */
   double tlast_row;
 };
 
-static const char *const mnames[IMS_M_COUNT] = {
-    "max", "tmax", "min", "tmin", "trough", "auc", "avg", "regrow", "npeaks", "period", "amplitude"};
+static const char *const mnames[IMS_M_COUNT] = {"max",    "tmax",   "min",      "tmin",
+                                                "trough", "auc",    "avg",      "regrow",
+                                                "npeaks", "period", "amplitude"};
 static const int munits[IMS_M_COUNT] = {IMS_MU_COLUMN, IMS_MU_TIME, IMS_MU_COLUMN, IMS_MU_TIME,
                                         IMS_MU_COLUMN, IMS_MU_AUC,  IMS_MU_COLUMN, IMS_MU_TIME,
                                         IMS_MU_ONE,    IMS_MU_TIME, IMS_MU_SPAN};
@@ -174,8 +175,9 @@ int ims_metrics_alloc(ims_metrics_t **out, const ims_model_t *m, const ims_windo
   mt->obuf = calloc(2 * (size_t)m->noutputs + 1, sizeof *mt->obuf);
   mt->rtol = 1e-6; /* the driver's defaults (ims_opts_default) */
   mt->atol = 1e-9;
-  if (!mt->cand || !mt->last || !mt->ylast || !mt->pv || !mt->obuf || !mt->w || !mt->th || !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b ||
-      !mt->above || !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 || !mt->work ||
+  if (!mt->cand || !mt->last || !mt->ylast || !mt->pv || !mt->obuf || !mt->w || !mt->th ||
+      !mt->times || !mt->acc || !mt->tacc || !mt->has_a || !mt->has_b || !mt->above ||
+      !mt->trkind || !mt->tridx || !mt->y0 || !mt->out0 || !mt->ndose0 || !mt->work ||
       !mt->baseline || !mt->sel) {
     ims_metrics_free(mt);
     return ims_err_set(err, IMS_ENOMEM, "out of memory");

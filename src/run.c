@@ -678,8 +678,9 @@ int ims_run_write(ims_run_t *r, ims_outset_t *g, ims_run_out_t *o, ims_err_t *er
   ims_output_t *out = NULL, *events = NULL, *mout = NULL, *eout = NULL, *cout = NULL;
   ims_sim_t *sim = NULL;
   static const ims_metrics_spec_t none = {0};
-  const ims_metrics_spec_t *ms =
-      o->mspec ? o->mspec : o->metrics || o->extrema || o->crossings ? &none : NULL;
+  const ims_metrics_spec_t *ms = o->mspec                                   ? o->mspec
+                                 : o->metrics || o->extrema || o->crossings ? &none
+                                                                            : NULL;
   int meta = o->format & IMS_OUT_NO_META;
   int rc = IMS_OK;
   if (ms) {
