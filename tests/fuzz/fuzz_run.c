@@ -46,7 +46,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(ev);
   if (nev > 5000) /* a run, not a stress test: keep each input fast */
     goto done;
-  double p[13] = {1, 3, (sel & 1) ? 0.5 : 0, 5, 0, 1, 1, (sel & 2) ? 20 : 0, 0.5};
+  /* every value of the model (parameters, then <STATE>_0), sized from the model so a new
+   * parameter (pk2cmt's covariates) cannot run off the end: the defaults, then the
+   * fuzzer's choices for the first nine */
+  double p[64] = {0};
+  int np = ims_model_nvalues(m);
+  if (np > 64)
+    __builtin_trap();
+  for (int i = 0; i < m->nparams; i++)
+    p[i] = m->params[i].def;
+  const double head[9] = {1, 3, (sel & 1) ? 0.5 : 0, 5, 0, 1, 1, (sel & 2) ? 20 : 0, 0.5};
+  memcpy(p, head, sizeof head);
   const double dts[4] = {0.1, 0.01, 1.0 / 3, 0.25};
   double tend = 1 + (sel >> 4), *tout;
   size_t nt;
