@@ -543,7 +543,8 @@ static int on_row(void *ud, double t, const double *y, const double *out, const 
         mk[IMS_PM_TMAX] = t;
       }
       mk[IMS_PM_LAST] = v;
-      mk[IMS_PM_AUC] = q ? q[c->cols ? j : k] : NAN; /* only the watched columns are integrated */
+      /* only the watched columns are integrated; q is NULL before the last row */
+      mk[IMS_PM_AUC] = q ? q[c->cols ? j : k] : NAN;
     }
   }
   c->row++;
@@ -674,7 +675,8 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
                        ims_bands_ncells(run->bands), ntout, nc);
   ims_opts_t o = *opts;
   o.quad = !run->no_metrics;
-  o.quad_free = 1; /* the bands are the same bits with or without per-subject metrics */
+  o.quad_free = 1;     /* the bands are the same bits with or without per-subject metrics */
+  o.quad_last_row = 1; /* the AUC is the last row's integral */
   if (o.quad && run->cols) {
     o.quad_cols = run->cols;
     o.nquad_cols = run->ncols;

@@ -229,6 +229,7 @@ static int sample(ims_sim_t *s, double t, int kind, const double *y, const doubl
   const ims_observer_t *obs = s->obs;
   if (!obs || !obs->sample)
     return 0;
+  ims__quad_sync(s);
   return obs->sample(obs->ud, t, kind, y, out, s->nq ? NV_DATA_S(s->q) : NULL);
 }
 
@@ -240,7 +241,12 @@ static int emit_row(ims_sim_t *s, double t)
     s->m->output(t, y, s->out, &s->ctx);
   if (!obs || !obs->row)
     return 0;
-  int rc = obs->row(obs->ud, t, y, s->out, s->nq ? NV_DATA_S(s->q) : NULL);
+  const double *q = NULL;
+  if (s->nq && (!s->opts->quad_last_row || s->tl.iout + 1 == s->tl.ntout)) {
+    ims__quad_sync(s);
+    q = NV_DATA_S(s->q);
+  }
+  int rc = obs->row(obs->ud, t, y, s->out, q);
   if (!rc && s->sens_on && obs->sens)
     rc = ims__sens_emit(s, t, obs);
   if (!rc && s->sens_on && obs->sens_shift && s->itheta) {

@@ -148,6 +148,7 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     rc = ims__cv_check(s, CVodeQuadReInit(s->cv, s->q), "CVodeQuadReInit", err);
   }
   s->nq = nq;
+  s->q_stale = 0;
   rc =
       rc ? rc
          : ims__cv_check(s, CVodeQuadSStolerances(s->cv, o->rtol, o->atol), "quad tolerances", err);
@@ -205,8 +206,20 @@ void ims__cv_bank_stats(ims_sim_t *s)
     s->st.nonlin_conv_fails += v;
 }
 
+void ims__quad_sync(ims_sim_t *s)
+{
+  double tq;
+  if (!s->q_stale)
+    return;
+  s->q_stale = 0;
+  /* a failed read must not leave an earlier time's integral in place */
+  if (CVodeGetQuad(s->cv, &tq, s->q) != CV_SUCCESS)
+    N_VConst(NAN, s->q);
+}
+
 int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err)
 {
+  ims__quad_sync(s); /* the integrals restart from their value at t */
   ims__cv_bank_stats(s);
   s->st.restarts++;
   int rc = ims__cv_check(s, CVodeReInit(s->cv, t, s->y), "CVodeReInit", err);
@@ -374,8 +387,7 @@ int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_e
   if ((rc = check_nonneg(s, *tret, err)) != 0)
     return rc;
   double tq;
-  if (s->nq)
-    CVodeGetQuad(s->cv, &tq, s->q);
+  s->q_stale = s->nq > 0;
   if (s->sens_on)
     CVodeGetSens(s->cv, &tq, s->yS);
   if (s->sens_on && s->nq)

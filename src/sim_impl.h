@@ -122,6 +122,7 @@ struct ims_sim {
   SUNContext sun;
   void *cv;
   N_Vector y, abstol, q;
+  int q_stale; /* s->q lags CVODE's last return: ims__quad_sync before reading it */
   SUNMatrix A;
   SUNLinearSolver LS;
   double *p; /* live parameters */
@@ -187,6 +188,10 @@ int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err);
 /* Returns CV_SUCCESS, CV_TSTOP_RETURN, CV_ROOT_RETURN (s->rootsfound holds
  * the roots) or an ims error (< 0). */
 int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err);
+
+/* s->q at CVODE's last return, fetched only when read (rows that want it,
+ * samples, restarts, steady state): most output times need no quadrature. */
+void ims__quad_sync(ims_sim_t *s);
 
 void ims__cv_bank_stats(ims_sim_t *s);
 /* f(t, y) with the running infusions; NaN everywhere when the model fails. */

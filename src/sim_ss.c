@@ -106,6 +106,7 @@ int ims__steady_state(ims_sim_t *s, const ims_record_t *r, const char *path, dou
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   double *rate = save, *prev = save + n, *q = save + 2 * n;
   memcpy(rate, s->rate, n * sizeof *rate);
+  ims__quad_sync(s);
   if (nq)
     memcpy(q, NV_DATA_S(s->q), nq * sizeof *q);
   memset(s->rate, 0, n * sizeof *s->rate);
@@ -126,6 +127,7 @@ int ims__steady_state(ims_sim_t *s, const ims_record_t *r, const char *path, dou
   memcpy(s->rate, rate, n * sizeof *rate);
   if (nq)
     memcpy(NV_DATA_S(s->q), q, nq * sizeof *q);
+  s->q_stale = 0; /* the restored integrals, not those of the search */
   free(save);
   if (!rc && !done)
     rc = ims_err_set(err, IMS_ESOLVER,

@@ -564,6 +564,144 @@ START_TEST(metrics_do_not_change_bands)
 }
 END_TEST
 
+/* ---- the quadratures at the last row only (opts.quad_last_row) ---- */
+
+typedef struct lastq {
+  int ns, nq;
+  size_t nrow, nt;
+  int early_q; /* a row before the last one got quadratures */
+  double y[64 * 4], q[4];
+  int has_q;
+} lastq_t;
+
+static int lastq_row(void *ud, double t, const double *y, const double *out, const double *q)
+{
+  (void)t, (void)out;
+  lastq_t *c = ud;
+  if (c->nrow < 64)
+    memcpy(c->y + c->nrow * 4, y, (size_t)c->ns * sizeof *y);
+  if (q && c->nrow + 1 < c->nt)
+    c->early_q = 1;
+  if (q && c->nrow + 1 == c->nt) {
+    memcpy(c->q, q, (size_t)c->nq * sizeof *q);
+    c->has_q = 1;
+  }
+  c->nrow++;
+  return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static uint64_t lq_rng = 0x9e3779b97f4a7c15u;
+static double lq_unif(void) /* splitmix64, fixed seed: the same cases every run */
+{
+  uint64_t z = (lq_rng += 0x9e3779b97f4a7c15u);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+}
+
+/* AUC(0, T) of C1 = A1/V1 in a one-compartment model (k = CL/V1): a bolus D
+ * at s adds D/V (1 - e^{-k(T-s)})/k; an infusion of D over [s, s + d] adds
+ * R/(kV) (u - (1 - e^{-ku})/k), u = min(T, s + d) - s, R = D/d, then its
+ * amount at the end, A_e = R/k (1 - e^{-kd}), decays: A_e/(kV) (1 - e^{-k(T-s-d)}). */
+static double auc_1cmt(double k, double v, double T, double s, double D, double d)
+{
+  if (s >= T)
+    return 0;
+  if (d <= 0)
+    return D / v * (1 - exp(-k * (T - s))) / k;
+  double R = D / d, u = fmin(T, s + d) - s;
+  double a = R / (k * v) * (u - (1 - exp(-k * u)) / k);
+  if (T > s + d)
+    a += R / k * (1 - exp(-k * d)) / (k * v) * (1 - exp(-k * (T - s - d)));
+  return a;
+}
+
+/* The population's per-subject AUC reads the quadratures only at the last
+ * output time: 1,000 random one-compartment runs (boluses, infusions, a
+ * steady-state dose, random output grids, with and without quadrature error
+ * control) give the same bits in every state and in the last row's
+ * integrals as reading them at every row, no quadratures before the last
+ * row, and the closed-form AUC.  A restart or a steady-state search that
+ * read a stale integral would fail here. */
+START_TEST(quad_last_row_same_bits)
+{
+  enum { CASES = 1000 };
+  const ims_model_t *m = pk();
+  int qc = t_col(m, "C1") - 1, ns = m->nstates, nq = ns + m->noutputs;
+  ck_assert(ns <= 4 && nq <= 4);
+  double worst = 0, tol = 1e-6; /* the closed-form tolerance of the states at t_tight (test_pk.c) */
+  for (int cs = 0; cs < CASES; cs++) {
+    double cl = 0.1 + 5 * lq_unif(), v = 1 + 9 * lq_unif(), k = cl / v, T = 5 + 55 * lq_unif();
+    char ov[2][64], csv[1024];
+    snprintf(ov[0], sizeof ov[0], "CL=%.17g", cl);
+    snprintf(ov[1], sizeof ov[1], "V1=%.17g", v);
+    ims_params_t *p = t_params(m, NULL, ov[0], ov[1], NULL);
+    int len = snprintf(csv, sizeof csv, "time,cmt,amt,dur,ii,ss\n");
+    double want = 0;
+    if (cs % 4 == 0) { /* at steady state of D every ii at t0: A(0+) = D/(1 - e^{-k ii}) */
+      double D = 1 + 499 * lq_unif(), ii = 1 + 20 * lq_unif();
+      len += snprintf(csv + len, sizeof csv - (size_t)len, "0,A1,%.17g,0,%.17g,1\n", D, ii);
+      want += auc_1cmt(k, v, T, 0, D / (1 - exp(-k * ii)), 0);
+    }
+    int nd = 1 + (int)(4 * lq_unif());
+    double st[4];
+    for (int i = 0; i < nd; i++) /* dose times, sorted (a schedule's records are) */
+      st[i] = T * lq_unif();
+    qsort(st, (size_t)nd, sizeof *st, cmp_dbl);
+    for (int i = 0; i < nd; i++) {
+      double s = st[i], D = 1 + 499 * lq_unif(), d = lq_unif() < 0.5 ? 0 : 5 * lq_unif();
+      len += snprintf(csv + len, sizeof csv - (size_t)len, "%.17g,A1,%.17g,%.17g,0,0\n", s, D, d);
+      want += auc_1cmt(k, v, T, s, D, d);
+    }
+    ims_schedule_t *sc = t_sched(m, csv);
+    size_t nt = 2 + (size_t)(62 * lq_unif());
+    double tout[64];
+    tout[0] = 0; /* increasing random gaps from 0 to T */
+    for (size_t i = 1; i < nt; i++)
+      tout[i] = tout[i - 1] + 0.1 + lq_unif();
+    for (size_t i = 1; i < nt; i++)
+      tout[i] = i + 1 == nt ? T : tout[i] * (T / tout[nt - 1]);
+    lastq_t r[2];
+    for (int lazy = 0; lazy < 2; lazy++) {
+      ims_opts_t o;
+      t_tight(&o);
+      o.quad = 1;
+      o.quad_free = cs % 2;
+      o.quad_last_row = lazy;
+      memset(&r[lazy], 0, sizeof r[lazy]);
+      r[lazy].ns = ns, r[lazy].nq = nq, r[lazy].nt = nt;
+      ims_observer_t obs = {.row = lastq_row, .ud = &r[lazy]};
+      ims_sim_t *sim;
+      ims_err_t err = {0};
+      ck_assert_int_eq(ims_sim_alloc(&sim, m, &err), 0);
+      int rc = ims_sim_run(sim, p->value, sc, &o, tout, nt, &obs, &err);
+      ims_sim_free(sim);
+      ck_assert_msg(rc == 0, "case %d: %s", cs, err.msg);
+      ck_assert_msg(r[lazy].nrow == nt && r[lazy].has_q, "case %d: rows %zu of %zu", cs,
+                    r[lazy].nrow, nt);
+    }
+    ck_assert_msg(!r[1].early_q, "case %d: quadratures before the last row", cs);
+    ck_assert_msg(memcmp(r[0].q, r[1].q, (size_t)nq * sizeof *r[0].q) == 0 &&
+                      memcmp(r[0].y, r[1].y, nt * 4 * sizeof *r[0].y) == 0,
+                  "case %d: the last row's integrals or the states differ", cs);
+    double e = t_relerr(r[1].q[qc], want) / tol;
+    worst = fmax(worst, e);
+    ck_assert_msg(e <= 1, "case %d: AUC %.12g want %.12g (%s)", cs, r[1].q[qc], want, csv);
+    ims_schedule_free(sc);
+    ims_params_free(p);
+  }
+  printf("population: quadratures at the last row only: %d random runs, the same bits; AUC "
+         "within %.2g of the closed-form tolerance\n",
+         CASES, worst);
+}
+END_TEST
+
 Suite *suite_population(void)
 {
   Suite *s = suite_create("population");
@@ -578,6 +716,7 @@ Suite *suite_population(void)
   tcase_add_test(tc, bands_accuracy);
   tcase_add_test(tc, blinatumomab_population_css);
   tcase_add_test(tc, metrics_do_not_change_bands);
+  tcase_add_test(tc, quad_last_row_same_bits);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -67,6 +67,32 @@ if command -v valgrind >/dev/null; then
     -v b="$(cat "$B/ir.bands.20")" -v a="$(cat "$B/ir.all.20")" -v c="$(cat "$B/ir.cols.20")" 'BEGIN {
     printf "  in instructions (callgrind, per subject: 20 subjects less 2): bands only %.2f M; every column %.2fx, --cols E_PB,IL6 %.2fx (whole process of 20 subjects: %.2fx, %.2fx)\n",
       (b - b2) / 18e6, (a - a2) / (b - b2), (c - c2) / (b - b2), a / b, c / b }' | tee -a "$R"
+  # where the extra instructions go (inclusive, per subject, 20 less 2): CVODE's steps (with
+  # the quadratures' Nordsieck bookkeeping), reading the quadratures, formatting the rows, and
+  # the root function (no metric of a population uses one: the count shows it)
+  /usr/bin/python3 - "$B" <<'PYEOF' | tee -a "$R"
+import re, subprocess, sys
+B = sys.argv[1]
+want = {"CVode": r"\?\?\?:CVode$", "CVodeGetQuad": r"\?\?\?:CVodeGetQuad$",
+        "format_row": r"popsim\.c:format_row$", "root function": r"sim_trig\.c:ims__cv_root$"}
+def inc(f):
+    out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", "--threshold=100",
+                          f], capture_output=True, text=True).stdout
+    d = dict.fromkeys(want, 0)
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+\([\s\d.]+%\)\s+(\S+)", line)
+        for k, rx in want.items():
+            if m and re.search(rx, m.group(2)):
+                d[k] += int(m.group(1).replace(",", ""))
+    return d
+per = {}
+for v in ("bands", "all", "cols"):
+    a, b = inc("%s/cg.%s.2" % (B, v)), inc("%s/cg.%s.20" % (B, v))
+    per[v] = {k: (b[k] - a[k]) / 18 for k in want}
+for v, label in (("all", "every column"), ("cols", "--cols E_PB,IL6")):
+    print("  where the per-subject metrics' instructions go (%s, per subject, inclusive): %s" %
+          (label, "; ".join("%s %+.2f M" % (k, (per[v][k] - per["bands"][k]) / 1e6) for k in want)))
+PYEOF
 fi
 
 # 2. band memory from 1e4 to 1e6 subjects (histogram bands; a small model on a coarse grid)
