@@ -44,7 +44,7 @@ HEADERS := $(wildcard include/immunosim/*.h) $(wildcard src/*.h) $(wildcard src/
 
 .PHONY: all deps deps-check demo check check-install format-check test install uninstall clean sanitize valgrind fuzz fuzz-check \
         completion \
-        figures gallery-update bench bench-scale check-peers format lint tsan check-sbml
+        figures check-figures gallery-update bench bench-scale check-peers format lint tsan check-sbml
 
 all: $(BUILD)/immunosim $(BUILD)/libimmunosim.a $(BUILD)/libimmunosim.so $(BUILD)/immunosim.1
 
@@ -100,6 +100,7 @@ test: all $(BUILD)/check_immunosim
 check: deps-check
 	$(MAKE) test
 	$(MAKE) check-cli
+	$(MAKE) check-figures
 	$(MAKE) check-install
 	$(MAKE) check-peers
 	$(MAKE) fuzz-check
@@ -174,6 +175,13 @@ GALLERY_README := 01_stein_tisagenlecleucel 04_kimmel_axicel_zuma1 05_cartmath_r
 figures: all
 	rm -rf $(BUILD)/figures
 	bash plots/gallery/run.sh $(BUILD)/immunosim $(BUILD)/figures
+
+# make check renders every gallery figure with the real gnuplot (issue 15: a figure that no
+# longer renders fails the build); none may be skipped or fail.
+check-figures: figures
+	@n=$$(ls plots/gallery/[0-9][0-9]_*.sh | wc -l); \
+	  made=$$(ls $(BUILD)/figures/[0-9][0-9]_*.png | wc -l); \
+	  echo "check-figures: $$made of $$n gallery figures rendered"; [ "$$made" -eq "$$n" ]
 
 gallery-update: figures
 	@mkdir -p plots/gallery/png
