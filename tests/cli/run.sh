@@ -334,6 +334,10 @@ printf 'name kink\ntime d\nstate x mg\nparam r 2 mg/d\nparam T1 3.3 d\nparam m 0
 # 15. every command of the model docs (models/*.md) runs as written
 bash tests/cli/docs.sh "$BIN" >"$tmp/docs.out" 2>&1 && ok ||
   { bad "model docs commands"; grep -v '^SKIP' "$tmp/docs.out"; }
+# README's table of contents lists every '## ' section, in order
+toc=$(sed -n '/^<!-- toc -->$/,/^<!-- \/toc -->$/s/^- \[\(.*\)\](#.*)$/\1/p' README.md)
+heads=$(awk '/^```/ { code = !code; next } !code && /^## / { sub(/^## /, ""); print }' README.md)
+[ -n "$toc" ] && [ "$toc" = "$heads" ] && ok || bad "README table of contents: $(diff <(echo "$toc") <(echo "$heads") | tr '\n' ' ')"
 # ... and every command of README.md, from a fresh-clone-like directory
 bash tests/cli/docs.sh "$BIN" README.md >"$tmp/readme.out" 2>&1 && ok ||
   { bad "README commands"; grep -v '^SKIP' "$tmp/readme.out"; }
