@@ -101,7 +101,9 @@ int cmd_population(int argc, char **argv)
     spec.last = spec.n;
   rc = rc ? rc : cli_load_run(&x);
   rc = rc ? rc : ims_popsim_alloc(&ps, x.r, &spec, &x.err);
-  if (!rc && root && ims_popsim_nvar(ps) == 0 && isatty(STDERR_FILENO))
+  /* covariate tables and per-ID schedules make subjects differ without any iiv */
+  if (!rc && root && ims_popsim_nvar(ps) == 0 && !spec.covariates && x.r->sched->nid == 0 &&
+      isatty(STDERR_FILENO))
     cli_notef("no parameter has an iiv (the -p files' iiv column, or --omega): all %llu subjects "
               "are identical",
               (unsigned long long)spec.n);

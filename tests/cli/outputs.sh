@@ -179,6 +179,11 @@ if command -v script >/dev/null 2>&1; then
   script -qec "'$BIN' population pk2cmt -p '$tmp/noiiv.csv' -s pembrolizumab_200mg_q3w -n 3 -t 5 -o '$tmp/ni.csv'" \
     /dev/null >"$tmp/tty" 2>&1
   grep -q 'note: no parameter has an iiv .*: all 3 subjects are identical' "$tmp/tty" && ok || bad "no iiv: no note"
+  # ... but subjects from a covariate table differ: no such note
+  printf '# units: WT=kg\nWT\n50\n70\n90\n' >"$tmp/wt.csv"
+  script -qec "'$BIN' population pk2cmt -p '$tmp/noiiv.csv' -s pembrolizumab_200mg_q3w --covariates '$tmp/wt.csv' -n 3 -t 5 -o '$tmp/nc.csv'" \
+    /dev/null >"$tmp/tty" 2>&1
+  [ -s "$tmp/nc.csv" ] && ! grep -q 'are identical' "$tmp/tty" && ok || bad "covariate table: 'identical' note: $(cat "$tmp/tty")"
   for c in "population pk2cmt $PEMBRO -n 200 -t 63 -o '$tmp/pb.csv'" \
     "sweep pk2cmt $PEMBRO -t 63 --vary CL=0.1:0.3:30 -o '$tmp/psw.csv'" \
     "compare pk2cmt -p pembrolizumab_ahamadi2017 -s pembrolizumab_200mg_q3w -s pembrolizumab_400mg_q6w -t 84" \
