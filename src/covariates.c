@@ -124,18 +124,12 @@ static int on_units_entry(const ims_table_row_t *row, void *ud, ims_err_t *err)
   ims_covtab_t *t = c->t;
   int seen[IMS_TABLE_MAX_FIELDS] = {0};
   for (int i = 0; i < row->nf; i++) {
-    char *entry = row->f[i], *eq = strrchr(entry, '=');
+    char *entry = row->f[i], *name, *unit;
     if (!*entry)
       continue;
-    if (!eq)
+    if (ims_table_unit_entry(entry, &name, &unit))
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' entry '%s' is not COLUMN=UNIT",
                          t->path, c->units_line, entry);
-    *eq = '\0';
-    char *name = entry, *unit = eq + 1;
-    for (size_t n = strlen(name); n && isspace((unsigned char)name[n - 1]);)
-      name[--n] = '\0';
-    while (isspace((unsigned char)*unit))
-      unit++;
     if (strcasecmp(name, "id") == 0)
       continue;
     int k = ims_model_param_index(t->m, name), j = 0;

@@ -446,18 +446,6 @@ void ims_merge_summary(const ims_merge_t *m, ims_merge_summary_t *s)
   *s = m->sum;
 }
 
-static void add_stats(ims_stats_t *a, const ims_stats_t *b)
-{
-  a->steps += b->steps;
-  a->rhs_evals += b->rhs_evals;
-  a->jac_evals += b->jac_evals;
-  a->restarts += b->restarts;
-  a->roots += b->roots;
-  a->ss_intervals += b->ss_intervals;
-  a->err_test_fails += b->err_test_fails;
-  a->nonlin_conv_fails += b->nonlin_conv_fails;
-}
-
 /* A bands shard's row: time, column, the cell's fields. */
 static int on_band_row(const ims_table_row_t *row, void *ud, ims_err_t *err)
 {
@@ -570,7 +558,7 @@ int ims_merge_write(ims_merge_t *m, ims_output_t *o, ims_err_t *err)
     if (bands) {
       m->sum.ok += s->sh.ok;
       m->sum.failed += s->sh.failed;
-      add_stats(&m->sum.stats, &s->sh.stats);
+      ims_stats_add(&m->sum.stats, &s->sh.stats);
     }
   }
   if (!rc && bands) {

@@ -644,18 +644,6 @@ static void run_subject(const ims_pop_t *pop, pool_t *pl, int tid, slot_t *sl, u
     snprintf(sl->msg, sizeof sl->msg, "%s", e.msg);
 }
 
-static void add_stats(ims_stats_t *a, const ims_stats_t *b)
-{
-  a->steps += b->steps;
-  a->rhs_evals += b->rhs_evals;
-  a->jac_evals += b->jac_evals;
-  a->restarts += b->restarts;
-  a->roots += b->roots;
-  a->ss_intervals += b->ss_intervals;
-  a->err_test_fails += b->err_test_fails;
-  a->nonlin_conv_fails += b->nonlin_conv_fails;
-}
-
 int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const ims_opts_t *opts,
                      const double *tout, size_t ntout, const ims_pop_run_t *run,
                      ims_pop_summary_t *sum, ims_err_t *err)
@@ -706,7 +694,7 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
           sum->failed++;
         else
           sum->ok++;
-        add_stats(&sum->stats, &sl->st);
+        ims_stats_add(&sum->stats, &sl->st);
         if (run->subject) {
           ims_pop_subject_t s = {base + (uint64_t)j,
                                  sl->status,

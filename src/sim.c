@@ -208,6 +208,18 @@ void ims_sim_free(ims_sim_t *s)
   free(s);
 }
 
+void ims_stats_add(ims_stats_t *a, const ims_stats_t *b)
+{
+  a->steps += b->steps;
+  a->rhs_evals += b->rhs_evals;
+  a->jac_evals += b->jac_evals;
+  a->restarts += b->restarts;
+  a->roots += b->roots;
+  a->ss_intervals += b->ss_intervals;
+  a->err_test_fails += b->err_test_fails;
+  a->nonlin_conv_fails += b->nonlin_conv_fails;
+}
+
 const ims_stats_t *ims_sim_stats(const ims_sim_t *s)
 {
   return &s->st;

@@ -211,22 +211,31 @@ static int on_units(const ims_table_row_t *row, void *ud, ims_err_t *err)
   loader_t *L = ud;
   ims_table_t *t = L->t;
   for (int i = 0; i < row->nf; i++) {
-    char *entry = row->f[i], *eq = strrchr(entry, '=');
+    char *entry = row->f[i], *name, *unit;
     if (!*entry)
       continue;
-    if (!eq)
+    if (ims_table_unit_entry(entry, &name, &unit))
       return ims_err_set(err, IMS_EINPUT, "%s:%ld:1: '# units:' entry '%s' is not COLUMN=UNIT",
                          t->path, L->units_line, entry);
-    *eq = '\0';
-    char *name = entry, *unit = eq + 1;
-    for (size_t n = strlen(name); n && isspace((unsigned char)name[n - 1]);)
-      name[--n] = '\0';
-    while (isspace((unsigned char)*unit))
-      unit++;
     int k = ims_table_column(t, name);
     if (k >= 0 && !t->unit[k] && !(t->unit[k] = strdup(unit)))
       return oom(err);
   }
+  return 0;
+}
+
+int ims_table_unit_entry(char *entry, char **name, char **unit)
+{
+  char *eq = strrchr(entry, '=');
+  if (!eq)
+    return -1;
+  *eq = '\0';
+  *name = entry;
+  *unit = eq + 1;
+  for (size_t n = strlen(entry); n && isspace((unsigned char)entry[n - 1]);)
+    entry[--n] = '\0';
+  while (isspace((unsigned char)**unit))
+    (*unit)++;
   return 0;
 }
 

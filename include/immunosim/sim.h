@@ -171,6 +171,9 @@ typedef struct ims_stats {
   long err_test_fails, nonlin_conv_fails;
 } ims_stats_t;
 
+/* a += b, field by field (sums over subjects, ranks and shards). */
+void ims_stats_add(ims_stats_t *a, const ims_stats_t *b);
+
 /* The workspace: CVODE memory, vectors and event buffers for one model.
  * Reused across runs (CVodeReInit); one per thread. */
 typedef struct ims_sim ims_sim_t;

@@ -148,6 +148,9 @@ int ims_table_load_mem(ims_table_t **out, const char *name, const char *buf, siz
                        unsigned flags, ims_err_t *err);
 void ims_table_free(ims_table_t *t);
 
+/* One entry of a '# units:' line, "NAME=UNIT" (the last '=' splits it), cut in place into
+ * the trimmed name and unit.  -1 when the entry has no '='; 0 otherwise. */
+int ims_table_unit_entry(char *entry, char **name, char **unit);
 /* Index of a column by exact name, -1 if absent. */
 int ims_table_column(const ims_table_t *t, const char *name);
 /* The value of the last '# key: value' line with this key, or NULL. */
