@@ -66,6 +66,10 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# the vector kernels must round as nvector_serial does, even with an -march
+# that has FMA (src/nvec.h)
+$(BUILD)/obj/src/nvec.o: ALL_CFLAGS += -ffp-contract=off
+
 $(BUILD)/libimmunosim.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

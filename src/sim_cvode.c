@@ -1,4 +1,5 @@
 /* CVODE memory, callbacks, restarts and failure messages. */
+#include "nvec.h"
 #include "sim_impl.h"
 
 #include <math.h>
@@ -141,6 +142,8 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
     s->q = N_VNew_Serial(nq, s->sun);
     if (!s->q)
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
+    N_VEnableFusedOps_Serial(s->q, SUNTRUE);
+    ims__nvec_tune(s->q); /* the quadratures' Nordsieck arrays are its clones */
     N_VConst(0.0, s->q);
     rc = ims__cv_check(s, CVodeQuadInit(s->cv, cv_quad, s->q), "CVodeQuadInit", err);
   } else {

@@ -64,6 +64,7 @@ Suite *suite_table(void);
 Suite *suite_figure(void);
 
 Suite *suite_population(void);
+Suite *suite_nvec(void);
 Suite *suite_bands(void);
 /* covariates, doses per kg/m2, NONMEM habits of the schedule reader (test_covariates.c) */
 Suite *suite_covariates(void);

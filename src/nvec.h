@@ -1,0 +1,20 @@
+/* Serial N_Vector operations compiled with this library's flags.
+ *
+ * Debian's SUNDIALS 6.4 is built without optimisation: its serial vector
+ * kernels spill every loop index to the stack and cost about 20 instructions
+ * per element, which made them a third of a small model's run and most of
+ * what CVODES quadratures add.  The replacements below keep nvector_serial's
+ * arithmetic operation for operation (the same special cases, the same order
+ * of sums), so every result is the same bits; tests/check_nvec.c compares
+ * them with the library's own kernels over random vectors and coefficients.
+ */
+#ifndef IMS_NVEC_H
+#define IMS_NVEC_H
+
+#include <nvector/nvector_serial.h>
+
+/* Replace the hot operations of serial vector v (and so of every clone made
+ * from it afterwards).  A vector of another kind is left alone. */
+void ims__nvec_tune(N_Vector v);
+
+#endif
