@@ -76,7 +76,10 @@ static void same_real(double a, double b, const char *op, int cs)
 }
 
 /* pick k distinct or repeated vectors from the first m (aliasing) */
-static int pick(int m) { return (int)(nv_unif() * m); }
+static int pick(int m)
+{
+  return (int)(nv_unif() * m);
+}
 
 static void one_case(pair_t *p, int cs)
 {
