@@ -123,6 +123,22 @@ static sunrealtype wrms_norm(N_Vector x, N_Vector w)
   return s <= 0.0 ? 0.0 : sqrt(s);
 }
 
+/* The WRMS norm of the entries before the first weight 0.  CVODE's weights
+ * are never 0 (1/(rtol |y| + atol) of a finite sum), so a vector carrying
+ * quadratures after its states with weight 0 (src/sim_aug.c) has the norm of
+ * its states alone, the same bits as that part alone. */
+static sunrealtype wrms_norm_lead(N_Vector x, N_Vector w)
+{
+  long n = LEN(x), m = 0;
+  double *xd = DAT(x), *wd = DAT(w), s = 0.0;
+  for (; m < n && wd[m] != 0.0; m++) {
+    double p = xd[m] * wd[m];
+    s += p * p;
+  }
+  s = m ? s / (double)m : 0.0;
+  return s <= 0.0 ? 0.0 : sqrt(s);
+}
+
 static sunrealtype max_norm(N_Vector x)
 {
   long n = LEN(x);
@@ -222,4 +238,10 @@ void ims__nvec_tune(N_Vector v)
     o->nvscaleaddmulti = scale_add_multi;
   if (o->nvscalevectorarray)
     o->nvscalevectorarray = scale_array;
+}
+
+void ims__nvec_weighted_norm(N_Vector v)
+{
+  if (v && v->ops->nvwrmsnorm == wrms_norm)
+    v->ops->nvwrmsnorm = wrms_norm_lead;
 }

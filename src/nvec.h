@@ -17,4 +17,9 @@
  * from it afterwards).  A vector of another kind is left alone. */
 void ims__nvec_tune(N_Vector v);
 
+/* After ims__nvec_tune: the WRMS norm stops at the first weight 0, so
+ * entries given weight 0 after the states (quadratures carried in the state
+ * vector, src/sim_aug.c) leave the norm of the states the same bits. */
+void ims__nvec_weighted_norm(N_Vector v);
+
 #endif

@@ -176,6 +176,7 @@ void ims_sim_free(ims_sim_t *s)
     return;
   if (s->cv)
     CVodeFree(&s->cv);
+  ims__aug_free(s);
   if (s->LS)
     SUNLinSolFree(s->LS);
   if (s->A)

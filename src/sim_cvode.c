@@ -18,6 +18,26 @@ void ims__rhs(ims_sim_t *s, double t, const double *y, double *f)
     f[i] += s->rate[i];
 }
 
+/* The integrated columns at (t, y), into d[0..nq). */
+static void quad_values(ims_sim_t *s, double t, const double *yv, double *d)
+{
+  if (s->qcols) {
+    int outs = 0;
+    for (int k = 0; k < s->nq; k++) {
+      int c = s->qcols[k];
+      if (c >= s->n && !outs) {
+        s->m->output(t, yv, s->qout, &s->ctx);
+        outs = 1;
+      }
+      d[k] = c < s->n ? yv[c] : s->qout[c - s->n];
+    }
+    return;
+  }
+  memcpy(d, yv, (size_t)s->n * sizeof *d);
+  if (s->m->noutputs)
+    s->m->output(t, yv, d + s->n, &s->ctx);
+}
+
 static int cv_rhs(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
 {
   ims_sim_t *s = ud;
@@ -27,6 +47,8 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
     return rc;
   for (int i = 0; i < s->n; i++)
     d[i] += s->rate[i];
+  if (s->aug) /* the carried integrals (see setup_quad) */
+    quad_values(s, t, NV_DATA_S(y), d + s->n);
   return 0;
 }
 
@@ -41,6 +63,8 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
   int rc = s->m->jac(t, yv, s->jbuf, &s->ctx);
   if (rc)
     return rc;
+  if (s->aug)
+    ims__aug_jac(s, t, yv);
   for (int j = 0; j < n; j++) {
     double *col = SM_COLUMN_D(J, j);
     /* A state sitting at exactly 0 with exactly zero derivative (e.g. a
@@ -59,24 +83,7 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
 
 static int cv_quad(sunrealtype t, N_Vector y, N_Vector qd, void *ud)
 {
-  ims_sim_t *s = ud;
-  double *d = NV_DATA_S(qd);
-  if (s->qcols) {
-    const double *yv = NV_DATA_S(y);
-    int outs = 0;
-    for (int k = 0; k < s->nq; k++) {
-      int c = s->qcols[k];
-      if (c >= s->n && !outs) {
-        s->m->output(t, yv, s->qout, &s->ctx);
-        outs = 1;
-      }
-      d[k] = c < s->n ? yv[c] : s->qout[c - s->n];
-    }
-    return 0;
-  }
-  memcpy(d, NV_DATA_S(y), (size_t)s->n * sizeof *d);
-  if (s->m->noutputs)
-    s->m->output(t, NV_DATA_S(y), d + s->n, &s->ctx);
+  quad_values(ud, t, NV_DATA_S(y), NV_DATA_S(qd));
   return 0;
 }
 
@@ -111,7 +118,8 @@ static int create_cvode(ims_sim_t *s, int method, double t0, ims_err_t *err)
   rc = rc ? rc
           : ims__cv_check(s, CVodeSetErrHandlerFn(s->cv, cv_errh, s), "CVodeSetErrHandlerFn", err);
   rc = rc ? rc
-          : ims__cv_check(s, CVodeSetLinearSolver(s->cv, s->LS, s->A), "CVodeSetLinearSolver", err);
+          : ims__cv_check(s, CVodeSetLinearSolver(s->cv, s->aug ? s->LSa : s->LS, s->A),
+                          "CVodeSetLinearSolver", err);
   s->nroots = 0;
   s->ns_cv = s->qs_cv = 0;
   if (s->q) {
@@ -119,39 +127,50 @@ static int create_cvode(ims_sim_t *s, int method, double t0, ims_err_t *err)
     s->q = NULL;
   }
   s->nq = 0;
+  s->q_cv = 0;
   return rc;
 }
 
+/* The columns' integrals (AUCs).  As CVODES quadratures they cost, every
+ * step, as many vector operations as the states' own (prediction,
+ * correction, rescaling): a quarter of a small model's run for a few
+ * columns, whatever their number.  With quad_free they need no error
+ * control of their own, and then ride in the state vector instead (s->aug):
+ * weight 0 in the error norms (cv_ewt and the weighted norm of src/nvec.c),
+ * identity rows in the Newton matrix (the n x n dense solve leaves them as
+ * they are), so the states' steps, iterations and every row are the same
+ * bits as without them.  They are then the same BDF integrals as the
+ * quadratures', except that an integral takes the states of the Newton
+ * iterate before the last: a difference below the iteration's tolerance. */
 static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
-  if (!o->quad) {
-    if (s->nq)
-      CVodeSetQuadErrCon(s->cv, SUNFALSE);
-    s->nq = 0;
-    return IMS_OK;
+  int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
+  if (s->q_cv && (s->aug || !nq || NV_LENGTH_S(s->q) != nq)) {
+    CVodeQuadFree(s->cv); /* else CVODES goes on integrating them */
+    s->q_cv = 0;
   }
-  int nq = o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
-  int rc = IMS_OK;
-  s->qcols = o->quad_cols;
-  if (s->q && NV_LENGTH_S(s->q) != nq) { /* another set of columns: start the quadratures anew */
-    CVodeQuadFree(s->cv);
+  if (s->q && NV_LENGTH_S(s->q) != nq) {
     N_VDestroy(s->q);
     s->q = NULL;
   }
+  s->nq = nq;
+  s->qcols = o->quad_cols;
+  s->q_stale = 0;
+  if (!nq)
+    return IMS_OK;
   if (!s->q) {
     s->q = N_VNew_Serial(nq, s->sun);
     if (!s->q)
       return ims_err_set(err, IMS_ENOMEM, "out of memory");
     N_VEnableFusedOps_Serial(s->q, SUNTRUE);
     ims__nvec_tune(s->q); /* the quadratures' Nordsieck arrays are its clones */
-    N_VConst(0.0, s->q);
-    rc = ims__cv_check(s, CVodeQuadInit(s->cv, cv_quad, s->q), "CVodeQuadInit", err);
-  } else {
-    N_VConst(0.0, s->q);
-    rc = ims__cv_check(s, CVodeQuadReInit(s->cv, s->q), "CVodeQuadReInit", err);
   }
-  s->nq = nq;
-  s->q_stale = 0;
+  N_VConst(0.0, s->q);
+  if (s->aug)
+    return IMS_OK;
+  int rc = s->q_cv ? ims__cv_check(s, CVodeQuadReInit(s->cv, s->q), "CVodeQuadReInit", err)
+                   : ims__cv_check(s, CVodeQuadInit(s->cv, cv_quad, s->q), "CVodeQuadInit", err);
+  s->q_cv = !rc;
   rc =
       rc ? rc
          : ims__cv_check(s, CVodeQuadSStolerances(s->cv, o->rtol, o->atol), "quad tolerances", err);
@@ -161,22 +180,64 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   return rc;
 }
 
+int ims__cv_tolerances(ims_sim_t *s, double rtol, double f, ims_err_t *err)
+{
+  const ims_opts_t *o = s->opts;
+  s->tol_rtol = rtol;
+  s->tol_f = f;
+  if (o->atol_vec)
+    for (int i = 0; i < s->n; i++)
+      NV_Ith_S(s->abstol, i) = f * o->atol_vec[i];
+  if (s->aug)
+    return ims__cv_check(s, CVodeWFtolerances(s->cv, ims__aug_ewt), "CVodeWFtolerances", err);
+  if (o->atol_vec)
+    return ims__cv_check(s, CVodeSVtolerances(s->cv, rtol, s->abstol), "CVodeSVtolerances", err);
+  return ims__cv_check(s, CVodeSStolerances(s->cv, rtol, f * o->atol), "CVodeSStolerances", err);
+}
+
+/* CVODE's vector: the n states, and with s->aug the nq integrals after them.
+ * A new length needs new CVODE memory (its vectors are clones of y). */
+static int size_y(ims_sim_t *s, long len, ims_err_t *err)
+{
+  if ((long)NV_LENGTH_S(s->y) == len)
+    return IMS_OK;
+  N_Vector y = N_VNew_Serial(len, s->sun);
+  if (!y)
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  N_VEnableFusedOps_Serial(y, SUNTRUE);
+  ims__nvec_tune(y);
+  if (len > s->n)
+    ims__nvec_weighted_norm(y);
+  memcpy(NV_DATA_S(y), NV_DATA_S(s->y), (size_t)s->n * sizeof(double));
+  N_VDestroy(s->y);
+  s->y = y;
+  if (s->cv)
+    CVodeFree(&s->cv);
+  return IMS_OK;
+}
+
 int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
-  int rc = IMS_OK;
+  int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
+  /* integrals needing no error control of their own ride in the state
+   * vector (setup_quad says why); the carried rows of the Newton matrix are
+   * the identity, which CVODE's difference-quotient Jacobian (sized by y)
+   * would not respect: only with the model's own Jacobian */
+  s->aug = nq > 0 && o->quad_free && !o->nsens && o->use_jac && s->m->jac;
+  int rc = size_y(s, s->n + (s->aug ? nq : 0), err);
+  if (rc)
+    return rc;
+  if (s->aug && ims__aug_alloc(s))
+    return ims_err_set(err, IMS_ENOMEM, "out of memory");
+  if (s->aug)
+    memset(NV_DATA_S(s->y) + s->n, 0, (size_t)nq * sizeof(double));
   if (!s->cv || s->method != o->method)
     rc = create_cvode(s, o->method, o->t0, err);
   else
     rc = ims__cv_check(s, CVodeReInit(s->cv, o->t0, s->y), "CVodeReInit", err);
   if (rc)
     return rc;
-  if (o->atol_vec) {
-    for (int i = 0; i < s->n; i++)
-      NV_Ith_S(s->abstol, i) = o->atol_vec[i];
-    rc = ims__cv_check(s, CVodeSVtolerances(s->cv, o->rtol, s->abstol), "CVodeSVtolerances", err);
-  } else {
-    rc = ims__cv_check(s, CVodeSStolerances(s->cv, o->rtol, o->atol), "CVodeSStolerances", err);
-  }
+  rc = ims__cv_tolerances(s, o->rtol, 1.0, err);
   int use_jac = o->use_jac && s->m->jac;
   rc = rc ? rc
           : ims__cv_check(s, CVodeSetJacFn(s->cv, use_jac ? cv_jac : NULL), "CVodeSetJacFn", err);
@@ -215,6 +276,10 @@ void ims__quad_sync(ims_sim_t *s)
   if (!s->q_stale)
     return;
   s->q_stale = 0;
+  if (s->aug) {
+    memcpy(NV_DATA_S(s->q), NV_DATA_S(s->y) + s->n, (size_t)s->nq * sizeof(double));
+    return;
+  }
   /* a failed read must not leave an earlier time's integral in place */
   if (CVodeGetQuad(s->cv, &tq, s->q) != CV_SUCCESS)
     N_VConst(NAN, s->q);
@@ -223,10 +288,12 @@ void ims__quad_sync(ims_sim_t *s)
 int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err)
 {
   ims__quad_sync(s); /* the integrals restart from their value at t */
+  if (s->aug)        /* s->q may have been restored (steady-state search) */
+    memcpy(NV_DATA_S(s->y) + s->n, NV_DATA_S(s->q), (size_t)s->nq * sizeof(double));
   ims__cv_bank_stats(s);
   s->st.restarts++;
   int rc = ims__cv_check(s, CVodeReInit(s->cv, t, s->y), "CVodeReInit", err);
-  if (!rc && s->nq)
+  if (!rc && s->q_cv)
     rc = ims__cv_check(s, CVodeQuadReInit(s->cv, s->q), "CVodeQuadReInit", err);
   if (!rc && s->sens_on)
     rc = ims__cv_check(s, CVodeSensReInit(s->cv, CV_STAGGERED, s->yS), "CVodeSensReInit", err);
@@ -390,7 +457,7 @@ int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_e
   if ((rc = check_nonneg(s, *tret, err)) != 0)
     return rc;
   double tq;
-  s->q_stale = s->nq > 0;
+  s->q_stale = s->q_cv || s->aug;
   if (s->sens_on)
     CVodeGetSens(s->cv, &tq, s->yS);
   if (s->sens_on && s->nq)

@@ -122,7 +122,14 @@ struct ims_sim {
   SUNContext sun;
   void *cv;
   N_Vector y, abstol, q;
-  int q_stale; /* s->q lags CVODE's last return: ims__quad_sync before reading it */
+  int q_stale;            /* s->q lags CVODE's last return: ims__quad_sync before reading it */
+  int q_cv;               /* s->q is integrated as CVODES quadratures */
+  int aug;                /* ... or carried in y after the states (sim_cvode.c, setup_quad) */
+  double tol_rtol, tol_f; /* the tolerances in force: rtol, and atol's factor */
+  SUNLinearSolver LSa;    /* with aug: LS, and the carried rows (src/sim_aug.c) */
+  double aug_gamma;       /* gamma of the Newton matrix */
+  double *aug_C;          /* noutputs x n: d(output)/dy */
+  double *aug_y, *aug_o;  /* n; 2 noutputs: scratch */
   SUNMatrix A;
   SUNLinearSolver LS;
   double *p; /* live parameters */
@@ -185,6 +192,15 @@ struct ims_sim {
 int ims__cv_check(ims_sim_t *s, int flag, const char *what, ims_err_t *err);
 int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err);
 int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err);
+/* src/sim_aug.c: integrals carried in the state vector */
+int ims__aug_alloc(ims_sim_t *s);
+void ims__aug_free(ims_sim_t *s);
+int ims__aug_ewt(N_Vector y, N_Vector w, void *ud);
+void ims__aug_jac(ims_sim_t *s, double t, const double *y);
+
+/* rtol, and atol (opts') times f, for the states; the single place that sets
+ * CVODE's tolerances. */
+int ims__cv_tolerances(ims_sim_t *s, double rtol, double f, ims_err_t *err);
 /* Returns CV_SUCCESS, CV_TSTOP_RETURN, CV_ROOT_RETURN (s->rootsfound holds
  * the roots) or an ims error (< 0). */
 int ims__cv_advance(ims_sim_t *s, double tout, double tstop, double *tret, ims_err_t *err);

@@ -80,12 +80,7 @@ static int ss_tolerances(ims_sim_t *s, const ims_opts_t *o, double tol, int rest
 {
   int tight = !restore && o->rtol > tol / 100;
   double rtol = tight ? tol / 100 : o->rtol, f = tight ? 0.01 : 1.0;
-  if (o->atol_vec) {
-    for (int i = 0; i < s->n; i++)
-      NV_Ith_S(s->abstol, i) = f * o->atol_vec[i];
-    return ims__cv_check(s, CVodeSVtolerances(s->cv, rtol, s->abstol), "CVodeSVtolerances", err);
-  }
-  return ims__cv_check(s, CVodeSStolerances(s->cv, rtol, f * o->atol), "CVodeSStolerances", err);
+  return ims__cv_tolerances(s, rtol, f, err);
 }
 
 /* Replace the state at t by the pre-dose trough of this record given every
