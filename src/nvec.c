@@ -123,20 +123,31 @@ static sunrealtype wrms_norm(N_Vector x, N_Vector w)
   return s <= 0.0 ? 0.0 : sqrt(s);
 }
 
-/* The WRMS norm of the entries before the first weight 0.  CVODE's weights
- * are never 0 (1/(rtol |y| + atol) of a finite sum), so a vector carrying
- * quadratures after its states with weight 0 (src/sim_aug.c) has the norm of
- * its states alone, the same bits as that part alone. */
-static sunrealtype wrms_norm_lead(N_Vector x, N_Vector w)
+/* Two WRMS norms, and the larger: of the entries before the first weight 0
+ * (a vector's states), and of the entries after it (quadratures carried in
+ * the state vector, src/sim_aug.c); CVODES takes the larger of the states'
+ * and the quadratures' norms the same way.  CVODE's weights are never 0
+ * (1/(rtol |y| + atol) of a finite sum), so only the separator is.  The
+ * states' part is the same bits as nvector_serial's norm of them alone, and
+ * so is the result whenever it is the larger. */
+static sunrealtype wrms_norm_split(N_Vector x, N_Vector w)
 {
-  long n = LEN(x), m = 0;
-  double *xd = DAT(x), *wd = DAT(w), s = 0.0;
+  long n = LEN(x), m = 0, k = 0;
+  double *xd = DAT(x), *wd = DAT(w), s = 0.0, r = 0.0;
   for (; m < n && wd[m] != 0.0; m++) {
     double p = xd[m] * wd[m];
     s += p * p;
   }
+  for (long i = m + 1; i < n; i++) {
+    double p = xd[i] * wd[i];
+    r += p * p;
+    k++;
+  }
   s = m ? s / (double)m : 0.0;
-  return s <= 0.0 ? 0.0 : sqrt(s);
+  s = s <= 0.0 ? 0.0 : sqrt(s);
+  r = k ? r / (double)k : 0.0;
+  r = r <= 0.0 ? 0.0 : sqrt(r);
+  return r > s ? r : s;
 }
 
 static sunrealtype max_norm(N_Vector x)
@@ -243,5 +254,5 @@ void ims__nvec_tune(N_Vector v)
 void ims__nvec_weighted_norm(N_Vector v)
 {
   if (v && v->ops->nvwrmsnorm == wrms_norm)
-    v->ops->nvwrmsnorm = wrms_norm_lead;
+    v->ops->nvwrmsnorm = wrms_norm_split;
 }

@@ -17,9 +17,10 @@
  * from it afterwards).  A vector of another kind is left alone. */
 void ims__nvec_tune(N_Vector v);
 
-/* After ims__nvec_tune: the WRMS norm stops at the first weight 0, so
- * entries given weight 0 after the states (quadratures carried in the state
- * vector, src/sim_aug.c) leave the norm of the states the same bits. */
+/* After ims__nvec_tune: the WRMS norm is the larger of two, that of the
+ * entries before the first weight 0 and that of the entries after it
+ * (states, a separator, quadratures carried in the state vector:
+ * src/sim_aug.c).  The first is the same bits as the states' alone. */
 void ims__nvec_weighted_norm(N_Vector v);
 
 #endif

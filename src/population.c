@@ -663,7 +663,7 @@ int ims_pop_simulate(const ims_pop_t *pop, const ims_schedule_t *sched, const im
                        ims_bands_ncells(run->bands), ntout, nc);
   ims_opts_t o = *opts;
   o.quad = !run->no_metrics;
-  o.quad_free = 1;     /* the bands are the same bits with or without per-subject metrics */
+  o.quad_carry = 1;    /* the AUCs ride in the state vector (src/sim_aug.c) */
   o.quad_last_row = 1; /* the AUC is the last row's integral */
   if (o.quad && run->cols) {
     o.quad_cols = run->cols;

@@ -1,14 +1,24 @@
 /* Integrals carried in the state vector (s->aug; sim_cvode.c, setup_quad,
- * says when and why): their error weights, and the Newton solve of their
+ * says when and why): CVODE's vector is [states (n), a separator, the nq
+ * integrals].  Here: their error weights, and the Newton solve of their
  * rows.
+ *
+ * Error control is CVODES's for quadratures: a step's error is the larger
+ * of the states' WRMS norm and the integrals' (the split norm of
+ * src/nvec.c, which finds the states as the entries before the separator's
+ * weight 0).  Where the states' error is the larger, which is nearly every
+ * step, the steps are the same bits as without the integrals; where an
+ * integral needs a shorter step (a state that is a polynomial in time, whose
+ * own error estimate is 0, e.g. an infusion into a compartment without
+ * elimination), it gets it.
  *
  * CVODE solves (I - gamma J) x = b over the whole vector.  The carried
  * integral Q_k of column c_k has the row [-gamma dc_k/dy, 1], so
  * x_Q = b_Q + gamma (dc_k/dy) x_y once the states' part x_y is solved by
- * the n x n dense LU, which never sees the carried rows.  With that row the
- * integrals converge with the states (quadratically: for a state column the
- * row is exact; an output's is a difference quotient taken with each
- * Jacobian), instead of lagging one Newton iterate behind them. */
+ * the n x n dense LU, which never sees the other rows (and leaves the
+ * separator's 0).  With that row the integrals converge with the states
+ * (quadratically: for a state column the row is exact; an output's is a
+ * difference quotient taken with each Jacobian). */
 #include "sim_impl.h"
 
 #include <float.h>
@@ -17,23 +27,29 @@
 #include <string.h>
 
 /* The states' weights are CVODE's own, 1/(rtol |y| + atol), rounded as
- * cvEwtSet rounds them; the integrals' are 0 (the weighted norm of
- * src/nvec.c then skips them). */
+ * cvEwtSet rounds them; the separator's is 0; the integrals' are
+ * 1/(rtol |Q| + atol), as CVODES gives quadratures under error control. */
 int ims__aug_ewt(N_Vector y, N_Vector w, void *ud)
 {
   ims_sim_t *s = ud;
   const ims_opts_t *o = s->opts;
   const double *yv = NV_DATA_S(y);
-  double *wv = NV_DATA_S(w);
-  for (int i = 0; i < s->n; i++) {
-    double a = o->atol_vec ? NV_Ith_S(s->abstol, i) : s->tol_f * o->atol;
+  double *wv = NV_DATA_S(w), aq = s->tol_f * o->atol;
+  int n = s->n;
+  for (int i = 0; i < n; i++) {
+    double a = o->atol_vec ? NV_Ith_S(s->abstol, i) : aq;
     double d = s->tol_rtol * fabs(yv[i]) + a;
     if (!(d > 0.0))
       return -1;
     wv[i] = 1.0 / d;
   }
-  for (long i = s->n; i < (long)NV_LENGTH_S(y); i++)
-    wv[i] = 0.0;
+  wv[n] = 0.0;
+  for (long i = n + 1; i < (long)NV_LENGTH_S(y); i++) {
+    double d = s->tol_rtol * fabs(yv[i]) + aq;
+    if (!(d > 0.0))
+      return -1;
+    wv[i] = 1.0 / d;
+  }
   return 0;
 }
 
@@ -103,7 +119,7 @@ static int ls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunr
   if (rc)
     return rc;
   int n = s->n;
-  double *xv = NV_DATA_S(x), *xq = xv + n, g = s->aug_gamma;
+  double *xv = NV_DATA_S(x), *xq = xv + n + 1, g = s->aug_gamma;
   if (!s->qcols) { /* every column: the states, then the outputs */
     for (int k = 0; k < n; k++)
       xq[k] += g * xv[k];

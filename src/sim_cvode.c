@@ -47,8 +47,10 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector yd, void *ud)
     return rc;
   for (int i = 0; i < s->n; i++)
     d[i] += s->rate[i];
-  if (s->aug) /* the carried integrals (see setup_quad) */
-    quad_values(s, t, NV_DATA_S(y), d + s->n);
+  if (s->aug) { /* the separator, and the carried integrals (see setup_quad) */
+    d[s->n] = 0.0;
+    quad_values(s, t, NV_DATA_S(y), d + s->n + 1);
+  }
   return 0;
 }
 
@@ -131,17 +133,15 @@ static int create_cvode(ims_sim_t *s, int method, double t0, ims_err_t *err)
   return rc;
 }
 
-/* The columns' integrals (AUCs).  As CVODES quadratures they cost, every
- * step, as many vector operations as the states' own (prediction,
- * correction, rescaling): a quarter of a small model's run for a few
- * columns, whatever their number.  With quad_free they need no error
- * control of their own, and then ride in the state vector instead (s->aug):
- * weight 0 in the error norms (cv_ewt and the weighted norm of src/nvec.c),
- * identity rows in the Newton matrix (the n x n dense solve leaves them as
- * they are), so the states' steps, iterations and every row are the same
- * bits as without them.  They are then the same BDF integrals as the
- * quadratures', except that an integral takes the states of the Newton
- * iterate before the last: a difference below the iteration's tolerance. */
+/* The columns' integrals (AUCs), always under error control: an integral
+ * left out of it is wrong wherever a state is a polynomial in time (an
+ * infusion into a compartment nothing leaves: the state's own error
+ * estimate is 0, so the steps grow, and the BDF formula integrates its
+ * integral with an error of order h^2).  As CVODES quadratures they cost,
+ * every step, as many vector operations as the states' own (prediction,
+ * correction, rescaling): a quarter of a small model's run, whatever the
+ * number of columns.  With quad_carry they ride in the state vector instead
+ * (s->aug, src/sim_aug.c), for the cost of longer vectors. */
 static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
   int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
@@ -174,9 +174,7 @@ static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
   rc =
       rc ? rc
          : ims__cv_check(s, CVodeQuadSStolerances(s->cv, o->rtol, o->atol), "quad tolerances", err);
-  rc = rc ? rc
-          : ims__cv_check(s, CVodeSetQuadErrCon(s->cv, o->quad_free ? SUNFALSE : SUNTRUE),
-                          "CVodeSetQuadErrCon", err);
+  rc = rc ? rc : ims__cv_check(s, CVodeSetQuadErrCon(s->cv, SUNTRUE), "CVodeSetQuadErrCon", err);
   return rc;
 }
 
@@ -223,14 +221,14 @@ int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
    * vector (setup_quad says why); the carried rows of the Newton matrix are
    * the identity, which CVODE's difference-quotient Jacobian (sized by y)
    * would not respect: only with the model's own Jacobian */
-  s->aug = nq > 0 && o->quad_free && !o->nsens && o->use_jac && s->m->jac;
-  int rc = size_y(s, s->n + (s->aug ? nq : 0), err);
+  s->aug = nq > 0 && o->quad_carry && !o->nsens && o->use_jac && s->m->jac;
+  int rc = size_y(s, s->n + (s->aug ? 1 + nq : 0), err);
   if (rc)
     return rc;
   if (s->aug && ims__aug_alloc(s))
     return ims_err_set(err, IMS_ENOMEM, "out of memory");
   if (s->aug)
-    memset(NV_DATA_S(s->y) + s->n, 0, (size_t)nq * sizeof(double));
+    memset(NV_DATA_S(s->y) + s->n, 0, (size_t)(1 + nq) * sizeof(double));
   if (!s->cv || s->method != o->method)
     rc = create_cvode(s, o->method, o->t0, err);
   else
@@ -277,7 +275,7 @@ void ims__quad_sync(ims_sim_t *s)
     return;
   s->q_stale = 0;
   if (s->aug) {
-    memcpy(NV_DATA_S(s->q), NV_DATA_S(s->y) + s->n, (size_t)s->nq * sizeof(double));
+    memcpy(NV_DATA_S(s->q), NV_DATA_S(s->y) + s->n + 1, (size_t)s->nq * sizeof(double));
     return;
   }
   /* a failed read must not leave an earlier time's integral in place */
@@ -289,7 +287,7 @@ int ims__cv_reinit(ims_sim_t *s, double t, ims_err_t *err)
 {
   ims__quad_sync(s); /* the integrals restart from their value at t */
   if (s->aug)        /* s->q may have been restored (steady-state search) */
-    memcpy(NV_DATA_S(s->y) + s->n, NV_DATA_S(s->q), (size_t)s->nq * sizeof(double));
+    memcpy(NV_DATA_S(s->y) + s->n + 1, NV_DATA_S(s->q), (size_t)s->nq * sizeof(double));
   ims__cv_bank_stats(s);
   s->st.restarts++;
   int rc = ims__cv_check(s, CVodeReInit(s->cv, t, s->y), "CVodeReInit", err);

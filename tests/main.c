@@ -22,6 +22,7 @@ int main(void)
 
   srunner_add_suite(sr, suite_population());
   srunner_add_suite(sr, suite_nvec());
+  srunner_add_suite(sr, suite_aug());
   srunner_add_suite(sr, suite_bands());
   srunner_add_suite(sr, suite_covariates());
   srunner_add_suite(sr, suite_dynamics());

@@ -593,7 +593,7 @@ START_TEST(id_schedules)
   popcap_init(&c, pop, 3);
   pop_run(pop, s, sj, 5, 0, 3, 2, &c);
   o.quad = 1;
-  o.quad_free = 1; /* as populations integrate their AUCs: on the states' steps */
+  o.quad_carry = 1; /* as populations integrate their AUCs: carried in the state vector */
   for (int i = 0; i < 3; i++) {
     ims_schedule_t *one;
     ck_assert_int_eq(ims_schedule_subset(s, i, &one, &err), 0);

@@ -65,6 +65,7 @@ Suite *suite_figure(void);
 
 Suite *suite_population(void);
 Suite *suite_nvec(void);
+Suite *suite_aug(void);
 Suite *suite_bands(void);
 /* covariates, doses per kg/m2, NONMEM habits of the schedule reader (test_covariates.c) */
 Suite *suite_covariates(void);

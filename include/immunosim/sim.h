@@ -78,11 +78,15 @@ typedef struct ims_opts {
    * with their number.) */
   const int *quad_cols;
   int nquad_cols;
-  /* With quad: no error control of the quadratures' own; they ride on the
-   * states' steps, so the steps (and every other output) are those of the
-   * run without them.  An integral of a column is then as accurate as the
-   * column itself (the BDF formula integrates it on the same steps). */
-  int quad_free;
+  /* With quad: carry the integrals in the solver's state vector, after the
+   * states, instead of as CVODES quadratures: the same error control (a
+   * step's error is the larger of the states' and the integrals' norms), at
+   * a fraction of the cost (src/sim_aug.c).  The steps are those of the run
+   * without integrals except where an integral needs a shorter one, so the
+   * other outputs agree with that run to the tolerance.  Needs the model's
+   * analytic Jacobian (use_jac) and no sensitivities; otherwise CVODES
+   * quadratures under error control. */
+  int quad_carry;
   /* With quad: the observers' rows get the quadratures only at the last
    * output time (quad is NULL in the rows before).  Reading them costs a
    * CVodeGetQuad per row, 15 % of what per-subject AUCs add to a population
