@@ -142,13 +142,17 @@ static void pk_case(int cs, tally_t *ty)
   snprintf(ov[3], sizeof ov[3], "V2=%.17g", 1 + 20 * au_unif());
   snprintf(ov[4], sizeof ov[4], "Vmax=%.17g", au_unif() < 0.7 ? 0 : 50 * au_unif());
   snprintf(ov[5], sizeof ov[5], "Emax=%.17g", au_unif() < 0.7 ? 0 : au_unif() - 0.5);
-  ims_params_t *p = t_params(m, NULL, ov[0], ov[1], ov[2], ov[3], ov[4], ov[5], NULL);
   double T = 5 + 55 * au_unif();
   char csv[1024];
   int len = snprintf(csv, sizeof csv, "time,cmt,amt,dur,ii,ss\n");
-  if (cs % 5 == 0)
-    len += snprintf(csv + len, sizeof csv - (size_t)len, "0,A1,%.17g,0,%.17g,1\n",
-                    1 + 499 * au_unif(), 1 + 20 * au_unif());
+  if (cs % 5 == 0) { /* linear elimination: a steady state the search reaches */
+    double D = 1 + 499 * au_unif(), ii = 1 + 20 * au_unif();
+    len += snprintf(csv + len, sizeof csv - (size_t)len, "0,A1,%.17g,0,%.17g,1\n", D, ii);
+    snprintf(ov[4], sizeof ov[4], "Vmax=0");
+    snprintf(ov[5], sizeof ov[5], "Emax=0");
+  }
+  ims_params_t *p = t_params(m, NULL, ov[0], ov[1], ov[2], ov[3], ov[4], ov[5], NULL);
+
   int nd = 1 + (int)(4 * au_unif());
   double st[4];
   for (int i = 0; i < nd; i++)
@@ -172,10 +176,11 @@ static void pk_case(int cs, tally_t *ty)
   ims_err_t err = {0};
   if (cs % 3 == 0) { /* a rule doses when C1 falls through a threshold */
     char rt[256];
+    double thr = 0.5 + 5 * au_unif(), amt = 10 + 90 * au_unif();
     snprintf(rt, sizeof rt,
              "name,when,threshold,dir,action,target,value,unit,rate,delay,refractory,max_count,"
              "start\nr,C1,%.17g,down,bolus,A1,%.17g,mg,,,,3,\n",
-             0.5 + 5 * au_unif(), 10 + 90 * au_unif());
+             thr, amt);
     ck_assert_int_eq(ims_rules_alloc(&ru, &err), 0);
     ck_assert_msg(ims_rules_read_mem(ru, m, t_units(), "rules", rt, strlen(rt), &err) == 0, "%s",
                   err.msg);
@@ -189,7 +194,8 @@ static void pk_case(int cs, tally_t *ty)
     for (int c = nc - 1; c >= 0; c--)
       if (au_unif() < 0.6)
         cols[ncols++] = c;
-  double atolv[2] = {1e-12 * (1 + au_unif()), 1e-13 * (1 + au_unif())};
+  double a1 = 1e-12 * (1 + au_unif()), a2 = 1e-13 * (1 + au_unif());
+  double atolv[2] = {a1, a2};
   ims_opts_t o;
   t_tight(&o);
   o.method = cs % 4 == 1 ? IMS_ADAMS : IMS_BDF;
@@ -350,7 +356,7 @@ START_TEST(split_norm_same_bits)
     ims__nvec_tune(x);
     ims__nvec_weighted_norm(x);
     for (long i = 0; i < L; i++) {
-      double a = (au_unif() * 2 - 1) * pow(10, 20 * au_unif() - 10);
+      double sign = au_unif() * 2 - 1, a = sign * pow(10, 20 * au_unif() - 10);
       double b = i == n ? 0.0 : pow(10, 20 * au_unif() - 10);
       NV_Ith_S(x, i) = a;
       NV_Ith_S(w, i) = b;

@@ -26,7 +26,7 @@ static double nv_value(void)
     return 0.0;
   if (u < 0.08)
     return -0.0;
-  double m = (nv_unif() * 2 - 1) * pow(10.0, 40 * nv_unif() - 20);
+  double sign = nv_unif() * 2 - 1, m = sign * pow(10.0, 40 * nv_unif() - 20);
   return u < 0.12 ? 1.0 : m;
 }
 

@@ -6,11 +6,13 @@
  *   bench prep MODEL PARAMS SCHEDULE N SEED CV PAR1,PAR2,... DIR
  *   bench run ENGINE DIR RTOL ATOL NSUBJ K REPEATS TEND
  *
- * ENGINE is ims-bdf, ims-adams or bare.  `run` prints one CSV line
+ * ENGINE is ims-bdf, ims-adams, ims-2t (two threads), bare, or bare-tuned (the
+ * bare loop with immunosim's vector kernels, src/nvec.c).  `run` prints one CSV line
  * engine,rtol,seconds_per_subject,rhs_per_subject,steps_per_subject and
  * writes DIR/traj_ENGINE_RTOL.csv (subject,time,states) for the first K
  * subjects. */
 #include "immunosim/immunosim.h"
+#include "nvec.h"
 
 #include <cvodes/cvodes.h>
 #include <gsl/gsl_randist.h>
@@ -134,6 +136,7 @@ typedef struct bench {
   size_t nt;
   FILE *traj;
   int k, hash;
+  int tuned; /* bare-tuned: immunosim's vector kernels (src/nvec.c) in the bare loop */
   long rhs, steps;
   uint64_t h;
 } bench_t;
@@ -357,6 +360,8 @@ __attribute__((noinline)) static void run_bare(bench_t *b, double rtol, double a
   w.ctx.ndose = w.ndose;
   N_Vector y = N_VNew_Serial(n, sun);
   N_VEnableFusedOps_Serial(y, SUNTRUE); /* as the driver does */
+  if (b->tuned)
+    ims__nvec_tune(y);
   N_VConst(0.0, y);
   SUNMatrix A = SUNDenseMatrix(n, n, sun);
   SUNLinearSolver LS = SUNLinSol_Dense(y, A, sun);
@@ -458,7 +463,8 @@ static int cmd_run(char **av)
     }
     b.rhs = b.steps = 0;
     double t0 = now();
-    if (!strcmp(engine, "bare"))
+    b.tuned = !strcmp(engine, "bare-tuned");
+    if (!strncmp(engine, "bare", 4))
       run_bare(&b, rtol, atol);
     else
       run_ims(&b, s, &o, strcmp(engine, "ims-2t") ? 1 : 2);

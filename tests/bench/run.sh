@@ -39,7 +39,7 @@ engine() {
   local e=$1 d=$2 rt=$3 n=$4 reps=$5 at
   at=$(awk -v r="$rt" 'BEGIN { a = r * 1e-3; print (a < 1e-9 ? a : 1e-9) }')
   case $e in
-    ims-*|bare) BENCH_HASH=1 $BENCH run "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND 2>>"$d/hash.txt" ;;
+    ims-*|bare*) BENCH_HASH=1 $BENCH run "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND 2>>"$d/hash.txt" ;;
     desolve-*) [ $have_r = 1 ] && Rscript tests/bench/peers.R "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND "$SO" ;;
     scipy-*) [ $have_py = 1 ] && $PY tests/bench/peers.py "$e" "$d" "$rt" "$at" "$n" $K "$reps" $TEND ;;
   esac >>"$d/results.csv" || true
@@ -51,6 +51,7 @@ table() { # DIR TITLE
   engine ims-bdf "$d" $RTOL "$N" 5
   engine ims-2t "$d" $RTOL "$N" 5
   engine bare "$d" $RTOL "$N" 5
+  engine bare-tuned "$d" $RTOL "$N" 5
   engine desolve-c "$d" $RTOL 200 3
   engine desolve-r "$d" $RTOL 40 1
   engine scipy-lsoda "$d" $RTOL 40 1

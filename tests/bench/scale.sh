@@ -31,12 +31,23 @@ say "== populations at scale ($(nproc) cores, load $(load)) =="
 # 1. per-subject metrics at the cost of bands
 H="population hardiansyah2019 -p upn1 -s hardiansyah_upn1_split -n 400 --seed 3 -t 365 --dt 1"
 : >"$B/ps.txt"
-for i in $(seq 5); do # interleaved, so load changes hit every variant alike
+for i in $(seq 9); do # interleaved, so load changes hit every variant alike
   "$BIN" $H -o /dev/null 2>"$B/e" && echo "bands $(wall "$B/e")" >>"$B/ps.txt"
   "$BIN" $H -o /dev/null --per-subject /dev/null 2>"$B/e" && echo "all $(wall "$B/e")" >>"$B/ps.txt"
   "$BIN" $H -o /dev/null --per-subject /dev/null --cols E_PB,IL6 2>"$B/e" &&
     echo "cols $(wall "$B/e")" >>"$B/ps.txt"
 done
+# the steps: the AUCs' error control may shorten some
+for v in bands all cols; do
+  x=""
+  [ $v = all ] && x="--per-subject /dev/null"
+  [ $v = cols ] && x="--per-subject /dev/null --cols E_PB,IL6"
+  "$BIN" $H -o /dev/null $x --stats 2>&1 | sed -n 's/^steps \([0-9]*\), rhs evals \([0-9]*\).*/\1 \2/p' >"$B/steps.$v"
+done
+awk -v b="$(cat "$B/steps.bands")" -v a="$(cat "$B/steps.all")" -v c="$(cat "$B/steps.cols")" 'BEGIN {
+  split(b, B, " "); split(a, A, " "); split(c, C, " ")
+  printf "  steps (rhs evaluations) per subject: bands only %.1f (%.1f); every column %.1f (%.1f); --cols E_PB,IL6 %.1f (%.1f)\n",
+    B[1] / 400, B[2] / 400, A[1] / 400, A[2] / 400, C[1] / 400, C[2] / 400 }' >"$B/steps.txt"
 /usr/bin/python3 - "$B/ps.txt" <<'PYEOF' | tee -a "$R"
 import statistics, sys
 t = {}
@@ -44,11 +55,12 @@ for line in open(sys.argv[1]):
     k, v = line.split()
     t.setdefault(k, []).append(float(v))
 m = {k: statistics.median(v) for k, v in t.items()}
-print("per-subject metrics (hardiansyah2019 UPN1, 400 subjects, 365 d, 5 interleaved runs, median "
+print("per-subject metrics (hardiansyah2019 UPN1, 400 subjects, 365 d, 9 interleaved runs, median "
       "wall): bands only %.3f s; + --per-subject (every column) %.3f s = %.2fx; + --per-subject "
       "--cols E_PB,IL6 %.3f s = %.2fx (goal <= 1.1x)"
       % (m["bands"], m["all"], m["all"] / m["bands"], m["cols"], m["cols"] / m["bands"]))
 PYEOF
+tee -a "$R" <"$B/steps.txt"
 
 # the same in instructions (callgrind): independent of the machine's load; 2 and 20 subjects,
 # so the difference is the cost of 18 subjects without the process's start-up
@@ -68,12 +80,14 @@ if command -v valgrind >/dev/null; then
     printf "  in instructions (callgrind, per subject: 20 subjects less 2): bands only %.2f M; every column %.2fx, --cols E_PB,IL6 %.2fx (whole process of 20 subjects: %.2fx, %.2fx)\n",
       (b - b2) / 18e6, (a - a2) / (b - b2), (c - c2) / (b - b2), a / b, c / b }' | tee -a "$R"
   # where the extra instructions go (inclusive, per subject, 20 less 2): CVODE's steps (with
-  # the quadratures' Nordsieck bookkeeping), reading the quadratures, formatting the rows, and
+  # the integrals carried in the state vector: longer vectors), within them the carried rows
+  # of the Newton solve, the error weights and the integrands, then formatting the rows, and
   # the root function (no metric of a population uses one: the count shows it)
   /usr/bin/python3 - "$B" <<'PYEOF' | tee -a "$R"
 import re, subprocess, sys
 B = sys.argv[1]
-want = {"CVode": r"\?\?\?:CVode$", "CVodeGetQuad": r"\?\?\?:CVodeGetQuad$",
+want = {"CVode": r"\?\?\?:CVode$", "carried Newton rows": r"sim_aug\.c:ls_solve$",
+        "error weights": r"sim_aug\.c:ims__aug_ewt$", "integrands": r"sim_cvode\.c:quad_values$",
         "format_row": r"popsim\.c:format_row$", "root function": r"sim_trig\.c:ims__cv_root$"}
 def inc(f):
     out = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--auto=no", "--threshold=100",
