@@ -251,7 +251,7 @@ void ims__nvec_tune(N_Vector v)
     o->nvscalevectorarray = scale_array;
 }
 
-void ims__nvec_weighted_norm(N_Vector v)
+void ims__nvec_split_norm(N_Vector v)
 {
   if (v && v->ops->nvwrmsnorm == wrms_norm)
     v->ops->nvwrmsnorm = wrms_norm_split;

@@ -21,6 +21,6 @@ void ims__nvec_tune(N_Vector v);
  * entries before the first weight 0 and that of the entries after it
  * (states, a separator, quadratures carried in the state vector:
  * src/sim_aug.c).  The first is the same bits as the states' alone. */
-void ims__nvec_weighted_norm(N_Vector v);
+void ims__nvec_split_norm(N_Vector v);
 
 #endif

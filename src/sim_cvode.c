@@ -205,7 +205,7 @@ static int size_y(ims_sim_t *s, long len, ims_err_t *err)
   N_VEnableFusedOps_Serial(y, SUNTRUE);
   ims__nvec_tune(y);
   if (len > s->n)
-    ims__nvec_weighted_norm(y);
+    ims__nvec_split_norm(y);
   memcpy(NV_DATA_S(y), NV_DATA_S(s->y), (size_t)s->n * sizeof(double));
   N_VDestroy(s->y);
   s->y = y;

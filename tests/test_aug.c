@@ -354,7 +354,7 @@ START_TEST(split_norm_same_bits)
     N_Vector xs = N_VNew_Serial(n, sun), ws = N_VClone(xs);
     N_Vector xq = N_VNew_Serial(nq > 0 ? nq : 1, sun), wq = N_VClone(xq);
     ims__nvec_tune(x);
-    ims__nvec_weighted_norm(x);
+    ims__nvec_split_norm(x);
     for (long i = 0; i < L; i++) {
       double sign = au_unif() * 2 - 1, a = sign * pow(10, 20 * au_unif() - 10);
       double b = i == n ? 0.0 : pow(10, 20 * au_unif() - 10);

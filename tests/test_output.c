@@ -55,6 +55,89 @@ START_TEST(num_round_trip)
 }
 END_TEST
 
+/* The printf definition of ims_fmt_num: %.15g, %.16g, %.17g in turn. */
+static const char *fmt_printf(char *buf, double v)
+{
+  for (int prec = 15; prec < 17; prec++) {
+    snprintf(buf, IMS_NUMBUF, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v)
+      return buf;
+  }
+  snprintf(buf, IMS_NUMBUF, "%.17g", v);
+  return buf;
+}
+
+/* ims_fmt_num rounds one %.16e to 15 and 16 digits itself: the same strings
+ * as printf's over a million doubles of every kind (bit patterns of every
+ * exponent, subnormals, short decimals and their neighbours, integers,
+ * powers of ten, digits that carry, and exact ties of the 17-digit string). */
+START_TEST(num_same_as_printf)
+{
+  uint64_t s = 77;
+  char a[IMS_NUMBUF], b[IMS_NUMBUF];
+  long ties = 0;
+  for (long i = 0; i < 1000000; i++) {
+    uint64_t bits = mix(&s);
+    double v;
+    switch (i % 6) {
+    case 0: /* any finite double */
+      memcpy(&v, &bits, sizeof v);
+      if (!isfinite(v))
+        continue;
+      break;
+    case 1: /* short decimals and their neighbours */
+      v = (double)(bits % 100000) / pow(10, (double)(bits >> 60));
+      v = (bits >> 20) % 3 == 0 ? nextafter(v, 0) : (bits >> 20) % 3 == 1 ? nextafter(v, 1e300) : v;
+      break;
+    case 2: /* integers and powers of ten with 9s that carry */
+      v = (double)((bits >> 11) % 1000000000000000000ULL) * pow(10, (int)(bits % 40) - 20);
+      break;
+    case 3: /* subnormals and the smallest normals */
+      bits &= 0x801FFFFFFFFFFFFFULL;
+      memcpy(&v, &bits, sizeof v);
+      break;
+    case 4: /* 17-digit strings with a tie at the 15th or 16th digit */
+      v = (1 + (double)(bits % 1000000000000000ULL) * 1e-15 + ((bits >> 50) % 2 ? 5e-16 : 5e-17)) *
+          pow(10, (int)(bits % 30) - 15);
+      break;
+    default: /* what a simulation computes */
+      v = (double)(bits >> 11) / 9007199254740992.0 * pow(10, (int)(bits % 17) - 8);
+    }
+    if ((i & 1) && v != 0)
+      v = -v;
+    ims_fmt_num(a, v);
+    fmt_printf(b, v);
+    ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s, printf %s", v, a, b);
+    char e[40];
+    snprintf(e, sizeof e, "%.16e", v);
+    const char *d = e + (e[0] == '-');
+    ties += (d[16] == '5' && d[17] == '0') || d[17] == '5';
+  }
+  ck_assert_int_gt(ties, 1000); /* the tie fallback was exercised */
+  const double edge[] = {9.9999999999999995e22,
+                         1e-5,
+                         123456789012345678.0,
+                         4.94e-324,
+                         2.2250738585072014e-308,
+                         1.7976931348623157e308,
+                         100000,
+                         0.0001234,
+                         9.5,
+                         0.95,
+                         99999.99999999999,
+                         1e15,
+                         1e16,
+                         1e17,
+                         5e-5,
+                         0.00001};
+  for (size_t i = 0; i < sizeof edge / sizeof *edge; i++)
+    ck_assert_str_eq(ims_fmt_num(a, edge[i]), fmt_printf(b, edge[i]));
+  ck_assert_str_eq(ims_fmt_num(a, 1e-5), "1e-05");
+  ck_assert_str_eq(ims_fmt_num(a, 100000), "100000");
+  ck_assert_str_eq(ims_fmt_num(a, 0.0001234), "0.0001234");
+}
+END_TEST
+
 static char dir[256];
 
 static void make_dir(void)
@@ -278,6 +361,7 @@ Suite *suite_output(void)
   TCase *tc = tcase_create("output");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, num_round_trip);
+  tcase_add_test(tc, num_same_as_printf);
   tcase_add_test(tc, outset_all_or_nothing);
   tcase_add_test(tc, no_metadata);
   tcase_add_test(tc, column_names);
