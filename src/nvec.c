@@ -138,11 +138,15 @@ static sunrealtype wrms_norm_split(N_Vector x, N_Vector w)
     double p = xd[m] * wd[m];
     s += p * p;
   }
+  /* the integrals' part owes no bits to anything: four sums in turn, so
+   * the adds need not wait for one another */
+  double r4[4] = {0, 0, 0, 0};
   for (long i = m + 1; i < n; i++) {
     double p = xd[i] * wd[i];
-    r += p * p;
-    k++;
+    r4[(i - m - 1) & 3] += p * p;
   }
+  k = n > m + 1 ? n - m - 1 : 0;
+  r = (r4[0] + r4[1]) + (r4[2] + r4[3]);
   s = m ? s / (double)m : 0.0;
   s = s <= 0.0 ? 0.0 : sqrt(s);
   r = k ? r / (double)k : 0.0;

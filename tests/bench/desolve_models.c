@@ -11,17 +11,19 @@ static double parms[64];
 
 void init_pk2cmt(void (*odeparms)(int *, double *))
 {
-  int n = 13; /* 9 parameters, 2 initial values, 2 rates */
+  int n = 22; /* 18 parameters, 2 initial values, 2 rates */
   odeparms(&n, parms);
 }
 
-/* CL V1 Q V2 Emax T50 HILL Vmax Km | A1_0 A2_0 | r1 r2 (linear: Emax = Vmax = 0) */
+/* CL V1 Q V2 Emax T50 HILL Vmax Km, the covariates WT WT_REF CL_WT V1_WT Q_WT V2_WT BSA
+ * BSA_REF CL_BSA (at their reference values: factors of 1) | A1_0 A2_0 | r1 r2 (linear:
+ * Emax = Vmax = 0) */
 void derivs_pk2cmt(int *neq, double *t, double *y, double *yd, double *yout, int *ip)
 {
   (void)neq, (void)t, (void)yout, (void)ip;
   double c1 = y[0] / P(1);
-  yd[0] = -P(0) * c1 - P(2) / P(1) * y[0] + P(2) / P(3) * y[1] + P(11);
-  yd[1] = P(2) / P(1) * y[0] - P(2) / P(3) * y[1] + P(12);
+  yd[0] = -P(0) * c1 - P(2) / P(1) * y[0] + P(2) / P(3) * y[1] + P(20);
+  yd[1] = P(2) / P(1) * y[0] - P(2) / P(3) * y[1] + P(21);
 }
 
 void init_hardi(void (*odeparms)(int *, double *))

@@ -16,10 +16,10 @@ npar <- ncol(pop) - ns
 
 # R right-hand sides, from the published equations (models/<name>.md; parameter order as in pop.csv)
 rhs_r <- list(
-  pk2cmt = function(t, y, p) {
+  pk2cmt = function(t, y, p) { # 18 parameters (the covariates at their reference values), 2 y0, 2 rates
     c1 <- y[1] / p[2]
-    list(c(-p[1] * c1 - p[3] / p[2] * y[1] + p[3] / p[4] * y[2] + p[12],
-           p[3] / p[2] * y[1] - p[3] / p[4] * y[2] + p[13]))
+    list(c(-p[1] * c1 - p[3] / p[2] * y[1] + p[3] / p[4] * y[2] + p[21],
+           p[3] / p[2] * y[1] - p[3] / p[4] * y[2] + p[22]))
   },
   hardiansyah2019 = function(t, y, p) {
     B <- y[1]; E <- y[2]; ET <- y[3]; M <- y[4]; MT <- y[5]
