@@ -151,6 +151,9 @@ static sunrealtype wrms_norm_split(N_Vector x, N_Vector w)
   s = s <= 0.0 ? 0.0 : sqrt(s);
   r = k ? r / (double)k : 0.0;
   r = r <= 0.0 ? 0.0 : sqrt(r);
+  /* a NaN among the states fails the step, as it always did; one among the
+   * integrals (the AUC of an output that is -Inf at 0, say) does not stop
+   * the run: the AUC is written as it is */
   return r > s ? r : s;
 }
 

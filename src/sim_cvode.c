@@ -217,10 +217,10 @@ static int size_y(ims_sim_t *s, long len, ims_err_t *err)
 int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
   int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
-  /* integrals needing no error control of their own ride in the state
-   * vector (setup_quad says why); the carried rows of the Newton matrix are
-   * the identity, which CVODE's difference-quotient Jacobian (sized by y)
-   * would not respect: only with the model's own Jacobian */
+  /* with quad_carry the integrals ride in the state vector (setup_quad says
+   * why); the n x n matrix leaves their Newton rows to src/sim_aug.c, which
+   * CVODE's difference-quotient Jacobian (it fills a column per entry of y)
+   * would overrun: only with the model's own Jacobian */
   s->aug = nq > 0 && o->quad_carry && !o->nsens && o->use_jac && s->m->jac;
   int rc = size_y(s, s->n + (s->aug ? 1 + nq : 0), err);
   if (rc)
