@@ -7,8 +7,6 @@
  * arithmetic operation for operation (the same special cases, the same order
  * of sums), so every result is the same bits; tests/test_nvec.c compares
  * them with the library's own kernels over random vectors and coefficients.
- * On x86-64 the element-wise kernels also come in an AVX2 build the loader
- * picks where the processor has it (the same operations, more lanes).
  */
 #ifndef IMS_NVEC_H
 #define IMS_NVEC_H
