@@ -6,11 +6,13 @@
  * Error control is CVODES's for quadratures: a step's error is the larger
  * of the states' WRMS norm and the integrals' (the split norm of
  * src/nvec.c, which finds the states as the entries before the separator's
- * weight 0).  Where the states' error is the larger, which is nearly every
- * step, the steps are the same bits as without the integrals; where an
- * integral needs a shorter step (a state that is a polynomial in time, whose
- * own error estimate is 0, e.g. an infusion into a compartment without
- * elimination), it gets it.
+ * weight 0).  Where the states' norm is the larger in every norm CVODE takes
+ * (error tests, Newton iterations, the first step's estimate), the steps are
+ * the same bits as without the integrals; where an integral needs a shorter
+ * step (a state that is a polynomial in time, whose own error estimate is 0,
+ * e.g. an infusion into a compartment without elimination), it gets it, and
+ * the other outputs then agree with the run without integrals to the
+ * tolerance.
  *
  * CVODE solves (I - gamma J) x = b over the whole vector.  The carried
  * integral Q_k of column c_k has the row [-gamma dc_k/dy, 1], so
@@ -149,12 +151,16 @@ static int ls_free(SUNLinearSolver S)
 int ims__aug_alloc(ims_sim_t *s)
 {
   int n = s->n, no = s->m->noutputs;
-  if (!s->aug_C && no > 0) {
+  if (no > 0 && (!s->aug_C || !s->aug_y || !s->aug_o)) {
+    free(s->aug_C), free(s->aug_y), free(s->aug_o);
     s->aug_C = calloc((size_t)no * (size_t)n, sizeof *s->aug_C);
     s->aug_y = malloc((size_t)n * sizeof *s->aug_y);
     s->aug_o = malloc(2 * (size_t)no * sizeof *s->aug_o);
-    if (!s->aug_C || !s->aug_y || !s->aug_o)
+    if (!s->aug_C || !s->aug_y || !s->aug_o) { /* all or none, so aug_jac can trust aug_C */
+      free(s->aug_C), free(s->aug_y), free(s->aug_o);
+      s->aug_C = s->aug_y = s->aug_o = NULL;
       return IMS_ENOMEM;
+    }
   }
   if (s->LSa)
     return IMS_OK;
