@@ -14,11 +14,6 @@ static void lin_sum(sunrealtype a, N_Vector x, sunrealtype b, N_Vector y, N_Vect
 {
   long n = LEN(x);
   double *xd = DAT(x), *yd = DAT(y), *zd = DAT(z);
-  if (z == x && a == 1.0 && b == 1.0) { /* CVODE's prediction: q(q+1)/2 calls a step */
-    for (long i = 0; i < n; i++)
-      xd[i] += yd[i];
-    return;
-  }
   if (z == y && b == 1.0) { /* y += a x; a == +-1 rounds as the product form */
     for (long i = 0; i < n; i++)
       yd[i] += a * xd[i];

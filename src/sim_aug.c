@@ -122,15 +122,8 @@ static int ls_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunr
     return rc;
   int n = s->n;
   double *xv = NV_DATA_S(x), *xq = xv + n + 1, g = s->aug_gamma;
-  if (!s->qcols) { /* every column: the states, then the outputs */
-    for (int k = 0; k < n; k++)
-      xq[k] += g * xv[k];
-    for (int k = n; k < s->nq; k++)
-      xq[k] += g * dot(s->aug_C + (size_t)(k - n) * (size_t)n, xv, n);
-    return SUNLS_SUCCESS;
-  }
   for (int k = 0; k < s->nq; k++) {
-    int c = s->qcols[k];
+    int c = s->qcols ? s->qcols[k] : k; /* every column: the states, then the outputs */
     xq[k] += g * (c < n ? xv[c] : dot(s->aug_C + (size_t)(c - n) * (size_t)n, xv, n));
   }
   return SUNLS_SUCCESS;

@@ -142,9 +142,14 @@ static int create_cvode(ims_sim_t *s, int method, double t0, ims_err_t *err)
  * correction, rescaling): a quarter of a small model's run, whatever the
  * number of columns.  With quad_carry they ride in the state vector instead
  * (s->aug, src/sim_aug.c), for the cost of longer vectors. */
+static int quad_count(const ims_sim_t *s, const ims_opts_t *o)
+{
+  return !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
+}
+
 static int setup_quad(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
-  int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
+  int nq = quad_count(s, o);
   if (s->q_cv && (s->aug || !nq || NV_LENGTH_S(s->q) != nq)) {
     CVodeQuadFree(s->cv); /* else CVODES goes on integrating them */
     s->q_cv = 0;
@@ -216,7 +221,7 @@ static int size_y(ims_sim_t *s, long len, ims_err_t *err)
 
 int ims__cv_setup(ims_sim_t *s, const ims_opts_t *o, ims_err_t *err)
 {
-  int nq = !o->quad ? 0 : o->quad_cols ? o->nquad_cols : s->n + s->m->noutputs;
+  int nq = quad_count(s, o);
   /* with quad_carry the integrals ride in the state vector (setup_quad says
    * why); the n x n matrix leaves their Newton rows to src/sim_aug.c, which
    * CVODE's difference-quotient Jacobian (it fills a column per entry of y)

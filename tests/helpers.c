@@ -133,6 +133,19 @@ void t_tight(ims_opts_t *o)
   o->atol = 1e-14;
 }
 
+uint64_t t_mix(uint64_t *state)
+{
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+double t_unif(uint64_t *state)
+{
+  return (double)(t_mix(state) >> 11) * 0x1.0p-53;
+}
+
 double t_relerr(double got, double want)
 {
   if (want == 0)

@@ -9,31 +9,24 @@
 
 enum { MAXN = 24, MAXV = 7, CASES = 20000 };
 
-static uint64_t nv_rng = 0x5eed5eed12345678u;
-static double nv_unif(void) /* splitmix64, fixed seed: the same cases every run */
-{
-  uint64_t z = (nv_rng += 0x9e3779b97f4a7c15u);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-}
+static uint64_t nv_rng = 0x5eed5eed12345678u; /* the cases' stream (t_unif) */
 
 /* values of every sign and scale, zeros of both signs */
 static double nv_value(void)
 {
-  double u = nv_unif();
+  double u = t_unif(&nv_rng);
   if (u < 0.05)
     return 0.0;
   if (u < 0.08)
     return -0.0;
-  double sign = nv_unif() * 2 - 1, m = sign * pow(10.0, 40 * nv_unif() - 20);
+  double sign = t_unif(&nv_rng) * 2 - 1, m = sign * pow(10.0, 40 * t_unif(&nv_rng) - 20);
   return u < 0.12 ? 1.0 : m;
 }
 
 /* coefficients: the library's special cases (+-1, a == b, a == -b) often */
 static double nv_coef(double other)
 {
-  double u = nv_unif();
+  double u = t_unif(&nv_rng);
   if (u < 0.2)
     return 1.0;
   if (u < 0.35)
@@ -78,12 +71,12 @@ static void same_real(double a, double b, const char *op, int cs)
 /* pick k distinct or repeated vectors from the first m (aliasing) */
 static int pick(int m)
 {
-  return (int)(nv_unif() * m);
+  return (int)(t_unif(&nv_rng) * m);
 }
 
 static void one_case(pair_t *p, int cs)
 {
-  long n = 1 + (long)(nv_unif() * MAXN);
+  long n = 1 + (long)(t_unif(&nv_rng) * MAXN);
   for (int i = 0; i < 2 * MAXV + 2; i++) {
     N_VDestroy(p->lib[i]);
     N_VDestroy(p->fast[i]);
@@ -141,11 +134,11 @@ static void one_case(pair_t *p, int cs)
     XL[i] = p->lib[1 + i], XF[i] = p->fast[1 + i];
     YL[i] = p->lib[1 + MAXV + i], YF[i] = p->fast[1 + MAXV + i];
   }
-  int zi = nv_unif() < 0.5 ? 1 : 0; /* z is X[0], or its own vector */
+  int zi = t_unif(&nv_rng) < 0.5 ? 1 : 0; /* z is X[0], or its own vector */
   N_VLinearCombination_Serial(k, cf, XL, p->lib[zi]);
   N_VLinearCombination(k, cf, XF, p->fast[zi]);
   same(p, nv, n, "N_VLinearCombination", cs);
-  int inplace = nv_unif() < 0.5;
+  int inplace = t_unif(&nv_rng) < 0.5;
   for (int i = 0; i < k; i++)
     ZL[i] = inplace ? YL[i] : p->lib[1 + i], ZF[i] = inplace ? YF[i] : p->fast[1 + i];
   N_VScaleAddMulti_Serial(k, cf, p->lib[0], YL, inplace ? YL : ZL);

@@ -11,22 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-/* splitmix64: a fixed-seed stream of 64-bit patterns */
-static uint64_t mix(uint64_t *s)
-{
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 START_TEST(num_round_trip)
 {
   uint64_t s = 2024;
   char b[IMS_NUMBUF], c[IMS_NUMBUF];
   long n17 = 0;
   for (int i = 0; i < 200000; i++) {
-    uint64_t bits = mix(&s);
+    uint64_t bits = t_mix(&s);
     double v;
     if (i % 2) { /* values of every magnitude */
       memcpy(&v, &bits, sizeof v);
@@ -77,7 +68,7 @@ START_TEST(num_same_as_printf)
   char a[IMS_NUMBUF], b[IMS_NUMBUF];
   long ties = 0;
   for (long i = 0; i < 1000000; i++) {
-    uint64_t bits = mix(&s);
+    uint64_t bits = t_mix(&s);
     double v;
     switch (i % 6) {
     case 0: /* any finite double */

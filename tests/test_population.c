@@ -620,14 +620,7 @@ static int cmp_dbl(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-static uint64_t lq_rng = 0x9e3779b97f4a7c15u;
-static double lq_unif(void) /* splitmix64, fixed seed: the same cases every run */
-{
-  uint64_t z = (lq_rng += 0x9e3779b97f4a7c15u);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return (double)((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-}
+static uint64_t lq_rng = 0x9e3779b97f4a7c15u; /* the cases' stream (t_unif) */
 
 /* AUC(0, T) of C1 = A1/V1 in a one-compartment model (k = CL/V1): a bolus D
  * at s adds D/V (1 - e^{-k(T-s)})/k; an infusion of D over [s, s + d] adds
@@ -661,7 +654,8 @@ START_TEST(quad_last_row_same_bits)
   ck_assert(ns <= 4 && nq <= 4);
   double worst = 0, tol = 1e-6; /* the closed-form tolerance of the states at t_tight (test_pk.c) */
   for (int cs = 0; cs < CASES; cs++) {
-    double cl = 0.1 + 5 * lq_unif(), v = 1 + 9 * lq_unif(), k = cl / v, T = 5 + 55 * lq_unif();
+    double cl = 0.1 + 5 * t_unif(&lq_rng), v = 1 + 9 * t_unif(&lq_rng), k = cl / v,
+           T = 5 + 55 * t_unif(&lq_rng);
     char ov[2][64], csv[1024];
     snprintf(ov[0], sizeof ov[0], "CL=%.17g", cl);
     snprintf(ov[1], sizeof ov[1], "V1=%.17g", v);
@@ -669,26 +663,27 @@ START_TEST(quad_last_row_same_bits)
     int len = snprintf(csv, sizeof csv, "time,cmt,amt,dur,ii,ss\n");
     double want = 0;
     if (cs % 4 == 0) { /* at steady state of D every ii at t0: A(0+) = D/(1 - e^{-k ii}) */
-      double D = 1 + 499 * lq_unif(), ii = 1 + 20 * lq_unif();
+      double D = 1 + 499 * t_unif(&lq_rng), ii = 1 + 20 * t_unif(&lq_rng);
       len += snprintf(csv + len, sizeof csv - (size_t)len, "0,A1,%.17g,0,%.17g,1\n", D, ii);
       want += auc_1cmt(k, v, T, 0, D / (1 - exp(-k * ii)), 0);
     }
-    int nd = 1 + (int)(4 * lq_unif());
+    int nd = 1 + (int)(4 * t_unif(&lq_rng));
     double st[4];
     for (int i = 0; i < nd; i++) /* dose times, sorted (a schedule's records are) */
-      st[i] = T * lq_unif();
+      st[i] = T * t_unif(&lq_rng);
     qsort(st, (size_t)nd, sizeof *st, cmp_dbl);
     for (int i = 0; i < nd; i++) {
-      double s = st[i], D = 1 + 499 * lq_unif(), d = lq_unif() < 0.5 ? 0 : 5 * lq_unif();
+      double s = st[i], D = 1 + 499 * t_unif(&lq_rng),
+             d = t_unif(&lq_rng) < 0.5 ? 0 : 5 * t_unif(&lq_rng);
       len += snprintf(csv + len, sizeof csv - (size_t)len, "%.17g,A1,%.17g,%.17g,0,0\n", s, D, d);
       want += auc_1cmt(k, v, T, s, D, d);
     }
     ims_schedule_t *sc = t_sched(m, csv);
-    size_t nt = 2 + (size_t)(62 * lq_unif());
+    size_t nt = 2 + (size_t)(62 * t_unif(&lq_rng));
     double tout[64];
     tout[0] = 0; /* increasing random gaps from 0 to T */
     for (size_t i = 1; i < nt; i++)
-      tout[i] = tout[i - 1] + 0.1 + lq_unif();
+      tout[i] = tout[i - 1] + 0.1 + t_unif(&lq_rng);
     for (size_t i = 1; i < nt; i++)
       tout[i] = i + 1 == nt ? T : tout[i] * (T / tout[nt - 1]);
     lastq_t r[2];

@@ -20,10 +20,7 @@ static const ims_model_t *pk(void)
 static uint64_t rng_state;
 static uint64_t rng_next(void)
 {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return t_mix(&rng_state);
 }
 static double unif(double a, double b)
 {

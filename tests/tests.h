@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Rows collected from a run: each row is time, states, outputs (ncol values). */
 typedef struct trace {
@@ -44,6 +45,10 @@ double t_par(const ims_params_t *p, const char *name);
 /* Eigenvalues of m's analytic Jacobian at y (t = 0, phase 0, no doses). */
 void t_jac_eig(const ims_model_t *m, const double *p, const double *y, double *re, double *im);
 double t_relerr(double got, double want);
+/* splitmix64: the next 64-bit value of the stream *state (a fixed seed gives
+ * the same cases every run), and a uniform double in [0, 1) from it. */
+uint64_t t_mix(uint64_t *state);
+double t_unif(uint64_t *state);
 
 Suite *suite_core(void);
 Suite *suite_pk(void);
